@@ -1,0 +1,57 @@
+//! The PC clock against a server's clock.
+//!
+//! SESAME signs with the time and one-time QR codes are TOTP: a PC clock that is off
+//! by more than a few tens of seconds silently breaks both. Every HTTP reply carries
+//! a `Date` header; comparing it with the local time gives the offset.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Offsets beyond this are shown to staff as a warning.
+pub const WARN_OFFSET_SECS: i64 = 30;
+
+/// Server time minus local time, in whole seconds, from a reply's `Date` header.
+///
+/// The local time is taken half-way between sending and receiving, which cancels the
+/// network delay if it is symmetric. `Date` has one-second resolution, so the result
+/// is accurate to about a second.
+pub fn offset_from_date(date_header: &str, sent: SystemTime, received: SystemTime) -> Option<i64> {
+    let server = httpdate::parse_http_date(date_header).ok()?;
+    let rtt = received.duration_since(sent).unwrap_or(Duration::ZERO);
+    let local_mid = sent + rtt / 2;
+    Some(unix_f64(server) - unix_f64(local_mid)).map(|d| d.round() as i64)
+}
+
+fn unix_f64(t: SystemTime) -> f64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_secs_f64(),
+        Err(e) => -e.duration().as_secs_f64(),
+    }
+}
+
+/// Current Unix time in seconds.
+pub fn now_unix() -> i64 {
+    unix_f64(SystemTime::now()) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn measures_offset_from_a_date_header() {
+        let sent = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        let received = sent + Duration::from_millis(400);
+        // Server says 45 s later than our midpoint.
+        let header = httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(1_700_000_045));
+        assert_eq!(offset_from_date(&header, sent, received), Some(45));
+        assert_eq!(offset_from_date("not a date", sent, received), None);
+    }
+}
+
+/// `2026-11-23 09:30:00` in Japan time, for logs and tables.
+pub fn format_jst(unix: i64) -> String {
+    let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("valid offset");
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.with_timezone(&jst).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| unix.to_string())
+}

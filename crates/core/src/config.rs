@@ -1,0 +1,274 @@
+//! The configuration file: where the clouds are and where the cache lives.
+//!
+//! A TOML file in the platform config directory (`~/.config/uketsuke/config.toml` on
+//! Linux), or the file named by `--config` / `UKETSUKE_CONFIG`. Secrets never go here:
+//! they live in the OS keyring (see [`crate::secrets`]).
+
+use crate::error::{Error, Result};
+use crate::i18n::Lang;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Environment variable naming the config file, for tests and unattended PCs.
+pub const CONFIG_ENV: &str = "UKETSUKE_CONFIG";
+/// Keyring service name used when the file names none.
+pub const DEFAULT_KEYRING_SERVICE: &str = "jp.uketsuke";
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// UI and CLI language: "ja" (default) or "en".
+    #[serde(default)]
+    pub language: Lang,
+    /// SQLite file; defaults to the platform data directory.
+    pub database: Option<PathBuf>,
+    /// Service name under which secrets are kept in the OS keyring.
+    pub keyring_service: Option<String>,
+    #[serde(default)]
+    pub reservation: ReservationConfig,
+    #[serde(default)]
+    pub sesame: SesameConfig,
+    #[serde(default)]
+    pub splats: SplatsConfig,
+    /// Where this file was read from; not part of the file.
+    #[serde(skip)]
+    pub source: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReservationConfig {
+    /// `https://{domain}`: the API lives under `/api/…` below it.
+    pub base_url: Option<String>,
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SesameConfig {
+    /// Defaults to the real cloud, `https://app.candyhouse.co/api/sesame2`.
+    pub base_url: Option<String>,
+    /// Paid calls per month the facility has budgeted.
+    #[serde(default = "default_allowance")]
+    pub monthly_allowance: u32,
+}
+
+impl Default for SesameConfig {
+    fn default() -> Self {
+        SesameConfig { base_url: None, monthly_allowance: default_allowance() }
+    }
+}
+
+fn default_allowance() -> u32 {
+    3000
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SplatsConfig {
+    /// Defaults to production, `https://api-link.splats.jp`.
+    pub base_url: Option<String>,
+}
+
+pub const SESAME_DEFAULT_URL: &str = "https://app.candyhouse.co/api/sesame2";
+pub const SPLATS_DEFAULT_URL: &str = "https://api-link.splats.jp";
+
+/// One thing wrong with a configuration, named by its setting.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    pub setting: String,
+    pub problem: String,
+}
+
+impl Config {
+    /// Loads the file named explicitly, else by `UKETSUKE_CONFIG`, else the platform default.
+    /// A missing file at the platform default is not an error: the defaults apply.
+    pub fn load(explicit: Option<&Path>) -> Result<Config> {
+        let env_path = std::env::var_os(CONFIG_ENV).map(PathBuf::from);
+        match explicit.map(Path::to_path_buf).or(env_path) {
+            Some(path) => Self::read(&path),
+            None => {
+                let path = default_config_path()?;
+                if path.exists() {
+                    Self::read(&path)
+                } else {
+                    Ok(Config { source: Some(path), ..Config::default() })
+                }
+            }
+        }
+    }
+
+    /// Reads and parses one file; a missing or malformed file names itself in the error.
+    pub fn read(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::config("config file", format!("cannot read {}: {e}", path.display()))
+        })?;
+        let mut config = Self::parse(&text)?;
+        config.source = Some(path.to_path_buf());
+        Ok(config)
+    }
+
+    pub fn parse(text: &str) -> Result<Config> {
+        toml::from_str(text).map_err(|e| {
+            let setting = e
+                .span()
+                .map(|s| text[..s.start].lines().count().max(1))
+                .map(|line| format!("config file, line {line}"))
+                .unwrap_or_else(|| "config file".into());
+            Error::config(setting, e.message().to_string())
+        })
+    }
+
+    /// Writes the file, creating its directory. Used by setup scripts and tests.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let text = toml::to_string_pretty(self)
+            .map_err(|e| Error::config("config file", e.to_string()))?;
+        std::fs::write(path, text)?;
+        Ok(())
+    }
+
+    /// Every problem found, so that `doctor` can name them all at once.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        let mut check_url = |setting: &str, value: &Option<String>| {
+            if let Some(v) = value {
+                if let Err(p) = check_base_url(v) {
+                    out.push(Problem { setting: setting.into(), problem: p });
+                }
+            }
+        };
+        check_url("reservation.base_url", &self.reservation.base_url);
+        check_url("sesame.base_url", &self.sesame.base_url);
+        check_url("splats.base_url", &self.splats.base_url);
+        if self.reservation.base_url.is_some() && self.reservation.client_id.is_none() {
+            out.push(Problem {
+                setting: "reservation.client_id".into(),
+                problem: "missing: the reservation system needs an OAuth client ID".into(),
+            });
+        }
+        if self.sesame.monthly_allowance == 0 {
+            out.push(Problem {
+                setting: "sesame.monthly_allowance".into(),
+                problem: "must be at least 1 call per month".into(),
+            });
+        }
+        if let Some(service) = &self.keyring_service {
+            if service.trim().is_empty() {
+                out.push(Problem { setting: "keyring_service".into(), problem: "must not be empty".into() });
+            }
+        }
+        out
+    }
+
+    /// Fails with the first problem, for callers that cannot go on with a bad config.
+    pub fn validate(&self) -> Result<()> {
+        match self.problems().into_iter().next() {
+            Some(p) => Err(Error::config(p.setting, p.problem)),
+            None => Ok(()),
+        }
+    }
+
+    pub fn database_path(&self) -> Result<PathBuf> {
+        match &self.database {
+            Some(p) => Ok(p.clone()),
+            None => Ok(project_dirs()?.data_dir().join("uketsuke.sqlite3")),
+        }
+    }
+
+    pub fn keyring_service(&self) -> &str {
+        self.keyring_service.as_deref().unwrap_or(DEFAULT_KEYRING_SERVICE)
+    }
+
+    pub fn sesame_url(&self) -> &str {
+        self.sesame.base_url.as_deref().unwrap_or(SESAME_DEFAULT_URL)
+    }
+
+    pub fn splats_url(&self) -> &str {
+        self.splats.base_url.as_deref().unwrap_or(SPLATS_DEFAULT_URL)
+    }
+}
+
+/// A base URL must be absolute http(s) with a host, and carry no credentials:
+/// credentials in a URL end up in logs.
+pub fn check_base_url(value: &str) -> std::result::Result<(), String> {
+    let url = url::Url::parse(value).map_err(|e| format!("not a URL ({e})"))?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(format!("scheme must be http or https, not {}", url.scheme()));
+    }
+    if url.host_str().is_none() {
+        return Err("has no host".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("must not contain a user name or password; secrets go in the keyring".into());
+    }
+    if url.query().is_some() {
+        return Err("must not contain a query string".into());
+    }
+    Ok(())
+}
+
+fn project_dirs() -> Result<directories::ProjectDirs> {
+    directories::ProjectDirs::from("jp", "Uketsuke", "uketsuke")
+        .ok_or_else(|| Error::config("home directory", "cannot find the user's home directory"))
+}
+
+pub fn default_config_path() -> Result<PathBuf> {
+    Ok(project_dirs()?.config_dir().join("config.toml"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        let c = Config::parse("").unwrap();
+        assert_eq!(c.language, Lang::Ja);
+        assert_eq!(c.sesame.monthly_allowance, 3000);
+        assert!(c.problems().is_empty());
+    }
+
+    #[test]
+    fn round_trips_through_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/config.toml");
+        let mut c = Config::default();
+        c.language = Lang::En;
+        c.reservation.base_url = Some("http://127.0.0.1:1/reserve".into());
+        c.reservation.client_id = Some("abc".into());
+        c.save(&path).unwrap();
+        let back = Config::read(&path).unwrap();
+        assert_eq!(back.language, Lang::En);
+        assert_eq!(back.reservation, c.reservation);
+        assert_eq!(back.source.as_deref(), Some(path.as_path()));
+    }
+
+    #[test]
+    fn names_the_bad_setting() {
+        let c = Config::parse("[sesame]\nbase_url = \"ftp://x\"\nmonthly_allowance = 0\n").unwrap();
+        let settings: Vec<_> = c.problems().into_iter().map(|p| p.setting).collect();
+        assert_eq!(settings, ["sesame.base_url", "sesame.monthly_allowance"]);
+    }
+
+    #[test]
+    fn refuses_credentials_in_urls() {
+        assert!(check_base_url("https://user:pw@example.com").is_err());
+        assert!(check_base_url("https://example.com/api?key=1").is_err());
+        assert!(check_base_url("https://example.com/api").is_ok());
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line() {
+        let err = Config::parse("language = \"ja\"\n[sesame\n").unwrap_err();
+        assert!(err.to_string().contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn unknown_settings_are_refused() {
+        let err = Config::parse("langauge = \"en\"\n").unwrap_err();
+        assert!(err.to_string().contains("langauge"), "{err}");
+    }
+}

@@ -1,0 +1,158 @@
+//! The one error type of the core crate.
+//!
+//! Every variant has a stable `code()` for the UI and a `message(lang)` for people.
+//! No variant carries a secret: callers pass names of settings, never their values.
+
+use crate::i18n::Lang;
+use std::fmt;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Which remote service an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cloud {
+    Sesame,
+    Splats,
+    Reservation,
+}
+
+impl fmt::Display for Cloud {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Cloud::Sesame => "SESAME",
+            Cloud::Splats => "SPLATS",
+            Cloud::Reservation => "reservation system",
+        })
+    }
+}
+
+impl Cloud {
+    fn name_ja(self) -> &'static str {
+        match self {
+            Cloud::Sesame => "SESAME",
+            Cloud::Splats => "SPLATS",
+            Cloud::Reservation => "予約システム",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("setting `{setting}` is invalid: {problem}")]
+    Config { setting: String, problem: String },
+
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+
+    #[error("database migration failed: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+
+    #[error("the OS keyring is not available: {0}")]
+    Keyring(String),
+
+    #[error("secret `{0}` is not set")]
+    SecretMissing(String),
+
+    #[error("{cloud} is unreachable: {detail}")]
+    Unreachable { cloud: Cloud, detail: String },
+
+    #[error("{cloud} rejected the credentials (HTTP {status})")]
+    Unauthorized { cloud: Cloud, status: u16 },
+
+    #[error("{cloud} rate limit reached")]
+    RateLimited { cloud: Cloud, retry_after_secs: Option<u64> },
+
+    #[error("{cloud} replied HTTP {status}: {message}")]
+    Http { cloud: Cloud, status: u16, message: String },
+
+    #[error("{cloud} sent a reply that could not be read: {detail}")]
+    BadReply { cloud: Cloud, detail: String },
+
+    #[error("{what} not found")]
+    NotFound { what: String },
+
+    #[error("`{field}` is invalid: {problem}")]
+    Invalid { field: String, problem: String },
+
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl Error {
+    /// A stable machine-readable code, used by the UI to pick its own wording.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Config { .. } => "config",
+            Error::Db(_) => "db",
+            Error::Migration(_) => "db_migration",
+            Error::Keyring(_) => "keyring",
+            Error::SecretMissing(_) => "secret_missing",
+            Error::Unreachable { .. } => "unreachable",
+            Error::Unauthorized { .. } => "unauthorized",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::Http { .. } => "http",
+            Error::BadReply { .. } => "bad_reply",
+            Error::NotFound { .. } => "not_found",
+            Error::Invalid { .. } => "invalid",
+            Error::Io(_) => "io",
+        }
+    }
+
+    /// The message for a person, in their language.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            Error::Config { setting, problem } => format!("設定 `{setting}` が正しくありません: {problem}"),
+            Error::Db(e) => format!("データベースのエラー: {e}"),
+            Error::Migration(e) => format!("データベースの更新に失敗しました: {e}"),
+            Error::Keyring(e) => format!("OS のキーリングを使えません: {e}"),
+            Error::SecretMissing(name) => format!("秘密情報 `{name}` が未設定です"),
+            Error::Unreachable { cloud, detail } => {
+                format!("{} に接続できません: {detail}", cloud.name_ja())
+            }
+            Error::Unauthorized { cloud, status } => {
+                format!("{} が認証情報を拒否しました (HTTP {status})", cloud.name_ja())
+            }
+            Error::RateLimited { cloud, retry_after_secs } => match retry_after_secs {
+                Some(s) => format!("{} の利用回数の上限に達しました。{s} 秒後に再試行してください", cloud.name_ja()),
+                None => format!("{} の利用回数の上限に達しました", cloud.name_ja()),
+            },
+            Error::Http { cloud, status, message } => {
+                format!("{} がエラーを返しました (HTTP {status}): {message}", cloud.name_ja())
+            }
+            Error::BadReply { cloud, detail } => {
+                format!("{} の応答を読み取れません: {detail}", cloud.name_ja())
+            }
+            Error::NotFound { what } => format!("{what} が見つかりません"),
+            Error::Invalid { field, problem } => format!("`{field}` が正しくありません: {problem}"),
+            Error::Io(e) => format!("ファイルのエラー: {e}"),
+        }
+    }
+
+    pub fn invalid(field: impl Into<String>, problem: impl Into<String>) -> Error {
+        Error::Invalid { field: field.into(), problem: problem.into() }
+    }
+
+    pub fn config(setting: impl Into<String>, problem: impl Into<String>) -> Error {
+        Error::Config { setting: setting.into(), problem: problem.into() }
+    }
+
+    pub fn not_found(what: impl Into<String>) -> Error {
+        Error::NotFound { what: what.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_speaks_both_languages() {
+        let e = Error::Unauthorized { cloud: Cloud::Reservation, status: 401 };
+        assert_eq!(e.code(), "unauthorized");
+        assert!(e.message(Lang::Ja).contains("予約システム"));
+        assert!(e.message(Lang::En).contains("reservation system"));
+    }
+}

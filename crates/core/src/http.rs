@@ -1,0 +1,113 @@
+//! What the three cloud clients share: one HTTP client setup and one way of turning
+//! transport failures and error replies into [`Error`]s.
+
+use crate::clock;
+use crate::error::{Cloud, Error, Result};
+use reqwest::{Response, StatusCode};
+use serde::de::DeserializeOwned;
+use std::time::{Duration, SystemTime};
+
+/// A client with timeouts short enough that a dead network is reported, not waited on.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(20))
+        .user_agent(concat!("Uketsuke/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("a TLS backend is compiled in")
+}
+
+/// Joins a configured base URL and a path, whatever slashes either has.
+pub fn join(base: &str, path: &str) -> String {
+    format!("{}/{}", base.trim_end_matches('/'), path.trim_start_matches('/'))
+}
+
+/// A transport failure (refused, timed out, DNS) as an [`Error::Unreachable`].
+/// The text comes from reqwest without the URL, which may carry query parameters.
+pub fn transport_error(cloud: Cloud, e: reqwest::Error) -> Error {
+    let detail = if e.is_timeout() {
+        "timed out".to_string()
+    } else if e.is_connect() {
+        "connection failed".to_string()
+    } else {
+        e.without_url().to_string()
+    };
+    Error::Unreachable { cloud, detail }
+}
+
+/// A reply with its clock offset, measured from the `Date` header.
+pub struct Timed {
+    pub response: Response,
+    pub offset_secs: Option<i64>,
+}
+
+/// Sends a request and measures the server's clock from the reply.
+pub async fn send(cloud: Cloud, req: reqwest::RequestBuilder) -> Result<Timed> {
+    let sent = SystemTime::now();
+    let response = req.send().await.map_err(|e| transport_error(cloud, e))?;
+    let received = SystemTime::now();
+    let offset_secs = response
+        .headers()
+        .get(reqwest::header::DATE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|d| clock::offset_from_date(d, sent, received));
+    Ok(Timed { response, offset_secs })
+}
+
+/// Turns a non-2xx reply into an error, reading `message` from a JSON body when present.
+pub async fn check_status(cloud: Cloud, response: Response) -> Result<Response> {
+    let status = response.status();
+    if status.is_success() {
+        return Ok(response);
+    }
+    let retry_after_secs = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok());
+    let body = response.text().await.unwrap_or_default();
+    Err(match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Unauthorized { cloud, status: status.as_u16() },
+        StatusCode::TOO_MANY_REQUESTS => Error::RateLimited { cloud, retry_after_secs },
+        _ => Error::Http { cloud, status: status.as_u16(), message: error_message(&body) },
+    })
+}
+
+/// The `message` of a JSON error body, or a short prefix of a non-JSON one.
+fn error_message(body: &str) -> String {
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
+        if let Some(m) = v.get("message").and_then(|m| m.as_str()) {
+            return m.to_string();
+        }
+    }
+    let text: String = body.chars().take(200).collect();
+    if text.trim().is_empty() {
+        "no details".into()
+    } else {
+        text
+    }
+}
+
+/// Reads a JSON body; anything unreadable is a [`Error::BadReply`], not a panic.
+pub async fn json<T: DeserializeOwned>(cloud: Cloud, response: Response) -> Result<T> {
+    let bytes = response.bytes().await.map_err(|e| transport_error(cloud, e))?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::BadReply { cloud, detail: e.to_string() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_any_slashes() {
+        assert_eq!(join("http://h/x/", "/api/v1"), "http://h/x/api/v1");
+        assert_eq!(join("http://h/x", "api/v1"), "http://h/x/api/v1");
+    }
+
+    #[test]
+    fn error_messages_prefer_json_message() {
+        assert_eq!(error_message(r#"{"message":"Forbidden"}"#), "Forbidden");
+        assert_eq!(error_message(""), "no details");
+        assert_eq!(error_message("<html>Bad Gateway</html>"), "<html>Bad Gateway</html>");
+    }
+}

@@ -1,0 +1,22 @@
+//! Uketsuke core: everything the app does that is not drawing pixels.
+//!
+//! The Tauri shell and the CLI are thin callers of this crate, so every capability
+//! can be tested here against the simulator, a real SQLite file and a real keyring.
+
+pub mod audit;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod doctor;
+pub mod http;
+pub mod error;
+pub mod i18n;
+pub mod model;
+pub mod reservation;
+pub mod secrets;
+pub mod store;
+pub mod sync;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use i18n::Lang;

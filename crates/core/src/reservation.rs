@@ -1,0 +1,95 @@
+//! The reservation system's JSON API: stores, areas and (later) today's reservations.
+//!
+//! It follows the pattern of a Japanese back-office OAuth 2 API: `https://{domain}`
+//! with `api/oauth/*.php` for the token and `api/v1/*.php` for data, `Authorization:
+//! Bearer`, JSON both ways. The data endpoints are our assumption, written down in
+//! `docs/reservation-api.md`; the simulator implements the same contract.
+
+use crate::error::{Cloud, Result};
+use crate::http;
+use crate::store::{RemoteArea, RemoteStore};
+use serde::Deserialize;
+
+pub struct ReservationClient {
+    http: reqwest::Client,
+    base_url: String,
+    token: String,
+}
+
+/// `GET api/v1/stores.php` → `{"stores": [...]}`. Ids may arrive as numbers or strings.
+#[derive(Deserialize)]
+struct StoresReply {
+    stores: Vec<StoreDto>,
+}
+
+#[derive(Deserialize)]
+struct StoreDto {
+    #[serde(deserialize_with = "id_string")]
+    store_id: String,
+    store_name: String,
+    #[serde(default)]
+    store_name_kana: Option<String>,
+}
+
+/// `GET api/v1/areas.php?store_id=` → `{"areas": [...]}`.
+#[derive(Deserialize)]
+struct AreasReply {
+    areas: Vec<AreaDto>,
+}
+
+#[derive(Deserialize)]
+struct AreaDto {
+    #[serde(deserialize_with = "id_string")]
+    area_id: String,
+    #[serde(deserialize_with = "id_string")]
+    store_id: String,
+    area_name: String,
+    #[serde(default)]
+    sort: Option<i64>,
+}
+
+/// PHP back-ends send ids as numbers or strings depending on the endpoint; accept both.
+fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
+    match serde_json::Value::deserialize(d)? {
+        serde_json::Value::String(s) => Ok(s),
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        other => Err(serde::de::Error::custom(format!("expected an id, got {other}"))),
+    }
+}
+
+impl ReservationClient {
+    pub fn new(base_url: &str, token: String) -> ReservationClient {
+        ReservationClient { http: http::client(), base_url: base_url.to_string(), token }
+    }
+
+    async fn get<T: serde::de::DeserializeOwned>(&self, path: &str, query: &[(&str, &str)]) -> Result<T> {
+        let req = self.http.get(http::join(&self.base_url, path)).query(query).bearer_auth(&self.token);
+        let timed = http::send(Cloud::Reservation, req).await?;
+        let response = http::check_status(Cloud::Reservation, timed.response).await?;
+        http::json(Cloud::Reservation, response).await
+    }
+
+    pub async fn stores(&self) -> Result<Vec<RemoteStore>> {
+        let reply: StoresReply = self.get("api/v1/stores.php", &[]).await?;
+        Ok(reply
+            .stores
+            .into_iter()
+            .map(|s| RemoteStore { id: s.store_id, name: s.store_name, name_kana: s.store_name_kana })
+            .collect())
+    }
+
+    pub async fn areas(&self, store_id: &str) -> Result<Vec<RemoteArea>> {
+        let reply: AreasReply = self.get("api/v1/areas.php", &[("store_id", store_id)]).await?;
+        Ok(reply
+            .areas
+            .into_iter()
+            .enumerate()
+            .map(|(i, a)| RemoteArea {
+                id: a.area_id,
+                store_id: a.store_id,
+                name: a.area_name,
+                sort_order: a.sort.unwrap_or(i as i64),
+            })
+            .collect())
+    }
+}

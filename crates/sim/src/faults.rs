@@ -1,0 +1,95 @@
+//! Faults on demand: tests ask the simulator to fail the next N requests under a path
+//! prefix in a chosen way, and every reply carries the simulator clock's `Date`.
+
+use crate::state::SimState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// Reply with this status (and a JSON `message` body) instead of handling the request.
+    Status {
+        status: u16,
+        #[serde(default)]
+        message: Option<String>,
+        #[serde(default)]
+        retry_after_secs: Option<u64>,
+    },
+    /// Wait this long, then handle the request normally.
+    Delay { ms: u64 },
+    /// Reply 200 with a truncated JSON body.
+    BrokenJson,
+    /// Handle the request, then cut the connection before the reply is complete.
+    Drop,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fault {
+    /// Matches requests whose path starts with this, e.g. `/reserve/api/v1/stores.php`.
+    pub path_prefix: String,
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    /// How many requests it applies to; `None` is until cleared.
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+/// Takes the first matching fault, counting it down.
+fn take_fault(state: &SimState, path: &str) -> Option<FaultKind> {
+    let mut faults = state.faults.lock().unwrap();
+    let i = faults.iter().position(|f| path.starts_with(&f.path_prefix))?;
+    let kind = faults[i].kind.clone();
+    if let Some(n) = faults[i].times.as_mut() {
+        *n -= 1;
+        if *n == 0 {
+            faults.remove(i);
+        }
+    }
+    Some(kind)
+}
+
+pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let fault = if path.starts_with("/_sim") { None } else { take_fault(&state, &path) };
+    let mut response = match fault {
+        None => next.run(req).await,
+        Some(FaultKind::Delay { ms }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            next.run(req).await
+        }
+        Some(FaultKind::Status { status, message, retry_after_secs }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut r = crate::json::message(status, message.as_deref().unwrap_or("simulated fault"));
+            if let Some(s) = retry_after_secs {
+                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+            }
+            r
+        }
+        Some(FaultKind::BrokenJson) => {
+            let _ = next.run(req).await;
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"truncated\": [1, 2,").into_response()
+        }
+        Some(FaultKind::Drop) => {
+            let _ = next.run(req).await;
+            let broken = futures_util::stream::once(async {
+                Err::<Vec<u8>, _>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "simulated drop"))
+            });
+            Response::builder()
+                .header(header::CONTENT_LENGTH, "100")
+                .body(Body::from_stream(broken))
+                .expect("valid response")
+        }
+    };
+    let date = httpdate::fmt_http_date(state.clock.now());
+    if let Ok(v) = HeaderValue::from_str(&date) {
+        response.headers_mut().insert(header::DATE, v);
+    }
+    response
+}

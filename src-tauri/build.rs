@@ -1,0 +1,11 @@
+//! Declares the app's own commands so that each gets an `allow-…` permission;
+//! the capabilities in `capabilities/` then grant them per window.
+
+const COMMANDS: &[&str] = &["app_info", "set_language", "list_stores", "list_areas", "sync_now"];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build");
+}

@@ -1,0 +1,57 @@
+//! The commands the UI may call. Each is a few lines: check state, call core, map the error.
+//! Which window may call which is decided by `capabilities/*.json`.
+
+use crate::error::ShellResult;
+use crate::state::AppState;
+use serde::Serialize;
+use tauri::State;
+use uketsuke_core::model::{Area, Store};
+use uketsuke_core::store::{self, Changes};
+use uketsuke_core::{sync, Lang};
+
+#[derive(Serialize)]
+pub struct AppInfo {
+    version: &'static str,
+    language: Lang,
+    /// Why the app cannot work, if it cannot (bad config, unreadable database).
+    not_ready: Option<String>,
+    reservation_configured: bool,
+}
+
+#[tauri::command]
+pub fn app_info(state: State<'_, AppState>) -> AppInfo {
+    let ready = state.ready();
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        language: state.lang(),
+        not_ready: ready.as_ref().err().map(|e| e.message.clone()),
+        reservation_configured: ready.is_ok_and(|r| r.config.reservation.base_url.is_some()),
+    }
+}
+
+#[tauri::command]
+pub fn set_language(state: State<'_, AppState>, language: Lang) {
+    state.set_lang(language);
+}
+
+#[tauri::command]
+pub async fn list_stores(state: State<'_, AppState>) -> ShellResult<Vec<Store>> {
+    let ready = state.ready()?;
+    let conn = ready.db.lock().await;
+    store::list_stores(&conn).map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn list_areas(state: State<'_, AppState>, store_id: Option<String>) -> ShellResult<Vec<Area>> {
+    let ready = state.ready()?;
+    let conn = ready.db.lock().await;
+    store::list_areas(&conn, store_id.as_deref()).map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> ShellResult<Changes> {
+    let ready = state.ready()?;
+    let client = sync::reservation_client(&ready.config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
+    let mut conn = ready.db.lock().await;
+    sync::stores_and_areas(&mut conn, &client, "staff").await.map_err(|e| state.err(e))
+}

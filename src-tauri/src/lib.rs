@@ -1,0 +1,30 @@
+//! The Tauri shell: windows, commands and capabilities. Everything else is in
+//! `uketsuke-core`; a command here only adapts it for the UI.
+
+mod commands;
+mod error;
+mod state;
+
+pub use error::ShellError;
+pub use state::{AppState, Args};
+
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let args = Args::parse(std::env::args().skip(1));
+    let state = AppState::load(&args);
+    tauri::Builder::default()
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::set_language,
+            commands::list_stores,
+            commands::list_areas,
+            commands::sync_now,
+        ])
+        .run(tauri::generate_context!())
+        .expect("the Tauri runtime failed to start");
+}

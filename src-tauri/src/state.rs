@@ -1,0 +1,111 @@
+//! What the shell keeps while the app runs: the config, one database connection and
+//! the keyring. Built once at start; if the config or database is broken, the window
+//! still opens and every command explains what is wrong.
+
+use crate::error::{ShellError, ShellResult};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use tokio::sync::Mutex;
+use uketsuke_core::db::{self, Connection};
+use uketsuke_core::secrets::{Keyring, SecretStore};
+use uketsuke_core::{Config, Lang};
+
+/// Command-line options of the app binary.
+#[derive(Debug, Default, Clone)]
+pub struct Args {
+    pub config: Option<PathBuf>,
+    pub kiosk: bool,
+}
+
+impl Args {
+    pub fn parse(mut it: impl Iterator<Item = String>) -> Args {
+        let mut args = Args::default();
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "--config" => args.config = it.next().map(PathBuf::from),
+                "--kiosk" => args.kiosk = true,
+                _ => {}
+            }
+        }
+        args
+    }
+}
+
+pub struct Ready {
+    pub config: Config,
+    pub db: Mutex<Connection>,
+    pub secrets: Arc<dyn SecretStore>,
+}
+
+pub struct AppState {
+    ready: Result<Ready, String>,
+    /// The UI's language; errors are worded in it. true = English.
+    english: AtomicBool,
+}
+
+impl AppState {
+    pub fn load(args: &Args) -> AppState {
+        let ready = Self::open(args);
+        let english = matches!(&ready, Ok(r) if r.config.language == Lang::En);
+        if let Err(e) = &ready {
+            tracing::error!("not ready: {e}");
+        }
+        AppState { ready, english: AtomicBool::new(english) }
+    }
+
+    fn open(args: &Args) -> Result<Ready, String> {
+        let lang_of = |e: &uketsuke_core::Error| e.message(Lang::Ja);
+        let config = Config::load(args.config.as_deref()).map_err(|e| lang_of(&e))?;
+        config.validate().map_err(|e| lang_of(&e))?;
+        let path = config.database_path().map_err(|e| lang_of(&e))?;
+        let conn = db::open(&path).map_err(|e| lang_of(&e))?;
+        let secrets: Arc<dyn SecretStore> = Arc::new(Keyring::new(config.keyring_service()));
+        Ok(Ready { config, db: Mutex::new(conn), secrets })
+    }
+
+    pub fn ready(&self) -> ShellResult<&Ready> {
+        self.ready.as_ref().map_err(|e| ShellError::not_ready(e))
+    }
+
+    pub fn lang(&self) -> Lang {
+        if self.english.load(Ordering::Relaxed) {
+            Lang::En
+        } else {
+            Lang::Ja
+        }
+    }
+
+    pub fn set_lang(&self, lang: Lang) {
+        self.english.store(lang == Lang::En, Ordering::Relaxed);
+    }
+
+    /// Maps a core error into the UI's language.
+    pub fn err(&self, e: uketsuke_core::Error) -> ShellError {
+        ShellError::from_core(&e, self.lang())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_app_arguments() {
+        let a = Args::parse(["--kiosk", "--config", "/tmp/c.toml"].into_iter().map(String::from));
+        assert!(a.kiosk);
+        assert_eq!(a.config.unwrap(), PathBuf::from("/tmp/c.toml"));
+    }
+
+    #[test]
+    fn a_broken_config_still_starts_and_explains() {
+        let dir = std::env::temp_dir().join(format!("uketsuke-shell-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bad.toml");
+        std::fs::write(&path, "[sesame]\nbase_url = \"nope\"\n").unwrap();
+        let state = AppState::load(&Args { config: Some(path), kiosk: false });
+        let err = state.ready().err().unwrap();
+        assert_eq!(err.code, "not_ready");
+        assert!(err.message.contains("sesame.base_url"), "{}", err.message);
+    }
+}
