@@ -51,7 +51,12 @@ impl Keyring {
 
 /// Keyring errors carry platform text, never the secret itself.
 fn keyring_error(e: keyring::Error) -> Error {
-    Error::Keyring(e.to_string())
+    match e {
+        keyring::Error::NoDefaultStore | keyring::Error::NoStorageAccess(_) => Error::Keyring(format!(
+            "{e} (is a Secret Service such as GNOME Keyring or KWallet running and unlocked?)"
+        )),
+        e => Error::Keyring(e.to_string()),
+    }
 }
 
 impl SecretStore for Keyring {

@@ -1,1 +1,202 @@
-//! placeholder
+//! A small W3C WebDriver client for driving the real app through `tauri-driver`
+//! (which starts `WebKitWebDriver`), plus the fixtures the end-to-end tests share.
+//!
+//! The tests run only with `UKETSUKE_E2E=1` and a display (`make test` provides
+//! both under Xvfb); without them they say so and pass, so `cargo test` stays usable
+//! on a machine without a display.
+
+use base64::Engine;
+use serde_json::{json, Value};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// IPC replies are asynchronous: UI state is polled for up to this long.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+pub fn enabled() -> bool {
+    if std::env::var_os("UKETSUKE_E2E").is_some() {
+        return true;
+    }
+    eprintln!("skipped: end-to-end tests run with UKETSUKE_E2E=1 under a display (make test)");
+    false
+}
+
+/// The debug build of the app, built by `cargo build` before the tests run.
+pub fn app_binary() -> PathBuf {
+    if let Some(p) = std::env::var_os("UKETSUKE_APP") {
+        return PathBuf::from(p);
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let bin = target.join("debug/uketsuke-app");
+    assert!(bin.exists(), "{} is missing: run `cargo build -p uketsuke-app` first", bin.display());
+    bin
+}
+
+/// Where screenshots go, to be looked at after a run.
+pub fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/e2e-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A running `tauri-driver`; killed on drop.
+pub struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Driver {
+    pub async fn start() -> Driver {
+        let (port, native) = (free_port(), free_port());
+        let child = Command::new("tauri-driver")
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver on PATH (scripts/install-test-tools.sh)");
+        let driver = Driver { child, url: format!("http://127.0.0.1:{port}") };
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + WAIT;
+        while http.get(format!("{}/status", driver.url)).send().await.is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        driver
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One WebDriver session: one running app with its window.
+pub struct Session {
+    http: reqwest::Client,
+    base: String,
+}
+
+impl Session {
+    pub async fn start(driver: &Driver, app: &Path, args: &[&str]) -> Session {
+        let http = reqwest::Client::new();
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "wry",
+            "tauri:options": {"application": app, "args": args},
+        }}});
+        let reply: Value = http
+            .post(format!("{}/session", driver.url))
+            .json(&caps)
+            .send()
+            .await
+            .expect("tauri-driver answers")
+            .json()
+            .await
+            .unwrap();
+        let id = reply["value"]["sessionId"].as_str().unwrap_or_else(|| panic!("no session: {reply}"));
+        Session { http, base: format!("{}/session/{id}", driver.url) }
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let reply: Value = req.send().await.unwrap().json().await.unwrap();
+        reply["value"].clone()
+    }
+
+    /// Elements matching a CSS selector now (maybe none).
+    pub async fn find_all(&self, css: &str) -> Vec<String> {
+        let v = self.send(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css}))).await;
+        v.as_array()
+            .map(|a| a.iter().filter_map(|e| e[ELEMENT_KEY].as_str().map(String::from)).collect())
+            .unwrap_or_default()
+    }
+
+    /// Waits until `count` elements (at least) match, and returns them.
+    pub async fn wait_for_count(&self, css: &str, count: usize) -> Vec<String> {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let found = self.find_all(css).await;
+            if found.len() >= count {
+                return found;
+            }
+            if Instant::now() > deadline {
+                let page = self.page_text().await;
+                panic!("waited for {count} × `{css}`, found {}; page text:\n{page}", found.len());
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    pub async fn wait_for(&self, css: &str) -> String {
+        self.wait_for_count(css, 1).await.remove(0)
+    }
+
+    pub async fn text(&self, element: &str) -> String {
+        self.send(reqwest::Method::GET, &format!("/element/{element}/text"), None).await.as_str().unwrap_or("").to_string()
+    }
+
+    /// The texts of every element matching `css`.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in self.find_all(css).await {
+            out.push(self.text(&e).await);
+        }
+        out
+    }
+
+    pub async fn click(&self, element: &str) {
+        self.send(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({}))).await;
+    }
+
+    pub async fn click_css(&self, css: &str) {
+        let e = self.wait_for(css).await;
+        self.click(&e).await;
+    }
+
+    pub async fn page_text(&self) -> String {
+        let v = self
+            .send(reqwest::Method::POST, "/execute/sync", Some(json!({"script": "return document.body.innerText", "args": []})))
+            .await;
+        v.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Waits until the page's text contains `needle`.
+    pub async fn wait_for_text(&self, needle: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = self.page_text().await;
+            if text.contains(needle) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "waited for text `{needle}`; page text:\n{text}");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// Saves a PNG of the window and returns its path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let b64 = self.send(reqwest::Method::GET, "/screenshot", None).await;
+        let png = base64::engine::general_purpose::STANDARD.decode(b64.as_str().expect("base64 PNG")).unwrap();
+        assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");
+        let path = screenshot_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    pub async fn close(self) {
+        let _ = self.http.delete(&self.base).send().await;
+    }
+}

@@ -1,0 +1,38 @@
+# Uketsuke: `make demo` to see it, `make test` to prove it.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
+
+.PHONY: help deps ui build test test-ui test-rust demo sim bench clean
+
+help:
+	@echo "make demo   install what is needed, build, start the simulator and the app"
+	@echo "make test   run every test: Rust (core against the simulator, real keyring), UI, end to end"
+
+deps: ## system packages (apt), Rust/Node checks, npm packages
+	scripts/install-system-deps.sh
+	cd ui && npm ci --no-audit --no-fund --loglevel=error
+
+ui: deps
+	cd ui && npm run build
+
+build: ui
+	cargo build --workspace --locked
+
+test-ui: deps
+	cd ui && npm run check && npm test
+
+test-rust: build
+	scripts/install-test-tools.sh
+	UKETSUKE_E2E=1 UKETSUKE_TEST_KEYRING=1 $(XVFB) scripts/with-keyring.sh cargo test --workspace --locked
+
+test: test-ui test-rust
+
+demo: build
+	scripts/demo.sh
+
+sim:
+	cargo run -p uketsuke-sim -- --port 8790
+
+clean:
+	rm -rf target ui/dist ui/node_modules .demo

@@ -1,0 +1,104 @@
+//! The `uketsuke` binary as a user runs it, against the simulator.
+
+use std::path::Path;
+use std::process::{Command, Output};
+use uketsuke_core::Config;
+use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
+
+fn uketsuke(config: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uketsuke"))
+        .arg("--config")
+        .arg(config)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn config_for(dir: &Path, sim: &Sim, service: &str) -> std::path::PathBuf {
+    let mut c = Config::default();
+    c.database = Some(dir.join("cache.sqlite3"));
+    c.keyring_service = Some(service.into());
+    c.reservation.base_url = Some(sim.reservation_url());
+    c.reservation.client_id = Some("demo".into());
+    let path = dir.join("config.toml");
+    c.save(&path).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_names_the_bad_setting_and_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!("database = \"{}\"\n[splats]\nbase_url = \"ftp://example.com\"\n", dir.path().join("db").display()),
+    )
+    .unwrap();
+    let out = tokio::task::spawn_blocking(move || uketsuke(&config, &["doctor", "--lang", "en"], None)).await.unwrap();
+    assert!(!out.status.success());
+    let t = text(&out);
+    assert!(t.contains("FAIL  splats.base_url"), "{t}");
+    assert!(t.contains("scheme must be http or https"), "{t}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unreadable_config_is_reported_in_japanese_by_default() {
+    let out = uketsuke(Path::new("/nonexistent/uketsuke.toml"), &["stores"], None);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("エラー: 設定 `config file` が正しくありません"), "{}", text(&out));
+}
+
+/// Needs a Secret Service: `make test` runs it inside scripts/with-keyring.sh.
+#[tokio::test(flavor = "multi_thread")]
+async fn secret_sync_list_and_doctor_without_showing_the_secret() {
+    if std::env::var_os("UKETSUKE_TEST_KEYRING").is_none() {
+        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
+        return;
+    }
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_for(dir.path(), &sim, &format!("jp.uketsuke.cli-test.{}", std::process::id()));
+    let run = |args: &'static [&'static str], stdin: Option<&'static str>| {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || uketsuke(&config, args, stdin))
+    };
+
+    let out = run(&["secret", "set", "reservation.token"], Some(DEMO_RESERVATION_TOKEN)).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains(DEMO_RESERVATION_TOKEN), "set must echo only a mask");
+
+    let out = run(&["stores"], None).await.unwrap();
+    assert!(text(&out).contains("uketsuke sync"), "an empty cache says how to fill it: {}", text(&out));
+
+    let out = run(&["sync"], None).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("2 店舗 / 5 エリア"), "{}", text(&out));
+
+    let out = run(&["areas", "--store", "S001", "--json"], None).await.unwrap();
+    let areas: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: Vec<_> = areas.as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(names, ["会議室A", "会議室B", "カラオケルーム1"]);
+
+    let out = run(&["areas", "--store", "NOPE"], None).await.unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("store NOPE が見つかりません"), "{}", text(&out));
+
+    let out = run(&["doctor", "--json"], None).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!text(&out).contains(DEMO_RESERVATION_TOKEN));
+
+    let out = run(&["secret", "show", "reservation.token"], None).await.unwrap();
+    assert!(text(&out).contains("••••"), "{}", text(&out));
+    assert!(!text(&out).contains(DEMO_RESERVATION_TOKEN));
+    run(&["secret", "delete", "reservation.token"], None).await.unwrap();
+}

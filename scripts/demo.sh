@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Starts the simulator, points a demo config at it, signs in with the simulator's
+# demo token, syncs, and opens the staff window. Ctrl-C (or closing the window) stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# The OS keyring: use the desktop's if it answers, else a private one for the demo.
+keyring_answers() {
+  printf probe | timeout 5 secret-tool store --label=probe uketsuke probe 2>/dev/null &&
+    secret-tool clear uketsuke probe 2>/dev/null
+}
+if [ -z "${UKETSUKE_IN_KEYRING_SESSION:-}" ] && ! keyring_answers; then
+  exec scripts/with-keyring.sh "$0" "$@"
+fi
+# No display (a server, CI): run the window on a virtual one.
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  echo "no display found: running the app under Xvfb (nothing will be visible)"
+  exec xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$@"
+fi
+
+PORT="${UKETSUKE_SIM_PORT:-8790}"
+DEMO=.demo
+mkdir -p "$DEMO"
+BIN=target/debug
+
+"$BIN/uketsuke-sim" --port "$PORT" &
+SIM_PID=$!
+trap 'kill $SIM_PID 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do
+  curl -fsS "http://127.0.0.1:$PORT/_sim/health" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+cat > "$DEMO/config.toml" <<TOML
+language = "ja"
+database = "$PWD/$DEMO/cache.sqlite3"
+keyring_service = "jp.uketsuke.demo"
+
+[reservation]
+base_url = "http://127.0.0.1:$PORT/reserve"
+client_id = "demo"
+
+[sesame]
+base_url = "http://127.0.0.1:$PORT/sesame/api/sesame2"
+monthly_allowance = 3000
+
+[splats]
+base_url = "http://127.0.0.1:$PORT/splats"
+TOML
+
+export UKETSUKE_CONFIG="$PWD/$DEMO/config.toml"
+printf 'demo-reservation-token' | "$BIN/uketsuke" secret set reservation.token >/dev/null
+"$BIN/uketsuke" sync
+"$BIN/uketsuke" doctor || true
+echo "opening the staff window (close it to stop the demo)"
+"$BIN/uketsuke-app" --config "$UKETSUKE_CONFIG"

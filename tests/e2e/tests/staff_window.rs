@@ -1,0 +1,96 @@
+//! The staff window, for real: the app binary in a window under Xvfb, driven over
+//! WebDriver, reading a real SQLite file and a real keyring, syncing from the simulator.
+
+use uketsuke_core::secrets::{names, Keyring, SecretStore};
+use uketsuke_core::Config;
+use uketsuke_e2e::{app_binary, enabled, Driver, Session};
+use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
+
+/// One app at a time: two windows on a 2-core machine only slow each other down.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+const KEYRING_SERVICE: &str = "jp.uketsuke.e2e";
+
+fn write_config(dir: &std::path::Path, sim: &Sim) -> std::path::PathBuf {
+    let mut c = Config::default();
+    c.database = Some(dir.join("cache.sqlite3"));
+    c.keyring_service = Some(KEYRING_SERVICE.into());
+    c.reservation.base_url = Some(sim.reservation_url());
+    c.reservation.client_id = Some("demo".into());
+    c.sesame.base_url = Some(sim.sesame_url());
+    c.splats.base_url = Some(sim.splats_url());
+    let path = dir.join("config.toml");
+    c.save(&path).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_window_syncs_and_lists_stores_and_areas() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sim);
+    Keyring::new(KEYRING_SERVICE).set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
+
+    let driver = Driver::start().await;
+    let s = Session::start(&driver, &app_binary(), &["--config", config.to_str().unwrap()]).await;
+
+    // A fresh cache: the window says there is nothing yet, in Japanese.
+    s.wait_for("[data-testid=no-stores]").await;
+    s.wait_for_text("同期").await;
+
+    s.click_css("[data-testid=sync]").await;
+    s.wait_for_count("[data-testid=store]", 2).await;
+    let stores = s.texts("[data-testid=store] .store-name").await;
+    assert_eq!(stores, ["渋谷店", "新宿店"]);
+    s.wait_for_text("同期しました: 2 店舗 / 5 エリア").await;
+    s.wait_for_count("[data-testid=area]", 3).await;
+    assert_eq!(s.texts(".area-name").await, ["会議室A", "会議室B", "カラオケルーム1"]);
+    s.screenshot("staff-window-ja").await;
+
+    // Choosing the other store shows its areas.
+    s.click_css("[data-store-id=S002]").await;
+    s.wait_for_text("コワーキングスペース").await;
+    assert_eq!(s.texts(".area-name").await, ["ジム", "コワーキングスペース"]);
+
+    // English at a tap.
+    s.click_css("[data-testid=lang-toggle]").await;
+    s.wait_for_text("Stores").await;
+    assert_eq!(s.texts("[data-testid=sync]").await, ["Sync"]);
+    s.screenshot("staff-window-en").await;
+
+    // A sync that fails says why, in the chosen language, and keeps what was shown.
+    sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+        path_prefix: "/reserve/".into(),
+        kind: uketsuke_sim::faults::FaultKind::Status { status: 503, message: Some("maintenance".into()), retry_after_secs: None },
+        times: Some(1),
+    });
+    s.click_css("[data-testid=sync]").await;
+    s.wait_for("[data-testid=error][data-code=http]").await;
+    s.wait_for_text("maintenance").await;
+    assert_eq!(s.texts("[data-testid=store]").await.len(), 2);
+    s.screenshot("staff-window-error").await;
+
+    s.close().await;
+    Keyring::new(KEYRING_SERVICE).delete(names::RESERVATION_TOKEN).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_config_opens_a_window_that_names_the_setting() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "[reservation]\nbase_url = \"ftp://example.com\"\nclient_id = \"x\"\n").unwrap();
+
+    let driver = Driver::start().await;
+    let s = Session::start(&driver, &app_binary(), &["--config", config.to_str().unwrap()]).await;
+    s.wait_for("[data-testid=not-ready]").await;
+    s.wait_for_text("reservation.base_url").await;
+    s.close().await;
+}
