@@ -17,14 +17,14 @@ ui: deps
 	cd ui && npm run build
 
 build: ui
-	cargo build --workspace --locked
+	cargo build --workspace
 
 test-ui: deps
 	cd ui && npm run check && npm test
 
 test-rust: build
 	scripts/install-test-tools.sh
-	UKETSUKE_E2E=1 UKETSUKE_TEST_KEYRING=1 $(XVFB) scripts/with-keyring.sh cargo test --workspace --locked
+	UKETSUKE_E2E=1 UKETSUKE_TEST_KEYRING=1 $(XVFB) scripts/with-keyring.sh cargo test --workspace
 
 test: test-ui test-rust
 

@@ -24,6 +24,9 @@ pub struct Config {
     pub database: Option<PathBuf>,
     /// Service name under which secrets are kept in the OS keyring.
     pub keyring_service: Option<String>,
+    /// Who operates this counter, until a staff member says who they are. SESAME shows
+    /// it in the lock's history.
+    pub counter_name: Option<String>,
     #[serde(default)]
     pub reservation: ReservationConfig,
     #[serde(default)]
@@ -51,16 +54,54 @@ pub struct SesameConfig {
     /// Paid calls per month the facility has budgeted.
     #[serde(default = "default_allowance")]
     pub monthly_allowance: u32,
+    /// Of those, how many automatic status polls may use; polling stops there.
+    #[serde(default = "default_poll_budget")]
+    pub poll_budget_per_month: u32,
+    /// Seconds between automatic status polls of every lock; 0 turns polling off.
+    #[serde(default = "default_poll_interval")]
+    pub poll_interval_secs: u64,
+    /// After a command, wait this long before reading the status to confirm it.
+    #[serde(default = "default_confirm_delay")]
+    pub confirm_delay_ms: u64,
+    /// How many status reads (each one paid) a confirmation may use.
+    #[serde(default = "default_confirm_reads")]
+    pub confirm_reads: u32,
 }
 
 impl Default for SesameConfig {
     fn default() -> Self {
-        SesameConfig { base_url: None, monthly_allowance: default_allowance() }
+        SesameConfig {
+            base_url: None,
+            monthly_allowance: default_allowance(),
+            poll_budget_per_month: default_poll_budget(),
+            poll_interval_secs: default_poll_interval(),
+            confirm_delay_ms: default_confirm_delay(),
+            confirm_reads: default_confirm_reads(),
+        }
     }
 }
 
+/// The free tier in 2025: 3,000 calls a month.
 fn default_allowance() -> u32 {
     3000
+}
+
+/// A third of the allowance: enough for 5 locks every 15 min during opening hours
+/// only if the manager raises it; polling is a convenience, unlocking is the job.
+fn default_poll_budget() -> u32 {
+    1000
+}
+
+fn default_poll_interval() -> u64 {
+    1800
+}
+
+fn default_confirm_delay() -> u64 {
+    2500
+}
+
+fn default_confirm_reads() -> u32 {
+    2
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -155,6 +196,21 @@ impl Config {
                 problem: "must be at least 1 call per month".into(),
             });
         }
+        if self.sesame.poll_budget_per_month > self.sesame.monthly_allowance {
+            out.push(Problem {
+                setting: "sesame.poll_budget_per_month".into(),
+                problem: format!("must not exceed sesame.monthly_allowance ({})", self.sesame.monthly_allowance),
+            });
+        }
+        if self.sesame.poll_interval_secs != 0 && self.sesame.poll_interval_secs < 60 {
+            out.push(Problem {
+                setting: "sesame.poll_interval_secs".into(),
+                problem: "must be 0 (off) or at least 60 seconds: every poll is a paid call".into(),
+            });
+        }
+        if !(1..=5).contains(&self.sesame.confirm_reads) {
+            out.push(Problem { setting: "sesame.confirm_reads".into(), problem: "must be between 1 and 5".into() });
+        }
         if let Some(service) = &self.keyring_service {
             if service.trim().is_empty() {
                 out.push(Problem { setting: "keyring_service".into(), problem: "must not be empty".into() });
@@ -180,6 +236,10 @@ impl Config {
 
     pub fn keyring_service(&self) -> &str {
         self.keyring_service.as_deref().unwrap_or(DEFAULT_KEYRING_SERVICE)
+    }
+
+    pub fn counter_name(&self) -> &str {
+        self.counter_name.as_deref().unwrap_or("受付")
     }
 
     pub fn sesame_url(&self) -> &str {
@@ -250,7 +310,7 @@ mod tests {
     fn names_the_bad_setting() {
         let c = Config::parse("[sesame]\nbase_url = \"ftp://x\"\nmonthly_allowance = 0\n").unwrap();
         let settings: Vec<_> = c.problems().into_iter().map(|p| p.setting).collect();
-        assert_eq!(settings, ["sesame.base_url", "sesame.monthly_allowance"]);
+        assert_eq!(settings, ["sesame.base_url", "sesame.monthly_allowance", "sesame.poll_budget_per_month"]);
     }
 
     #[test]

@@ -13,7 +13,10 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
-    Migrations::new(vec![M::up(include_str!("../migrations/001_initial.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../migrations/001_initial.sql")),
+        M::up(include_str!("../migrations/002_sesame.sql")),
+    ])
 });
 
 /// Opens (creating if needed) the database file and brings its schema up to date.
@@ -52,7 +55,7 @@ pub fn schema_version(conn: &Connection) -> Result<i64> {
 /// The schema version this build expects.
 pub fn latest_version() -> i64 {
     // One migration per file; `user_version` counts them.
-    1
+    2
 }
 
 #[cfg(test)]
@@ -88,4 +91,18 @@ mod tests {
         }
         assert!(open(&path).is_err());
     }
+}
+
+/// A small value kept across runs (the measured clock offset, …).
+pub fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
 }

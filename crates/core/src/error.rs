@@ -68,11 +68,21 @@ pub enum Error {
     #[error("{cloud} sent a reply that could not be read: {detail}")]
     BadReply { cloud: Cloud, detail: String },
 
+    #[error("{cloud} may or may not have received the command: the reply was lost. It was not resent; check the lock's status")]
+    Uncertain { cloud: Cloud },
+
+    #[error("the lock rejected the signature: check the device's secret key and the PC clock")]
+    SignatureRejected,
+
+    #[error("the lock is not reachable: unknown device, or its Wi-Fi module / hub is offline")]
+    DeviceUnavailable,
+
     #[error("{what} not found")]
     NotFound { what: String },
 
-    #[error("`{field}` is invalid: {problem}")]
-    Invalid { field: String, problem: String },
+    /// Bad input from a person, with the whole sentence in both languages.
+    #[error("{en}")]
+    Invalid { en: String, ja: String },
 
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
@@ -92,6 +102,9 @@ impl Error {
             Error::RateLimited { .. } => "rate_limited",
             Error::Http { .. } => "http",
             Error::BadReply { .. } => "bad_reply",
+            Error::Uncertain { .. } => "uncertain",
+            Error::SignatureRejected => "sign_rejected",
+            Error::DeviceUnavailable => "device_unavailable",
             Error::NotFound { .. } => "not_found",
             Error::Invalid { .. } => "invalid",
             Error::Io(_) => "io",
@@ -125,14 +138,25 @@ impl Error {
             Error::BadReply { cloud, detail } => {
                 format!("{} の応答を読み取れません: {detail}", cloud.name_ja())
             }
+            Error::Uncertain { cloud } => format!(
+                "{} に届いたか分かりません (応答が途切れました)。自動で再送はしていません。鍵の状態を確認してください",
+                cloud.name_ja()
+            ),
+            Error::SignatureRejected => {
+                "錠が署名を拒否しました。デバイスのシークレットキーと PC の時計を確認してください".into()
+            }
+            Error::DeviceUnavailable => {
+                "錠に届きません。UUID が違うか、Wi-Fi モジュール / ハブがオフラインです".into()
+            }
             Error::NotFound { what } => format!("{what} が見つかりません"),
-            Error::Invalid { field, problem } => format!("`{field}` が正しくありません: {problem}"),
+            Error::Invalid { ja, .. } => ja.clone(),
             Error::Io(e) => format!("ファイルのエラー: {e}"),
         }
     }
 
-    pub fn invalid(field: impl Into<String>, problem: impl Into<String>) -> Error {
-        Error::Invalid { field: field.into(), problem: problem.into() }
+    /// Bad input, explained in both languages.
+    pub fn invalid(ja: impl Into<String>, en: impl Into<String>) -> Error {
+        Error::Invalid { ja: ja.into(), en: en.into() }
     }
 
     pub fn config(setting: impl Into<String>, problem: impl Into<String>) -> Error {

@@ -25,10 +25,11 @@ pub fn join(base: &str, path: &str) -> String {
 /// A transport failure (refused, timed out, DNS) as an [`Error::Unreachable`].
 /// The text comes from reqwest without the URL, which may carry query parameters.
 pub fn transport_error(cloud: Cloud, e: reqwest::Error) -> Error {
-    let detail = if e.is_timeout() {
-        "timed out".to_string()
-    } else if e.is_connect() {
+    // A connect timeout is both; "connection failed" must win: it proves nothing was sent.
+    let detail = if e.is_connect() {
         "connection failed".to_string()
+    } else if e.is_timeout() {
+        "timed out".to_string()
     } else {
         e.without_url().to_string()
     };

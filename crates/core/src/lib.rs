@@ -11,9 +11,12 @@ pub mod doctor;
 pub mod http;
 pub mod error;
 pub mod i18n;
+pub mod lock;
+pub mod meter;
 pub mod model;
 pub mod reservation;
 pub mod secrets;
+pub mod sesame;
 pub mod store;
 pub mod sync;
 

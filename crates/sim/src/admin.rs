@@ -3,10 +3,14 @@
 //! - `GET  /_sim/health`          → `{"ok": true, "now": <unix>}`
 //! - `PUT  /_sim/clock`           ← `{"offset_secs": n}` or `{"now": <unix>}`
 //! - `POST /_sim/faults`          ← a [`Fault`]; `DELETE /_sim/faults` clears them all
+//! - `GET  /_sim/sesame`          → API keys, devices (with their secret keys: this is a
+//!   simulator), calls per key, commands received
+//! - `PUT  /_sim/sesame`          ← `{"strict": bool, "monthly_quota": n|null}`
+//! - `PUT  /_sim/sesame/devices/{uuid}` ← `{"wm2": bool, "lag_ms": n, "drop_next": n, "state": "locked"}`
 
 use crate::faults::Fault;
 use crate::state::SimState;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
@@ -19,6 +23,50 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/health", get(health))
         .route("/clock", put(set_clock).get(get_clock))
         .route("/faults", post(add_fault).delete(clear_faults).get(list_faults))
+        .route("/sesame", get(sesame_world).put(sesame_settings))
+        .route("/sesame/devices/{uuid}", put(sesame_device))
+}
+
+async fn sesame_world(State(s): State<Arc<SimState>>) -> Json<Value> {
+    let world = s.world.lock().unwrap();
+    let w = &world.sesame;
+    Json(json!({
+        "api_keys": w.api_keys,
+        "devices": w.devices.values().collect::<Vec<_>>(),
+        "strict": w.strict,
+        "monthly_quota": w.monthly_quota,
+        "calls": w.calls,
+        "commands_received": w.commands_received,
+    }))
+}
+
+async fn sesame_settings(State(s): State<Arc<SimState>>, Json(req): Json<Value>) -> StatusCode {
+    let mut world = s.world.lock().unwrap();
+    if let Some(strict) = req.get("strict").and_then(Value::as_bool) {
+        world.sesame.strict = strict;
+    }
+    if let Some(q) = req.get("monthly_quota") {
+        world.sesame.monthly_quota = q.as_u64();
+    }
+    StatusCode::NO_CONTENT
+}
+
+async fn sesame_device(State(s): State<Arc<SimState>>, Path(uuid): Path<String>, Json(req): Json<Value>) -> StatusCode {
+    let mut world = s.world.lock().unwrap();
+    let Some(d) = world.sesame.device_mut(&uuid) else { return StatusCode::NOT_FOUND };
+    if let Some(v) = req.get("wm2").and_then(Value::as_bool) {
+        d.wm2 = v;
+    }
+    if let Some(v) = req.get("lag_ms").and_then(Value::as_u64) {
+        d.lag_ms = v;
+    }
+    if let Some(v) = req.get("drop_next").and_then(Value::as_u64) {
+        d.drop_next = v as u32;
+    }
+    if let Some(v) = req.get("state").and_then(Value::as_str) {
+        d.state = v.to_string();
+    }
+    StatusCode::NO_CONTENT
 }
 
 async fn health(State(s): State<Arc<SimState>>) -> Json<Value> {

@@ -59,7 +59,16 @@ pub fn demo_world(now: i64) -> World {
             area_ids: areas.iter().map(|a| a.to_string()).collect(),
         })
         .collect();
-    World { stores, areas, guests, ..World::default() }
+    let mut sesame = crate::sesame::SesameWorld::default();
+    sesame.api_keys.insert(crate::sesame::DEMO_API_KEY.into());
+    let doors = areas
+        .iter()
+        .map(|a| (format!("area:{}", a.id), a.name.clone()))
+        .chain(stores.iter().map(|s| (format!("entrance:{}", s.id), format!("{} エントランス", s.name))));
+    for (n, (door, label)) in doors.enumerate() {
+        sesame.add_device(crate::sesame::SimDevice::demo(n as u8 + 1, &door, &label, now));
+    }
+    World { stores, areas, guests, sesame, ..World::default() }
 }
 
 fn store(id: &str, name: &str, kana: &str) -> SimStore {
@@ -81,6 +90,7 @@ mod tests {
         let day = start_of_day_jst(1_700_000_000);
         assert!(w.guests.iter().all(|g| g.starts_at >= day && g.ends_at <= day + 86_400));
         assert!(w.guests.iter().all(|g| g.area_ids.iter().all(|a| w.areas.iter().any(|x| &x.id == a))));
+        assert_eq!(w.sesame.devices.len(), 7, "a lock per area and per entrance");
     }
 
     #[test]

@@ -58,4 +58,5 @@ pub struct World {
     pub areas: Vec<SimArea>,
     pub guests: Vec<SimGuest>,
     pub reservation_tokens: HashSet<String>,
+    pub sesame: crate::sesame::SesameWorld,
 }

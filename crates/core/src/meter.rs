@@ -1,0 +1,108 @@
+//! The call meter: SESAME calls are paid per month, so every one is counted in SQLite
+//! before it is made, and automatic polling stops at the budget the manager set.
+
+use crate::error::Result;
+use rusqlite::{params, Connection};
+use serde::Serialize;
+
+pub const SESAME: &str = "sesame";
+
+/// What a call was for. Polls are counted apart so that their budget can be enforced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    Status,
+    History,
+    Command,
+    Poll,
+}
+
+impl CallKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallKind::Status => "status",
+            CallKind::History => "history",
+            CallKind::Command => "cmd",
+            CallKind::Poll => "poll",
+        }
+    }
+}
+
+/// `YYYY-MM` of a Unix time in Japan, where the facility (and its bill) is.
+pub fn month_of(unix: i64) -> String {
+    let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("valid offset");
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.with_timezone(&jst).format("%Y-%m").to_string())
+        .unwrap_or_else(|| "1970-01".into())
+}
+
+pub fn count(conn: &Connection, cloud: &str, kind: CallKind, now: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO api_calls (cloud, month, kind, count) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT(cloud, month, kind) DO UPDATE SET count = count + 1",
+        params![cloud, month_of(now), kind.as_str()],
+    )?;
+    Ok(())
+}
+
+/// Calls this month, in all and by kind.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Usage {
+    pub month: String,
+    pub total: u64,
+    pub polls: u64,
+    pub commands: u64,
+    pub allowance: u32,
+    pub poll_budget: u32,
+}
+
+pub fn usage(conn: &Connection, cloud: &str, now: i64, allowance: u32, poll_budget: u32) -> Result<Usage> {
+    let month = month_of(now);
+    let mut u = Usage { month: month.clone(), allowance, poll_budget, ..Usage::default() };
+    let mut stmt = conn.prepare("SELECT kind, count FROM api_calls WHERE cloud = ?1 AND month = ?2")?;
+    let rows = stmt.query_map(params![cloud, month], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    for row in rows {
+        let (kind, n) = row?;
+        let n = n.max(0) as u64;
+        u.total += n;
+        if kind == CallKind::Poll.as_str() {
+            u.polls += n;
+        }
+        if kind == CallKind::Command.as_str() {
+            u.commands += n;
+        }
+    }
+    Ok(u)
+}
+
+impl Usage {
+    /// Whether `n` more automatic polls fit in both the poll budget and the allowance.
+    pub fn polls_fit(&self, n: u64) -> bool {
+        self.polls + n <= self.poll_budget as u64 && self.total + n <= self.allowance as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_are_japanese_months() {
+        // 2026-10-31 15:30 UTC is already November in Tokyo.
+        assert_eq!(month_of(1_793_460_600), "2026-11");
+    }
+
+    #[test]
+    fn counts_per_month_and_kind() {
+        let conn = crate::db::open_in_memory().unwrap();
+        let now = 1_793_460_600;
+        count(&conn, SESAME, CallKind::Command, now).unwrap();
+        count(&conn, SESAME, CallKind::Poll, now).unwrap();
+        count(&conn, SESAME, CallKind::Poll, now).unwrap();
+        count(&conn, SESAME, CallKind::Status, now - 40 * 86_400).unwrap(); // last month
+        let u = usage(&conn, SESAME, now, 3000, 2).unwrap();
+        assert_eq!((u.total, u.polls, u.commands), (3, 2, 1));
+        assert!(!u.polls_fit(1), "the poll budget of 2 is used up");
+        assert!(usage(&conn, SESAME, now, 3, 10).unwrap().polls_fit(0));
+        assert!(!usage(&conn, SESAME, now, 3, 10).unwrap().polls_fit(1), "the allowance is used up");
+    }
+}

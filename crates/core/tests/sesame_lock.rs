@@ -1,0 +1,214 @@
+//! Locks against the simulator's SESAME cloud over loopback HTTP: signed commands,
+//! confirmation, the call meter, the clock, and every way it can go wrong.
+
+use std::sync::Arc;
+use tokio::sync::Mutex;
+use uketsuke_core::error::Error;
+use uketsuke_core::lock::{self, Locks, Target};
+use uketsuke_core::meter::{self, CallKind};
+use uketsuke_core::reservation::ReservationClient;
+use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
+use uketsuke_core::sesame::{tag, Command, DeviceUuid, LockState, SecretKey};
+use uketsuke_core::{audit, clock, db, sync, Config};
+use uketsuke_sim::{sesame::DEMO_API_KEY, Sim, SimConfig, DEMO_RESERVATION_TOKEN};
+
+struct Fixture {
+    sim: Sim,
+    db: Mutex<db::Connection>,
+    secrets: Arc<MemorySecrets>,
+    config: Config,
+    _dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    async fn new(sim_config: SimConfig) -> Fixture {
+        let sim = Sim::start(sim_config).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = db::open(&dir.path().join("cache.sqlite3")).unwrap();
+        let client = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
+        sync::stores_and_areas(&mut conn, &client, "test").await.unwrap();
+        let secrets = Arc::new(MemorySecrets::default());
+        secrets.set(names::SESAME_API_KEY, DEMO_API_KEY).unwrap();
+        // The manager registers each area's lock with the UUID and key the simulator made.
+        let devices: Vec<_> = sim.state.world.lock().unwrap().sesame.devices.values().cloned().collect();
+        for d in devices {
+            let target = match d.door.split_once(':').unwrap() {
+                ("area", id) => Target::Area(id.into()),
+                (_, id) => Target::Entrance(id.into()),
+            };
+            let uuid = DeviceUuid::parse(&d.uuid).unwrap();
+            let key = SecretKey::parse(&hex(&d.secret)).unwrap();
+            lock::assign(&mut conn, secrets.as_ref(), &target, &uuid, &key, "manager").unwrap();
+        }
+        let mut config = Config::default();
+        config.sesame.base_url = Some(sim.sesame_url());
+        config.sesame.confirm_delay_ms = 50;
+        Fixture { sim, db: Mutex::new(conn), secrets, config, _dir: dir }
+    }
+
+    fn locks(&self) -> Locks<'_> {
+        Locks { db: &self.db, secrets: self.secrets.as_ref(), config: &self.config }
+    }
+
+    fn sim_state(&self, door: &str) -> String {
+        self.sim.state.world.lock().unwrap().sesame.device_for(door).unwrap().state.clone()
+    }
+
+    fn sim_commands(&self) -> u64 {
+        self.sim.state.world.lock().unwrap().sesame.commands_received
+    }
+
+    fn uuid_of(&self, door: &str) -> String {
+        self.sim.state.world.lock().unwrap().sesame.device_for(door).unwrap().uuid.clone()
+    }
+}
+
+fn hex(b: &[u8; 16]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+#[tokio::test]
+async fn unlock_is_signed_accepted_confirmed_metered_and_audited() {
+    let f = Fixture::new(SimConfig::default()).await;
+    let a101 = Target::Area("A101".into());
+    let report = f.locks().command(&a101, Command::Unlock, "山田 太郎 (受付スタッフ)").await.unwrap();
+    assert_eq!(report.label, "会議室A");
+    assert_eq!(f.sim_state("area:A101"), "unlocked");
+
+    let c = f.locks().confirm(&a101, Command::Unlock, "staff").await.unwrap();
+    assert!(c.confirmed);
+    assert_eq!(c.status.state, LockState::Unlocked);
+    assert_eq!(c.reads, 1);
+
+    // The SESAME app shows who: the name, cut to 20 bytes on a character boundary.
+    let history = f.locks().history(&a101, 5).await.unwrap();
+    assert_eq!(history[0].kind, 17, "webUnLock");
+    assert_eq!(history[0].tag.as_deref(), Some(tag::truncate("山田 太郎 (受付スタッフ)")));
+
+    f.locks().command(&a101, Command::Lock, "staff").await.unwrap();
+    assert_eq!(f.sim_state("area:A101"), "locked");
+
+    // Every call was counted, and the count matches what the cloud saw.
+    let usage = f.locks().usage().await.unwrap();
+    assert_eq!((usage.total, usage.commands), (4, 2));
+    let seen: u64 = f.sim.state.world.lock().unwrap().sesame.calls.values().sum();
+    assert_eq!(usage.total, seen);
+
+    let events = audit::recent(&*f.db.lock().await, 10).unwrap();
+    let unlock = events.iter().find(|e| e.action == "sesame.unlock").unwrap();
+    assert!(unlock.ok && unlock.latency_ms.is_some());
+    assert_eq!(unlock.actor, "山田 太郎 (受付スタッフ)");
+    assert_eq!(unlock.target.as_deref(), Some("area:A101"));
+}
+
+#[tokio::test]
+async fn a_wrong_secret_key_is_rejected_and_nothing_moves() {
+    let f = Fixture::new(SimConfig::default()).await;
+    let uuid = f.uuid_of("area:A102");
+    f.secrets.set(&names::device_secret(&uuid), "00000000000000000000000000000000").unwrap();
+    let err = f.locks().command(&Target::Area("A102".into()), Command::Unlock, "staff").await.unwrap_err();
+    assert!(matches!(err, Error::SignatureRejected), "{err:?}");
+    assert!(err.message(uketsuke_core::Lang::Ja).contains("シークレットキー"));
+    assert_eq!(f.sim_state("area:A102"), "locked");
+    let events = audit::recent(&*f.db.lock().await, 1).unwrap();
+    assert!(!events[0].ok);
+    assert_eq!(events[0].detail.as_ref().unwrap()["error"], "sign_rejected");
+}
+
+#[tokio::test]
+async fn realistic_cloud_accepts_a_bad_sign_but_the_confirmation_says_no() {
+    let f = Fixture::new(SimConfig::default()).await;
+    f.sim.state.world.lock().unwrap().sesame.strict = false;
+    let uuid = f.uuid_of("area:A103");
+    f.secrets.set(&names::device_secret(&uuid), "ffffffffffffffffffffffffffffffff").unwrap();
+    let target = Target::Area("A103".into());
+    f.locks().command(&target, Command::Unlock, "staff").await.unwrap();
+    let c = f.locks().confirm(&target, Command::Unlock, "staff").await.unwrap();
+    assert!(!c.confirmed);
+    assert_eq!(c.reads, 2, "uses at most confirm_reads paid reads");
+    assert_eq!(c.status.state, LockState::Locked);
+}
+
+#[tokio::test]
+async fn a_lost_reply_is_uncertain_and_never_resent() {
+    let f = Fixture::new(SimConfig::default()).await;
+    f.sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+        path_prefix: "/sesame/".into(),
+        kind: uketsuke_sim::faults::FaultKind::Drop,
+        times: Some(1),
+    });
+    let err = f.locks().command(&Target::Area("A201".into()), Command::Unlock, "staff").await.unwrap_err();
+    assert_eq!(err.code(), "uncertain", "{err:?}");
+    assert_eq!(f.sim_commands(), 1, "sent exactly once");
+    assert_eq!(f.sim_state("area:A201"), "unlocked", "it did arrive: that is why it must not be resent");
+    assert_eq!(f.locks().usage().await.unwrap().commands, 1);
+}
+
+#[tokio::test]
+async fn a_dead_network_is_unreachable_and_nothing_was_sent() {
+    let f = Fixture::new(SimConfig::default()).await;
+    let mut config = f.config.clone();
+    config.sesame.base_url = Some("http://127.0.0.1:9/sesame/api/sesame2".into());
+    let locks = Locks { db: &f.db, secrets: f.secrets.as_ref(), config: &config };
+    let err = locks.command(&Target::Area("A101".into()), Command::Unlock, "staff").await.unwrap_err();
+    assert_eq!(err.code(), "unreachable", "{err:?}");
+}
+
+#[tokio::test]
+async fn cloud_errors_are_explained() {
+    let f = Fixture::new(SimConfig::default()).await;
+    let a202 = Target::Area("A202".into());
+
+    let uuid = f.uuid_of("area:A202");
+    f.sim.state.world.lock().unwrap().sesame.device_mut(&uuid).unwrap().wm2 = false;
+    let err = f.locks().command(&a202, Command::Unlock, "staff").await.unwrap_err();
+    assert_eq!(err.code(), "device_unavailable");
+    f.sim.state.world.lock().unwrap().sesame.device_mut(&uuid).unwrap().wm2 = true;
+
+    f.sim.state.world.lock().unwrap().sesame.monthly_quota = Some(0);
+    let err = f.locks().status(&a202, CallKind::Status).await.unwrap_err();
+    assert_eq!(err.code(), "rate_limited");
+    f.sim.state.world.lock().unwrap().sesame.monthly_quota = None;
+
+    f.secrets.set(names::SESAME_API_KEY, "WrongKey0000000000000000000000000000000").unwrap();
+    let err = f.locks().status(&a202, CallKind::Status).await.unwrap_err();
+    assert!(matches!(err, Error::Unauthorized { status: 403, .. }), "{err:?}");
+    f.secrets.delete(names::SESAME_API_KEY).unwrap();
+    let err = f.locks().command(&a202, Command::Unlock, "staff").await.unwrap_err();
+    assert!(matches!(err, Error::SecretMissing(_)));
+    assert_eq!(f.sim_commands(), 1, "a missing key sends nothing");
+}
+
+#[tokio::test]
+async fn signs_with_the_server_clock_once_it_is_known() {
+    // The server is 15 minutes ahead: more than the lock's ±1 window tolerance.
+    let f = Fixture::new(SimConfig { clock_offset_secs: 900, ..SimConfig::default() }).await;
+    let a101 = Target::Area("A101".into());
+    let err = f.locks().command(&a101, Command::Unlock, "staff").await.unwrap_err();
+    assert!(matches!(err, Error::SignatureRejected));
+    // The rejection's Date header measured the offset; the next press is signed right.
+    let offset = lock::clock_offset(&*f.db.lock().await);
+    assert!((899..=901).contains(&offset), "offset {offset}");
+    let report = f.locks().command(&a101, Command::Unlock, "staff").await.unwrap();
+    assert!((899..=901).contains(&report.clock_offset_secs));
+    assert_eq!(f.sim_state("area:A101"), "unlocked");
+}
+
+#[tokio::test]
+async fn polling_stays_within_the_budget() {
+    let mut f = Fixture::new(SimConfig::default()).await;
+    f.config.sesame.poll_budget_per_month = 10;
+    let first = f.locks().poll_all().await.unwrap();
+    assert_eq!((first.polled, first.failed, first.skipped_for_budget), (7, 0, false));
+    let second = f.locks().poll_all().await.unwrap();
+    assert!(second.skipped_for_budget, "7 more would exceed 10");
+    let usage = f.locks().usage().await.unwrap();
+    assert_eq!(usage.polls, 7);
+    let month = meter::month_of(clock::now_unix());
+    assert_eq!(usage.month, month);
+    // Polled statuses are cached with their age, so staff see them without paying again.
+    let uuid = DeviceUuid::parse(&f.uuid_of("entrance:S001")).unwrap();
+    let cached = lock::cached_status(&*f.db.lock().await, &uuid).unwrap().unwrap();
+    assert_eq!(cached.state, LockState::Locked);
+    assert!(clock::now_unix() - cached.fetched_at < 5);
+}
