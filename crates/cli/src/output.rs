@@ -3,6 +3,10 @@
 use serde::Serialize;
 use uketsuke_core::audit::AuditEvent;
 use uketsuke_core::doctor::{Report, Status};
+use uketsuke_core::lock::{CommandReport, Confirmation, KnownStatus};
+use uketsuke_core::meter::Usage;
+use uketsuke_core::sesame::client::HistoryEntry;
+use uketsuke_core::sesame::{Command, LockState};
 use uketsuke_core::model::{Area, Store};
 use uketsuke_core::store::Changes;
 use uketsuke_core::Lang;
@@ -112,4 +116,65 @@ pub fn audit(events: &[AuditEvent]) {
         })
         .collect();
     table(&["at", "actor", "action", "target", "result", "latency"], &rows);
+}
+
+fn state_text(state: LockState, lang: Lang) -> &'static str {
+    match state {
+        LockState::Locked => lang.pick("施錠", "locked"),
+        LockState::Unlocked => lang.pick("解錠", "unlocked"),
+        LockState::Moved => lang.pick("中間位置", "moved"),
+        LockState::Unknown => lang.pick("不明", "unknown"),
+    }
+}
+
+pub fn lock_status(s: &KnownStatus, lang: Lang) {
+    let battery = s.battery_percentage.map(|b| format!("{b}%")).unwrap_or_else(|| "-".into());
+    let wifi = match s.wm2_state {
+        Some(true) => lang.pick("接続", "connected"),
+        Some(false) => lang.pick("切断", "disconnected"),
+        None => "-",
+    };
+    println!("{}  {}  {} {battery}  Wi-Fi {wifi}", s.uuid, state_text(s.state, lang), lang.pick("電池", "battery"));
+}
+
+pub fn command_result(r: &CommandReport, c: Option<&Confirmation>, lang: Lang) {
+    let what = match r.command {
+        Command::Unlock => lang.pick("解錠", "unlock"),
+        Command::Lock => lang.pick("施錠", "lock"),
+    };
+    println!("{} {what}: {} ({} ms)", r.label, lang.pick("受付済み", "accepted"), r.latency_ms);
+    if let Some(c) = c {
+        let verdict = if c.confirmed { lang.pick("確認済み", "confirmed") } else { lang.pick("未確認", "not confirmed") };
+        println!("{}: {verdict} ({})", lang.pick("状態", "status"), state_text(c.status.state, lang));
+    }
+}
+
+pub fn lock_history(entries: &[HistoryEntry]) {
+    let rows: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            vec![
+                uketsuke_core::clock::format_jst(e.at_secs),
+                e.kind.to_string(),
+                e.tag.clone().unwrap_or_default(),
+                e.record_id.to_string(),
+            ]
+        })
+        .collect();
+    table(&["at", "type", "tag", "record"], &rows);
+}
+
+pub fn usage(u: &Usage, lang: Lang) {
+    println!(
+        "{} {}: {} / {} ({} {} / {}, {} {})",
+        u.month,
+        lang.pick("SESAME 利用回数", "SESAME calls"),
+        u.total,
+        u.allowance,
+        lang.pick("自動確認", "polls"),
+        u.polls,
+        u.poll_budget,
+        lang.pick("操作", "commands"),
+        u.commands
+    );
 }

@@ -102,3 +102,77 @@ async fn secret_sync_list_and_doctor_without_showing_the_secret() {
     assert!(!text(&out).contains(DEMO_RESERVATION_TOKEN));
     run(&["secret", "delete", "reservation.token"], None).await.unwrap();
 }
+
+/// The acceptance check, through the CLI: a valid signature opens the door, a
+/// wrong key is rejected. Needs a Secret Service (make test).
+#[tokio::test(flavor = "multi_thread")]
+async fn unlock_with_a_valid_key_and_rejected_with_a_wrong_one() {
+    if std::env::var_os("UKETSUKE_TEST_KEYRING").is_none() {
+        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
+        return;
+    }
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("jp.uketsuke.cli-lock-test.{}", std::process::id());
+    let config = config_for(dir.path(), &sim, &service);
+    let mut c = Config::read(&config).unwrap();
+    c.sesame.base_url = Some(sim.sesame_url());
+    c.sesame.confirm_delay_ms = 50;
+    c.save(&config).unwrap();
+    let (good, other) = {
+        let w = sim.state.world.lock().unwrap();
+        let d = |door: &str| w.sesame.device_for(door).unwrap().clone();
+        (d("area:A101"), d("area:A102"))
+    };
+    let hex = |b: &[u8; 16]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let run = |args: Vec<String>, stdin: Option<String>| {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            uketsuke(&config, &args, stdin.as_deref())
+        })
+    };
+    let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+
+    assert!(run(v(&["secret", "set", "reservation.token"]), Some(DEMO_RESERVATION_TOKEN.into())).await.unwrap().status.success());
+    assert!(run(v(&["secret", "set", "sesame.api_key"]), Some(uketsuke_sim::sesame::DEMO_API_KEY.into())).await.unwrap().status.success());
+    assert!(run(v(&["sync"]), None).await.unwrap().status.success());
+
+    let out = run(v(&["sesame", "assign", "--area", "A101", "--uuid", &good.uuid.to_lowercase()]), Some(hex(&good.secret))).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(v(&["sesame", "assign", "--area", "A102", "--uuid", &other.uuid]), Some("0123".into())).await.unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("32 文字"), "a short key is explained: {}", text(&out));
+    let out = run(v(&["sesame", "assign", "--area", "A102", "--uuid", &other.uuid]), Some("00".repeat(16))).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+
+    let out = run(v(&["unlock", "--area", "A101", "--as", "佐藤"]), None).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("確認済み"), "{}", text(&out));
+    assert_eq!(sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().state, "unlocked");
+
+    let out = run(v(&["unlock", "--area", "A102"]), None).await.unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("署名を拒否"), "{}", text(&out));
+    assert_eq!(sim.state.world.lock().unwrap().sesame.device_for("area:A102").unwrap().state, "locked");
+
+    let out = run(v(&["status", "--area", "A101", "--json"]), None).await.unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["state"], "unlocked");
+
+    let out = run(v(&["sesame", "usage", "--json"]), None).await.unwrap();
+    let usage: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(usage["commands"], 2);
+    assert_eq!(usage["total"], 4, "2 commands, 1 confirmation read, 1 status read");
+
+    let out = run(v(&["unlock", "--area", "A999"]), None).await.unwrap();
+    assert!(!out.status.success());
+    for name in ["reservation.token", "sesame.api_key"] {
+        run(v(&["secret", "delete", name]), None).await.unwrap();
+    }
+    let keyring = uketsuke_core::secrets::Keyring::new(&service);
+    for d in [&good, &other] {
+        use uketsuke_core::secrets::SecretStore;
+        keyring.delete(&uketsuke_core::secrets::names::device_secret(&d.uuid)).unwrap();
+    }
+}

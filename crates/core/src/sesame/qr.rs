@@ -181,6 +181,24 @@ mod tests {
         assert!(parse("https://example.com").is_err());
     }
 
+    /// A QR saved from the SESAME app, as a PNG: rendered here, decoded back locally.
+    #[test]
+    fn imports_a_saved_qr_image() {
+        let text = "ssm://UI?t=sk&sk=BaE9S4kBEWdrqPs27OfpT30AAAAAAAA95N5yqvklwY0PyeAZuwYM&l=1&n=%E7%8E%84%E9%96%A2";
+        let img = qrcode::QrCode::new(text).unwrap().render::<image::Luma<u8>>().min_dimensions(300, 300).build();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("manager-key.png");
+        img.save(&path).unwrap();
+        let k = import_image(&path).unwrap();
+        assert_eq!(k.uuid.as_str(), "3DE4DE72-AAF9-25C1-8D0F-C9E019BB060C");
+        assert_eq!(k.secret.to_hex(), "a13d4b890111676ba8fb36ece7e94f7d");
+
+        let blank = dir.path().join("blank.png");
+        image::GrayImage::from_pixel(64, 64, image::Luma([255])).save(&blank).unwrap();
+        assert!(import_image(&blank).unwrap_err().message(crate::Lang::En).contains("no SESAME QR"));
+        assert!(import_image(&dir.path().join("missing.png")).is_err());
+    }
+
     #[test]
     fn percent_decoding_keeps_plus_and_bad_escapes() {
         assert_eq!(percent_decode("a+b%20c%zz%"), "a+b c%zz%");
