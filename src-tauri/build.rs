@@ -1,7 +1,20 @@
 //! Declares the app's own commands so that each gets an `allow-…` permission;
 //! the capabilities in `capabilities/` then grant them per window.
 
-const COMMANDS: &[&str] = &["app_info", "set_language", "list_stores", "list_areas", "sync_now"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "set_language",
+    "set_operator",
+    "list_stores",
+    "list_areas",
+    "sync_now",
+    "list_doors",
+    "unlock",
+    "lock",
+    "confirm",
+    "refresh_status",
+    "lock_info",
+];
 
 fn main() {
     tauri_build::try_build(

@@ -13,6 +13,7 @@ use uketsuke_core::{sync, Lang};
 pub struct AppInfo {
     version: &'static str,
     language: Lang,
+    operator: String,
     /// Why the app cannot work, if it cannot (bad config, unreadable database).
     not_ready: Option<String>,
     reservation_configured: bool,
@@ -24,6 +25,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
     AppInfo {
         version: env!("CARGO_PKG_VERSION"),
         language: state.lang(),
+        operator: state.operator(),
         not_ready: ready.as_ref().err().map(|e| e.message.clone()),
         reservation_configured: ready.is_ok_and(|r| r.config.reservation.base_url.is_some()),
     }
@@ -32,6 +34,18 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
 #[tauri::command]
 pub fn set_language(state: State<'_, AppState>, language: Lang) {
     state.set_lang(language);
+}
+
+/// Who is at the counter; trimmed, at most 40 characters (SESAME keeps 20 bytes of it).
+#[tauri::command]
+pub fn set_operator(state: State<'_, AppState>, name: String) -> ShellResult<String> {
+    let name: String = name.trim().chars().take(40).collect();
+    if name.is_empty() {
+        let e = uketsuke_core::Error::invalid("担当者名を入力してください", "enter the staff member's name");
+        return Err(state.err(e));
+    }
+    state.set_operator(&name);
+    Ok(name)
 }
 
 #[tauri::command]

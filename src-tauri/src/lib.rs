@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod locks;
 mod state;
 
 pub use error::ShellError;
@@ -18,12 +19,23 @@ pub fn run() {
     let state = AppState::load(&args);
     tauri::Builder::default()
         .manage(state)
+        .setup(|app| {
+            locks::start_poller(app.handle());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::set_language,
             commands::list_stores,
             commands::list_areas,
             commands::sync_now,
+            commands::set_operator,
+            locks::list_doors,
+            locks::unlock,
+            locks::lock,
+            locks::confirm,
+            locks::refresh_status,
+            locks::lock_info,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");

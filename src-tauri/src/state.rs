@@ -40,6 +40,8 @@ pub struct Ready {
 
 pub struct AppState {
     ready: Result<Ready, String>,
+    /// Who is at the counter: the name SESAME shows in the lock's history.
+    operator: std::sync::Mutex<String>,
     /// The UI's language; errors are worded in it. true = English.
     english: AtomicBool,
 }
@@ -51,7 +53,11 @@ impl AppState {
         if let Err(e) = &ready {
             tracing::error!("not ready: {e}");
         }
-        AppState { ready, english: AtomicBool::new(english) }
+        let operator = match &ready {
+            Ok(r) => r.config.counter_name().to_string(),
+            Err(_) => "受付".to_string(),
+        };
+        AppState { ready, operator: std::sync::Mutex::new(operator), english: AtomicBool::new(english) }
     }
 
     fn open(args: &Args) -> Result<Ready, String> {
@@ -78,6 +84,14 @@ impl AppState {
 
     pub fn set_lang(&self, lang: Lang) {
         self.english.store(lang == Lang::En, Ordering::Relaxed);
+    }
+
+    pub fn operator(&self) -> String {
+        self.operator.lock().unwrap().clone()
+    }
+
+    pub fn set_operator(&self, name: &str) {
+        *self.operator.lock().unwrap() = name.to_string();
     }
 
     /// Maps a core error into the UI's language.

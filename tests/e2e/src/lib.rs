@@ -166,6 +166,13 @@ impl Session {
         self.click(&e).await;
     }
 
+    /// Replaces an input's text by typing, as a person would (`\n` presses Enter).
+    pub async fn clear_and_type(&self, element: &str, text: &str) {
+        self.send(reqwest::Method::POST, &format!("/element/{element}/clear"), Some(json!({}))).await;
+        let text = text.replace('\n', "\u{E007}");
+        self.send(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({"text": text}))).await;
+    }
+
     pub async fn page_text(&self) -> String {
         let v = self
             .send(reqwest::Method::POST, "/execute/sync", Some(json!({"script": "return document.body.innerText", "args": []})))

@@ -1,8 +1,11 @@
 //! The staff window, for real: the app binary in a window under Xvfb, driven over
 //! WebDriver, reading a real SQLite file and a real keyring, syncing from the simulator.
 
+use uketsuke_core::lock::{self, Target};
+use uketsuke_core::reservation::ReservationClient;
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
-use uketsuke_core::Config;
+use uketsuke_core::sesame::{DeviceUuid, SecretKey};
+use uketsuke_core::{db, sync, Config};
 use uketsuke_e2e::{app_binary, enabled, Driver, Session};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
@@ -18,6 +21,8 @@ fn write_config(dir: &std::path::Path, sim: &Sim) -> std::path::PathBuf {
     c.reservation.base_url = Some(sim.reservation_url());
     c.reservation.client_id = Some("demo".into());
     c.sesame.base_url = Some(sim.sesame_url());
+    c.sesame.confirm_delay_ms = 300;
+    c.sesame.poll_interval_secs = 0;
     c.splats.base_url = Some(sim.splats_url());
     let path = dir.join("config.toml");
     c.save(&path).unwrap();
@@ -93,4 +98,79 @@ async fn a_broken_config_opens_a_window_that_names_the_setting() {
     s.wait_for("[data-testid=not-ready]").await;
     s.wait_for_text("reservation.base_url").await;
     s.close().await;
+}
+
+/// The SESAME acceptance check in the window: Unlock with the right key opens the door
+/// and is confirmed; with a wrong key the lock refuses and the card says why.
+#[tokio::test(flavor = "multi_thread")]
+async fn unlock_buttons_open_the_door_and_explain_a_wrong_key() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sim);
+    let keyring = Keyring::new(KEYRING_SERVICE);
+    keyring.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
+    keyring.set(names::SESAME_API_KEY, uketsuke_sim::sesame::DEMO_API_KEY).unwrap();
+
+    // A manager has synced and registered three locks; A102's key was mistyped.
+    let devices = {
+        let w = sim.state.world.lock().unwrap();
+        ["area:A101", "area:A102", "entrance:S001"].map(|door| w.sesame.device_for(door).unwrap().clone())
+    };
+    {
+        let mut conn = db::open(&dir.path().join("cache.sqlite3")).unwrap();
+        let client = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
+        sync::stores_and_areas(&mut conn, &client, "setup").await.unwrap();
+        let hex = |b: &[u8; 16]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+        let targets = [Target::Area("A101".into()), Target::Area("A102".into()), Target::Entrance("S001".into())];
+        for (d, target) in devices.iter().zip(targets) {
+            let key = if d.door == "area:A102" { "11".repeat(16) } else { hex(&d.secret) };
+            let uuid = DeviceUuid::parse(&d.uuid).unwrap();
+            lock::assign(&mut conn, &keyring, &target, &uuid, &SecretKey::parse(&key).unwrap(), "manager").unwrap();
+        }
+    }
+    let sim_state = |door: &str| sim.state.world.lock().unwrap().sesame.device_for(door).unwrap().state.clone();
+
+    let driver = Driver::start().await;
+    let s = Session::start(&driver, &app_binary(), &["--config", config.to_str().unwrap()]).await;
+    s.wait_for("[data-area-id=A101] [data-testid=unlock]").await;
+    s.wait_for_text("状態: 未取得").await;
+    s.wait_for("[data-testid=entrance]").await;
+
+    // Staff say who they are; SESAME's history will show it.
+    let field = s.wait_for("[data-testid=operator]").await;
+    s.clear_and_type(&field, "鈴木\n").await;
+
+    s.click_css("[data-area-id=A101] [data-testid=unlock]").await;
+    s.wait_for("[data-area-id=A101][data-phase=confirmed]").await;
+    s.wait_for_text("解錠を確認しました").await;
+    assert_eq!(sim_state("area:A101"), "unlocked");
+    let state = s.texts("[data-area-id=A101] [data-testid=lock-state]").await;
+    assert_eq!(state, ["解錠"]);
+    let tag = sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().history.last().unwrap().history_tag.clone();
+    let tag = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, tag.unwrap()).unwrap();
+    assert_eq!(String::from_utf8(tag).unwrap(), "鈴木", "SESAME's history names who unlocked");
+
+    s.click_css("[data-area-id=A102] [data-testid=unlock]").await;
+    s.wait_for("[data-area-id=A102][data-phase=failed]").await;
+    s.wait_for_text("錠が署名を拒否しました").await;
+    assert_eq!(sim_state("area:A102"), "locked");
+
+    s.click_css("[data-testid=entrance] [data-testid=unlock]").await;
+    s.wait_for("[data-testid=entrance][data-phase=confirmed]").await;
+    assert_eq!(sim_state("entrance:S001"), "unlocked");
+
+    // Every paid call is on the meter: 3 commands, 2 confirmation reads.
+    s.wait_for_text("SESAME 5 / 3000 回").await;
+    s.screenshot("staff-window-unlock").await;
+    s.close().await;
+    for name in [names::RESERVATION_TOKEN.to_string(), names::SESAME_API_KEY.to_string()]
+        .into_iter()
+        .chain(devices.iter().map(|d| names::device_secret(&d.uuid)))
+    {
+        keyring.delete(&name).unwrap();
+    }
 }

@@ -34,8 +34,60 @@ export interface Changes {
 export interface AppInfo {
   version: string;
   language: Lang;
+  operator: string;
   not_ready: string | null;
   reservation_configured: boolean;
+}
+
+export type Target = { kind: "area" | "entrance"; id: string };
+export type LockState = "locked" | "unlocked" | "moved" | "unknown";
+export type Command = "lock" | "unlock";
+
+export interface KnownStatus {
+  uuid: string;
+  state: LockState;
+  battery_percentage: number | null;
+  wm2_state: boolean | null;
+  fetched_at: number;
+}
+
+export interface Door {
+  target: Target;
+  label: string;
+  registered: boolean;
+  status: KnownStatus | null;
+}
+
+export interface CommandReport {
+  target: Target;
+  label: string;
+  uuid: string;
+  command: Command;
+  sent_at_ms: number;
+  latency_ms: number;
+  clock_offset_secs: number;
+}
+
+export interface Confirmation {
+  confirmed: boolean;
+  status: KnownStatus;
+  reads: number;
+}
+
+export interface Usage {
+  month: string;
+  total: number;
+  polls: number;
+  commands: number;
+  allowance: number;
+  poll_budget: number;
+}
+
+export interface LockInfo {
+  usage: Usage;
+  clock_offset_secs: number;
+  clock_warning: boolean;
+  now: number;
 }
 
 export class AppError extends Error {
@@ -71,4 +123,11 @@ export const api = {
   listStores: () => call<Store[]>("list_stores"),
   listAreas: (storeId: string | null) => call<Area[]>("list_areas", { storeId }),
   syncNow: () => call<Changes>("sync_now"),
+  setOperator: (name: string) => call<string>("set_operator", { name }),
+  listDoors: (storeId: string) => call<Door[]>("list_doors", { storeId }),
+  unlock: (target: Target) => call<CommandReport>("unlock", { target }),
+  lock: (target: Target) => call<CommandReport>("lock", { target }),
+  confirm: (target: Target, command: Command) => call<Confirmation>("confirm", { target, command }),
+  refreshStatus: (target: Target) => call<KnownStatus>("refresh_status", { target }),
+  lockInfo: () => call<LockInfo>("lock_info"),
 };

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { formatAge, formatOffset } from "./format";
+
+describe("formatAge", () => {
+  it("picks the largest whole unit", () => {
+    expect(formatAge(12, "ja")).toBe("12 秒前");
+    expect(formatAge(185, "ja")).toBe("3 分前");
+    expect(formatAge(7300, "en")).toBe("2 h ago");
+    expect(formatAge(3 * 86400 + 5, "en")).toBe("3 d ago");
+  });
+
+  it("never shows a negative age (a clock a little ahead)", () => {
+    expect(formatAge(-4, "en")).toBe("0 s ago");
+  });
+});
+
+describe("formatOffset", () => {
+  it("signs the offset", () => {
+    expect(formatOffset(45)).toBe("+45");
+    expect(formatOffset(-3)).toBe("-3");
+    expect(formatOffset(0)).toBe("0");
+  });
+});

@@ -1,0 +1,21 @@
+// Small pure formatting helpers, tested in format.test.ts.
+import type { Lang } from "./messages";
+
+/** "12 秒前" / "3 分前" / "2 時間前" / "4 日前", or the English equivalent. */
+export function formatAge(secondsAgo: number, lang: Lang): string {
+  const s = Math.max(0, Math.floor(secondsAgo));
+  const [n, ja, en] =
+    s < 60
+      ? [s, "秒", "s"]
+      : s < 3600
+        ? [Math.floor(s / 60), "分", "min"]
+        : s < 86400
+          ? [Math.floor(s / 3600), "時間", "h"]
+          : [Math.floor(s / 86400), "日", "d"];
+  return lang === "ja" ? `${n} ${ja}前` : `${n} ${en} ago`;
+}
+
+/** "+45 秒" style signed seconds. */
+export function formatOffset(seconds: number): string {
+  return `${seconds > 0 ? "+" : ""}${seconds}`;
+}
