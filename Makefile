@@ -34,5 +34,8 @@ demo: build
 sim:
 	cargo run -p uketsuke-sim -- --port 8790
 
+bench:
+	cargo bench -p uketsuke-core --bench sesame
+
 clean:
 	rm -rf target ui/dist ui/node_modules .demo

@@ -23,7 +23,7 @@ DEMO=.demo
 mkdir -p "$DEMO"
 BIN=target/debug
 
-"$BIN/uketsuke-sim" --port "$PORT" &
+"$BIN/uketsuke-sim" --port "$PORT" --write-demo-devices "$DEMO/devices.tsv" &
 SIM_PID=$!
 trap 'kill $SIM_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 50); do
@@ -43,6 +43,8 @@ client_id = "demo"
 [sesame]
 base_url = "http://127.0.0.1:$PORT/sesame/api/sesame2"
 monthly_allowance = 3000
+poll_budget_per_month = 1000
+poll_interval_secs = 600
 
 [splats]
 base_url = "http://127.0.0.1:$PORT/splats"
@@ -50,7 +52,17 @@ TOML
 
 export UKETSUKE_CONFIG="$PWD/$DEMO/config.toml"
 printf 'demo-reservation-token' | "$BIN/uketsuke" secret set reservation.token >/dev/null
+printf 'DemoSesameApiKey0123456789abcdefghijklmn' | "$BIN/uketsuke" secret set sesame.api_key >/dev/null
 "$BIN/uketsuke" sync
+# Register every demo lock, as a manager would with the UUID and secret key.
+while IFS=$'\t' read -r door uuid secret; do
+  case "$door" in
+    area:*) flag=--area ;;
+    entrance:*) flag=--entrance ;;
+    *) continue ;;
+  esac
+  printf '%s' "$secret" | "$BIN/uketsuke" sesame assign "$flag" "${door#*:}" --uuid "$uuid" >/dev/null
+done < "$DEMO/devices.tsv"
 "$BIN/uketsuke" doctor || true
 echo "opening the staff window (close it to stop the demo)"
 "$BIN/uketsuke-app" --config "$UKETSUKE_CONFIG"

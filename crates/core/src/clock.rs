@@ -12,13 +12,14 @@ pub const WARN_OFFSET_SECS: i64 = 30;
 /// Server time minus local time, in whole seconds, from a reply's `Date` header.
 ///
 /// The local time is taken half-way between sending and receiving, which cancels the
-/// network delay if it is symmetric. `Date` has one-second resolution, so the result
-/// is accurate to about a second.
+/// network delay if it is symmetric. `Date` is truncated to the second, so the server's
+/// time is on average half a second later than it says; the result is good to about a
+/// second.
 pub fn offset_from_date(date_header: &str, sent: SystemTime, received: SystemTime) -> Option<i64> {
-    let server = httpdate::parse_http_date(date_header).ok()?;
+    let server = unix_f64(httpdate::parse_http_date(date_header).ok()?) + 0.5;
     let rtt = received.duration_since(sent).unwrap_or(Duration::ZERO);
     let local_mid = sent + rtt / 2;
-    Some(unix_f64(server) - unix_f64(local_mid)).map(|d| d.round() as i64)
+    Some((server - unix_f64(local_mid)).round() as i64)
 }
 
 fn unix_f64(t: SystemTime) -> f64 {

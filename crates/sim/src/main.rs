@@ -15,6 +15,10 @@ struct Args {
     /// Put the simulated servers' clock this many seconds off the PC's.
     #[arg(long, default_value_t = 0, allow_hyphen_values = true)]
     clock_offset: i64,
+    /// Write the demo locks as `door<TAB>uuid<TAB>secret key` lines to this file, for the
+    /// demo script to register them the way a manager would.
+    #[arg(long, value_name = "FILE")]
+    write_demo_devices: Option<std::path::PathBuf>,
 }
 
 #[tokio::main]
@@ -27,6 +31,16 @@ async fn main() -> std::io::Result<()> {
         clock_offset_secs: args.clock_offset,
     };
     let sim = Sim::start(config).await?;
+    if let Some(path) = args.write_demo_devices {
+        let world = sim.state.world.lock().unwrap();
+        let lines: String = world
+            .sesame
+            .devices
+            .values()
+            .map(|d| format!("{}\t{}\t{}\n", d.door, d.uuid, d.secret.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+            .collect();
+        std::fs::write(path, lines)?;
+    }
     println!("uketsuke-sim listening on {}", sim.url());
     println!("  reservation: {}", sim.reservation_url());
     println!("  sesame:      {}", sim.sesame_url());

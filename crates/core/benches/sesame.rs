@@ -1,0 +1,124 @@
+//! SESAME benchmarks: `cargo bench -p uketsuke-core --bench sesame`.
+//!
+//! - sign: one AES-128-CMAC signature.
+//! - click → wire: from calling `Locks::command` (what the Unlock button does) to the
+//!   first byte of the request arriving at a loopback listener. This is the app's own
+//!   overhead: SQLite reads, the meter write, keyring lookups, signing, building and
+//!   connecting the HTTP request. The network to the real cloud comes on top.
+//! - round trip: the same call until it returns, against a listener that answers at once.
+//!
+//! Prints median, p95 and max for each.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{mpsc, Mutex};
+use uketsuke_core::lock::{self, Locks, Target};
+use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
+use uketsuke_core::sesame::{sign, Command, DeviceUuid, SecretKey};
+use uketsuke_core::store::{self, RemoteArea, RemoteStore};
+use uketsuke_core::{db, Config};
+
+const ROUNDS: usize = 300;
+
+fn report(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let pick = |q: f64| samples[((samples.len() - 1) as f64 * q) as usize];
+    println!(
+        "{name:<14} n={:<5} median {:>9.1?}  p95 {:>9.1?}  max {:>9.1?}",
+        samples.len(),
+        pick(0.5),
+        pick(0.95),
+        samples[samples.len() - 1]
+    );
+}
+
+fn bench_sign() {
+    let key = [0x2bu8; 16];
+    let mut samples = Vec::new();
+    for i in 0..10_000u32 {
+        let t = Instant::now();
+        std::hint::black_box(sign::sign(&key, 1_700_000_000 + i));
+        samples.push(t.elapsed());
+    }
+    report("sign", samples);
+}
+
+/// Answers every request with 200 at once and reports when each request's first byte arrived.
+async fn listener() -> (String, mpsc::UnboundedReceiver<Instant>) {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/api/sesame2", l.local_addr().unwrap());
+    let (tx, rx) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let (mut sock, _) = l.accept().await.unwrap();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 8192];
+                let mut first = true;
+                loop {
+                    let Ok(n) = sock.read(&mut buf).await else { return };
+                    if n == 0 {
+                        return;
+                    }
+                    if first {
+                        let _ = tx.send(Instant::now());
+                        first = false;
+                    }
+                    if buf[..n].windows(4).any(|w| w == b"\r\n\r\n") || n < buf.len() {
+                        let _ = sock.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n").await;
+                        first = true;
+                    }
+                }
+            });
+        }
+    });
+    (url, rx)
+}
+
+async fn bench_click_to_wire() {
+    let (url, mut arrivals) = listener().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = db::open(&dir.path().join("bench.sqlite3")).unwrap();
+    store::replace_from_reservation(
+        &mut conn,
+        &[RemoteStore { id: "S1".into(), name: "渋谷店".into(), name_kana: None }],
+        &[RemoteArea { id: "A1".into(), store_id: "S1".into(), name: "会議室A".into(), sort_order: 1 }],
+        1,
+    )
+    .unwrap();
+    let secrets = Arc::new(MemorySecrets::default());
+    secrets.set(names::SESAME_API_KEY, "BenchKey0000000000000000000000000000000").unwrap();
+    let uuid = DeviceUuid::parse("488ABAAB-164F-7A86-595F-DDD778CB86C3").unwrap();
+    let key = SecretKey::parse("a13d4b890111676ba8fb36ece7e94f7d").unwrap();
+    let target = Target::Area("A1".into());
+    lock::assign(&mut conn, secrets.as_ref(), &target, &uuid, &key, "bench").unwrap();
+    let db = Mutex::new(conn);
+    let mut config = Config::default();
+    config.sesame.base_url = Some(url);
+    let locks = Locks { db: &db, secrets: secrets.as_ref(), config: &config };
+
+    let (mut to_wire, mut round_trip) = (Vec::new(), Vec::new());
+    for i in 0..ROUNDS + 20 {
+        let t0 = Instant::now();
+        locks.command(&target, Command::Unlock, "bench").await.unwrap();
+        let done = t0.elapsed();
+        let arrived = arrivals.recv().await.unwrap();
+        if i >= 20 {
+            to_wire.push(arrived - t0);
+            round_trip.push(done);
+        }
+    }
+    report("click → wire", to_wire);
+    report("round trip", round_trip);
+}
+
+fn main() {
+    // `cargo test --benches` runs this with --bench absent; keep that quick.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("run with `cargo bench -p uketsuke-core --bench sesame`");
+        return;
+    }
+    bench_sign();
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(bench_click_to_wire());
+}
