@@ -61,11 +61,12 @@ impl AppState {
     }
 
     fn open(args: &Args) -> Result<Ready, String> {
-        let lang_of = |e: &uketsuke_core::Error| e.message(Lang::Ja);
-        let config = Config::load(args.config.as_deref()).map_err(|e| lang_of(&e))?;
-        config.validate().map_err(|e| lang_of(&e))?;
-        let path = config.database_path().map_err(|e| lang_of(&e))?;
-        let conn = db::open(&path).map_err(|e| lang_of(&e))?;
+        // Before the config is read there is no language setting: Japanese first.
+        let ja = |e: uketsuke_core::Error| e.message(Lang::Ja);
+        let config = Config::load(args.config.as_deref()).map_err(ja)?;
+        config.validate().map_err(ja)?;
+        let path = config.database_path().map_err(ja)?;
+        let conn = db::open(&path).map_err(ja)?;
         let secrets: Arc<dyn SecretStore> = Arc::new(Keyring::new(config.keyring_service()));
         Ok(Ready { config, db: Mutex::new(conn), secrets })
     }

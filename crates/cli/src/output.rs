@@ -61,23 +61,12 @@ pub fn areas(areas: &[Area], lang: Lang) {
 }
 
 pub fn changes(c: &Changes, lang: Lang) {
-    println!(
-        "{}: {} {} / {} {}",
-        lang.pick("同期しました", "Synced"),
-        c.stores_upserted,
-        lang.pick("店舗", "stores"),
-        c.areas_upserted,
-        lang.pick("エリア", "areas"),
-    );
+    let line = |label: &str, stores: usize, areas: usize| {
+        println!("{label}: {stores} {} / {areas} {}", lang.pick("店舗", "stores"), lang.pick("エリア", "areas"));
+    };
+    line(lang.pick("同期しました", "Synced"), c.stores_upserted, c.areas_upserted);
     if c.stores_retired + c.areas_retired > 0 {
-        println!(
-            "{}: {} {} / {} {}",
-            lang.pick("予約システムから消えたもの", "No longer in the reservation system"),
-            c.stores_retired,
-            lang.pick("店舗", "stores"),
-            c.areas_retired,
-            lang.pick("エリア", "areas"),
-        );
+        line(lang.pick("予約システムから消えたもの", "No longer in the reservation system"), c.stores_retired, c.areas_retired);
     }
 }
 

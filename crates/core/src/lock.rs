@@ -219,41 +219,50 @@ impl Locks<'_> {
         SecretKey::parse(&self.secrets.require(&names::device_secret(uuid.as_str()))?)
     }
 
-    /// Sends lock or unlock once. Never retried here or by callers: a lost reply is
-    /// [`Error::Uncertain`], and staff decide after looking at the status.
+    /// Sends lock or unlock once and records the attempt in the audit log, whatever
+    /// happened. Never retried here or by callers: a lost reply is [`Error::Uncertain`],
+    /// and staff decide after looking at the status.
     pub async fn command(&self, target: &Target, command: Command, actor: &str) -> Result<CommandReport> {
-        let client = self.client()?;
-        let (device, offset) = {
-            let conn = self.db.lock().await;
-            let device = resolve(&conn, target)?;
-            (device, clock_offset(&conn))
-        };
-        let secret = self.secret(&device.uuid)?;
-        let now = clock::now_unix();
-        self.count(CallKind::Command, now).await?;
-        let sent_at_ms = chrono::Utc::now().timestamp_millis();
-        let started = Instant::now();
-        let reply = client.command(&device.uuid, command, &secret, actor, sign::signing_time(now, offset)).await;
-        let latency_ms = started.elapsed().as_millis() as i64;
-        let result = reply.value;
-
-        let conn = self.db.lock().await;
-        if let Some(o) = reply.offset_secs {
-            save_clock_offset(&conn, o)?;
-        }
+        let result = self.send_once(target, command, actor).await;
         let action = match command {
             Command::Lock => "sesame.lock",
             Command::Unlock => "sesame.unlock",
         };
-        let detail = match &result {
-            Ok(_) => serde_json::json!({ "uuid": device.uuid.as_str(), "clock_offset_secs": offset }),
-            Err(e) => serde_json::json!({ "uuid": device.uuid.as_str(), "error": e.code() }),
+        let event = match &result {
+            Ok(r) => AuditEvent::new(actor, action, Some(&target.key()), true)
+                .with_detail(serde_json::json!({ "uuid": r.uuid, "clock_offset_secs": r.clock_offset_secs }))
+                .with_latency_ms(r.latency_ms),
+            Err((e, latency_ms)) => {
+                let mut event = AuditEvent::new(actor, action, Some(&target.key()), false)
+                    .with_detail(serde_json::json!({ "error": e.code() }));
+                event.latency_ms = *latency_ms;
+                event
+            }
         };
-        audit::record(
-            &conn,
-            &AuditEvent::new(actor, action, Some(&target.key()), result.is_ok()).with_detail(detail).with_latency_ms(latency_ms),
-        )?;
-        result?;
+        audit::record(&*self.db.lock().await, &event)?;
+        result.map_err(|(e, _)| e)
+    }
+
+    /// Everything up to and including the one HTTP call. An error carries the call's
+    /// latency when the call was made.
+    async fn send_once(&self, target: &Target, command: Command, actor: &str) -> Result<CommandReport, (Error, Option<i64>)> {
+        let local = |e: Error| (e, None);
+        let client = self.client().map_err(local)?;
+        let (device, offset) = {
+            let conn = self.db.lock().await;
+            (resolve(&conn, target).map_err(local)?, clock_offset(&conn))
+        };
+        let secret = self.secret(&device.uuid).map_err(local)?;
+        let now = clock::now_unix();
+        self.count(CallKind::Command, now).await.map_err(local)?;
+        let sent_at_ms = chrono::Utc::now().timestamp_millis();
+        let started = Instant::now();
+        let reply = client.command(&device.uuid, command, &secret, actor, sign::signing_time(now, offset)).await;
+        let latency_ms = started.elapsed().as_millis() as i64;
+        if let Some(o) = reply.offset_secs {
+            save_clock_offset(&*self.db.lock().await, o).map_err(local)?;
+        }
+        reply.value.map_err(|e| (e, Some(latency_ms)))?;
         Ok(CommandReport {
             target: target.clone(),
             label: device.label,

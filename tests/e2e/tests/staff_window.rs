@@ -29,16 +29,23 @@ fn write_config(dir: &std::path::Path, sim: &Sim) -> std::path::PathBuf {
     path
 }
 
+/// A simulator, a config pointing at it in a fresh directory, and the reservation
+/// token in the real keyring: what every window test starts from.
+async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), &sim);
+    Keyring::new(KEYRING_SERVICE).set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
+    (sim, dir, config)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn staff_window_syncs_and_lists_stores_and_areas() {
     if !enabled() {
         return;
     }
     let _one = ONE_AT_A_TIME.lock().await;
-    let sim = Sim::start(SimConfig::default()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), &sim);
-    Keyring::new(KEYRING_SERVICE).set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
+    let (sim, _dir, config) = facility().await;
 
     let driver = Driver::start().await;
     let s = Session::start(&driver, &app_binary(), &["--config", config.to_str().unwrap()]).await;
@@ -108,11 +115,8 @@ async fn unlock_buttons_open_the_door_and_explain_a_wrong_key() {
         return;
     }
     let _one = ONE_AT_A_TIME.lock().await;
-    let sim = Sim::start(SimConfig::default()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), &sim);
+    let (sim, dir, config) = facility().await;
     let keyring = Keyring::new(KEYRING_SERVICE);
-    keyring.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
     keyring.set(names::SESAME_API_KEY, uketsuke_sim::sesame::DEMO_API_KEY).unwrap();
 
     // A manager has synced and registered three locks; A102's key was mistyped.
