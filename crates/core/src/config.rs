@@ -153,7 +153,8 @@ impl Config {
         toml::from_str(text).map_err(|e| {
             let setting = e
                 .span()
-                .map(|s| text[..s.start].lines().count().max(1))
+                .and_then(|s| text.get(..s.start))
+                .map(|before| before.lines().count().max(1))
                 .map(|line| format!("config file, line {line}"))
                 .unwrap_or_else(|| "config file".into());
             Error::config(setting, e.message().to_string())

@@ -32,12 +32,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        // Work on bytes: slicing the str could split a multibyte character after '%'.
+        let escape = bytes.get(i + 1..i + 3).filter(|h| bytes[i] == b'%' && h.iter().all(u8::is_ascii_hexdigit));
+        if let Some(hex) = escape {
+            let hex = std::str::from_utf8(hex).expect("ASCII hex digits");
+            out.push(u8::from_str_radix(hex, 16).expect("checked hex"));
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -202,5 +203,7 @@ mod tests {
     #[test]
     fn percent_decoding_keeps_plus_and_bad_escapes() {
         assert_eq!(percent_decode("a+b%20c%zz%"), "a+b c%zz%");
+        assert_eq!(percent_decode("%の玄関%E7%8E%84"), "%の玄関玄");
+        assert_eq!(percent_decode("%4"), "%4");
     }
 }
