@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, State};
 use uketsuke_core::clock::{self, WARN_OFFSET_SECS};
-use uketsuke_core::lock::{self, CommandReport, Confirmation, KnownStatus, Locks, Target};
+use uketsuke_core::lock::{self, CommandReport, Confirmation, KnownStatus, Target};
 use uketsuke_core::meter::{CallKind, Usage};
 use uketsuke_core::sesame::{Command, DeviceUuid};
 use uketsuke_core::store;
@@ -49,8 +49,7 @@ pub async fn list_doors(state: State<'_, AppState>, store_id: String) -> ShellRe
 
 async fn send(state: &AppState, target: Target, command: Command) -> ShellResult<CommandReport> {
     let ready = state.ready()?;
-    let locks = Locks { db: &ready.db, secrets: ready.secrets.as_ref(), config: &ready.config };
-    locks.command(&target, command, &state.operator()).await.map_err(|e| state.err(e))
+    ready.locks().command(&target, command, &state.operator()).await.map_err(|e| state.err(e))
 }
 
 /// Sends unlock (83) once. The UI disables the button until this returns, and nothing
@@ -69,16 +68,14 @@ pub async fn lock(state: State<'_, AppState>, target: Target) -> ShellResult<Com
 #[tauri::command]
 pub async fn confirm(state: State<'_, AppState>, target: Target, command: Command) -> ShellResult<Confirmation> {
     let ready = state.ready()?;
-    let locks = Locks { db: &ready.db, secrets: ready.secrets.as_ref(), config: &ready.config };
-    locks.confirm(&target, command, &state.operator()).await.map_err(|e| state.err(e))
+    ready.locks().confirm(&target, command, &state.operator()).await.map_err(|e| state.err(e))
 }
 
 /// One paid status read, on request.
 #[tauri::command]
 pub async fn refresh_status(state: State<'_, AppState>, target: Target) -> ShellResult<KnownStatus> {
     let ready = state.ready()?;
-    let locks = Locks { db: &ready.db, secrets: ready.secrets.as_ref(), config: &ready.config };
-    locks.status(&target, CallKind::Status).await.map_err(|e| state.err(e))
+    ready.locks().status(&target, CallKind::Status).await.map_err(|e| state.err(e))
 }
 
 #[derive(Serialize)]
@@ -93,8 +90,7 @@ pub struct LockInfo {
 #[tauri::command]
 pub async fn lock_info(state: State<'_, AppState>) -> ShellResult<LockInfo> {
     let ready = state.ready()?;
-    let locks = Locks { db: &ready.db, secrets: ready.secrets.as_ref(), config: &ready.config };
-    let usage = locks.usage().await.map_err(|e| state.err(e))?;
+    let usage = ready.locks().usage().await.map_err(|e| state.err(e))?;
     let offset = lock::clock_offset(&*ready.db.lock().await);
     Ok(LockInfo { usage, clock_offset_secs: offset, clock_warning: offset.abs() > WARN_OFFSET_SECS, now: clock::now_unix() })
 }
@@ -112,8 +108,7 @@ pub fn start_poller(app: &AppHandle) {
             tokio::time::sleep(Duration::from_secs(interval)).await;
             let state = app.state::<AppState>();
             let Ok(ready) = state.ready() else { return };
-            let locks = Locks { db: &ready.db, secrets: ready.secrets.as_ref(), config: &ready.config };
-            match locks.poll_all().await {
+            match ready.locks().poll_all().await {
                 Ok(report) => {
                     let _ = app.emit("lock-statuses", &report);
                 }

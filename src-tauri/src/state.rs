@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::Mutex;
 use uketsuke_core::db::{self, Connection};
+use uketsuke_core::lock::Locks;
 use uketsuke_core::secrets::{Keyring, SecretStore};
 use uketsuke_core::{Config, Lang};
 
@@ -36,6 +37,13 @@ pub struct Ready {
     pub config: Config,
     pub db: Mutex<Connection>,
     pub secrets: Arc<dyn SecretStore>,
+}
+
+impl Ready {
+    /// SESAME operations over this app's connection, keyring and config.
+    pub fn locks(&self) -> Locks<'_> {
+        Locks { db: &self.db, secrets: self.secrets.as_ref(), config: &self.config }
+    }
 }
 
 pub struct AppState {
