@@ -56,3 +56,33 @@ pub fn format_jst(unix: i64) -> String {
         .map(|t| t.with_timezone(&jst).format("%Y-%m-%d %H:%M:%S").to_string())
         .unwrap_or_else(|| unix.to_string())
 }
+
+/// Japan Standard Time, the only zone SPLATS and the reservation system speak.
+pub fn jst() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(9 * 3600).expect("valid offset")
+}
+
+/// `2026-11-23T09:30:00+09:00`: ISO 8601 to the second, always `+09:00`, as SPLATS wants.
+pub fn iso_jst(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.with_timezone(&jst()).format("%Y-%m-%dT%H:%M:%S+09:00").to_string())
+        .unwrap_or_else(|| unix.to_string())
+}
+
+/// Reads an ISO 8601 / RFC 3339 time with any offset into Unix seconds.
+pub fn parse_iso(text: &str) -> Option<i64> {
+    chrono::DateTime::parse_from_rfc3339(text.trim()).ok().map(|t| t.timestamp())
+}
+
+#[cfg(test)]
+mod iso_tests {
+    use super::*;
+
+    #[test]
+    fn writes_and_reads_jst() {
+        assert_eq!(iso_jst(1_700_000_000), "2023-11-15T07:13:20+09:00");
+        assert_eq!(parse_iso("2023-11-15T07:13:20+09:00"), Some(1_700_000_000));
+        assert_eq!(parse_iso("2023-11-14T22:13:20Z"), Some(1_700_000_000));
+        assert_eq!(parse_iso("yesterday"), None);
+    }
+}

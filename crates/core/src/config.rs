@@ -104,11 +104,60 @@ fn default_confirm_reads() -> u32 {
     2
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SplatsConfig {
     /// Defaults to production, `https://api-link.splats.jp`.
     pub base_url: Option<String>,
+    /// Query parameters that bound `GET /v1/histories` in time. The reference does not
+    /// name them (docs/splats.md), so they are settings.
+    #[serde(default = "default_since_param")]
+    pub history_since_param: String,
+    #[serde(default = "default_until_param")]
+    pub history_until_param: String,
+    /// `limit` per history page (SPLATS' default is 100; its example uses 1000).
+    #[serde(default = "default_page_size")]
+    pub history_page_size: u32,
+    /// How far back the first history sync reaches.
+    #[serde(default = "default_initial_days")]
+    pub history_initial_days: u32,
+    /// A read that hits the rate limit waits at most this long for it to reset, then
+    /// gives up (and a sync resumes later where it stopped).
+    #[serde(default = "default_max_rate_wait")]
+    pub max_rate_wait_secs: u64,
+}
+
+impl Default for SplatsConfig {
+    fn default() -> Self {
+        SplatsConfig {
+            base_url: None,
+            history_since_param: default_since_param(),
+            history_until_param: default_until_param(),
+            history_page_size: default_page_size(),
+            history_initial_days: default_initial_days(),
+            max_rate_wait_secs: default_max_rate_wait(),
+        }
+    }
+}
+
+fn default_since_param() -> String {
+    "start_datetime".into()
+}
+
+fn default_until_param() -> String {
+    "end_datetime".into()
+}
+
+fn default_page_size() -> u32 {
+    1000
+}
+
+fn default_initial_days() -> u32 {
+    7
+}
+
+fn default_max_rate_wait() -> u64 {
+    60
 }
 
 pub const SESAME_DEFAULT_URL: &str = "https://app.candyhouse.co/api/sesame2";
@@ -211,6 +260,17 @@ impl Config {
         }
         if !(1..=5).contains(&self.sesame.confirm_reads) {
             out.push(Problem { setting: "sesame.confirm_reads".into(), problem: "must be between 1 and 5".into() });
+        }
+        if !(1..=1000).contains(&self.splats.history_page_size) {
+            out.push(Problem { setting: "splats.history_page_size".into(), problem: "must be between 1 and 1000".into() });
+        }
+        for (setting, name) in [
+            ("splats.history_since_param", &self.splats.history_since_param),
+            ("splats.history_until_param", &self.splats.history_until_param),
+        ] {
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                out.push(Problem { setting: setting.into(), problem: "must be a query parameter name (a-z, 0-9, _)".into() });
+            }
         }
         if let Some(service) = &self.keyring_service {
             if service.trim().is_empty() {

@@ -16,6 +16,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
     Migrations::new(vec![
         M::up(include_str!("../migrations/001_initial.sql")),
         M::up(include_str!("../migrations/002_sesame.sql")),
+        M::up(include_str!("../migrations/003_splats.sql")),
     ])
 });
 
@@ -55,7 +56,7 @@ pub fn schema_version(conn: &Connection) -> Result<i64> {
 /// The schema version this build expects.
 pub fn latest_version() -> i64 {
     // One migration per file; `user_version` counts them.
-    2
+    3
 }
 
 #[cfg(test)]

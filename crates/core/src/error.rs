@@ -65,6 +65,11 @@ pub enum Error {
     #[error("{cloud} replied HTTP {status}: {message}")]
     Http { cloud: Cloud, status: u16, message: String },
 
+    /// The cloud understood the request and refused it, with its own error code
+    /// (SPLATS: `{message, error_code, error_detail}`).
+    #[error("{cloud} refused the request (HTTP {status}, code {code}): {detail}")]
+    Rejected { cloud: Cloud, status: u16, code: String, detail: String },
+
     #[error("{cloud} sent a reply that could not be read: {detail}")]
     BadReply { cloud: Cloud, detail: String },
 
@@ -101,6 +106,7 @@ impl Error {
             Error::Unauthorized { .. } => "unauthorized",
             Error::RateLimited { .. } => "rate_limited",
             Error::Http { .. } => "http",
+            Error::Rejected { .. } => "rejected",
             Error::BadReply { .. } => "bad_reply",
             Error::Uncertain { .. } => "uncertain",
             Error::SignatureRejected => "sign_rejected",
@@ -134,6 +140,9 @@ impl Error {
             },
             Error::Http { cloud, status, message } => {
                 format!("{} がエラーを返しました (HTTP {status}): {message}", cloud.name_ja())
+            }
+            Error::Rejected { cloud, status, code, detail } => {
+                format!("{} が要求を受け付けませんでした (HTTP {status}, コード {code}): {detail}", cloud.name_ja())
             }
             Error::BadReply { cloud, detail } => {
                 format!("{} の応答を読み取れません: {detail}", cloud.name_ja())

@@ -17,6 +17,7 @@ pub mod model;
 pub mod reservation;
 pub mod secrets;
 pub mod sesame;
+pub mod splats;
 pub mod store;
 pub mod sync;
 

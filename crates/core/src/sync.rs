@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::reservation::ReservationClient;
 use crate::secrets::{names, SecretStore};
+use crate::splats::{self, SplatsClient};
 use crate::store::{self, Changes};
 use rusqlite::Connection;
 use std::time::Instant;
@@ -45,4 +46,53 @@ pub fn reservation_client(config: &Config, secrets: &dyn SecretStore) -> Result<
         .ok_or_else(|| Error::config("reservation.base_url", "not set"))?;
     let token = secrets.require(names::RESERVATION_TOKEN)?;
     Ok(ReservationClient::new(base, token))
+}
+
+/// What a SPLATS sync changed.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct SplatsReport {
+    pub areas: splats::cache::Changes,
+    pub passes: splats::cache::Changes,
+    pub histories: splats::history::Report,
+}
+
+/// Caches SPLATS areas and pass controllers, then pulls new histories. Areas and
+/// passes are replaced in one transaction each; histories page by page (see
+/// [`splats::history`]), so an interrupted run resumes where it stopped.
+pub async fn splats(conn: &mut Connection, client: &SplatsClient, config: &Config, actor: &str) -> Result<SplatsReport> {
+    let started = Instant::now();
+    let mut report = SplatsReport::default();
+    let result = splats_steps(conn, client, config, &mut report).await;
+    let mut detail = serde_json::to_value(&report).unwrap_or_default();
+    if let Err(e) = &result {
+        detail["error"] = e.code().into();
+    }
+    let event = AuditEvent::new(actor, "sync.splats", None, result.is_ok())
+        .with_latency_ms(started.elapsed().as_millis() as i64)
+        .with_detail(detail);
+    audit::record(conn, &event)?;
+    result.map(|()| report)
+}
+
+async fn splats_steps(conn: &mut Connection, client: &SplatsClient, config: &Config, report: &mut SplatsReport) -> Result<()> {
+    let areas = client.areas().await?;
+    let passes = client.passes().await?;
+    let now = clock::now_unix();
+    report.areas = splats::cache::save_areas(conn, &areas, now)?;
+    report.passes = splats::cache::save_passes(conn, &passes, now)?;
+    // Bound the range by the server's clock, not a PC that may be off.
+    let server_now = now + client.clock_offset().unwrap_or(0);
+    let opts = splats::history::Options::from(&config.splats);
+    report.histories = splats::history::sync(conn, client, &opts, server_now).await?;
+    Ok(())
+}
+
+/// Builds the SPLATS client from the config and the keyring.
+pub fn splats_client(config: &Config, secrets: &dyn SecretStore) -> Result<SplatsClient> {
+    let token = secrets.require(names::SPLATS_TOKEN)?;
+    let retry = splats::RetryPolicy {
+        max_wait: std::time::Duration::from_secs(config.splats.max_rate_wait_secs),
+        ..splats::RetryPolicy::default()
+    };
+    Ok(SplatsClient::new(config.splats_url(), token).with_retry(retry))
 }

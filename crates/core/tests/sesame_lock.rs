@@ -136,6 +136,7 @@ async fn a_lost_reply_is_uncertain_and_never_resent() {
         path_prefix: "/sesame/".into(),
         kind: uketsuke_sim::faults::FaultKind::Drop,
         times: Some(1),
+        after: 0,
     });
     let err = f.locks().command(&Target::Area("A201".into()), Command::Unlock, "staff").await.unwrap_err();
     assert_eq!(err.code(), "uncertain", "{err:?}");

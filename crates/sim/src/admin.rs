@@ -7,6 +7,11 @@
 //!   simulator), calls per key, commands received
 //! - `PUT  /_sim/sesame`          ← `{"strict": bool, "monthly_quota": n|null}`
 //! - `PUT  /_sim/sesame/devices/{uuid}` ← `{"wm2": bool, "lag_ms": n, "drop_next": n, "state": "locked"}`
+//! - `GET  /_sim/splats`          → counts, members, guests, bulk jobs, rate limits, calls
+//! - `PUT  /_sim/splats`          ← `{"limits": {...}, "bulk_members_per_sec": n, "fail_next_bulk": bool, "add_token": "…"}`
+//! - `POST /_sim/splats/histories` ← `{"count": n, "start": <unix>, "step_secs": n}` adds synthetic logs
+//! - `POST /_sim/splats/scan`     ← `{"area_id": "…", "payload": "SL-OTQR?…"}`: a reader at that area
+//!   judges the QR as the real one would (→ `{"accepted", "reason", "member_id", "guest_id"}`) and logs it
 
 use crate::faults::Fault;
 use crate::state::SimState;
@@ -25,6 +30,9 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/faults", post(add_fault).delete(clear_faults).get(list_faults))
         .route("/sesame", get(sesame_world).put(sesame_settings))
         .route("/sesame/devices/{uuid}", put(sesame_device))
+        .route("/splats", get(splats_world).put(splats_settings))
+        .route("/splats/histories", post(splats_histories))
+        .route("/splats/scan", post(splats_scan))
 }
 
 async fn sesame_world(State(s): State<Arc<SimState>>) -> Json<Value> {
@@ -104,4 +112,68 @@ async fn clear_faults(State(s): State<Arc<SimState>>) -> StatusCode {
 
 async fn list_faults(State(s): State<Arc<SimState>>) -> Json<Vec<Fault>> {
     Json(s.faults.lock().unwrap().clone())
+}
+
+async fn splats_world(State(s): State<Arc<SimState>>) -> Json<Value> {
+    let world = s.world.lock().unwrap();
+    let w = &world.splats;
+    let now_ms = s.clock.now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    Json(json!({
+        "tokens": w.tokens,
+        "areas": w.areas,
+        "members": w.members.values().map(|m| m.to_json()).collect::<Vec<_>>(),
+        "guests": w.guests.values().map(|g| g.to_json()).collect::<Vec<_>>(),
+        "histories": w.histories.len(),
+        "jobs": w.jobs.iter().map(|j| j.to_json(now_ms, w.bulk_members_per_sec)["status"].clone()).collect::<Vec<_>>(),
+        "limits": w.limits,
+        "calls": w.calls,
+    }))
+}
+
+async fn splats_settings(State(s): State<Arc<SimState>>, Json(req): Json<Value>) -> StatusCode {
+    let mut world = s.world.lock().unwrap();
+    let w = &mut world.splats;
+    if let Some(l) = req.get("limits") {
+        let get = |k: &str| l.get(k).and_then(Value::as_u64);
+        if let Some(v) = l.get("enabled").and_then(Value::as_bool) {
+            w.limits.enabled = v;
+        }
+        if let Some(v) = get("status_per_window") {
+            w.limits.status_per_window = v as u32;
+        }
+        if let Some(v) = get("other_per_window") {
+            w.limits.other_per_window = v as u32;
+        }
+        if let Some(v) = get("window_secs") {
+            w.limits.window_secs = v.max(1) as i64;
+        }
+        w.usage.clear();
+    }
+    if let Some(v) = req.get("bulk_members_per_sec").and_then(Value::as_u64) {
+        w.bulk_members_per_sec = v.max(1) as u32;
+    }
+    if let Some(v) = req.get("fail_next_bulk").and_then(Value::as_bool) {
+        w.fail_next_bulk = v;
+    }
+    if let Some(t) = req.get("add_token").and_then(Value::as_str) {
+        w.tokens.insert(t.to_string());
+    }
+    StatusCode::NO_CONTENT
+}
+
+async fn splats_histories(State(s): State<Arc<SimState>>, Json(req): Json<Value>) -> Json<Value> {
+    let now = s.clock.now_unix();
+    let count = req.get("count").and_then(Value::as_u64).unwrap_or(100) as usize;
+    let start = req.get("start").and_then(Value::as_i64).unwrap_or(now - count as i64);
+    let step = req.get("step_secs").and_then(Value::as_i64).unwrap_or(1);
+    let mut world = s.world.lock().unwrap();
+    world.splats.generate_histories(count, start, step);
+    Json(json!({ "histories": world.splats.histories.len() }))
+}
+
+async fn splats_scan(State(s): State<Arc<SimState>>, Json(req): Json<Value>) -> Json<Value> {
+    let now = s.clock.now_unix();
+    let area = req.get("area_id").and_then(Value::as_str).unwrap_or_default().to_string();
+    let payload = req.get("payload").and_then(Value::as_str).unwrap_or_default().to_string();
+    Json(s.world.lock().unwrap().splats.scan(&area, &payload, now))
 }

@@ -39,12 +39,19 @@ pub struct Fault {
     /// How many requests it applies to; `None` is until cleared.
     #[serde(default)]
     pub times: Option<u32>,
+    /// Let this many matching requests through untouched first (fail "half-way").
+    #[serde(default)]
+    pub after: u32,
 }
 
 /// Takes the first matching fault, counting it down.
 fn take_fault(state: &SimState, path: &str) -> Option<FaultKind> {
     let mut faults = state.faults.lock().unwrap();
     let i = faults.iter().position(|f| path.starts_with(&f.path_prefix))?;
+    if faults[i].after > 0 {
+        faults[i].after -= 1;
+        return None;
+    }
     let kind = faults[i].kind.clone();
     if let Some(n) = faults[i].times.as_mut() {
         *n -= 1;

@@ -103,7 +103,7 @@ pub fn router(state: Arc<SimState>) -> axum::Router {
     axum::Router::new()
         .nest("/reserve", reservation::router())
         .nest("/sesame", sesame::router())
-        .nest("/splats", splats::router())
+        .nest("/splats", splats::router(state.clone()))
         .nest("/_sim", admin::router())
         .layer(axum::middleware::from_fn_with_state(state.clone(), faults::layer))
         .with_state(state)

@@ -65,10 +65,12 @@ pub fn demo_world(now: i64) -> World {
         .iter()
         .map(|a| (format!("area:{}", a.id), a.name.clone()))
         .chain(stores.iter().map(|s| (format!("entrance:{}", s.id), format!("{} エントランス", s.name))));
-    for (n, (door, label)) in doors.enumerate() {
-        sesame.add_device(crate::sesame::SimDevice::demo(n as u8 + 1, &door, &label, now));
+    let doors: Vec<(String, String)> = doors.collect();
+    for (n, (door, label)) in doors.iter().enumerate() {
+        sesame.add_device(crate::sesame::SimDevice::demo(n as u8 + 1, door, label, now));
     }
-    World { stores, areas, guests, sesame, ..World::default() }
+    let splats = crate::splats::SplatsWorld::demo(now, &doors);
+    World { stores, areas, guests, sesame, splats, ..World::default() }
 }
 
 fn store(id: &str, name: &str, kana: &str) -> SimStore {

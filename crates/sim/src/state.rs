@@ -59,4 +59,5 @@ pub struct World {
     pub guests: Vec<SimGuest>,
     pub reservation_tokens: HashSet<String>,
     pub sesame: crate::sesame::SesameWorld,
+    pub splats: crate::splats::SplatsWorld,
 }

@@ -1,0 +1,347 @@
+//! The SPLATS HTTP client: Bearer auth, the rate-limit budget, and retries for reads only.
+//!
+//! Reads (GET) that meet a 429, a 5xx or a dropped connection are retried with backoff,
+//! waiting for `X-Rate-Limit-Reset` when the cloud names it, up to `max_wait`. Writes
+//! are sent once: a member created twice is a guest with two QR codes, so a write
+//! whose reply was lost is reported as uncertain instead.
+
+use super::model::*;
+use super::ratelimit::{self, Budget, Class, RateHeaders};
+use crate::error::{Cloud, Error, Result};
+use crate::http;
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const CLOUD: Cloud = Cloud::Splats;
+
+/// How reads cope with limits and failures.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Longest single wait for a rate limit to reset; beyond it the read fails with
+    /// [`Error::RateLimited`].
+    pub max_wait: Duration,
+    /// Tries per read, the first included.
+    pub attempts: u32,
+    /// First backoff after a 5xx or a dropped connection; doubles each time.
+    pub backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_wait: Duration::from_secs(60), attempts: 4, backoff: Duration::from_millis(500) }
+    }
+}
+
+pub struct SplatsClient {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+    budget: Arc<Mutex<Budget>>,
+    pub retry: RetryPolicy,
+    /// Server clock minus ours, from the last reply's `Date`.
+    offset_secs: Mutex<Option<i64>>,
+}
+
+impl SplatsClient {
+    pub fn new(base: &str, token: String) -> SplatsClient {
+        SplatsClient {
+            http: http::client(),
+            base: base.trim_end_matches('/').to_string(),
+            budget: ratelimit::for_token(base, &token),
+            token,
+            retry: RetryPolicy::default(),
+            offset_secs: Mutex::new(None),
+        }
+    }
+
+    pub fn with_retry(mut self, retry: RetryPolicy) -> SplatsClient {
+        self.retry = retry;
+        self
+    }
+
+    /// The server clock's offset measured on the last reply, if any.
+    pub fn clock_offset(&self) -> Option<i64> {
+        *self.offset_secs.lock().expect("offset lock")
+    }
+
+    /// Calls left in this process's view of the current window.
+    pub fn remaining(&self, class: Class) -> u32 {
+        self.budget.lock().expect("budget lock").remaining(class, Instant::now())
+    }
+
+    // --- endpoints -------------------------------------------------------------------
+
+    pub async fn areas(&self) -> Result<Vec<Area>> {
+        list(self.get("/v1/areas", &[]).await?, "areas")
+    }
+
+    pub async fn membergroups(&self) -> Result<Vec<MemberGroup>> {
+        list(self.get("/v1/membergroups", &[]).await?, "membergroups")
+    }
+
+    pub async fn passes(&self) -> Result<Vec<Device>> {
+        list(self.get("/v1/devices/passes", &[]).await?, "devices")
+    }
+
+    /// A pass controller's state. Its fields are not documented, so it stays JSON.
+    pub async fn pass_status(&self, device_id: &str) -> Result<Value> {
+        self.get(&format!("/v1/devices/passes/{}/status", seg(device_id)?), &[]).await
+    }
+
+    pub async fn keys(&self) -> Result<Vec<Device>> {
+        list(self.get("/v1/devices/keys", &[]).await?, "devices")
+    }
+
+    pub async fn key_status(&self, device_id: &str) -> Result<Value> {
+        self.get(&format!("/v1/devices/keys/{}/status", seg(device_id)?), &[]).await
+    }
+
+    pub async fn create_member(&self, member: &MemberInput) -> Result<Member> {
+        self.write(Method::POST, "/v1/members", Some(member)).await
+    }
+
+    pub async fn member(&self, member_id: &str) -> Result<Member> {
+        self.get(&format!("/v1/members/{}", seg(member_id)?), &[]).await
+    }
+
+    /// One page of members; follow `last_evaluated_key` for the rest.
+    pub async fn members_page(&self, limit: u32, key: Option<&str>) -> Result<MembersPage> {
+        let mut q = vec![("limit", limit.to_string())];
+        if let Some(k) = key {
+            q.push(("last_evaluated_key", k.to_string()));
+        }
+        self.get("/v1/members", &q).await
+    }
+
+    pub async fn all_members(&self) -> Result<Vec<Member>> {
+        let mut out = Vec::new();
+        let mut key = None;
+        loop {
+            let page = self.members_page(1000, key.as_deref()).await?;
+            out.extend(page.members);
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => key = Some(k),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    pub async fn update_member(&self, member_id: &str, member: &MemberInput) -> Result<Member> {
+        self.write(Method::PUT, &format!("/v1/members/{}", seg(member_id)?), Some(member)).await
+    }
+
+    pub async fn delete_member(&self, member_id: &str) -> Result<()> {
+        self.write::<Value>(Method::DELETE, &format!("/v1/members/{}", seg(member_id)?), None::<&()>).await?;
+        Ok(())
+    }
+
+    /// The cloud-made one-time QR, for when local generation is off. A POST that changes
+    /// nothing, so it is safe to retry like a read.
+    pub async fn one_time_qr(&self, member_id: &str) -> Result<OneTimeQrReply> {
+        self.call(Method::POST, &format!("/v1/members/{}/one_time_qr", seg(member_id)?), &[], None::<&()>, true).await
+    }
+
+    pub async fn temporary_use(&self, member_id: &str, body: &TemporaryUse) -> Result<Value> {
+        self.write(Method::PUT, &format!("/v1/members/{}/temporary_use", seg(member_id)?), Some(body)).await
+    }
+
+    pub async fn create_guest(&self, guest: &GuestInput) -> Result<Guest> {
+        self.write(Method::POST, "/v1/guests", Some(guest)).await
+    }
+
+    pub async fn guest(&self, guest_id: &str) -> Result<Guest> {
+        self.get(&format!("/v1/guests/{}", seg(guest_id)?), &[]).await
+    }
+
+    pub async fn delete_guest(&self, guest_id: &str) -> Result<()> {
+        self.write::<Value>(Method::DELETE, &format!("/v1/guests/{}", seg(guest_id)?), None::<&()>).await?;
+        Ok(())
+    }
+
+    /// One page of histories. `query` must be the same on every page of one listing.
+    pub async fn histories_page(&self, query: &[(&str, String)], key: Option<&str>) -> Result<HistoriesPage> {
+        let mut q = query.to_vec();
+        if let Some(k) = key {
+            q.push(("last_evaluated_key", k.to_string()));
+        }
+        self.get("/v1/histories", &q).await
+    }
+
+    /// Starts a bulk member operation (`tag`: create, update, delete).
+    pub async fn bulk_members(&self, tag: &str, members: &[Value]) -> Result<RequestAccepted> {
+        let body = serde_json::json!({ "tag": tag, "members": members });
+        self.write(Method::POST, BULK_PATH, Some(&body)).await
+    }
+
+    pub async fn request_result(&self, request_id: &str) -> Result<RequestResult> {
+        self.get(&format!("/v1/requests/{}", seg(request_id)?), &[]).await
+    }
+
+    // --- plumbing --------------------------------------------------------------------
+
+    async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
+        self.call(Method::GET, path, query, None::<&()>, true).await
+    }
+
+    async fn write<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&impl Serialize>) -> Result<T> {
+        self.call(method, path, &[], body, false).await
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&impl Serialize>,
+        retry: bool,
+    ) -> Result<T> {
+        let class = Class::of_path(path);
+        let body = body
+            .map(serde_json::to_vec)
+            .transpose()
+            .map_err(|e| Error::invalid(format!("SPLATS への要求を作れません: {e}"), format!("cannot build the SPLATS request: {e}")))?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let may_retry = retry && attempt < self.retry.attempts;
+            self.wait_for_budget(class, retry).await?;
+            let mut req = self.http.request(method.clone(), http::join(&self.base, path)).bearer_auth(&self.token).query(query);
+            if let Some(b) = &body {
+                req = req.header(reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8").body(b.clone());
+            }
+            let timed = match http::send(CLOUD, req).await {
+                Ok(t) => t,
+                Err(Error::Unreachable { detail, .. }) if detail != "connection failed" && !retry => {
+                    return Err(Error::Uncertain { cloud: CLOUD });
+                }
+                Err(e) if may_retry => {
+                    tracing::warn!(path, error = e.code(), attempt, "SPLATS read failed; retrying");
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if let Some(o) = timed.offset_secs {
+                *self.offset_secs.lock().expect("offset lock") = Some(o);
+            }
+            let response = timed.response;
+            let rate = RateHeaders::read(response.headers());
+            self.budget.lock().expect("budget lock").observe(class, rate, Instant::now());
+            let status = response.status();
+            if status.is_success() {
+                return read_json(response).await;
+            }
+            if status.as_u16() == 429 {
+                let wait = Duration::from_secs(rate.reset_secs.unwrap_or(1));
+                if may_retry && wait <= self.retry.max_wait {
+                    tracing::info!(path, wait_secs = wait.as_secs(), "SPLATS rate limit; waiting");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                return Err(Error::RateLimited { cloud: CLOUD, retry_after_secs: rate.reset_secs });
+            }
+            if status.is_server_error() && may_retry {
+                tracing::warn!(path, status = status.as_u16(), attempt, "SPLATS server error; retrying");
+                tokio::time::sleep(self.backoff(attempt)).await;
+                continue;
+            }
+            return Err(error_reply(status.as_u16(), &response.text().await.unwrap_or_default()));
+        }
+    }
+
+    /// Waits for our own budget when a read may, or fails at once.
+    async fn wait_for_budget(&self, class: Class, may_wait: bool) -> Result<()> {
+        loop {
+            let taken = self.budget.lock().expect("budget lock").take(class, Instant::now());
+            match taken {
+                Ok(()) => return Ok(()),
+                Err(wait) if may_wait && wait <= self.retry.max_wait => tokio::time::sleep(wait).await,
+                Err(wait) => {
+                    return Err(Error::RateLimited { cloud: CLOUD, retry_after_secs: Some(wait.as_secs().max(1)) })
+                }
+            }
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        self.retry.backoff * 2u32.saturating_pow(attempt.saturating_sub(1))
+    }
+}
+
+/// Where bulk member operations are posted. Not in the reference (docs/splats.md).
+pub const BULK_PATH: &str = "/v1/members/bulk";
+
+/// An ID as one path segment; anything that could change the path is refused.
+fn seg(id: &str) -> Result<&str> {
+    if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) && id != "." && id != ".." {
+        Ok(id)
+    } else {
+        Err(Error::invalid(format!("SPLATS の ID `{id}` が正しくありません"), format!("`{id}` is not a valid SPLATS ID")))
+    }
+}
+
+/// A 2xx body as `T`; an empty body (204) reads as JSON `null`.
+async fn read_json<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
+    let bytes = response.bytes().await.map_err(|e| http::transport_error(CLOUD, e))?;
+    let text = if bytes.iter().all(u8::is_ascii_whitespace) { &b"null"[..] } else { &bytes[..] };
+    serde_json::from_slice(text).map_err(|e| Error::BadReply { cloud: CLOUD, detail: e.to_string() })
+}
+
+/// A list reply, whether the cloud sends a bare array or `{"<key>": [...]}`.
+fn list<T: DeserializeOwned>(value: Value, key: &str) -> Result<Vec<T>> {
+    let items = match value {
+        Value::Array(a) => Value::Array(a),
+        Value::Object(mut o) => o.remove(key).unwrap_or(Value::Array(Vec::new())),
+        other => return Err(Error::BadReply { cloud: CLOUD, detail: format!("expected a list of {key}, got {other}") }),
+    };
+    serde_json::from_value(items).map_err(|e| Error::BadReply { cloud: CLOUD, detail: e.to_string() })
+}
+
+/// A SPLATS error body as an [`Error`], with a readable English line for known codes.
+pub fn error_reply(status: u16, body: &str) -> Error {
+    let parsed: ErrorBody = serde_json::from_str(body).unwrap_or_default();
+    if status == 401 || status == 403 {
+        return Error::Unauthorized { cloud: CLOUD, status };
+    }
+    let code = parsed.error_code.clone().unwrap_or_else(|| format!("{status}00"));
+    let detail = parsed
+        .error_detail
+        .or(parsed.message)
+        .unwrap_or_else(|| body.chars().take(200).collect::<String>());
+    Error::Rejected { cloud: CLOUD, status, code, detail }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_cannot_escape_their_path_segment() {
+        assert!(seg("m-0001_a.b").is_ok());
+        for bad in ["", "..", "a/b", "a?b", "a b", "%2e"] {
+            assert!(seg(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn error_bodies_keep_the_splats_code() {
+        let e = error_reply(400, r#"{"message":"Bad Request","error_code":"40002","error_detail":"リクエストパラメーターが不正です。"}"#);
+        assert_eq!(e.code(), "rejected");
+        assert!(e.to_string().contains("40002"));
+        assert!(e.message(crate::Lang::Ja).contains("リクエストパラメーター"));
+        assert_eq!(error_reply(401, "").code(), "unauthorized");
+        assert!(error_reply(502, "<html>").to_string().contains("50200"));
+    }
+
+    #[test]
+    fn lists_come_bare_or_wrapped() {
+        let a: Vec<Area> = list(serde_json::json!([{"area_id": "a", "area_name": "A"}]), "areas").unwrap();
+        let b: Vec<Area> = list(serde_json::json!({"areas": [{"area_id": "a", "name": "A"}]}), "areas").unwrap();
+        assert_eq!(a[0].area_name, b[0].area_name);
+        assert!(list::<Area>(serde_json::json!("no"), "areas").is_err());
+    }
+}

@@ -1,0 +1,17 @@
+//! SPLATS access control (shared/reference/splats-api.md, 001_….txt).
+//!
+//! - [`client`]: Bearer-authenticated HTTP with the rate-limit budget and read retries
+//! - [`model`]: request and reply shapes, tolerant of fields we do not know
+//! - [`ratelimit`]: 180/h for device status, 720/h for the rest, per token
+//! - [`history`]: incremental, resumable history sync into SQLite
+//! - [`bulk`]: bulk member operations split to fit and polled to the end
+//! - [`cache`]: areas and pass controllers in SQLite, mapped onto the app's areas
+
+pub mod bulk;
+pub mod cache;
+pub mod client;
+pub mod history;
+pub mod model;
+pub mod ratelimit;
+
+pub use client::{RetryPolicy, SplatsClient};

@@ -1,0 +1,199 @@
+//! SPLATS rate limits, kept on our side so that we slow down before the cloud says 429.
+//!
+//! SPLATS counts calls per access token over 60 minutes: 180 for the device-status API,
+//! 720 for everything else. We do not know where its window starts, so we count our
+//! own calls in a fixed window and let the cloud correct us: every reply's
+//! `X-Rate-Limit-Remaining` replaces our count, and `X-Rate-Limit-Reset` (sent only
+//! while limited) blocks the class until then.
+
+use reqwest::header::HeaderMap;
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
+
+/// Which counter a call uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Class {
+    /// `GET /v1/devices/passes/{id}/status` (and the key-box status).
+    Status,
+    Other,
+}
+
+impl Class {
+    pub fn limit(self) -> u32 {
+        match self {
+            Class::Status => 180,
+            Class::Other => 720,
+        }
+    }
+
+    pub fn of_path(path: &str) -> Class {
+        if path.starts_with("/v1/devices/") && path.ends_with("/status") {
+            Class::Status
+        } else {
+            Class::Other
+        }
+    }
+}
+
+pub const WINDOW: Duration = Duration::from_secs(3600);
+
+/// The rate-limit headers of one reply.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct RateHeaders {
+    pub limit: Option<u32>,
+    pub remaining: Option<u32>,
+    pub reset_secs: Option<u64>,
+}
+
+impl RateHeaders {
+    pub fn read(headers: &HeaderMap) -> RateHeaders {
+        let num = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+        RateHeaders {
+            limit: num("x-rate-limit-limit").map(|n| n as u32),
+            remaining: num("x-rate-limit-remaining").map(|n| n as u32),
+            reset_secs: num("x-rate-limit-reset"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    started: Instant,
+    used: u32,
+    limit: u32,
+    blocked_until: Option<Instant>,
+    /// Out of calls by count, with no reset time known: one call may go and ask.
+    probing: bool,
+}
+
+/// The calls left for one token.
+#[derive(Debug)]
+pub struct Budget {
+    window: Duration,
+    classes: HashMap<Class, Window>,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget::with_window(WINDOW)
+    }
+}
+
+impl Budget {
+    pub fn with_window(window: Duration) -> Budget {
+        Budget { window, classes: HashMap::new() }
+    }
+
+    fn current(&mut self, class: Class, now: Instant) -> &mut Window {
+        let window = self.window;
+        let w = self.classes.entry(class).or_insert(Window { started: now, used: 0, limit: class.limit(), blocked_until: None, probing: false });
+        if now.duration_since(w.started) >= window {
+            *w = Window { started: now, used: 0, limit: w.limit, blocked_until: w.blocked_until, probing: false };
+        }
+        if w.blocked_until.is_some_and(|t| t <= now) {
+            w.blocked_until = None;
+        }
+        w
+    }
+
+    /// Takes one call, or says how long until one is free.
+    ///
+    /// When our count is spent but the cloud has not said when its window resets (it
+    /// sends `X-Rate-Limit-Reset` only with a 429), one call is let through to ask:
+    /// its 429 costs nothing and tells us exactly how long to wait.
+    pub fn take(&mut self, class: Class, now: Instant) -> Result<(), Duration> {
+        let window = self.window;
+        let w = self.current(class, now);
+        if let Some(until) = w.blocked_until {
+            return Err(until - now);
+        }
+        if w.used >= w.limit {
+            if w.probing {
+                return Err((w.started + window).saturating_duration_since(now));
+            }
+            w.probing = true;
+            return Ok(());
+        }
+        w.used += 1;
+        Ok(())
+    }
+
+    /// Lets the cloud's own count correct ours.
+    pub fn observe(&mut self, class: Class, h: RateHeaders, now: Instant) {
+        let window = self.window;
+        let w = self.current(class, now);
+        w.probing = false;
+        if let Some(limit) = h.limit.filter(|l| *l > 0) {
+            w.limit = limit;
+        }
+        if let Some(remaining) = h.remaining {
+            w.used = w.limit.saturating_sub(remaining);
+        }
+        if let Some(secs) = h.reset_secs {
+            // The cloud's window ends then: ours is moved to end at the same moment.
+            let reset = now + Duration::from_secs(secs);
+            w.blocked_until = Some(reset);
+            if let Some(started) = reset.checked_sub(window) {
+                w.started = started;
+            }
+        }
+    }
+
+    /// Calls left in the current window, by our count.
+    pub fn remaining(&mut self, class: Class, now: Instant) -> u32 {
+        let w = self.current(class, now);
+        w.limit.saturating_sub(w.used)
+    }
+}
+
+static BUDGETS: LazyLock<Mutex<HashMap<u64, Arc<Mutex<Budget>>>>> = LazyLock::new(Default::default);
+
+/// The budget shared by every client in this process that uses the same token. Keyed
+/// by a hash so that the token itself is not kept here.
+pub fn for_token(base_url: &str, token: &str) -> Arc<Mutex<Budget>> {
+    let mut h = DefaultHasher::new();
+    (base_url, token).hash(&mut h);
+    BUDGETS.lock().expect("budget registry").entry(h.finish()).or_default().clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_calls_have_their_own_smaller_budget() {
+        assert_eq!(Class::of_path("/v1/devices/passes/p1/status"), Class::Status);
+        assert_eq!(Class::of_path("/v1/devices/passes"), Class::Other);
+        let mut b = Budget::default();
+        let now = Instant::now();
+        for _ in 0..180 {
+            b.take(Class::Status, now).unwrap();
+        }
+        b.take(Class::Status, now).expect("one call may go and ask the cloud");
+        let wait = b.take(Class::Status, now).unwrap_err();
+        assert!(wait > Duration::from_secs(3590));
+        assert!(b.take(Class::Other, now).is_ok(), "the other class is untouched");
+        assert!(b.take(Class::Status, now + WINDOW).is_ok(), "a new window starts afresh");
+    }
+
+    #[test]
+    fn the_cloud_count_wins() {
+        let mut b = Budget::default();
+        let now = Instant::now();
+        b.observe(Class::Other, RateHeaders { limit: Some(720), remaining: Some(2), reset_secs: None }, now);
+        assert_eq!(b.remaining(Class::Other, now), 2);
+        b.observe(Class::Other, RateHeaders { limit: Some(720), remaining: Some(0), reset_secs: Some(5) }, now);
+        assert_eq!(b.take(Class::Other, now).unwrap_err(), Duration::from_secs(5));
+        assert!(b.take(Class::Other, now + Duration::from_secs(5)).is_ok(), "the cloud's window has reset");
+    }
+
+    #[test]
+    fn reads_headers() {
+        let mut h = HeaderMap::new();
+        h.insert("X-Rate-Limit-Limit", "720".parse().unwrap());
+        h.insert("X-Rate-Limit-Remaining", "17".parse().unwrap());
+        assert_eq!(RateHeaders::read(&h), RateHeaders { limit: Some(720), remaining: Some(17), reset_secs: None });
+    }
+}

@@ -1,0 +1,565 @@
+//! What the simulated SPLATS tenant holds, and the rules it applies to it.
+
+use super::otqr;
+use super::Reject;
+use rand::Rng;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// The token the demo and the tests use.
+pub const DEMO_TOKEN: &str = "demo-splats-token";
+/// Guests disappear this long after their `use_date_end`.
+pub const GUEST_PURGE_SECS: i64 = 7 * 86_400;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SArea {
+    pub area_id: String,
+    pub area_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SGroup {
+    pub membergroup_id: String,
+    pub membergroup_name: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SPass {
+    pub device_id: String,
+    pub device_name: String,
+    pub area_id: String,
+    pub door_open: bool,
+    pub locked: bool,
+    pub online: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SKey {
+    pub device_id: String,
+    pub device_name: String,
+    pub units: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SOtqr {
+    pub enabled: bool,
+    pub seed: String,
+    pub timestep: u32,
+    pub skew: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SMember {
+    pub member_id: String,
+    pub member_name: String,
+    pub member_code: Option<String>,
+    pub membergroup_id: String,
+    pub use_date_start: Option<i64>,
+    pub use_date_end: Option<i64>,
+    pub qr_data: String,
+    pub otqr: Option<SOtqr>,
+    pub devices_pass: Value,
+    pub temporary_use: Option<Value>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SGuest {
+    pub guest_id: String,
+    pub guest_name: String,
+    pub use_date_start: i64,
+    pub use_date_end: i64,
+    pub qrcode_data: String,
+    pub area_id_list: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SHistory {
+    pub history_id: String,
+    pub at: i64,
+    pub event: String,
+    pub event_name: String,
+    pub category: String,
+    pub device_id: String,
+    pub device_name: String,
+    pub member_id: Option<String>,
+    pub guest_id: Option<String>,
+}
+
+impl SHistory {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "history_id": self.history_id,
+            "datetime": iso(self.at),
+            "event": self.event,
+            "event_name": self.event_name,
+            "status": "occur",
+            "category": self.category,
+            "device_id": self.device_id,
+            "device_name": self.device_name,
+            "device_module": "pass_controller",
+            "member_id": self.member_id,
+            "guest_id": self.guest_id,
+            "additional_info": {},
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Limits {
+    pub enabled: bool,
+    pub status_per_window: u32,
+    pub other_per_window: u32,
+    pub window_secs: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { enabled: true, status_per_window: 180, other_per_window: 720, window_secs: 3600 }
+    }
+}
+
+/// One bulk request and its timeline: it waits for the one before it, then processes
+/// `bulk_members_per_sec` members a second.
+#[derive(Debug, Clone)]
+pub struct BulkJob {
+    pub request_id: String,
+    pub tag: String,
+    pub start_ms: i64,
+    pub end_ms: i64,
+    /// Per member: its reply entry and, when it succeeds, what to apply.
+    pub results: Vec<(Value, Option<Apply>)>,
+    /// Fails as a whole after this many members.
+    pub fail_at: Option<usize>,
+    pub applied: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Apply {
+    Upsert(SMember),
+    Delete(String),
+}
+
+#[derive(Debug, Default)]
+pub struct SplatsWorld {
+    pub tokens: HashSet<String>,
+    pub areas: Vec<SArea>,
+    pub membergroups: Vec<SGroup>,
+    pub passes: Vec<SPass>,
+    pub keys: Vec<SKey>,
+    pub members: BTreeMap<String, SMember>,
+    pub guests: BTreeMap<String, SGuest>,
+    /// Sorted by (at, history_id).
+    pub histories: Vec<SHistory>,
+    pub jobs: Vec<BulkJob>,
+    pub limits: Limits,
+    pub usage: HashMap<(String, bool), (i64, u32)>,
+    pub bulk_members_per_sec: u32,
+    pub fail_next_bulk: bool,
+    /// "METHOD /path" of every authenticated call, for tests.
+    pub calls: Vec<String>,
+    next_id: u64,
+}
+
+/// `YYYY-MM-DDThh:mm:ss+09:00`.
+pub fn iso(unix: i64) -> String {
+    let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("valid offset");
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.with_timezone(&jst).format("%Y-%m-%dT%H:%M:%S+09:00").to_string())
+        .unwrap_or_default()
+}
+
+/// Reads a SPLATS datetime; other offsets than +09:00 are refused, as SPLATS documents one.
+pub fn parse_iso(field: &str, text: &str) -> Result<i64, Reject> {
+    let t = chrono::DateTime::parse_from_rfc3339(text)
+        .map_err(|_| Reject::bad(&format!("{field} の形式が不正です (YYYY-MM-DDThh:mm:ss+09:00)")))?;
+    if t.offset().local_minus_utc() != 9 * 3600 || !text.ends_with("+09:00") {
+        return Err(Reject::bad(&format!("{field} のタイムゾーンは +09:00 にしてください")));
+    }
+    Ok(t.timestamp())
+}
+
+impl SplatsWorld {
+    pub fn demo(now: i64, rooms: &[(String, String)]) -> SplatsWorld {
+        let mut w = SplatsWorld { bulk_members_per_sec: 5000, ..SplatsWorld::default() };
+        w.tokens.insert(DEMO_TOKEN.into());
+        for (n, (door, label)) in rooms.iter().enumerate() {
+            let area_id = format!("sa-{:04}", n + 1);
+            w.areas.push(SArea { area_id: area_id.clone(), area_name: label.clone() });
+            w.passes.push(SPass {
+                device_id: format!("pc-{:04}", n + 1),
+                device_name: format!("{label} パスコントローラー"),
+                area_id,
+                door_open: false,
+                locked: true,
+                online: true,
+            });
+            let _ = door;
+        }
+        w.membergroups.push(SGroup { membergroup_id: "mg-guest".into(), membergroup_name: "ゲスト".into() });
+        w.membergroups.push(SGroup { membergroup_id: "mg-staff".into(), membergroup_name: "スタッフ".into() });
+        w.keys.push(SKey { device_id: "kb-0001".into(), device_name: "キーボックスA".into(), units: 5 });
+        w.generate_histories(30, now - 86_400, 2_880);
+        w
+    }
+
+    pub fn next_id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        let tail: u32 = rand::rng().random_range(0..0xffff);
+        format!("{prefix}-{:06}-{tail:04x}", self.next_id)
+    }
+
+    /// Appends synthetic logs: `count` entries `step_secs` apart from `start`.
+    pub fn generate_histories(&mut self, count: usize, start: i64, step_secs: i64) {
+        for i in 0..count {
+            let pass = self.passes.get(i % self.passes.len().max(1)).cloned();
+            let id = self.next_id("h");
+            self.histories.push(SHistory {
+                history_id: id,
+                at: start + i as i64 * step_secs,
+                event: "pass_unlock".into(),
+                event_name: "解錠".into(),
+                category: "normal".into(),
+                device_id: pass.as_ref().map(|p| p.device_id.clone()).unwrap_or_default(),
+                device_name: pass.map(|p| p.device_name).unwrap_or_default(),
+                member_id: None,
+                guest_id: None,
+            });
+        }
+        self.histories.sort_by(|a, b| (a.at, &a.history_id).cmp(&(b.at, &b.history_id)));
+    }
+
+    pub fn log(&mut self, at: i64, area_id: &str, accepted: bool, member_id: Option<String>, guest_id: Option<String>) {
+        let pass = self.passes.iter().find(|p| p.area_id == area_id).cloned();
+        let (event, name, category) =
+            if accepted { ("qr_auth_success", "QR認証成功", "normal") } else { ("qr_auth_failure", "QR認証失敗", "suspicious") };
+        let history_id = self.next_id("h");
+        self.histories.push(SHistory {
+            history_id,
+            at,
+            event: event.into(),
+            event_name: name.into(),
+            category: category.into(),
+            device_id: pass.as_ref().map(|p| p.device_id.clone()).unwrap_or_default(),
+            device_name: pass.map(|p| p.device_name).unwrap_or_default(),
+            member_id,
+            guest_id,
+        });
+        self.histories.sort_by(|a, b| (a.at, &a.history_id).cmp(&(b.at, &b.history_id)));
+    }
+
+    /// Time passes: finished bulk jobs take effect and expired guests are purged.
+    pub fn tick(&mut self, now_ms: i64) {
+        let now = now_ms.div_euclid(1000);
+        self.guests.retain(|_, g| g.use_date_end + GUEST_PURGE_SECS > now);
+        let mut applies = Vec::new();
+        for job in self.jobs.iter_mut().filter(|j| !j.applied) {
+            let (done, finished, _) = job.progress(now_ms, self.bulk_members_per_sec);
+            if finished {
+                job.applied = true;
+                applies.extend(job.results.iter().take(done).filter_map(|(_, a)| a.clone()));
+            }
+        }
+        for a in applies {
+            match a {
+                Apply::Upsert(m) => {
+                    self.members.insert(m.member_id.clone(), m);
+                }
+                Apply::Delete(id) => {
+                    self.members.remove(&id);
+                }
+            }
+        }
+    }
+
+    /// Builds a member from a request body, checking it as SPLATS would.
+    pub fn member_from(&mut self, body: &Value, existing: Option<&SMember>) -> Result<SMember, Reject> {
+        let name = body.get("member_name").and_then(Value::as_str).map(str::trim).unwrap_or_default();
+        let name = match (name.is_empty(), existing) {
+            (false, _) => name.to_string(),
+            (true, Some(e)) => e.member_name.clone(),
+            (true, None) => return Err(Reject::bad("member_name は必須です")),
+        };
+        if name.chars().count() > 100 {
+            return Err(Reject::bad("member_name は100文字以内にしてください"));
+        }
+        let group = match body.get("membergroup_id").and_then(Value::as_str) {
+            Some(g) => g.to_string(),
+            None => existing.map(|e| e.membergroup_id.clone()).ok_or_else(|| Reject::bad("membergroup_id は必須です"))?,
+        };
+        if !self.membergroups.iter().any(|g2| g2.membergroup_id == group) {
+            return Err(Reject::new(404, "40401", "指定されたメンバーグループが存在しません"));
+        }
+        let code = body.get("member_code").and_then(Value::as_str).map(String::from).or(existing.and_then(|e| e.member_code.clone()));
+        let own_id = existing.map(|e| e.member_id.as_str());
+        if let Some(c) = &code {
+            if self.members.values().any(|m| m.member_code.as_deref() == Some(c) && Some(m.member_id.as_str()) != own_id) {
+                return Err(Reject::new(409, "40901", "入力されたメンバーコードはすでに登録されています"));
+            }
+        }
+        let start = opt_date(body, "use_date_start")?.or(existing.and_then(|e| e.use_date_start));
+        let end = opt_date(body, "use_date_end")?.or(existing.and_then(|e| e.use_date_end));
+        if let (Some(s), Some(e)) = (start, end) {
+            if e <= s {
+                return Err(Reject::bad("use_date_end は use_date_start より後にしてください"));
+            }
+        }
+        let qr = body.get("qrcode");
+        let qr_data = match qr.and_then(|q| q.get("data")).and_then(Value::as_str) {
+            Some(d) if !d.is_empty() && d.len() <= 64 => d.to_string(),
+            Some(_) => return Err(Reject::bad("qrcode.data が不正です")),
+            None => existing.map(|e| e.qr_data.clone()).unwrap_or_else(random_hex16),
+        };
+        if self.members.values().any(|m| m.qr_data == qr_data && Some(m.member_id.as_str()) != own_id) {
+            return Err(Reject::new(409, "40901", "入力されたQRコード情報はすでに登録されています"));
+        }
+        let otqr = match qr.and_then(|q| q.get("one_time_qr")) {
+            Some(o) => Some(otqr_from(o, existing.and_then(|e| e.otqr.as_ref()))?),
+            None => existing.and_then(|e| e.otqr.clone()),
+        };
+        let devices_pass = match body.get("devices_pass") {
+            Some(p) => {
+                self.check_devices_pass(p)?;
+                p.clone()
+            }
+            None => existing.map(|e| e.devices_pass.clone()).unwrap_or(json!({ "default_mode": "deny_all" })),
+        };
+        Ok(SMember {
+            member_id: existing.map(|e| e.member_id.clone()).unwrap_or_else(|| self.next_id("m")),
+            member_name: name,
+            member_code: code,
+            membergroup_id: group,
+            use_date_start: start,
+            use_date_end: end,
+            qr_data,
+            otqr,
+            devices_pass,
+            temporary_use: existing.and_then(|e| e.temporary_use.clone()),
+        })
+    }
+
+    fn check_devices_pass(&self, p: &Value) -> Result<(), Reject> {
+        match p.get("default_mode").and_then(Value::as_str) {
+            Some("allow_all" | "deny_all") => Ok(()),
+            Some("option") => {
+                for a in p.get("areas_list").and_then(Value::as_array).into_iter().flatten() {
+                    let id = a.get("area_id").and_then(Value::as_str).unwrap_or_default();
+                    if !self.areas.iter().any(|x| x.area_id == id) {
+                        return Err(Reject::new(404, "40402", &format!("エリア {id} が存在しません")));
+                    }
+                    if a.get("pass").and_then(|p| p.get("effect")).and_then(Value::as_str).is_none() {
+                        return Err(Reject::bad("areas_list[].pass.effect は必須です"));
+                    }
+                }
+                Ok(())
+            }
+            _ => Err(Reject::bad("devices_pass.default_mode が不正です")),
+        }
+    }
+
+    pub fn guest_from(&mut self, body: &Value) -> Result<SGuest, Reject> {
+        let name = body.get("guest_name").and_then(Value::as_str).unwrap_or_default().trim().to_string();
+        if name.is_empty() {
+            return Err(Reject::bad("guest_name は必須です"));
+        }
+        let start = opt_date(body, "use_date_start")?.ok_or_else(|| Reject::bad("use_date_start は必須です"))?;
+        let end = opt_date(body, "use_date_end")?.ok_or_else(|| Reject::bad("use_date_end は必須です"))?;
+        if end <= start {
+            return Err(Reject::bad("use_date_end は use_date_start より後にしてください"));
+        }
+        let areas: Vec<String> = body
+            .get("area_id_list")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect())
+            .unwrap_or_default();
+        if let Some(bad) = areas.iter().find(|id| !self.areas.iter().any(|a| &a.area_id == *id)) {
+            return Err(Reject::new(404, "40402", &format!("エリア {bad} が存在しません")));
+        }
+        let data = body
+            .get("qrcode_issuing_method")
+            .and_then(|q| q.get("qrcode_data"))
+            .and_then(Value::as_str)
+            .map(String::from)
+            .unwrap_or_else(random_hex16);
+        Ok(SGuest { guest_id: self.next_id("g"), guest_name: name, use_date_start: start, use_date_end: end, qrcode_data: data, area_id_list: areas })
+    }
+
+    /// What a reader at `area_id` does with a scanned QR: accept or refuse, and log it.
+    pub fn scan(&mut self, area_id: &str, payload: &str, now: i64) -> Value {
+        let verdict = self.judge(area_id, payload, now);
+        let (member, guest) = match &verdict {
+            Ok((m, g)) | Err((_, m, g)) => (m.clone(), g.clone()),
+        };
+        let accepted = verdict.is_ok();
+        self.log(now, area_id, accepted, member.clone(), guest.clone());
+        json!({
+            "accepted": accepted,
+            "reason": verdict.err().map(|(r, _, _)| r),
+            "member_id": member,
+            "guest_id": guest,
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn judge(&self, area_id: &str, payload: &str, now: i64) -> Result<(Option<String>, Option<String>), (String, Option<String>, Option<String>)> {
+        if let Some((data, code)) = otqr::parse(payload) {
+            let m = self.members.values().find(|m| m.qr_data == data).ok_or(("unknown_qr".to_string(), None, None))?;
+            let who = Some(m.member_id.clone());
+            let o = m.otqr.as_ref().filter(|o| o.enabled).ok_or(("one_time_qr_disabled".to_string(), who.clone(), None))?;
+            if !otqr::verify(&o.seed, o.timestep, o.skew, &code, now) {
+                return Err(("totp_mismatch".into(), who, None));
+            }
+            if m.use_date_start.is_some_and(|s| now < s) || m.use_date_end.is_some_and(|e| now > e) {
+                return Err(("outside_use_period".into(), who, None));
+            }
+            if !allows(&m.devices_pass, area_id) {
+                return Err(("no_permission".into(), who, None));
+            }
+            return Ok((who, None));
+        }
+        if let Some(g) = self.guests.values().find(|g| g.qrcode_data == payload) {
+            let who = Some(g.guest_id.clone());
+            if now < g.use_date_start || now > g.use_date_end {
+                return Err(("outside_use_period".into(), None, who));
+            }
+            if !g.area_id_list.iter().any(|a| a == area_id) {
+                return Err(("no_permission".into(), None, who));
+            }
+            return Ok((None, who));
+        }
+        if let Some(m) = self.members.values().find(|m| m.qr_data == payload) {
+            if m.otqr.as_ref().is_some_and(|o| o.enabled) {
+                return Err(("static_qr_not_allowed".into(), Some(m.member_id.clone()), None));
+            }
+            if !allows(&m.devices_pass, area_id) {
+                return Err(("no_permission".into(), Some(m.member_id.clone()), None));
+            }
+            return Ok((Some(m.member_id.clone()), None));
+        }
+        Err(("unknown_qr".into(), None, None))
+    }
+}
+
+/// Does a `devices_pass` let its holder into this area? Schedules read as "allowed".
+fn allows(pass: &Value, area_id: &str) -> bool {
+    match pass.get("default_mode").and_then(Value::as_str) {
+        Some("allow_all") => true,
+        Some("option") => pass
+            .get("areas_list")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|a| a.get("area_id").and_then(Value::as_str) == Some(area_id))
+            .any(|a| matches!(a.get("pass").and_then(|p| p.get("effect")).and_then(Value::as_str), Some("allow_all" | "allow"))),
+        _ => false,
+    }
+}
+
+fn opt_date(body: &Value, field: &str) -> Result<Option<i64>, Reject> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => parse_iso(field, s).map(Some),
+        Some(_) => Err(Reject::bad(&format!("{field} は文字列にしてください"))),
+    }
+}
+
+fn otqr_from(o: &Value, existing: Option<&SOtqr>) -> Result<SOtqr, Reject> {
+    let enabled = o.get("enabled").and_then(Value::as_bool).unwrap_or(existing.is_some_and(|e| e.enabled));
+    let timestep = match o.get("timestep") {
+        Some(v) => v.as_u64().filter(|t| (30..=86_400).contains(t)).ok_or_else(|| Reject::bad("timestep は30〜86400の整数にしてください"))? as u32,
+        None => existing.map(|e| e.timestep).unwrap_or(300),
+    };
+    let skew = match o.get("skew") {
+        Some(v) => v.as_u64().filter(|s| *s <= 10).ok_or_else(|| Reject::bad("skew は0〜10の整数にしてください"))? as u32,
+        None => existing.map(|e| e.skew).unwrap_or(0),
+    };
+    let seed = match o.get("totp_seed").and_then(Value::as_str) {
+        Some(s) if (16..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) => s.to_string(),
+        Some(_) => return Err(Reject::bad("totp_seed は英大文字と数字16〜64文字にしてください")),
+        None => existing.map(|e| e.seed.clone()).unwrap_or_else(random_seed),
+    };
+    Ok(SOtqr { enabled, seed, timestep, skew })
+}
+
+fn random_hex16() -> String {
+    let mut rng = rand::rng();
+    (0..16).map(|_| char::from(b"0123456789ABCDEF"[rng.random_range(0..16)])).collect()
+}
+
+fn random_seed() -> String {
+    let mut rng = rand::rng();
+    (0..32).map(|_| char::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[rng.random_range(0..36)])).collect()
+}
+
+impl SMember {
+    pub fn to_json(&self) -> Value {
+        let mut qrcode = json!({ "data": self.qr_data });
+        if let Some(o) = &self.otqr {
+            qrcode["one_time_qr"] = json!({ "enabled": o.enabled, "totp_seed": o.seed, "timestep": o.timestep, "skew": o.skew });
+        }
+        json!({
+            "member_id": self.member_id,
+            "member_name": self.member_name,
+            "member_code": self.member_code,
+            "membergroup_id": self.membergroup_id,
+            "use_date_start": self.use_date_start.map(iso),
+            "use_date_end": self.use_date_end.map(iso),
+            "qrcode": qrcode,
+            "devices_pass": self.devices_pass,
+        })
+    }
+}
+
+impl SGuest {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "guest_id": self.guest_id,
+            "guest_name": self.guest_name,
+            "use_date_start": iso(self.use_date_start),
+            "use_date_end": iso(self.use_date_end),
+            "qrcode_issuing_method": { "qrcode_data": self.qrcode_data },
+            "area_id_list": self.area_id_list,
+        })
+    }
+}
+
+impl BulkJob {
+    /// (members done, finished, failed as a whole) at `now_ms`.
+    pub fn progress(&self, now_ms: i64, per_sec: u32) -> (usize, bool, bool) {
+        let total = self.results.len();
+        let elapsed = (now_ms - self.start_ms).max(0);
+        let done = ((elapsed as u128 * u128::from(per_sec.max(1))) / 1000).min(total as u128) as usize;
+        if let Some(f) = self.fail_at {
+            if done >= f {
+                return (f, true, true);
+            }
+        }
+        (done, now_ms >= self.end_ms || done == total, false)
+    }
+
+    pub fn to_json(&self, now_ms: i64, per_sec: u32) -> Value {
+        let (done, finished, failed) = self.progress(now_ms, per_sec);
+        let status = if now_ms < self.start_ms {
+            "pending"
+        } else if failed {
+            "failed"
+        } else if !finished {
+            "progress"
+        } else if self.results.iter().any(|(r, _)| r["status"] != "succeeded") {
+            "completed_with_errors"
+        } else {
+            "completed"
+        };
+        json!({
+            "request_id": self.request_id,
+            "request_type": "members_bulk",
+            "status": status,
+            "tag": self.tag,
+            "result": {
+                "member_count": self.results.len(),
+                "completed_member_count": done,
+                "members": self.results.iter().take(done).map(|(r, _)| r.clone()).collect::<Vec<_>>(),
+            }
+        })
+    }
+}
