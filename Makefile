@@ -36,6 +36,7 @@ sim:
 
 bench:
 	cargo bench -p uketsuke-core --bench sesame
+	cargo bench -p uketsuke-core --bench splats
 
 clean:
 	rm -rf target ui/dist ui/node_modules .demo

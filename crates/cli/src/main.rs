@@ -49,8 +49,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Pull stores and areas from the reservation system into the cache.
+    /// Pull what the clouds know into the cache: stores and areas from the reservation
+    /// system, areas, pass controllers and new histories from SPLATS. Each cloud is
+    /// synced if it is set up; an interrupted history sync resumes where it stopped.
     Sync {
+        /// Only this cloud: reservation or splats.
+        #[arg(long, value_parser = ["reservation", "splats"])]
+        only: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -97,6 +102,47 @@ enum Command {
     /// SESAME device registration and the call meter.
     #[command(subcommand)]
     Sesame(SesameCommand),
+    /// SPLATS areas, pass controllers and access histories.
+    #[command(subcommand)]
+    Splats(SplatsCommand),
+}
+
+#[derive(Subcommand)]
+enum SplatsCommand {
+    /// SPLATS areas in the cache, and which of our areas and entrances use each.
+    Areas {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pass controllers in the cache; `--status` reads each one's state (180 calls/h limit).
+    Passes {
+        #[arg(long)]
+        status: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pull new histories, then show those since a time (`2h`, `7d`, `2026-11-23`, ISO).
+    History {
+        #[arg(long, default_value = "1d")]
+        since: String,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Show the cache only; do not call SPLATS.
+        #[arg(long)]
+        cached: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Say which SPLATS area lets guests into an area or a store's entrance.
+    Map {
+        #[command(flatten)]
+        door: DoorArgs,
+        /// The SPLATS area ID (see `uketsuke splats areas`).
+        #[arg(long, required_unless_present = "clear")]
+        to: Option<String>,
+        #[arg(long)]
+        clear: bool,
+    },
 }
 
 /// Which door: `--area ID` or `--entrance STORE_ID`.
@@ -238,17 +284,7 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
                 output::areas(&areas, lang)
             }
         }
-        Command::Sync { json } => {
-            config.validate()?;
-            let client = sync::reservation_client(config, &secrets)?;
-            let mut conn = open_db(config)?;
-            let changes = sync::stores_and_areas(&mut conn, &client, "cli").await?;
-            if json {
-                output::json(&changes)
-            } else {
-                output::changes(&changes, lang)
-            }
-        }
+        Command::Sync { only, json } => return sync_all(config, &secrets, only.as_deref(), json, lang).await,
         Command::Audit { limit, json } => {
             let conn = open_db(config)?;
             let events = audit::recent(&conn, limit)?;
@@ -286,6 +322,7 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
             }
         }
         Command::Sesame(cmd) => sesame(cmd, config, &secrets, lang).await?,
+        Command::Splats(cmd) => splats(cmd, config, &secrets, lang).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -353,6 +390,112 @@ async fn sesame(cmd: SesameCommand, config: &Config, secrets: &dyn SecretStore, 
             } else {
                 output::usage(&usage, lang)
             }
+        }
+    }
+    Ok(())
+}
+
+/// Syncs every cloud that is set up (or the one asked for); one failing does not stop
+/// the others, and the exit code says whether all succeeded.
+async fn sync_all(config: &Config, secrets: &dyn SecretStore, only: Option<&str>, json: bool, lang: Lang) -> Result<ExitCode, CliError> {
+    config.validate()?;
+    let mut conn = open_db(config)?;
+    let want = |name: &str| only.is_none_or(|o| o == name);
+    let mut out = serde_json::Map::new();
+    let mut ok = true;
+    let mut ran = false;
+    if want("reservation") && (only.is_some() || config.reservation.base_url.is_some()) {
+        ran = true;
+        let result = match sync::reservation_client(config, secrets) {
+            Ok(client) => sync::stores_and_areas(&mut conn, &client, "cli").await,
+            Err(e) => Err(e),
+        };
+        ok &= result.is_ok();
+        out.insert("reservation".into(), output::sync_result(lang.pick("予約システム", "Reservation"), &result, lang, json, |c| output::changes(c, lang)));
+    }
+    if want("splats") && (only.is_some() || secrets.get(secrets::names::SPLATS_TOKEN)?.is_some()) {
+        ran = true;
+        let result = match sync::splats_client(config, secrets) {
+            Ok(client) => sync::splats(&mut conn, &client, config, "cli").await,
+            Err(e) => Err(e),
+        };
+        ok &= result.is_ok();
+        out.insert("splats".into(), output::sync_result("SPLATS", &result, lang, json, |r| output::splats_report(r, lang)));
+    }
+    if !ran {
+        return Err(CliError::Usage(
+            lang.pick(
+                "同期できるクラウドが設定されていません (reservation.base_url か splats.token)",
+                "no cloud is set up to sync (reservation.base_url or the splats.token secret)",
+            )
+            .into(),
+        ));
+    }
+    if json {
+        output::json(&out);
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+async fn splats(cmd: SplatsCommand, config: &Config, secrets: &dyn SecretStore, lang: Lang) -> Result<(), CliError> {
+    use uketsuke_core::splats::{cache, history};
+    let mut conn = open_db(config)?;
+    match cmd {
+        SplatsCommand::Areas { json } => {
+            let areas = cache::areas(&conn)?;
+            if json {
+                output::json(&areas)
+            } else {
+                output::splats_areas(&areas, lang)
+            }
+        }
+        SplatsCommand::Passes { status, json } => {
+            if status {
+                let client = sync::splats_client(config, secrets)?;
+                for p in cache::passes(&conn)?.iter().filter(|p| p.active) {
+                    let s = client.pass_status(&p.device_id).await?;
+                    cache::save_pass_status(&conn, &p.device_id, &s, uketsuke_core::clock::now_unix())?;
+                }
+            }
+            let passes = cache::passes(&conn)?;
+            if json {
+                output::json(&passes)
+            } else {
+                output::splats_passes(&passes, lang)
+            }
+        }
+        SplatsCommand::History { since, limit, cached, json } => {
+            let now = uketsuke_core::clock::now_unix();
+            let since = uketsuke_core::clock::parse_since(&since, now).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "{}: {since}",
+                    lang.pick("--since は 2h / 7d / 2026-11-23 / ISO 8601 で指定してください", "--since takes 2h, 7d, 2026-11-23 or ISO 8601")
+                ))
+            })?;
+            if !cached {
+                let client = sync::splats_client(config, secrets)?;
+                let opts = history::Options::from(&config.splats);
+                let now = now + client.clock_offset().unwrap_or(0);
+                history::sync(&mut conn, &client, &opts, now).await?;
+            }
+            let rows = history::stored(&conn, since, limit)?;
+            if json {
+                output::json(&rows)
+            } else {
+                output::splats_history(&rows, lang)
+            }
+        }
+        SplatsCommand::Map { door, to, clear } => {
+            let to = if clear { None } else { to.as_deref() };
+            let target = door.target();
+            match &target {
+                Target::Area(id) => cache::map_area(&conn, id, to)?,
+                Target::Entrance(id) => cache::map_entrance(&conn, id, to)?,
+            }
+            let event = audit::AuditEvent::new("cli", "splats.map", Some(&target.key()), true)
+                .with_detail(serde_json::json!({ "splats_area_id": to }));
+            audit::record(&conn, &event)?;
+            println!("{}: {} → {}", lang.pick("割り当てました", "mapped"), target.key(), to.unwrap_or("-"));
         }
     }
     Ok(())

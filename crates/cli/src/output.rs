@@ -8,7 +8,9 @@ use uketsuke_core::meter::Usage;
 use uketsuke_core::sesame::client::HistoryEntry;
 use uketsuke_core::sesame::{Command, LockState};
 use uketsuke_core::model::{Area, Store};
+use uketsuke_core::splats::cache::{CachedArea, CachedPass};
 use uketsuke_core::store::Changes;
+use uketsuke_core::sync::SplatsReport;
 use uketsuke_core::Lang;
 
 pub fn json<T: Serialize + ?Sized>(value: &T) {
@@ -60,6 +62,24 @@ pub fn areas(areas: &[Area], lang: Lang) {
     table(&["ID", lang.pick("店舗", "Store"), lang.pick("エリア名", "Area"), lang.pick("錠 UUID", "Lock UUID")], &rows);
 }
 
+/// Prints one cloud's sync outcome for people (unless `json`) and returns it as JSON.
+pub fn sync_result<T: Serialize>(label: &str, r: &uketsuke_core::Result<T>, lang: Lang, json: bool, print: impl Fn(&T)) -> serde_json::Value {
+    match r {
+        Ok(v) => {
+            if !json {
+                print(v);
+            }
+            serde_json::to_value(v).unwrap_or_default()
+        }
+        Err(e) => {
+            if !json {
+                eprintln!("{label}: {} {}", lang.pick("失敗しました:", "failed:"), e.message(lang));
+            }
+            serde_json::json!({ "error": { "code": e.code(), "message": e.message(lang) } })
+        }
+    }
+}
+
 pub fn changes(c: &Changes, lang: Lang) {
     let line = |label: &str, stores: usize, areas: usize| {
         println!("{label}: {stores} {} / {areas} {}", lang.pick("店舗", "stores"), lang.pick("エリア", "areas"));
@@ -68,6 +88,70 @@ pub fn changes(c: &Changes, lang: Lang) {
     if c.stores_retired + c.areas_retired > 0 {
         line(lang.pick("予約システムから消えたもの", "No longer in the reservation system"), c.stores_retired, c.areas_retired);
     }
+}
+
+pub fn splats_report(r: &SplatsReport, lang: Lang) {
+    let h = &r.histories;
+    println!(
+        "SPLATS: {} {} / {} {} / {} {} ({} {}{})",
+        r.areas.upserted,
+        lang.pick("エリア", "areas"),
+        r.passes.upserted,
+        lang.pick("パスコントローラー", "pass controllers"),
+        h.inserted,
+        lang.pick("件の新しい履歴", "new histories"),
+        h.pages,
+        lang.pick("ページ", "pages"),
+        if h.resumed { lang.pick("、中断した同期を再開", ", resumed an interrupted sync") } else { "" },
+    );
+}
+
+pub fn splats_areas(areas: &[CachedArea], lang: Lang) {
+    if areas.is_empty() {
+        return println!("{}", lang.pick("SPLATS エリアはまだありません。`uketsuke sync` で取得します。", "No SPLATS areas yet. Run `uketsuke sync`."));
+    }
+    let rows: Vec<_> = areas
+        .iter()
+        .map(|a| {
+            let name = if a.active { a.name.clone() } else { format!("{} ({})", a.name, lang.pick("消えました", "gone")) };
+            vec![a.area_id.clone(), name, if a.mapped_to.is_empty() { "-".into() } else { a.mapped_to.join(", ") }]
+        })
+        .collect();
+    table(&["ID", lang.pick("エリア名", "Area"), lang.pick("割り当て", "Mapped to")], &rows);
+}
+
+pub fn splats_passes(passes: &[CachedPass], lang: Lang) {
+    let rows: Vec<_> = passes
+        .iter()
+        .map(|p| {
+            let status = p.status.as_ref().map(|s| {
+                let field = |k: &str| s.get(k).and_then(|v| v.as_str().map(String::from).or(Some(v.to_string()))).unwrap_or_default();
+                format!("{} / {}", field("door"), field("lock"))
+            });
+            let at = p.status_at.map(uketsuke_core::clock::format_jst).unwrap_or_default();
+            vec![p.device_id.clone(), p.name.clone(), p.area_id.clone().unwrap_or_default(), status.unwrap_or_else(|| "-".into()), at]
+        })
+        .collect();
+    table(&["ID", lang.pick("名前", "Name"), lang.pick("エリア", "Area"), lang.pick("状態", "State"), lang.pick("取得", "Read at")], &rows);
+}
+
+pub fn splats_history(rows: &[uketsuke_core::splats::history::Stored], lang: Lang) {
+    if rows.is_empty() {
+        return println!("{}", lang.pick("該当する履歴はありません。", "No histories in that period."));
+    }
+    let rows: Vec<_> = rows
+        .iter()
+        .map(|h| {
+            vec![
+                uketsuke_core::clock::format_jst(h.at),
+                h.event_name.clone().or(h.event.clone()).unwrap_or_default(),
+                h.category.clone().unwrap_or_default(),
+                h.device_name.clone().unwrap_or_default(),
+                h.member_id.clone().or(h.guest_id.clone()).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(&[lang.pick("日時", "Time"), lang.pick("内容", "Event"), lang.pick("区分", "Category"), lang.pick("デバイス", "Device"), lang.pick("利用者", "Who")], &rows);
 }
 
 pub fn doctor(report: &Report, lang: Lang) {

@@ -176,3 +176,90 @@ async fn unlock_with_a_valid_key_and_rejected_with_a_wrong_one() {
         keyring.delete(&uketsuke_core::secrets::names::device_secret(&d.uuid)).unwrap();
     }
 }
+
+/// A SPLATS history sync whose process is killed (SIGKILL) half-way resumes on the
+/// next `uketsuke sync` with nothing lost or doubled. Needs a Secret Service.
+#[tokio::test(flavor = "multi_thread")]
+async fn splats_sync_killed_mid_way_resumes() {
+    if std::env::var_os("UKETSUKE_TEST_KEYRING").is_none() {
+        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
+        return;
+    }
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    sim.state.world.lock().unwrap().splats.generate_histories(6_000, uketsuke_core::clock::now_unix() - 86_400, 10);
+    let total = sim.state.world.lock().unwrap().splats.histories.len() as i64;
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("jp.uketsuke.cli-splats-test.{}", std::process::id());
+    let config = config_for(dir.path(), &sim, &service);
+    let mut c = Config::read(&config).unwrap();
+    c.splats.base_url = Some(sim.splats_url());
+    c.save(&config).unwrap();
+    let run = |args: Vec<&'static str>, stdin: Option<&'static str>| {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || uketsuke(&config, &args, stdin))
+    };
+    assert!(run(vec!["secret", "set", "reservation.token"], Some(DEMO_RESERVATION_TOKEN)).await.unwrap().status.success());
+    assert!(run(vec!["secret", "set", "splats.token"], Some(uketsuke_sim::splats::DEMO_TOKEN)).await.unwrap().status.success());
+
+    // Slow pages, so that the kill lands between them.
+    sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+        path_prefix: "/splats/v1/histories".into(),
+        kind: uketsuke_sim::faults::FaultKind::Delay { ms: 300 },
+        times: None,
+        after: 0,
+    });
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uketsuke"))
+        .arg("--config")
+        .arg(&config)
+        .args(["sync", "--only", "splats"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let db_path = dir.path().join("cache.sqlite3");
+    // Read without migrating: the child owns the schema.
+    let count = || {
+        if !db_path.exists() {
+            return 0;
+        }
+        uketsuke_core::db::Connection::open(&db_path)
+            .ok()
+            .and_then(|c| uketsuke_core::splats::history::count(&c).ok())
+            .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while count() < 2_000 {
+        assert!(std::time::Instant::now() < deadline, "the sync never got going");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let kept = count();
+    assert!(kept < total, "killed before the end: {kept} of {total}");
+    assert_eq!(kept % 1000, 0, "only whole pages are kept");
+
+    sim.state.faults.lock().unwrap().clear();
+    let out = run(vec!["sync", "--json"], None).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["splats"]["histories"]["resumed"], true, "{report}");
+    assert_eq!(report["reservation"]["stores_upserted"], 2);
+    assert_eq!(count(), total, "nothing lost, nothing doubled");
+
+    let out = run(vec!["splats", "history", "--since", "2d", "--cached", "--limit", "100000", "--json"], None).await.unwrap();
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len() as i64, total);
+
+    let out = run(vec!["splats", "map", "--area", "A101", "--to", "sa-0001"], None).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(vec!["splats", "map", "--area", "A101", "--to", "sa-9999"], None).await.unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("先に同期してください"), "{}", text(&out));
+    let out = run(vec!["splats", "areas"], None).await.unwrap();
+    assert!(text(&out).contains("area:A101"), "{}", text(&out));
+    let out = run(vec!["splats", "passes", "--status", "--json"], None).await.unwrap();
+    let passes: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(passes[0]["status"]["door"], "closed", "{passes}");
+    for name in ["reservation.token", "splats.token"] {
+        run(vec!["secret", "delete", name], None).await.unwrap();
+    }
+}

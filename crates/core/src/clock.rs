@@ -74,6 +74,31 @@ pub fn parse_iso(text: &str) -> Option<i64> {
     chrono::DateTime::parse_from_rfc3339(text.trim()).ok().map(|t| t.timestamp())
 }
 
+/// A starting point typed by a person: `2026-11-23`, `2026-11-23T09:00`, a full
+/// ISO time, or an age such as `30m`, `2h`, `7d`. Dates without a zone are JST.
+pub fn parse_since(text: &str, now: i64) -> Option<i64> {
+    let t = text.trim();
+    if let Some(unit) = t.chars().last().filter(|c| matches!(c, 's' | 'm' | 'h' | 'd')) {
+        if let Ok(n) = t[..t.len() - 1].parse::<i64>() {
+            let secs = match unit {
+                's' => 1,
+                'm' => 60,
+                'h' => 3600,
+                _ => 86_400,
+            };
+            return Some(now - n * secs);
+        }
+    }
+    if let Some(unix) = parse_iso(t) {
+        return Some(unix);
+    }
+    let local = chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M")
+        .or_else(|_| chrono::NaiveDateTime::parse_from_str(t, "%Y-%m-%d %H:%M"))
+        .or_else(|_| chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d").map(|d| d.and_hms_opt(0, 0, 0).expect("midnight")))
+        .ok()?;
+    local.and_local_timezone(jst()).single().map(|d| d.timestamp())
+}
+
 #[cfg(test)]
 mod iso_tests {
     use super::*;
@@ -84,5 +109,16 @@ mod iso_tests {
         assert_eq!(parse_iso("2023-11-15T07:13:20+09:00"), Some(1_700_000_000));
         assert_eq!(parse_iso("2023-11-14T22:13:20Z"), Some(1_700_000_000));
         assert_eq!(parse_iso("yesterday"), None);
+    }
+
+    #[test]
+    fn reads_what_people_type_as_a_start() {
+        let now = 1_700_000_000;
+        assert_eq!(parse_since("2h", now), Some(now - 7200));
+        assert_eq!(parse_since("7d", now), Some(now - 7 * 86_400));
+        assert_eq!(parse_since("2023-11-15", now), Some(1_699_974_000));
+        assert_eq!(parse_since("2023-11-15T07:13", now), Some(1_699_999_980));
+        assert_eq!(parse_since("2023-11-14T22:13:20Z", now), Some(now));
+        assert_eq!(parse_since("soon", now), None);
     }
 }

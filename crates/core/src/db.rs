@@ -44,8 +44,25 @@ fn prepare(conn: &mut Connection) -> Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    MIGRATIONS.to_latest(conn)?;
-    Ok(())
+    migrate(conn)
+}
+
+/// Brings the schema up to date. Two processes opening a new file at once (the app and
+/// a CLI sync) both try; migrations run in a transaction, so the loser's attempt
+/// changes nothing, and it succeeds once it sees the winner's schema.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let mut tries = 0;
+    loop {
+        match MIGRATIONS.to_latest(conn) {
+            Ok(()) => return Ok(()),
+            Err(_) if tries < 5 && schema_version(conn)? == latest_version() => return Ok(()),
+            Err(_) if tries < 5 => {
+                tries += 1;
+                std::thread::sleep(Duration::from_millis(50 * tries));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
 }
 
 /// The schema version the file is at.
