@@ -125,6 +125,25 @@ pub struct SplatsConfig {
     /// gives up (and a sync resumes later where it stopped).
     #[serde(default = "default_max_rate_wait")]
     pub max_rate_wait_secs: u64,
+    /// Member group for guests' SPLATS members (see `uketsuke splats areas` / the
+    /// member site). Needed to issue access.
+    pub guest_membergroup_id: Option<String>,
+    /// Access starts this long before a booking and ends this long after it.
+    #[serde(default = "default_grace")]
+    pub guest_grace_minutes: u32,
+    /// How often a guest's one-time QR changes (30–86,400 s) and how many steps either
+    /// side a reader still accepts.
+    #[serde(default = "default_timestep")]
+    pub guest_qr_timestep_secs: u32,
+    #[serde(default = "default_skew")]
+    pub guest_qr_skew: u32,
+    /// Make one-time QR codes on this PC (works offline); off asks SPLATS each time.
+    #[serde(default = "default_true")]
+    pub otqr_local: bool,
+    #[serde(default)]
+    pub otqr_seed_encoding: crate::splats::otqr::SeedEncoding,
+    #[serde(default)]
+    pub otqr_hash: crate::splats::otqr::Hash,
 }
 
 impl Default for SplatsConfig {
@@ -136,6 +155,13 @@ impl Default for SplatsConfig {
             history_page_size: default_page_size(),
             history_initial_days: default_initial_days(),
             max_rate_wait_secs: default_max_rate_wait(),
+            guest_membergroup_id: None,
+            guest_grace_minutes: default_grace(),
+            guest_qr_timestep_secs: default_timestep(),
+            guest_qr_skew: default_skew(),
+            otqr_local: true,
+            otqr_seed_encoding: Default::default(),
+            otqr_hash: Default::default(),
         }
     }
 }
@@ -158,6 +184,22 @@ fn default_initial_days() -> u32 {
 
 fn default_max_rate_wait() -> u64 {
     60
+}
+
+fn default_grace() -> u32 {
+    15
+}
+
+fn default_timestep() -> u32 {
+    30
+}
+
+fn default_skew() -> u32 {
+    1
+}
+
+fn default_true() -> bool {
+    true
 }
 
 pub const SESAME_DEFAULT_URL: &str = "https://app.candyhouse.co/api/sesame2";
@@ -260,6 +302,12 @@ impl Config {
         }
         if !(1..=5).contains(&self.sesame.confirm_reads) {
             out.push(Problem { setting: "sesame.confirm_reads".into(), problem: "must be between 1 and 5".into() });
+        }
+        if !(30..=86_400).contains(&self.splats.guest_qr_timestep_secs) {
+            out.push(Problem { setting: "splats.guest_qr_timestep_secs".into(), problem: "must be between 30 and 86400 seconds".into() });
+        }
+        if self.splats.guest_qr_skew > 10 {
+            out.push(Problem { setting: "splats.guest_qr_skew".into(), problem: "must be between 0 and 10 steps".into() });
         }
         if !(1..=1000).contains(&self.splats.history_page_size) {
             out.push(Problem { setting: "splats.history_page_size".into(), problem: "must be between 1 and 1000".into() });

@@ -17,6 +17,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/001_initial.sql")),
         M::up(include_str!("../migrations/002_sesame.sql")),
         M::up(include_str!("../migrations/003_splats.sql")),
+        M::up(include_str!("../migrations/004_guest_access.sql")),
     ])
 });
 
@@ -73,7 +74,7 @@ pub fn schema_version(conn: &Connection) -> Result<i64> {
 /// The schema version this build expects.
 pub fn latest_version() -> i64 {
     // One migration per file; `user_version` counts them.
-    3
+    4
 }
 
 #[cfg(test)]

@@ -95,3 +95,10 @@ pub struct Guest {
     pub area_ids: Vec<String>,
     pub source: GuestSource,
 }
+
+/// The last four digits of a phone number, which is all the app keeps of it: enough
+/// for a guest to find their booking at the kiosk.
+pub fn phone_last4(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    digits[digits.len().saturating_sub(4)..].to_string()
+}

@@ -7,6 +7,7 @@
 
 use crate::error::{Cloud, Result};
 use crate::http;
+use crate::model::{Guest, GuestSource};
 use crate::store::{RemoteArea, RemoteStore};
 use serde::Deserialize;
 
@@ -48,6 +49,31 @@ struct AreaDto {
     sort: Option<i64>,
 }
 
+/// `GET api/v1/reservations.php?store_id=&date=` → `{"reservations": [...]}`.
+#[derive(Deserialize)]
+struct ReservationsReply {
+    reservations: Vec<ReservationDto>,
+}
+
+#[derive(Deserialize)]
+struct ReservationDto {
+    #[serde(deserialize_with = "id_string")]
+    reservation_id: String,
+    #[serde(deserialize_with = "id_string")]
+    store_id: String,
+    #[serde(default)]
+    reservation_code: Option<String>,
+    customer_name: String,
+    #[serde(default)]
+    customer_name_kana: Option<String>,
+    #[serde(default)]
+    tel: Option<String>,
+    start_at: String,
+    end_at: String,
+    #[serde(default)]
+    area_ids: Vec<serde_json::Value>,
+}
+
 /// PHP back-ends send ids as numbers or strings depending on the endpoint; accept both.
 fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
     match serde_json::Value::deserialize(d)? {
@@ -78,6 +104,13 @@ impl ReservationClient {
             .collect())
     }
 
+    /// The bookings of one store that overlap a JST calendar day (`YYYY-MM-DD`).
+    pub async fn reservations(&self, store_id: &str, date: &str) -> Result<Vec<Guest>> {
+        let reply: ReservationsReply =
+            self.get("api/v1/reservations.php", &[("store_id", store_id), ("date", date)]).await?;
+        reply.reservations.into_iter().map(guest_from).collect()
+    }
+
     pub async fn areas(&self, store_id: &str) -> Result<Vec<RemoteArea>> {
         let reply: AreasReply = self.get("api/v1/areas.php", &[("store_id", store_id)]).await?;
         Ok(reply
@@ -92,4 +125,31 @@ impl ReservationClient {
             })
             .collect())
     }
+}
+
+fn guest_from(r: ReservationDto) -> Result<Guest> {
+    let time = |field: &str, v: &str| {
+        crate::clock::parse_iso(v).ok_or_else(|| crate::Error::BadReply {
+            cloud: Cloud::Reservation,
+            detail: format!("reservation {}: {field} `{v}` is not a date-time", r.reservation_id),
+        })
+    };
+    let starts_at = time("start_at", &r.start_at)?;
+    let ends_at = time("end_at", &r.end_at)?;
+    Ok(Guest {
+        id: r.reservation_id.clone(),
+        store_id: r.store_id.clone(),
+        booking_code: r.reservation_code.clone(),
+        name: r.customer_name.clone(),
+        name_kana: r.customer_name_kana.clone(),
+        phone_last4: r.tel.as_deref().map(crate::model::phone_last4),
+        starts_at,
+        ends_at,
+        area_ids: r
+            .area_ids
+            .iter()
+            .map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string()))
+            .collect(),
+        source: GuestSource::Reservation,
+    })
 }

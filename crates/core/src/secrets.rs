@@ -15,6 +15,11 @@ pub mod names {
     pub const SESAME_API_KEY: &str = "sesame.api_key";
     pub const SPLATS_TOKEN: &str = "splats.token";
 
+    /// The TOTP seed of a guest's SPLATS member.
+    pub fn guest_seed(guest_id: &str) -> String {
+        format!("guest.{guest_id}.totp_seed")
+    }
+
     /// The secret key of one SESAME device, by its UUID.
     pub fn device_secret(uuid: &str) -> String {
         format!("sesame.device.{}", uuid.to_ascii_uppercase())

@@ -83,7 +83,45 @@ async fn splats_steps(conn: &mut Connection, client: &SplatsClient, config: &Con
     // Bound the range by the server's clock, not a PC that may be off.
     let server_now = now + client.clock_offset().unwrap_or(0);
     let opts = splats::history::Options::from(&config.splats);
+    if let Some(o) = client.clock_offset() {
+        crate::db::set_meta(conn, crate::guests::access::CLOCK_OFFSET, &o.to_string())?;
+    }
     report.histories = splats::history::sync(conn, client, &opts, server_now).await?;
+    Ok(())
+}
+
+/// What a guest sync changed, per store.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct GuestsReport {
+    pub stores: Vec<(String, crate::guests::DayChanges)>,
+    /// Bookings that vanished upstream; their access should be revoked.
+    pub cancelled: Vec<String>,
+}
+
+/// Pulls today's reservations (JST) of every active store; each store's day is
+/// replaced in one transaction, bookings that vanished are marked cancelled.
+pub async fn guests_today(conn: &mut Connection, client: &ReservationClient, actor: &str, now: i64) -> Result<GuestsReport> {
+    let started = Instant::now();
+    let mut report = GuestsReport::default();
+    let result = guests_steps(conn, client, now, &mut report).await;
+    let mut detail = serde_json::to_value(&report).unwrap_or_default();
+    if let Err(e) = &result {
+        detail["error"] = e.code().into();
+    }
+    let event = AuditEvent::new(actor, "sync.guests", None, result.is_ok()).with_latency_ms(started.elapsed().as_millis() as i64).with_detail(detail);
+    audit::record(conn, &event)?;
+    result.map(|()| report)
+}
+
+async fn guests_steps(conn: &mut Connection, client: &ReservationClient, now: i64, report: &mut GuestsReport) -> Result<()> {
+    let date = crate::guests::jst_date(now);
+    let day = crate::guests::day_start(now);
+    for s in store::list_stores(conn)? {
+        let guests = client.reservations(&s.id, &date).await?;
+        let (changes, gone) = crate::guests::replace_day(conn, &s.id, day, &guests, clock::now_unix())?;
+        report.stores.push((s.id, changes));
+        report.cancelled.extend(gone);
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! - [`ratelimit`]: 180/h for device status, 720/h for the rest, per token
 //! - [`history`]: incremental, resumable history sync into SQLite
 //! - [`bulk`]: bulk member operations split to fit and polled to the end
+//! - [`otqr`]: one-time QR payloads made locally from a member's TOTP seed
 //! - [`cache`]: areas and pass controllers in SQLite, mapped onto the app's areas
 
 pub mod bulk;
@@ -12,6 +13,7 @@ pub mod cache;
 pub mod client;
 pub mod history;
 pub mod model;
+pub mod otqr;
 pub mod ratelimit;
 
 pub use client::{RetryPolicy, SplatsClient};

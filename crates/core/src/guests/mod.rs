@@ -1,0 +1,301 @@
+//! Today's guests: where they come from (reservations, CSV, walk-ins), where they are
+//! (upcoming, arrived, in, left, overstaying), and finding one quickly at the counter.
+//!
+//! - [`csv`]: import a bookings file as Japanese Excel writes it (Shift_JIS or UTF-8)
+//! - [`access`]: a SPLATS member per booking, its rotating QR, and revoking it
+
+pub mod access;
+pub mod csv;
+
+use crate::audit::{self, AuditEvent};
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::model::{Guest, GuestSource};
+use crate::store;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+
+/// Where a guest is in their visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Booked, not here yet.
+    Upcoming,
+    /// Here before their booking starts.
+    Arrived,
+    /// Inside their booking window.
+    In,
+    /// Checked out.
+    Left,
+    /// Still here after the booking ended.
+    Overstaying,
+    /// The booking ended and they never came.
+    NoShow,
+}
+
+/// A guest as the counter sees them.
+#[derive(Debug, Clone, Serialize)]
+pub struct GuestView {
+    #[serde(flatten)]
+    pub guest: Guest,
+    pub status: Status,
+    /// First check-in, by staff or by a QR accepted at a SPLATS reader.
+    pub arrived_at: Option<i64>,
+    pub checked_out_at: Option<i64>,
+    pub area_names: Vec<String>,
+    pub access: Option<access::Summary>,
+}
+
+/// What the counter needs to know to decide a status.
+pub fn status(g: &Guest, arrived_at: Option<i64>, checked_out_at: Option<i64>, now: i64) -> Status {
+    match (arrived_at, checked_out_at) {
+        (_, Some(_)) => Status::Left,
+        (Some(_), None) if now > g.ends_at => Status::Overstaying,
+        (Some(_), None) if now < g.starts_at => Status::Arrived,
+        (Some(_), None) => Status::In,
+        (None, None) if now > g.ends_at => Status::NoShow,
+        (None, None) => Status::Upcoming,
+    }
+}
+
+/// Unix seconds of 00:00 JST on the day containing `now`.
+pub fn day_start(now: i64) -> i64 {
+    let local = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default().with_timezone(&clock::jst());
+    let midnight = local.date_naive().and_hms_opt(0, 0, 0).expect("valid time");
+    midnight.and_local_timezone(clock::jst()).single().map(|t| t.timestamp()).unwrap_or(now)
+}
+
+/// `YYYY-MM-DD` of the JST day containing `now`.
+pub fn jst_date(now: i64) -> String {
+    chrono::DateTime::from_timestamp(now, 0).unwrap_or_default().with_timezone(&clock::jst()).format("%Y-%m-%d").to_string()
+}
+
+/// The store's guests whose booking overlaps today (JST), cancelled ones left out,
+/// optionally filtered by a search over name, kana, booking code and phone digits.
+pub fn today(conn: &Connection, store_id: &str, now: i64, query: Option<&str>) -> Result<Vec<GuestView>> {
+    let day = day_start(now);
+    let guests = store::list_guests(conn, store_id, day, day + 86_400)?;
+    let needle = query.map(normalize).filter(|q| !q.is_empty());
+    let mut out = Vec::new();
+    for g in guests {
+        let (cancelled, checked_in, checked_out): (Option<i64>, Option<i64>, Option<i64>) = conn.query_row(
+            "SELECT cancelled_at, checked_in_at, checked_out_at FROM guests WHERE id = ?1",
+            [&g.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        if cancelled.is_some() {
+            continue;
+        }
+        if let Some(n) = &needle {
+            let hay = [Some(&g.name), g.name_kana.as_ref(), g.booking_code.as_ref(), g.phone_last4.as_ref()];
+            if !hay.iter().flatten().any(|h| normalize(h).contains(n.as_str())) {
+                continue;
+            }
+        }
+        let access = access::summary(conn, &g.id)?;
+        let scanned = match &access {
+            Some(a) => first_scan(conn, &a.splats_member_id)?,
+            None => None,
+        };
+        let arrived_at = [checked_in, scanned].into_iter().flatten().min();
+        let area_names = g
+            .area_ids
+            .iter()
+            .map(|a| store::get_area(conn, a).map(|x| x.map(|x| x.name).unwrap_or_else(|| a.clone())))
+            .collect::<Result<_>>()?;
+        out.push(GuestView { status: status(&g, arrived_at, checked_out, now), arrived_at, checked_out_at: checked_out, area_names, access, guest: g });
+    }
+    Ok(out)
+}
+
+/// One guest's view, wherever their booking day is.
+pub fn view(conn: &Connection, guest_id: &str, now: i64) -> Result<GuestView> {
+    let store_id: String = conn
+        .query_row("SELECT store_id FROM guests WHERE id = ?1", [guest_id], |r| r.get(0))
+        .optional()?
+        .ok_or_else(|| Error::not_found(format!("guest {guest_id}")))?;
+    let starts_at: i64 = conn.query_row("SELECT starts_at FROM guests WHERE id = ?1", [guest_id], |r| r.get(0))?;
+    today(conn, &store_id, starts_at, None)?
+        .into_iter()
+        .find(|v| v.guest.id == guest_id)
+        .map(|mut v| {
+            v.status = status(&v.guest, v.arrived_at, v.checked_out_at, now);
+            v
+        })
+        .ok_or_else(|| Error::not_found(format!("guest {guest_id}")))
+}
+
+/// When the guest's member first got through a SPLATS door.
+fn first_scan(conn: &Connection, member_id: &str) -> Result<Option<i64>> {
+    Ok(conn.query_row(
+        "SELECT MIN(at) FROM splats_histories WHERE member_id = ?1 AND event = 'qr_auth_success'",
+        [member_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Search text folded so that ヤマダ finds やまだ, ＲＳＶ finds rsv, and spaces do not matter.
+pub fn normalize(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c as u32 {
+            0x3041..=0x3096 => char::from_u32(c as u32 + 0x60).unwrap_or(c),
+            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// Staff say the guest is here.
+pub fn check_in(conn: &Connection, guest_id: &str, now: i64, actor: &str) -> Result<()> {
+    let n = conn.execute("UPDATE guests SET checked_in_at = COALESCE(checked_in_at, ?2) WHERE id = ?1", params![guest_id, now])?;
+    if n == 0 {
+        return Err(Error::not_found(format!("guest {guest_id}")));
+    }
+    audit::record(conn, &AuditEvent::new(actor, "guest.check_in", Some(guest_id), true))
+}
+
+/// Marks the guest as gone. Revoking their access is [`access::revoke`]'s job.
+pub fn mark_checked_out(conn: &Connection, guest_id: &str, now: i64) -> Result<()> {
+    let n = conn.execute("UPDATE guests SET checked_out_at = COALESCE(checked_out_at, ?2) WHERE id = ?1", params![guest_id, now])?;
+    if n == 0 {
+        return Err(Error::not_found(format!("guest {guest_id}")));
+    }
+    Ok(())
+}
+
+/// A guest entered at the counter.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct WalkIn {
+    pub store_id: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_kana: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    pub area_ids: Vec<String>,
+    pub starts_at: i64,
+    pub ends_at: i64,
+}
+
+/// Adds a walk-in after checking it as carefully as a booking.
+pub fn add_walk_in(conn: &mut Connection, w: &WalkIn, now: i64, actor: &str) -> Result<Guest> {
+    let name = w.name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("お名前を入力してください", "enter the guest's name"));
+    }
+    if w.ends_at <= w.starts_at {
+        return Err(Error::invalid("終了は開始より後にしてください", "the end must be after the start"));
+    }
+    if w.area_ids.is_empty() {
+        return Err(Error::invalid("エリアを1つ以上選んでください", "choose at least one area"));
+    }
+    for a in &w.area_ids {
+        match store::get_area(conn, a)? {
+            Some(area) if area.store_id == w.store_id => {}
+            _ => return Err(Error::invalid(format!("エリア {a} はこの店舗にありません"), format!("area {a} is not in this store"))),
+        }
+    }
+    let id = format!("W{}-{:04x}", now, rand::random::<u16>());
+    let guest = Guest {
+        id: id.clone(),
+        store_id: w.store_id.clone(),
+        booking_code: Some(id.clone()),
+        name: name.to_string(),
+        name_kana: w.name_kana.clone().filter(|k| !k.trim().is_empty()),
+        phone_last4: w.phone.as_deref().map(crate::model::phone_last4).filter(|p| !p.is_empty()),
+        starts_at: w.starts_at,
+        ends_at: w.ends_at,
+        area_ids: w.area_ids.clone(),
+        source: GuestSource::WalkIn,
+    };
+    store::upsert_guests(conn, std::slice::from_ref(&guest), now)?;
+    audit::record(conn, &AuditEvent::new(actor, "guest.walk_in", Some(&id), true))?;
+    Ok(guest)
+}
+
+/// What a reservation sync changed for one day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct DayChanges {
+    pub upserted: usize,
+    pub cancelled: usize,
+}
+
+/// Makes one store's day mirror the reservation system, in one transaction: bookings
+/// that vanished are marked cancelled (their access is revoked by the caller).
+pub fn replace_day(conn: &mut Connection, store_id: &str, day: i64, guests: &[Guest], now: i64) -> Result<(DayChanges, Vec<String>)> {
+    let tx = conn.transaction()?;
+    for g in guests {
+        tx.execute(
+            "INSERT INTO guests (id, store_id, booking_code, name, name_kana, phone_last4, starts_at, ends_at, source, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'reservation', ?9)
+             ON CONFLICT(id) DO UPDATE SET store_id = excluded.store_id, booking_code = excluded.booking_code,
+               name = excluded.name, name_kana = excluded.name_kana, phone_last4 = excluded.phone_last4,
+               starts_at = excluded.starts_at, ends_at = excluded.ends_at, cancelled_at = NULL, updated_at = excluded.updated_at",
+            params![g.id, g.store_id, g.booking_code, g.name, g.name_kana, g.phone_last4, g.starts_at, g.ends_at, now],
+        )?;
+        tx.execute("DELETE FROM guest_areas WHERE guest_id = ?1", [&g.id])?;
+        for a in &g.area_ids {
+            tx.execute("INSERT OR IGNORE INTO guest_areas (guest_id, area_id) SELECT ?1, id FROM areas WHERE id = ?2", params![g.id, a])?;
+        }
+    }
+    let listed: std::collections::HashSet<&str> = guests.iter().map(|g| g.id.as_str()).collect();
+    let gone: Vec<String> = {
+        let mut stmt = tx.prepare(
+            "SELECT id FROM guests WHERE store_id = ?1 AND source = 'reservation' AND cancelled_at IS NULL
+               AND starts_at < ?3 AND ends_at > ?2",
+        )?;
+        let rows = stmt.query_map(params![store_id, day, day + 86_400], |r| r.get::<_, String>(0))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().filter(|id| !listed.contains(id.as_str())).collect()
+    };
+    for id in &gone {
+        tx.execute("UPDATE guests SET cancelled_at = ?2 WHERE id = ?1", params![id, now])?;
+    }
+    tx.commit()?;
+    Ok((DayChanges { upserted: guests.len(), cancelled: gone.len() }, gone))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn guest(start: i64, end: i64) -> Guest {
+        Guest {
+            id: "g".into(),
+            store_id: "s".into(),
+            booking_code: None,
+            name: "山田".into(),
+            name_kana: None,
+            phone_last4: None,
+            starts_at: start,
+            ends_at: end,
+            area_ids: vec![],
+            source: GuestSource::Reservation,
+        }
+    }
+
+    #[test]
+    fn status_follows_the_visit() {
+        let g = guest(100, 200);
+        assert_eq!(status(&g, None, None, 50), Status::Upcoming);
+        assert_eq!(status(&g, Some(60), None, 70), Status::Arrived);
+        assert_eq!(status(&g, Some(60), None, 150), Status::In);
+        assert_eq!(status(&g, Some(60), None, 250), Status::Overstaying);
+        assert_eq!(status(&g, Some(60), Some(190), 250), Status::Left);
+        assert_eq!(status(&g, None, None, 250), Status::NoShow);
+    }
+
+    #[test]
+    fn search_folds_kana_width_and_spaces() {
+        assert_eq!(normalize("ヤマダ タロウ"), normalize("やまだたろう"));
+        assert_eq!(normalize("ＲＳＶ－１００１"), "rsv-1001");
+        assert!(normalize("山田 太郎").contains(&normalize("山田太")));
+    }
+
+    #[test]
+    fn days_start_at_jst_midnight() {
+        assert_eq!(day_start(1_700_000_000), 1_699_974_000);
+        assert_eq!(jst_date(1_700_000_000), "2023-11-15");
+    }
+}

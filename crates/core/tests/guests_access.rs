@@ -1,0 +1,220 @@
+//! Today's guests and their rotating one-time QR, against the simulator over loopback
+//! HTTP with the cache in a real SQLite file.
+
+use serde_json::{json, Value};
+use tokio::sync::Mutex;
+use uketsuke_core::guests::{self, access, Status};
+use uketsuke_core::reservation::ReservationClient;
+use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
+use uketsuke_core::splats::{cache, SplatsClient};
+use uketsuke_core::{clock, db, sync, Config};
+use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
+
+struct Fixture {
+    sim: Sim,
+    _dir: tempfile::TempDir,
+    db: Mutex<db::Connection>,
+    secrets: MemorySecrets,
+    config: Config,
+}
+
+impl Fixture {
+    /// The demo facility synced, every area and entrance mapped to its SPLATS area.
+    async fn new() -> Fixture {
+        let sim = Sim::start(SimConfig::default()).await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = db::open(&dir.path().join("cache.sqlite3")).unwrap();
+        let mut config = Config::default();
+        config.splats.base_url = Some(sim.splats_url());
+        config.splats.guest_membergroup_id = Some("mg-guest".into());
+        let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
+        sync::stores_and_areas(&mut conn, &reservation, "test").await.unwrap();
+        let report = sync::guests_today(&mut conn, &reservation, "test", clock::now_unix()).await.unwrap();
+        assert_eq!(report.stores.iter().map(|(_, c)| c.upserted).sum::<usize>(), 12);
+        let splats = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
+        sync::splats(&mut conn, &splats, &config, "test").await.unwrap();
+        for (i, a) in ["A101", "A102", "A103", "A201", "A202"].iter().enumerate() {
+            cache::map_area(&conn, a, Some(&format!("sa-{:04}", i + 1))).unwrap();
+        }
+        cache::map_entrance(&conn, "S001", Some("sa-0006")).unwrap();
+        cache::map_entrance(&conn, "S002", Some("sa-0007")).unwrap();
+        Fixture { sim, _dir: dir, db: Mutex::new(conn), secrets: MemorySecrets::default(), config }
+    }
+
+    fn splats(&self) -> SplatsClient {
+        SplatsClient::new(&self.sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into())
+    }
+
+    async fn issue(&self, guest: &str) -> uketsuke_core::Result<access::Summary> {
+        access::issue(&self.db, &self.splats(), &self.secrets, &self.config, guest, "test").await
+    }
+
+    /// The guest's QR as the simulator's clock says it should be now.
+    async fn qr_now(&self, guest: &str) -> access::QrView {
+        let at = self.sim.state.clock.now_unix();
+        access::qr(&self.db, None, &self.secrets, &self.config, guest, Some(at)).await.unwrap()
+    }
+
+    async fn scan(&self, area: &str, payload: &str) -> Value {
+        let r = reqwest::Client::new()
+            .post(format!("{}/_sim/splats/scan", self.sim.url()))
+            .json(&json!({ "area_id": area, "payload": payload }))
+            .send()
+            .await
+            .unwrap();
+        r.json().await.unwrap()
+    }
+
+    /// A walk-in for these areas (their store follows), from ten minutes ago for an hour,
+    /// so that the test does not depend on the time of day it runs.
+    async fn walk_in(&self, areas: &[&str]) -> String {
+        let now = clock::now_unix();
+        let w = guests::WalkIn {
+            store_id: if areas[0].starts_with("A1") { "S001" } else { "S002" }.into(),
+            name: "小林 大輔".into(),
+            name_kana: Some("コバヤシ ダイスケ".into()),
+            phone: Some("070-9999-9012".into()),
+            area_ids: areas.iter().map(|a| a.to_string()).collect(),
+            starts_at: now - 600,
+            ends_at: now + 3600,
+        };
+        guests::add_walk_in(&mut *self.db.lock().await, &w, now, "test").unwrap().id
+    }
+
+    /// Puts the simulator's clock ten minutes into a seeded booking.
+    fn during(&self, guest: &str) -> i64 {
+        let g = self.sim.state.world.lock().unwrap().guests.iter().find(|g| g.id == guest).unwrap().clone();
+        self.sim.state.clock.set_now(g.starts_at + 600);
+        g.starts_at + 600
+    }
+
+    fn sim_members(&self, code: &str) -> usize {
+        let w = self.sim.state.world.lock().unwrap();
+        w.splats.members.values().filter(|m| m.member_code.as_deref() == Some(code)).count()
+    }
+}
+
+#[tokio::test]
+async fn the_qr_opens_the_booked_room_and_the_entrance_and_nothing_else() {
+    let f = Fixture::new().await;
+    let summary = f.issue("G001").await.unwrap(); // 山田 太郎, 会議室A at 渋谷店
+    f.during("G001");
+    assert_eq!(summary.splats_area_ids, vec!["sa-0001", "sa-0006"]);
+    assert!(f.secrets.get(&names::guest_seed("G001")).unwrap().is_some(), "the seed is in the keyring");
+    let conn = f.db.lock().await;
+    let raw: String = conn.query_row("SELECT group_concat(qr_data) FROM guest_access", [], |r| r.get(0)).unwrap();
+    drop(conn);
+    let seed = f.secrets.get(&names::guest_seed("G001")).unwrap().unwrap();
+    assert!(!raw.contains(&seed), "no seed in SQLite");
+
+    let qr = f.qr_now("G001").await;
+    assert!(qr.local);
+    assert_eq!(f.scan("sa-0001", &qr.frame.payload).await["accepted"], true);
+    assert_eq!(f.scan("sa-0006", &qr.frame.payload).await["accepted"], true, "the entrance");
+    assert_eq!(f.scan("sa-0002", &qr.frame.payload).await["reason"], "no_permission");
+
+    // After the step boundary the code changes, and the new one is accepted.
+    let next = access::qr(&f.db, None, &f.secrets, &f.config, "G001", Some(qr.frame.step_end)).await.unwrap();
+    assert_ne!(next.frame.payload, qr.frame.payload);
+    f.sim.state.clock.set_now(qr.frame.step_end);
+    assert_eq!(f.scan("sa-0001", &next.frame.payload).await["accepted"], true);
+    // Beyond the skew of one step, an old code is refused.
+    f.sim.state.clock.set_now(qr.frame.step_end + 2 * i64::from(qr.frame.timestep));
+    assert_eq!(f.scan("sa-0001", &qr.frame.payload).await["reason"], "totp_mismatch");
+}
+
+#[tokio::test]
+async fn issuing_twice_or_after_a_lost_reply_makes_one_member() {
+    let f = Fixture::new().await;
+    let a = f.issue("G002").await.unwrap();
+    let b = f.issue("G002").await.unwrap();
+    assert_eq!(a, b);
+    assert_eq!(f.sim_members("UK-G002"), 1);
+
+    f.sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+        path_prefix: "/splats/v1/members".into(),
+        kind: uketsuke_sim::faults::FaultKind::Drop,
+        times: Some(1),
+        after: 0,
+    });
+    let c = f.issue("G003").await.unwrap();
+    f.during("G003");
+    assert_eq!(f.sim_members("UK-G003"), 1, "the member made before the reply was lost is adopted");
+    let qr = f.qr_now("G003").await;
+    assert_eq!(f.scan("sa-0003", &qr.frame.payload).await["accepted"], true);
+    assert_eq!(c.splats_area_ids, vec!["sa-0003", "sa-0006"]);
+}
+
+#[tokio::test]
+async fn the_qr_keeps_rotating_with_the_network_down() {
+    let f = Fixture::new().await;
+    let id = f.walk_in(&["A101"]).await;
+    f.issue(&id).await.unwrap();
+    let Fixture { sim, db, secrets, config, _dir } = f;
+    drop(sim);
+    let a = access::qr(&db, None, &secrets, &config, &id, None).await.unwrap();
+    let b = access::qr(&db, None, &secrets, &config, &id, Some(a.frame.step_end)).await.unwrap();
+    assert_ne!(a.frame.payload, b.frame.payload);
+    assert!(a.png.starts_with("data:image/png;base64,"));
+}
+
+#[tokio::test]
+async fn checking_out_early_revokes_access() {
+    let f = Fixture::new().await;
+    let id = f.walk_in(&["A103"]).await;
+    f.issue(&id).await.unwrap();
+    let qr = f.qr_now(&id).await;
+    assert_eq!(f.scan("sa-0003", &qr.frame.payload).await["accepted"], true);
+    access::check_out(&f.db, &f.splats(), &f.secrets, &id, "test").await.unwrap();
+    assert_eq!(f.sim_members(&access::member_code(&id)), 0);
+    assert_eq!(f.scan("sa-0003", &qr.frame.payload).await["accepted"], false);
+    let err = access::qr(&f.db, None, &f.secrets, &f.config, &id, None).await.unwrap_err();
+    assert!(err.message(uketsuke_core::Lang::Ja).contains("無効"), "{err}");
+    assert!(f.secrets.get(&names::guest_seed(&id)).unwrap().is_none(), "the seed is forgotten");
+    let view = guests::view(&*f.db.lock().await, &id, clock::now_unix()).unwrap();
+    assert_eq!(view.status, Status::Left);
+}
+
+#[tokio::test]
+async fn a_scan_at_the_door_marks_the_guest_in_and_search_finds_them() {
+    let f = Fixture::new().await;
+    let id = f.walk_in(&["A202"]).await;
+    f.issue(&id).await.unwrap();
+    let now = clock::now_unix();
+    assert_eq!(guests::today(&*f.db.lock().await, "S002", now, Some(&id)).unwrap()[0].status, Status::Upcoming);
+    let qr = f.qr_now(&id).await;
+    assert_eq!(f.scan("sa-0007", &qr.frame.payload).await["accepted"], true, "the entrance of 新宿店");
+    let mut conn = f.db.lock().await;
+    sync::splats(&mut conn, &f.splats(), &f.config, "test").await.unwrap();
+    let list = guests::today(&conn, "S002", now, Some("こばやし")).unwrap();
+    let me = list.iter().find(|g| g.guest.id == id).unwrap();
+    assert_eq!(me.status, Status::In, "the accepted scan checked them in");
+    assert_eq!(me.area_names, vec!["コワーキングスペース"]);
+    assert_eq!(guests::today(&conn, "S002", now, Some("ｒｓｖ-1009")).unwrap().len(), 1, "full-width search");
+    assert!(guests::today(&conn, "S002", now, Some("nobody")).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn unmapped_areas_and_missing_settings_are_refused_clearly() {
+    let mut f = Fixture::new().await;
+    cache::map_area(&*f.db.lock().await, "A102", None).unwrap();
+    let err = f.issue("G002").await.unwrap_err();
+    assert!(err.message(uketsuke_core::Lang::En).contains("no SPLATS area mapped"), "{err}");
+    f.config.splats.guest_membergroup_id = None;
+    assert_eq!(f.issue("G001").await.unwrap_err().code(), "config");
+    assert_eq!(f.sim_members("UK-G001"), 0);
+}
+
+#[tokio::test]
+async fn a_booking_cancelled_upstream_leaves_the_list() {
+    let f = Fixture::new().await;
+    f.sim.state.world.lock().unwrap().guests.retain(|g| g.id != "G001");
+    let reservation = ReservationClient::new(&f.sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
+    let mut conn = f.db.lock().await;
+    let report = sync::guests_today(&mut conn, &reservation, "test", clock::now_unix()).await.unwrap();
+    assert_eq!(report.cancelled, vec!["G001"]);
+    let list = guests::today(&conn, "S001", clock::now_unix(), None).unwrap();
+    assert!(list.iter().all(|g| g.guest.id != "G001"));
+    assert_eq!(list.len(), 6);
+
+}
