@@ -48,12 +48,22 @@ poll_interval_secs = 600
 
 [splats]
 base_url = "http://127.0.0.1:$PORT/splats"
+guest_membergroup_id = "mg-guest"
+guest_qr_timestep_secs = 30
 TOML
 
 export UKETSUKE_CONFIG="$PWD/$DEMO/config.toml"
 printf 'demo-reservation-token' | "$BIN/uketsuke" secret set reservation.token >/dev/null
 printf 'DemoSesameApiKey0123456789abcdefghijklmn' | "$BIN/uketsuke" secret set sesame.api_key >/dev/null
+printf 'demo-splats-token' | "$BIN/uketsuke" secret set splats.token >/dev/null
 "$BIN/uketsuke" sync
+# Each room and entrance opens with its SPLATS area (the simulator lists them in this order).
+n=1
+for area in A101 A102 A103 A201 A202; do
+  "$BIN/uketsuke" splats map --area "$area" --to "$(printf 'sa-%04d' $n)" >/dev/null; n=$((n + 1))
+done
+"$BIN/uketsuke" splats map --entrance S001 --to sa-0006 >/dev/null
+"$BIN/uketsuke" splats map --entrance S002 --to sa-0007 >/dev/null
 # Register every demo lock, as a manager would with the UUID and secret key.
 while IFS=$'\t' read -r door uuid secret; do
   case "$door" in

@@ -14,6 +14,13 @@ const COMMANDS: &[&str] = &[
     "confirm",
     "refresh_status",
     "lock_info",
+    "list_guests",
+    "issue_access",
+    "guest_qr",
+    "check_in",
+    "check_out",
+    "add_walk_in",
+    "import_csv",
 ];
 
 fn main() {

@@ -62,10 +62,22 @@ pub async fn list_areas(state: State<'_, AppState>, store_id: Option<String>) ->
     store::list_areas(&conn, store_id.as_deref()).map_err(|e| state.err(e))
 }
 
+/// Stores, areas and today's guests from the reservation system, then SPLATS (areas,
+/// pass controllers, histories: who came in) when its token is set.
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> ShellResult<Changes> {
     let ready = state.ready()?;
+    let actor = state.operator();
     let client = sync::reservation_client(&ready.config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
-    let mut conn = ready.db.lock().await;
-    sync::stores_and_areas(&mut conn, &client, "staff").await.map_err(|e| state.err(e))
+    let changes = {
+        let mut conn = ready.db.lock().await;
+        let changes = sync::stores_and_areas(&mut conn, &client, &actor).await.map_err(|e| state.err(e))?;
+        sync::guests_today(&mut conn, &client, &actor, uketsuke_core::clock::now_unix()).await.map_err(|e| state.err(e))?;
+        changes
+    };
+    if let Ok(splats) = sync::splats_client(&ready.config, ready.secrets.as_ref()) {
+        let mut conn = ready.db.lock().await;
+        sync::splats(&mut conn, &splats, &ready.config, &actor).await.map_err(|e| state.err(e))?;
+    }
+    Ok(changes)
 }

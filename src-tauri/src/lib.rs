@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod guests;
 mod locks;
 mod state;
 
@@ -36,6 +37,13 @@ pub fn run() {
             locks::confirm,
             locks::refresh_status,
             locks::lock_info,
+            guests::list_guests,
+            guests::issue_access,
+            guests::guest_qr,
+            guests::check_in,
+            guests::check_out,
+            guests::add_walk_in,
+            guests::import_csv,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");

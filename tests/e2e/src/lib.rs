@@ -180,6 +180,11 @@ impl Session {
         v.as_str().unwrap_or_default().to_string()
     }
 
+    /// Runs JavaScript in the page and returns its result.
+    pub async fn script(&self, js: &str) -> Value {
+        self.send(reqwest::Method::POST, "/execute/sync", Some(json!({"script": js, "args": []}))).await
+    }
+
     /// Waits until the page's text contains `needle`.
     pub async fn wait_for_text(&self, needle: &str) {
         let deadline = Instant::now() + WAIT;
@@ -203,6 +208,19 @@ impl Session {
         path
     }
 
+}
+
+/// Decodes every QR code in a PNG with `zbarimg` (zbar-tools), as a reader would see it.
+pub fn zbarimg(png: &Path) -> Vec<String> {
+    let out = std::process::Command::new("zbarimg")
+        .args(["--quiet", "--raw", "-Sdisable", "-Sqrcode.enable"])
+        .arg(png)
+        .output()
+        .expect("zbarimg is installed (scripts/install-system-deps.sh)");
+    String::from_utf8_lossy(&out.stdout).lines().map(String::from).filter(|l| !l.is_empty()).collect()
+}
+
+impl Session {
     pub async fn close(self) {
         let _ = self.http.delete(&self.base).send().await;
     }

@@ -90,6 +90,47 @@ export interface LockInfo {
   now: number;
 }
 
+export type GuestStatus = "upcoming" | "arrived" | "in" | "left" | "overstaying" | "no_show";
+
+export interface AccessSummary {
+  splats_member_id: string;
+  valid_from: number;
+  valid_until: number;
+  splats_area_ids: string[];
+  issued_at: number;
+  revoked_at: number | null;
+}
+
+export interface GuestView {
+  id: string;
+  store_id: string;
+  booking_code: string | null;
+  name: string;
+  name_kana: string | null;
+  phone_last4: string | null;
+  starts_at: number;
+  ends_at: number;
+  area_ids: string[];
+  source: "reservation" | "csv" | "walk_in";
+  status: GuestStatus;
+  arrived_at: number | null;
+  checked_out_at: number | null;
+  area_names: string[];
+  access: AccessSummary | null;
+}
+
+export interface QrView {
+  payload: string;
+  step_start: number;
+  step_end: number;
+  timestep: number;
+  clock_offset_secs: number;
+  valid_from: number;
+  valid_until: number;
+  png: string;
+  local: boolean;
+}
+
 export class AppError extends Error {
   constructor(
     readonly code: string,
@@ -130,4 +171,10 @@ export const api = {
   confirm: (target: Target, command: Command) => call<Confirmation>("confirm", { target, command }),
   refreshStatus: (target: Target) => call<KnownStatus>("refresh_status", { target }),
   lockInfo: () => call<LockInfo>("lock_info"),
+  listGuests: (storeId: string, query: string | null) => call<GuestView[]>("list_guests", { storeId, query }),
+  issueAccess: (guestId: string) => call<AccessSummary>("issue_access", { guestId }),
+  guestQr: (guestId: string) => call<QrView>("guest_qr", { guestId }),
+  checkIn: (guestId: string) => call<void>("check_in", { guestId }),
+  checkOut: (guestId: string) => call<void>("check_out", { guestId }),
+  importCsv: (bytes: number[]) => call<number>("import_csv", { bytes }),
 };

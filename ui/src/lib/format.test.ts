@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAge, formatOffset } from "./format";
+import { formatAge, formatOffset, formatTime } from "./format";
 
 describe("formatAge", () => {
   it("picks the largest whole unit", () => {
@@ -19,5 +19,12 @@ describe("formatOffset", () => {
     expect(formatOffset(45)).toBe("+45");
     expect(formatOffset(-3)).toBe("-3");
     expect(formatOffset(0)).toBe("0");
+  });
+});
+
+describe("formatTime", () => {
+  it("shows JST hours and minutes", () => {
+    // 2023-11-15 07:13:20 JST
+    expect(formatTime(1_700_000_000)).toBe("07:13");
   });
 });

@@ -19,3 +19,9 @@ export function formatAge(secondsAgo: number, lang: Lang): string {
 export function formatOffset(seconds: number): string {
   return `${seconds > 0 ? "+" : ""}${seconds}`;
 }
+
+/** "09:30" in Japan time, whatever the PC's zone: bookings are in JST. */
+export function formatTime(unix: number): string {
+  const d = new Date((unix + 9 * 3600) * 1000);
+  return `${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")}`;
+}

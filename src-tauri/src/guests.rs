@@ -1,0 +1,69 @@
+//! Today's guests for the staff window: the list, check-in/out, walk-ins, CSV import,
+//! and each guest's rotating QR.
+
+use crate::error::ShellResult;
+use crate::state::AppState;
+use tauri::State;
+use uketsuke_core::guests::access::{self, QrView, Summary};
+use uketsuke_core::guests::{self, GuestView, WalkIn};
+use uketsuke_core::model::Guest;
+use uketsuke_core::{clock, sync};
+
+#[tauri::command]
+pub async fn list_guests(state: State<'_, AppState>, store_id: String, query: Option<String>) -> ShellResult<Vec<GuestView>> {
+    let ready = state.ready()?;
+    let conn = ready.db.lock().await;
+    guests::today(&conn, &store_id, clock::now_unix(), query.as_deref()).map_err(|e| state.err(e))
+}
+
+/// Registers the guest's SPLATS member if needed (safe to repeat).
+#[tauri::command]
+pub async fn issue_access(state: State<'_, AppState>, guest_id: String) -> ShellResult<Summary> {
+    let ready = state.ready()?;
+    let client = sync::splats_client(&ready.config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
+    access::issue(&ready.db, &client, ready.secrets.as_ref(), &ready.config, &guest_id, &state.operator())
+        .await
+        .map_err(|e| state.err(e))
+}
+
+/// The QR to show now. Made on this PC from the kept seed, so it works offline.
+#[tauri::command]
+pub async fn guest_qr(state: State<'_, AppState>, guest_id: String) -> ShellResult<QrView> {
+    let ready = state.ready()?;
+    let client = if ready.config.splats.otqr_local { None } else { sync::splats_client(&ready.config, ready.secrets.as_ref()).ok() };
+    access::qr(&ready.db, client.as_ref(), ready.secrets.as_ref(), &ready.config, &guest_id, None)
+        .await
+        .map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn check_in(state: State<'_, AppState>, guest_id: String) -> ShellResult<()> {
+    let ready = state.ready()?;
+    let conn = ready.db.lock().await;
+    guests::check_in(&conn, &guest_id, clock::now_unix(), &state.operator()).map_err(|e| state.err(e))
+}
+
+/// Checks out and revokes the door access at once, even before the booking ends.
+#[tauri::command]
+pub async fn check_out(state: State<'_, AppState>, guest_id: String) -> ShellResult<()> {
+    let ready = state.ready()?;
+    let client = sync::splats_client(&ready.config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
+    access::check_out(&ready.db, &client, ready.secrets.as_ref(), &guest_id, &state.operator())
+        .await
+        .map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn add_walk_in(state: State<'_, AppState>, walk_in: WalkIn) -> ShellResult<Guest> {
+    let ready = state.ready()?;
+    let mut conn = ready.db.lock().await;
+    guests::add_walk_in(&mut conn, &walk_in, clock::now_unix(), &state.operator()).map_err(|e| state.err(e))
+}
+
+/// A CSV file's bytes as the file picker read them (Shift_JIS or UTF-8).
+#[tauri::command]
+pub async fn import_csv(state: State<'_, AppState>, bytes: Vec<u8>) -> ShellResult<usize> {
+    let ready = state.ready()?;
+    let mut conn = ready.db.lock().await;
+    guests::csv::import(&mut conn, &bytes, clock::now_unix(), &state.operator()).map_err(|e| state.err(e))
+}

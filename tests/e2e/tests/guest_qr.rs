@@ -1,0 +1,132 @@
+//! A guest's rotating QR in the real staff window: decoded from a screenshot with
+//! `zbarimg`, it is what the simulated SPLATS reader accepts, and it changes at the
+//! step boundary.
+
+use std::time::Duration;
+use uketsuke_core::guests::{self, WalkIn};
+use uketsuke_core::reservation::ReservationClient;
+use uketsuke_core::secrets::{names, Keyring, SecretStore};
+use uketsuke_core::splats::{cache, SplatsClient};
+use uketsuke_core::{clock, db, sync, Config};
+use uketsuke_e2e::{app_binary, enabled, zbarimg, Driver, Session};
+use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
+
+const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-qr";
+
+/// The demo facility synced into a fresh cache, areas mapped onto SPLATS, and a walk-in
+/// booked from ten minutes ago (so the test does not depend on the time of day).
+async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf, String) {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Config::default();
+    c.database = Some(dir.path().join("cache.sqlite3"));
+    c.keyring_service = Some(KEYRING_SERVICE.into());
+    c.reservation.base_url = Some(sim.reservation_url());
+    c.reservation.client_id = Some("demo".into());
+    c.sesame.base_url = Some(sim.sesame_url());
+    c.sesame.poll_interval_secs = 0;
+    c.splats.base_url = Some(sim.splats_url());
+    c.splats.guest_membergroup_id = Some("mg-guest".into());
+    c.splats.guest_qr_timestep_secs = 30;
+    c.splats.guest_qr_skew = 0;
+    let path = dir.path().join("config.toml");
+    c.save(&path).unwrap();
+    let keyring = Keyring::new(KEYRING_SERVICE);
+    keyring.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
+    keyring.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
+
+    let mut conn = db::open(c.database.as_ref().unwrap()).unwrap();
+    let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
+    sync::stores_and_areas(&mut conn, &reservation, "setup").await.unwrap();
+    let splats = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
+    sync::splats(&mut conn, &splats, &c, "setup").await.unwrap();
+    cache::map_area(&conn, "A101", Some("sa-0001")).unwrap();
+    cache::map_entrance(&conn, "S001", Some("sa-0006")).unwrap();
+    let now = clock::now_unix();
+    let walk_in = WalkIn {
+        store_id: "S001".into(),
+        name: "石井 真央".into(),
+        name_kana: Some("イシイ マオ".into()),
+        phone: None,
+        area_ids: vec!["A101".into()],
+        starts_at: now - 600,
+        ends_at: now + 3600,
+    };
+    let id = guests::add_walk_in(&mut conn, &walk_in, now, "setup").unwrap().id;
+    (sim, dir, path, id)
+}
+
+async fn scan(sim: &Sim, area: &str, payload: &str) -> serde_json::Value {
+    reqwest::Client::new()
+        .post(format!("{}/_sim/splats/scan", sim.url()))
+        .json(&serde_json::json!({ "area_id": area, "payload": payload }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The server-clock second at which the QR on screen is replaced.
+async fn step_end(s: &Session) -> i64 {
+    s.script("return Number(document.querySelector('[data-testid=guest-qr]').dataset.stepEnd)").await.as_i64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_qr_on_screen_opens_the_door_and_rotates() {
+    if !enabled() {
+        return;
+    }
+    let (sim, _dir, config, guest) = facility().await;
+    let driver = Driver::start().await;
+    let s = Session::start(&driver, &app_binary(), &["--config", config.to_str().unwrap()]).await;
+
+    // Find the guest by kana, open their QR (this issues their SPLATS member).
+    let search = s.wait_for("[data-testid=guest-search]").await;
+    s.clear_and_type(&search, "いしい").await;
+    s.wait_for_count("[data-testid=guest-row]", 1).await;
+    assert_eq!(s.find_all("[data-testid=guest-row]").await.len(), 1, "search narrows the list");
+    s.click_css(&format!("[data-guest-id='{guest}'] [data-testid=show-qr]")).await;
+    s.wait_for("[data-testid=guest-qr]").await;
+    s.wait_for_text("秒で切り替わります").await;
+
+    // Decode what is on screen, as the door's reader would.
+    let mut first_end = step_end(&s).await;
+    if first_end - clock::now_unix() < 3 {
+        // Too close to the boundary for a stable screenshot: take the next code.
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        first_end = step_end(&s).await;
+    }
+    let shot = s.screenshot("guest-qr-1").await;
+    let decoded = zbarimg(&shot);
+    assert_eq!(decoded.len(), 1, "one QR on screen: {decoded:?}");
+    let first = decoded[0].clone();
+    assert!(first.starts_with("SL-OTQR?v=1&data="), "{first}");
+    let verdict = scan(&sim, "sa-0001", &first).await;
+    assert_eq!(verdict["accepted"], true, "the simulator accepts the code on screen: {verdict}");
+    assert_eq!(scan(&sim, "sa-0002", &first).await["reason"], "no_permission", "and only for the booked room");
+
+    // After the step boundary the picture changes, and the new code is the valid one.
+    let wait = (first_end - clock::now_unix()).max(0) as u64;
+    tokio::time::sleep(Duration::from_secs(wait) + Duration::from_millis(600)).await;
+    let second_end = step_end(&s).await;
+    assert!(second_end > first_end, "the QR moved to the next step ({first_end} → {second_end})");
+    let shot = s.screenshot("guest-qr-2").await;
+    let second = zbarimg(&shot).pop().expect("a QR after the boundary");
+    assert_ne!(second, first, "the code rotated");
+    assert_eq!(scan(&sim, "sa-0001", &second).await["accepted"], true);
+    assert_eq!(scan(&sim, "sa-0001", &first).await["reason"], "totp_mismatch", "skew 0: the old code is dead");
+
+    // Checking out revokes it at once.
+    s.click_css("[data-testid=qr-close]").await;
+    s.click_css(&format!("[data-guest-id='{guest}'] [data-testid=check-out]")).await;
+    s.wait_for(&format!("[data-guest-id='{guest}'][data-status=left]")).await;
+    assert_eq!(scan(&sim, "sa-0001", &second).await["accepted"], false);
+    s.screenshot("guest-list-after-checkout").await;
+    s.close().await;
+    let keyring = Keyring::new(KEYRING_SERVICE);
+    for name in [names::RESERVATION_TOKEN, names::SPLATS_TOKEN] {
+        keyring.delete(name).unwrap();
+    }
+}
