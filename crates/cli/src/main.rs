@@ -105,6 +105,46 @@ enum Command {
     /// SPLATS areas, pass controllers and access histories.
     #[command(subcommand)]
     Splats(SplatsCommand),
+    /// Today's guests.
+    #[command(subcommand)]
+    Guests(GuestsCommand),
+    /// A guest's one-time QR (made on this PC): print the payload, or write a PNG.
+    Qr {
+        #[arg(long)]
+        guest: String,
+        /// At this Unix time of the server clock instead of now.
+        #[arg(long)]
+        at: Option<i64>,
+        #[arg(long)]
+        png: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum GuestsCommand {
+    /// Today's guests of a store, with their status; `--search` by name, kana, code or phone digits.
+    Today {
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import bookings from a CSV file (Shift_JIS or UTF-8).
+    Import { file: PathBuf },
+    /// Register the guest's SPLATS member so their QR opens the booked doors.
+    Issue {
+        #[arg(long)]
+        guest: String,
+    },
+    /// Check the guest out and revoke their access.
+    CheckOut {
+        #[arg(long)]
+        guest: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -323,6 +363,24 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
         }
         Command::Sesame(cmd) => sesame(cmd, config, &secrets, lang).await?,
         Command::Splats(cmd) => splats(cmd, config, &secrets, lang).await?,
+        Command::Guests(cmd) => guests_cmd(cmd, config, &secrets, lang).await?,
+        Command::Qr { guest, at, png, json } => {
+            use uketsuke_core::guests::access;
+            let db = Mutex::new(open_db(config)?);
+            let client = if config.splats.otqr_local { None } else { Some(sync::splats_client(config, &secrets)?) };
+            let view = access::qr(&db, client.as_ref(), &secrets, config, &guest, at).await?;
+            if let Some(path) = &png {
+                std::fs::write(path, uketsuke_core::qr::png(&view.frame.payload, 8)?).map_err(uketsuke_core::Error::from)?;
+            }
+            if json {
+                let mut v = serde_json::to_value(&view).unwrap_or_default();
+                v.as_object_mut().map(|o| o.remove("png"));
+                output::json(&v)
+            } else {
+                println!("{}", view.frame.payload);
+                eprintln!("{}: {}", lang.pick("切り替え", "changes at"), uketsuke_core::clock::format_jst(view.frame.step_end));
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -406,12 +464,25 @@ async fn sync_all(config: &Config, secrets: &dyn SecretStore, only: Option<&str>
     let mut ran = false;
     if want("reservation") && (only.is_some() || config.reservation.base_url.is_some()) {
         ran = true;
-        let result = match sync::reservation_client(config, secrets) {
-            Ok(client) => sync::stores_and_areas(&mut conn, &client, "cli").await,
-            Err(e) => Err(e),
-        };
-        ok &= result.is_ok();
-        out.insert("reservation".into(), output::sync_result(lang.pick("予約システム", "Reservation"), &result, lang, json, |c| output::changes(c, lang)));
+        let label = lang.pick("予約システム", "Reservation");
+        match sync::reservation_client(config, secrets) {
+            Ok(client) => {
+                let result = sync::stores_and_areas(&mut conn, &client, "cli").await;
+                ok &= result.is_ok();
+                out.insert("reservation".into(), output::sync_result(label, &result, lang, json, |c| output::changes(c, lang)));
+                if result.is_ok() {
+                    let guests = sync::guests_today(&mut conn, &client, "cli", uketsuke_core::clock::now_unix()).await;
+                    ok &= guests.is_ok();
+                    let label = lang.pick("本日の予約", "Today's bookings");
+                    out.insert("guests".into(), output::sync_result(label, &guests, lang, json, |g| output::guests_report(g, lang)));
+                }
+            }
+            Err(e) => {
+                ok = false;
+                let result: uketsuke_core::Result<()> = Err(e);
+                out.insert("reservation".into(), output::sync_result(label, &result, lang, json, |_| {}));
+            }
+        }
     }
     if want("splats") && (only.is_some() || secrets.get(secrets::names::SPLATS_TOKEN)?.is_some()) {
         ran = true;
@@ -496,6 +567,40 @@ async fn splats(cmd: SplatsCommand, config: &Config, secrets: &dyn SecretStore, 
                 .with_detail(serde_json::json!({ "splats_area_id": to }));
             audit::record(&conn, &event)?;
             println!("{}: {} → {}", lang.pick("割り当てました", "mapped"), target.key(), to.unwrap_or("-"));
+        }
+    }
+    Ok(())
+}
+
+async fn guests_cmd(cmd: GuestsCommand, config: &Config, secrets: &dyn SecretStore, lang: Lang) -> Result<(), CliError> {
+    use uketsuke_core::guests::{self, access};
+    let now = uketsuke_core::clock::now_unix();
+    match cmd {
+        GuestsCommand::Today { store, search, json } => {
+            let conn = open_db(config)?;
+            let list = guests::today(&conn, &store, now, search.as_deref())?;
+            if json {
+                output::json(&list)
+            } else {
+                output::guests(&list, lang)
+            }
+        }
+        GuestsCommand::Import { file } => {
+            let bytes = std::fs::read(&file).map_err(uketsuke_core::Error::from)?;
+            let n = guests::csv::import(&mut open_db(config)?, &bytes, now, "cli")?;
+            println!("{}: {n}", lang.pick("取り込みました", "imported"));
+        }
+        GuestsCommand::Issue { guest } => {
+            let client = sync::splats_client(config, secrets)?;
+            let db = Mutex::new(open_db(config)?);
+            let s = access::issue(&db, &client, secrets, config, &guest, "cli").await?;
+            println!("{}: {} ({})", lang.pick("発行しました", "issued"), s.splats_member_id, s.splats_area_ids.join(", "));
+        }
+        GuestsCommand::CheckOut { guest } => {
+            let client = sync::splats_client(config, secrets)?;
+            let db = Mutex::new(open_db(config)?);
+            access::check_out(&db, &client, secrets, &guest, "cli").await?;
+            println!("{}", lang.pick("退出を記録し、入室権限を取り消しました", "checked out; access revoked"));
         }
     }
     Ok(())

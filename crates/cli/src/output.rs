@@ -90,6 +90,37 @@ pub fn changes(c: &Changes, lang: Lang) {
     }
 }
 
+pub fn guests(list: &[uketsuke_core::guests::GuestView], lang: Lang) {
+    if list.is_empty() {
+        return println!("{}", lang.pick("本日のお客様はいません。", "No guests today."));
+    }
+    let time = |t: i64| uketsuke_core::clock::format_jst(t)[11..16].to_string();
+    let rows: Vec<_> = list
+        .iter()
+        .map(|g| {
+            let status = serde_json::to_value(g.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            vec![
+                g.guest.id.clone(),
+                format!("{}–{}", time(g.guest.starts_at), time(g.guest.ends_at)),
+                g.guest.name.clone(),
+                g.guest.booking_code.clone().unwrap_or_default(),
+                g.area_names.join("・"),
+                status,
+                if g.access.as_ref().is_some_and(|a| a.revoked_at.is_none()) { "QR".into() } else { "-".into() },
+            ]
+        })
+        .collect();
+    table(&["ID", lang.pick("時間", "Time"), lang.pick("氏名", "Name"), lang.pick("予約番号", "Code"), lang.pick("エリア", "Areas"), lang.pick("状態", "Status"), lang.pick("入室", "Access")], &rows);
+}
+
+pub fn guests_report(r: &uketsuke_core::sync::GuestsReport, lang: Lang) {
+    let total: usize = r.stores.iter().map(|(_, c)| c.upserted).sum();
+    println!("{}: {total} {}", lang.pick("本日の予約", "Today's bookings"), lang.pick("件", "bookings"));
+    if !r.cancelled.is_empty() {
+        println!("  {}: {}", lang.pick("取り消された予約", "cancelled"), r.cancelled.join(", "));
+    }
+}
+
 pub fn splats_report(r: &SplatsReport, lang: Lang) {
     let h = &r.histories;
     println!(

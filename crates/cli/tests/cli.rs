@@ -244,6 +244,10 @@ async fn splats_sync_killed_mid_way_resumes() {
     assert_eq!(report["splats"]["histories"]["resumed"], true, "{report}");
     assert_eq!(report["reservation"]["stores_upserted"], 2);
     assert_eq!(count(), total, "nothing lost, nothing doubled");
+    assert_eq!(report["guests"]["stores"][0][1]["upserted"], 7, "today's bookings came with the stores");
+    let out = run(vec!["guests", "today", "--store", "S001", "--search", "やまだ", "--json"], None).await.unwrap();
+    let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(found[0]["booking_code"], "RSV-1001", "{}", text(&out));
 
     let out = run(vec!["splats", "history", "--since", "2d", "--cached", "--limit", "100000", "--json"], None).await.unwrap();
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
