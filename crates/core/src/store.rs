@@ -176,6 +176,15 @@ pub fn upsert_guests(conn: &mut Connection, guests: &[Guest], now: i64) -> Resul
     Ok(())
 }
 
+/// One guest with their areas, whatever their day.
+pub fn get_guest(conn: &Connection, id: &str) -> Result<Option<Guest>> {
+    let range: Option<(String, i64, i64)> = conn
+        .query_row("SELECT store_id, starts_at, ends_at FROM guests WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let Some((store_id, starts_at, ends_at)) = range else { return Ok(None) };
+    Ok(list_guests(conn, &store_id, starts_at, ends_at)?.into_iter().find(|g| g.id == id))
+}
+
 /// Guests of a store whose booking overlaps `[from, to)`, by start time.
 pub fn list_guests(conn: &Connection, store_id: &str, from: i64, to: i64) -> Result<Vec<Guest>> {
     let mut stmt = conn.prepare(

@@ -55,13 +55,7 @@ pub fn summary(conn: &Connection, guest_id: &str) -> Result<Option<Summary>> {
 }
 
 fn guest(conn: &Connection, guest_id: &str) -> Result<Guest> {
-    let store_id: Option<String> =
-        conn.query_row("SELECT store_id FROM guests WHERE id = ?1", [guest_id], |r| r.get(0)).optional()?;
-    let store_id = store_id.ok_or_else(|| Error::not_found(format!("guest {guest_id}")))?;
-    store::list_guests(conn, &store_id, i64::MIN / 2, i64::MAX / 2)?
-        .into_iter()
-        .find(|g| g.id == guest_id)
-        .ok_or_else(|| Error::not_found(format!("guest {guest_id}")))
+    store::get_guest(conn, guest_id)?.ok_or_else(|| Error::not_found(format!("guest {guest_id}")))
 }
 
 /// The member code that ties a SPLATS member to our guest.
