@@ -12,7 +12,7 @@ use crate::clock;
 use crate::error::{Error, Result};
 use crate::model::{Guest, GuestSource};
 use crate::store;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::Serialize;
 
 /// Where a guest is in their visit.
@@ -78,51 +78,45 @@ pub fn today(conn: &Connection, store_id: &str, now: i64, query: Option<&str>) -
     let needle = query.map(normalize).filter(|q| !q.is_empty());
     let mut out = Vec::new();
     for g in guests {
-        let (cancelled, checked_in, checked_out): (Option<i64>, Option<i64>, Option<i64>) = conn.query_row(
-            "SELECT cancelled_at, checked_in_at, checked_out_at FROM guests WHERE id = ?1",
-            [&g.id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
-        if cancelled.is_some() {
-            continue;
-        }
         if let Some(n) = &needle {
             let hay = [Some(&g.name), g.name_kana.as_ref(), g.booking_code.as_ref(), g.phone_last4.as_ref()];
             if !hay.iter().flatten().any(|h| normalize(h).contains(n.as_str())) {
                 continue;
             }
         }
-        let access = access::summary(conn, &g.id)?;
-        let scanned = match &access {
-            Some(a) => first_scan(conn, &a.splats_member_id)?,
-            None => None,
-        };
-        let arrived_at = [checked_in, scanned].into_iter().flatten().min();
-        let area_names = g
-            .area_ids
-            .iter()
-            .map(|a| store::get_area(conn, a).map(|x| x.map(|x| x.name).unwrap_or_else(|| a.clone())))
-            .collect::<Result<_>>()?;
-        out.push(GuestView { status: status(&g, arrived_at, checked_out, now), arrived_at, checked_out_at: checked_out, area_names, access, guest: g });
+        out.extend(view_of(conn, g, now)?);
     }
     Ok(out)
 }
 
 /// One guest's view, wherever their booking day is.
 pub fn view(conn: &Connection, guest_id: &str, now: i64) -> Result<GuestView> {
-    let store_id: String = conn
-        .query_row("SELECT store_id FROM guests WHERE id = ?1", [guest_id], |r| r.get(0))
-        .optional()?
-        .ok_or_else(|| Error::not_found(format!("guest {guest_id}")))?;
-    let starts_at: i64 = conn.query_row("SELECT starts_at FROM guests WHERE id = ?1", [guest_id], |r| r.get(0))?;
-    today(conn, &store_id, starts_at, None)?
-        .into_iter()
-        .find(|v| v.guest.id == guest_id)
-        .map(|mut v| {
-            v.status = status(&v.guest, v.arrived_at, v.checked_out_at, now);
-            v
-        })
-        .ok_or_else(|| Error::not_found(format!("guest {guest_id}")))
+    let g = store::get_guest(conn, guest_id)?.ok_or_else(|| Error::not_found(format!("guest {guest_id}")))?;
+    view_of(conn, g, now)?.ok_or_else(|| Error::not_found(format!("guest {guest_id}")))
+}
+
+/// What the counter shows for a guest at `now`; `None` for a cancelled booking.
+fn view_of(conn: &Connection, g: Guest, now: i64) -> Result<Option<GuestView>> {
+    let (cancelled, checked_in, checked_out): (Option<i64>, Option<i64>, Option<i64>) = conn.query_row(
+        "SELECT cancelled_at, checked_in_at, checked_out_at FROM guests WHERE id = ?1",
+        [&g.id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if cancelled.is_some() {
+        return Ok(None);
+    }
+    let access = access::summary(conn, &g.id)?;
+    let scanned = match &access {
+        Some(a) => first_scan(conn, &a.splats_member_id)?,
+        None => None,
+    };
+    let arrived_at = [checked_in, scanned].into_iter().flatten().min();
+    let area_names = g
+        .area_ids
+        .iter()
+        .map(|a| store::get_area(conn, a).map(|x| x.map(|x| x.name).unwrap_or_else(|| a.clone())))
+        .collect::<Result<_>>()?;
+    Ok(Some(GuestView { status: status(&g, arrived_at, checked_out, now), arrived_at, checked_out_at: checked_out, area_names, access, guest: g }))
 }
 
 /// When the guest's member first got through a SPLATS door.
