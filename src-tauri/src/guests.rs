@@ -7,6 +7,7 @@ use tauri::State;
 use uketsuke_core::guests::access::{self, QrView, Summary};
 use uketsuke_core::guests::{self, GuestView, WalkIn};
 use uketsuke_core::model::Guest;
+use uketsuke_core::reservation::Visit;
 use uketsuke_core::{clock, sync};
 
 #[tauri::command]
@@ -39,8 +40,19 @@ pub async fn guest_qr(state: State<'_, AppState>, guest_id: String) -> ShellResu
 #[tauri::command]
 pub async fn check_in(state: State<'_, AppState>, guest_id: String) -> ShellResult<()> {
     let ready = state.ready()?;
-    let conn = ready.db.lock().await;
-    guests::check_in(&conn, &guest_id, clock::now_unix(), &state.operator()).map_err(|e| state.err(e))
+    {
+        let conn = ready.db.lock().await;
+        guests::check_in(&conn, &guest_id, clock::now_unix(), &state.operator()).map_err(|e| state.err(e))?;
+    }
+    report(&ready, &guest_id, Visit::CheckedIn, &state.operator()).await;
+    Ok(())
+}
+
+/// Best effort: a failed report is audited and logged; the check-in here stands.
+async fn report(ready: &crate::state::Ready, guest_id: &str, visit: Visit, actor: &str) {
+    if let Err(e) = guests::report_visit(&ready.db, &ready.config, ready.secrets.as_ref(), guest_id, visit, actor).await {
+        tracing::warn!(code = e.code(), "visit not reported to the reservation system");
+    }
 }
 
 /// Checks out and revokes the door access at once, even before the booking ends.
@@ -50,7 +62,9 @@ pub async fn check_out(state: State<'_, AppState>, guest_id: String) -> ShellRes
     let client = sync::splats_client(&ready.config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
     access::check_out(&ready.db, &client, ready.secrets.as_ref(), &guest_id, &state.operator())
         .await
-        .map_err(|e| state.err(e))
+        .map_err(|e| state.err(e))?;
+    report(&ready, &guest_id, Visit::CheckedOut, &state.operator()).await;
+    Ok(())
 }
 
 #[tauri::command]

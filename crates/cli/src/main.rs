@@ -59,6 +59,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sign in to the reservation system (OAuth 2): opens the browser on its login
+    /// page and waits for it to come back to the registered loopback redirect URL.
+    /// The client secret must be set first: `uketsuke secret set reservation.client_secret`.
+    SignIn {
+        /// Print the address instead of opening a browser (for another device or a script).
+        #[arg(long)]
+        no_browser: bool,
+    },
     /// Show the newest audit events.
     Audit {
         #[arg(long, default_value_t = 20)]
@@ -325,6 +333,23 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
             }
         }
         Command::Sync { only, json } => return sync_all(config, &secrets, only.as_deref(), json, lang).await,
+        Command::SignIn { no_browser } => {
+            let db = Mutex::new(open_db(config)?);
+            let open = |url: &str| {
+                println!("{}\n  {url}", lang.pick("ブラウザでこのページを開いてサインインしてください:", "Open this page in a browser and sign in:"));
+                if !no_browser {
+                    if let Err(e) = open::that_detached(url) {
+                        eprintln!("{}: {e}", lang.pick("ブラウザを開けませんでした", "could not open a browser"));
+                    }
+                }
+                Ok(())
+            };
+            let signed = sync::sign_in(&db, config, &secrets, open, "cli").await?;
+            println!("{}", lang.pick("サインインしました。トークンはキーリングに保存しました。", "Signed in; the token is in the keyring."));
+            if let Some(t) = signed.expires_at {
+                println!("{} {}", lang.pick("有効期限:", "Expires:"), uketsuke_core::clock::iso_jst(t));
+            }
+        }
         Command::Audit { limit, json } => {
             let conn = open_db(config)?;
             let events = audit::recent(&conn, limit)?;

@@ -267,3 +267,82 @@ async fn splats_sync_killed_mid_way_resumes() {
         run(vec!["secret", "delete", name], None).await.unwrap();
     }
 }
+
+/// `uketsuke sign-in --no-browser`: a person opens the printed address, logs in, and
+/// the process exits with the token in the keyring; `sync` then works with it.
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_through_the_printed_address_then_sync() {
+    if std::env::var_os("UKETSUKE_TEST_KEYRING").is_none() {
+        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
+        return;
+    }
+    use std::io::BufRead;
+    use uketsuke_sim::reservation::oauth::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_LOGIN};
+    let sim = Sim::start(SimConfig { reservation_tokens: vec![], ..SimConfig::default() }).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("jp.uketsuke.cli-signin.{}", std::process::id());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let redirect = format!("http://127.0.0.1:{port}/uketsuke/callback");
+    sim.state.world.lock().unwrap().reservation_oauth.apps[0].redirect_uri = redirect.clone();
+    let mut c = Config::default();
+    c.database = Some(dir.path().join("cache.sqlite3"));
+    c.keyring_service = Some(service);
+    c.reservation.base_url = Some(sim.reservation_url());
+    c.reservation.client_id = Some(DEMO_CLIENT_ID.into());
+    c.reservation.redirect_uri = Some(redirect);
+    let config = dir.path().join("config.toml");
+    c.save(&config).unwrap();
+
+    let cfg = config.clone();
+    let out = tokio::task::spawn_blocking(move || uketsuke(&cfg, &["secret", "set", "reservation.client_secret"], Some(DEMO_CLIENT_SECRET)))
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_uketsuke"))
+        .arg("--config")
+        .arg(&config)
+        .args(["sign-in", "--no-browser", "--lang", "en"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    // Read every line (the CLI prints more after the address), passing the address on.
+    let (url_tx, url_rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut url_tx = Some(url_tx);
+        for line in std::io::BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.trim().starts_with("http") {
+                if let Some(tx) = url_tx.take() {
+                    let _ = tx.send(line.trim().to_string());
+                }
+            }
+        }
+    });
+    let url = url_rx.await.expect("the CLI prints the address");
+    let browser = reqwest::Client::new();
+    let html = browser.get(&url).send().await.unwrap().text().await.unwrap();
+    let state = html.split(r#"name="state" value=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+    let form = [
+        ("client_id", DEMO_CLIENT_ID),
+        ("redirect_uri", c.reservation.redirect_uri.as_deref().unwrap()),
+        ("response_type", "code"),
+        ("state", &state),
+        ("login_id", DEMO_LOGIN.0),
+        ("password", DEMO_LOGIN.1),
+        ("decision", "allow"),
+    ];
+    let landing = browser.post(url.split('?').next().unwrap()).form(&form).send().await.unwrap();
+    assert_eq!(landing.status(), 200);
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
+    assert!(status.success());
+
+    let cfg = config.clone();
+    let out = tokio::task::spawn_blocking(move || uketsuke(&cfg, &["sync", "--only", "reservation", "--lang", "en"], None)).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    for name in ["reservation.token", "reservation.client_secret"] {
+        let cfg = config.clone();
+        let out = tokio::task::spawn_blocking(move || uketsuke(&cfg, &["secret", "delete", name], None)).await.unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+    }
+}

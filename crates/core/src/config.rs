@@ -44,6 +44,20 @@ pub struct ReservationConfig {
     /// `https://{domain}`: the API lives under `/api/…` below it.
     pub base_url: Option<String>,
     pub client_id: Option<String>,
+    /// The redirect URL registered for the app in the reservation system; an `http://`
+    /// loopback address with a port. Defaults to `reservation::oauth::DEFAULT_REDIRECT_URI`.
+    #[serde(default)]
+    pub redirect_uri: Option<String>,
+    /// Tell the reservation system when staff check a guest in or out
+    /// (`PUT api/v1/reservations.php`, an assumed endpoint: see docs/reservation-api.md).
+    #[serde(default)]
+    pub report_visits: bool,
+}
+
+impl ReservationConfig {
+    pub fn redirect_uri(&self) -> &str {
+        self.redirect_uri.as_deref().unwrap_or(crate::reservation::oauth::DEFAULT_REDIRECT_URI)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -281,6 +295,9 @@ impl Config {
                 setting: "reservation.client_id".into(),
                 problem: "missing: the reservation system needs an OAuth client ID".into(),
             });
+        }
+        if let Err(e) = crate::reservation::oauth::loopback(self.reservation.redirect_uri()) {
+            out.push(Problem { setting: "reservation.redirect_uri".into(), problem: e.to_string() });
         }
         if self.sesame.monthly_allowance == 0 {
             out.push(Problem {

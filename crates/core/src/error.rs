@@ -82,6 +82,10 @@ pub enum Error {
     #[error("the lock is not reachable: unknown device, or its Wi-Fi module / hub is offline")]
     DeviceUnavailable,
 
+    /// The reservation system's OAuth sign-in did not finish.
+    #[error("{}", .0.en())]
+    SignIn(crate::reservation::oauth::SignInProblem),
+
     #[error("{what} not found")]
     NotFound { what: String },
 
@@ -111,6 +115,7 @@ impl Error {
             Error::Uncertain { .. } => "uncertain",
             Error::SignatureRejected => "sign_rejected",
             Error::DeviceUnavailable => "device_unavailable",
+            Error::SignIn(_) => "sign_in",
             Error::NotFound { .. } => "not_found",
             Error::Invalid { .. } => "invalid",
             Error::Io(_) => "io",
@@ -157,6 +162,7 @@ impl Error {
             Error::DeviceUnavailable => {
                 "錠に届きません。UUID が違うか、Wi-Fi モジュール / ハブがオフラインです".into()
             }
+            Error::SignIn(p) => p.ja().into(),
             Error::NotFound { what } => format!("{what} が見つかりません"),
             Error::Invalid { ja, .. } => ja.clone(),
             Error::Io(e) => format!("ファイルのエラー: {e}"),

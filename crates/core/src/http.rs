@@ -77,8 +77,11 @@ pub async fn check_status(cloud: Cloud, response: Response) -> Result<Response> 
 /// The `message` of a JSON error body, or a short prefix of a non-JSON one.
 fn error_message(body: &str) -> String {
     if let Ok(v) = serde_json::from_str::<serde_json::Value>(body) {
-        if let Some(m) = v.get("message").and_then(|m| m.as_str()) {
-            return m.to_string();
+        // SPLATS and the reservation API say `message`; OAuth endpoints say `error(_description)`.
+        for key in ["message", "error_description", "error"] {
+            if let Some(m) = v.get(key).and_then(|m| m.as_str()) {
+                return m.to_string();
+            }
         }
     }
     let text: String = body.chars().take(200).collect();

@@ -11,6 +11,7 @@ use std::sync::Mutex;
 /// The names under which the app keeps its secrets.
 pub mod names {
     pub const RESERVATION_TOKEN: &str = "reservation.token";
+    pub const RESERVATION_REFRESH_TOKEN: &str = "reservation.refresh_token";
     pub const RESERVATION_CLIENT_SECRET: &str = "reservation.client_secret";
     pub const SESAME_API_KEY: &str = "sesame.api_key";
     pub const SPLATS_TOKEN: &str = "splats.token";

@@ -48,6 +48,42 @@ pub fn reservation_client(config: &Config, secrets: &dyn SecretStore) -> Result<
     Ok(ReservationClient::new(base, token))
 }
 
+/// The app as registered in the reservation system, for signing in: the client
+/// secret comes from the keyring.
+pub fn oauth_client(config: &Config, secrets: &dyn SecretStore) -> Result<crate::reservation::oauth::OAuthClient> {
+    let r = &config.reservation;
+    let base_url = r.base_url.clone().ok_or_else(|| Error::config("reservation.base_url", "not set"))?;
+    let client_id = r.client_id.clone().ok_or_else(|| Error::config("reservation.client_id", "not set"))?;
+    Ok(crate::reservation::oauth::OAuthClient {
+        base_url,
+        client_id,
+        client_secret: secrets.require(names::RESERVATION_CLIENT_SECRET)?,
+        redirect_uri: r.redirect_uri().to_string(),
+    })
+}
+
+/// Signs in to the reservation system (see [`crate::reservation::oauth`]) and audits
+/// the outcome; the token goes to the keyring, its expiry (if any) to the cache.
+pub async fn sign_in(
+    conn: &tokio::sync::Mutex<Connection>,
+    config: &Config,
+    secrets: &dyn SecretStore,
+    open: impl FnOnce(&str) -> Result<()>,
+    actor: &str,
+) -> Result<crate::reservation::oauth::SignedIn> {
+    let client = oauth_client(config, secrets)?;
+    let result = client.sign_in(secrets, open, crate::reservation::oauth::DEFAULT_TIMEOUT, clock::now_unix()).await;
+    let conn = conn.lock().await;
+    if let Ok(signed) = &result {
+        let expires = signed.expires_at.map(|t| t.to_string()).unwrap_or_default();
+        crate::db::set_meta(&conn, "reservation.token_expires_at", &expires)?;
+    }
+    let event = AuditEvent::new(actor, "reservation.sign_in", None, result.is_ok())
+        .with_detail(serde_json::json!({ "error": result.as_ref().err().map(|e| e.code()) }));
+    audit::record(&conn, &event)?;
+    result
+}
+
 /// What a SPLATS sync changed.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct SplatsReport {

@@ -58,6 +58,8 @@ pub struct World {
     pub areas: Vec<SimArea>,
     pub guests: Vec<SimGuest>,
     pub reservation_tokens: HashSet<String>,
+    pub reservation_oauth: crate::reservation::oauth::OAuthWorld,
+    pub visits: Vec<crate::reservation::ReportedVisit>,
     pub sesame: crate::sesame::SesameWorld,
     pub splats: crate::splats::SplatsWorld,
 }

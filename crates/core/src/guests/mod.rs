@@ -173,6 +173,33 @@ pub struct WalkIn {
     pub ends_at: i64,
 }
 
+/// Tells the reservation system that staff checked a booked guest in or out, when
+/// `reservation.report_visits` is on. Best effort: the check-in here stands whatever
+/// happens there; the outcome is audited. `Ok(false)`: nothing to report (setting off,
+/// a walk-in or CSV guest).
+pub async fn report_visit(
+    db: &tokio::sync::Mutex<Connection>,
+    config: &crate::Config,
+    secrets: &dyn crate::secrets::SecretStore,
+    guest_id: &str,
+    visit: crate::reservation::Visit,
+    actor: &str,
+) -> Result<bool> {
+    if !config.reservation.report_visits {
+        return Ok(false);
+    }
+    let guest = store::get_guest(&*db.lock().await, guest_id)?.ok_or_else(|| Error::not_found(format!("guest {guest_id}")))?;
+    if guest.source != GuestSource::Reservation {
+        return Ok(false);
+    }
+    let client = crate::sync::reservation_client(config, secrets)?;
+    let result = client.report_visit(guest_id, visit, actor, clock::now_unix()).await;
+    let event = AuditEvent::new(actor, "reservation.report_visit", Some(guest_id), result.is_ok())
+        .with_detail(serde_json::json!({ "visit": visit.as_str(), "error": result.as_ref().err().map(|e| e.code()) }));
+    audit::record(&*db.lock().await, &event)?;
+    result.map(|_| true)
+}
+
 /// Adds a walk-in after checking it as carefully as a booking.
 pub fn add_walk_in(conn: &mut Connection, w: &WalkIn, now: i64, actor: &str) -> Result<Guest> {
     let name = w.name.trim();

@@ -5,7 +5,13 @@
 //! - `GET api/v1/areas.php?store_id=` → `{"areas": [{area_id, store_id, area_name, sort}]}`
 //! - `GET api/v1/reservations.php?store_id=&date=YYYY-MM-DD` → `{"reservations": [...]}`
 //!
+//! - `PUT api/v1/reservations.php` with `{reservation_id, visit_status, visited_at, staff_name}`:
+//!   the body must be JSON with non-ASCII escaped as `\uNNNN` (a raw UTF-8 body is refused).
+//! - `api/oauth/*.php`: the sign-in, in [`oauth`].
+//!
 //! Replies escape non-ASCII as `\uNNNN`, as PHP does.
+
+pub mod oauth;
 
 use crate::json::{message, php_json};
 use crate::seed::{jst, start_of_day_jst};
@@ -13,7 +19,7 @@ use crate::state::SimState;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde::Deserialize;
 use serde_json::json;
@@ -24,7 +30,9 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/", get(home))
         .route("/api/v1/stores.php", get(stores))
         .route("/api/v1/areas.php", get(areas))
-        .route("/api/v1/reservations.php", get(reservations))
+        .route("/api/v1/reservations.php", get(reservations).put(report_visit))
+        .route("/api/oauth/authorize.php", get(oauth::authorize_page).post(oauth::authorize_submit))
+        .route("/api/oauth/token.php", post(oauth::token))
 }
 
 async fn home() -> Html<&'static str> {
@@ -104,4 +112,41 @@ async fn reservations(State(s): State<Arc<SimState>>, headers: HeaderMap, Query(
         })
         .collect();
     Ok(php_json(StatusCode::OK, &json!({ "reservations": list })))
+}
+
+/// A visit a client reported, as the system recorded it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReportedVisit {
+    pub reservation_id: String,
+    pub visit_status: String,
+    pub staff_name: String,
+    /// The body exactly as received, to check its escaping.
+    pub raw_body: String,
+}
+
+async fn report_visit(State(s): State<Arc<SimState>>, headers: HeaderMap, body: String) -> Result<Response, Response> {
+    authorize(&s, &headers)?;
+    let json_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if !json_type {
+        return Err(message(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json"));
+    }
+    if !body.is_ascii() {
+        return Err(message(StatusCode::BAD_REQUEST, "Japanese text must be escaped as \\uNNNN"));
+    }
+    let v: serde_json::Value =
+        serde_json::from_str(&body).map_err(|_| message(StatusCode::BAD_REQUEST, "request body is not JSON"))?;
+    let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
+    let (id, status) = (field("reservation_id"), field("visit_status"));
+    if !matches!(status.as_str(), "checked_in" | "checked_out") {
+        return Err(message(StatusCode::BAD_REQUEST, "visit_status must be checked_in or checked_out"));
+    }
+    let mut world = s.world.lock().unwrap();
+    if !world.guests.iter().any(|g| g.id == id) {
+        return Err(message(StatusCode::NOT_FOUND, "reservation not found"));
+    }
+    world.visits.push(ReportedVisit { reservation_id: id, visit_status: status, staff_name: field("staff_name"), raw_body: body });
+    Ok(php_json(StatusCode::OK, &json!({ "result": "ok" })))
 }
