@@ -119,6 +119,16 @@ export interface GuestView {
   access: AccessSummary | null;
 }
 
+export interface WalkIn {
+  store_id: string;
+  name: string;
+  name_kana: string | null;
+  phone: string | null;
+  area_ids: string[];
+  starts_at: number;
+  ends_at: number;
+}
+
 export interface QrView {
   payload: string;
   step_start: number;
@@ -177,4 +187,5 @@ export const api = {
   checkIn: (guestId: string) => call<void>("check_in", { guestId }),
   checkOut: (guestId: string) => call<void>("check_out", { guestId }),
   importCsv: (bytes: number[]) => call<number>("import_csv", { bytes }),
+  addWalkIn: (walkIn: WalkIn) => call<GuestView>("add_walk_in", { walkIn }),
 };

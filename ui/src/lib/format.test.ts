@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAge, formatOffset, formatTime } from "./format";
+import { formatAge, formatOffset, formatTime, jstTimeToUnix } from "./format";
 
 describe("formatAge", () => {
   it("picks the largest whole unit", () => {
@@ -26,5 +26,18 @@ describe("formatTime", () => {
   it("shows JST hours and minutes", () => {
     // 2023-11-15 07:13:20 JST
     expect(formatTime(1_700_000_000)).toBe("07:13");
+  });
+});
+
+describe("jstTimeToUnix", () => {
+  // 2026-11-23 00:30 JST = 2026-11-22 15:30 UTC: still "today" in Japan.
+  const now = Date.UTC(2026, 10, 22, 15, 30) / 1000;
+  it("reads HH:MM on the Japanese day", () => {
+    expect(jstTimeToUnix(now, "09:00")).toBe(Date.UTC(2026, 10, 23, 0, 0) / 1000);
+    expect(formatTime(jstTimeToUnix(now, "18:45")!)).toBe("18:45");
+  });
+  it("refuses what is not a time", () => {
+    expect(jstTimeToUnix(now, "25:00")).toBeNull();
+    expect(jstTimeToUnix(now, "9時")).toBeNull();
   });
 });

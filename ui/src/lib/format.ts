@@ -25,3 +25,13 @@ export function formatTime(unix: number): string {
   const d = new Date((unix + 9 * 3600) * 1000);
   return `${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")}`;
 }
+
+/** Today's "HH:MM" in Japan time as Unix seconds; `now` picks the JST day. */
+export function jstTimeToUnix(now: number, hhmm: string): number | null {
+  const m = /^(\d{1,2}):(\d{2})$/.exec(hhmm.trim());
+  if (!m) return null;
+  const [h, min] = [Number(m[1]), Number(m[2])];
+  if (h > 23 || min > 59) return null;
+  const jstMidnight = Math.floor((now + 9 * 3600) / 86400) * 86400 - 9 * 3600;
+  return jstMidnight + h * 3600 + min * 60;
+}

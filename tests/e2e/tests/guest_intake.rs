@@ -1,0 +1,90 @@
+//! Guests who are not in the reservation system, in the real staff window: a walk-in
+//! entered on the form, and a bookings CSV imported from a file (a bad one refused with
+//! its line number, nothing written).
+
+use uketsuke_core::reservation::ReservationClient;
+use uketsuke_core::{clock, db, sync, Config};
+use uketsuke_e2e::{app_binary, enabled, Driver, Session};
+use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
+
+/// Stores and areas synced into a fresh cache; no clouds needed after that.
+async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Config::default();
+    c.database = Some(dir.path().join("cache.sqlite3"));
+    c.keyring_service = Some("jp.uketsuke.e2e-intake".into());
+    c.sesame.poll_interval_secs = 0;
+    let path = dir.path().join("config.toml");
+    c.save(&path).unwrap();
+    let mut conn = db::open(c.database.as_ref().unwrap()).unwrap();
+    let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
+    sync::stores_and_areas(&mut conn, &reservation, "setup").await.unwrap();
+    (sim, dir, path)
+}
+
+/// "2026-11-23 09:30" in Japan time.
+fn jst(t: i64) -> String {
+    clock::iso_jst(t)[..16].replace('T', " ")
+}
+
+/// Hands the page a file as if the person had picked it in the file dialog.
+async fn pick_file(s: &Session, name: &str, contents: &str) {
+    let js = format!(
+        "const dt = new DataTransfer();
+         dt.items.add(new File([{contents}], {name}, {{ type: 'text/csv' }}));
+         const input = document.querySelector('[data-testid=csv-file]');
+         input.files = dt.files;
+         input.dispatchEvent(new Event('change', {{ bubbles: true }}));",
+        contents = serde_json::to_string(contents).unwrap(),
+        name = serde_json::to_string(name).unwrap(),
+    );
+    s.script(&js).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn walk_in_and_csv_import_from_the_staff_window() {
+    if !enabled() {
+        return;
+    }
+    let (_sim, _dir, config) = facility().await;
+    let driver = Driver::start().await;
+    let s = Session::start(&driver, &app_binary(), &["--config", config.to_str().unwrap()]).await;
+    s.wait_for("[data-testid=guest-search]").await;
+
+    // A walk-in: name, one room, default times (now to an hour later).
+    s.click_css("[data-testid=walk-in]").await;
+    let name = s.wait_for("[data-testid=walk-in-name]").await;
+    s.clear_and_type(&name, "森 拓海").await;
+    let kana = s.wait_for("[data-testid=walk-in-kana]").await;
+    s.clear_and_type(&kana, "モリ タクミ").await;
+    // Saving with no room is refused, in Japanese, and the form stays open.
+    s.click_css("[data-testid=walk-in-save]").await;
+    s.wait_for_text("エリアを1つ以上選んでください").await;
+    s.click_css("[data-testid=walk-in-area]").await;
+    s.screenshot("walk-in-form").await;
+    s.click_css("[data-testid=walk-in-save]").await;
+    s.wait_for_count("[data-testid=guest-row]", 1).await;
+    assert!(s.page_text().await.contains("森 拓海"));
+    assert!(s.find_all("[data-testid=walk-in-form]").await.is_empty(), "the form closed");
+
+    // A CSV whose second row names an unknown room: refused as a whole, line named.
+    let now = clock::now_unix();
+    let (from, to) = (jst(now - 1800), jst(now + 3600));
+    let bad = format!("予約番号,店舗ID,氏名,フリガナ,電話番号,開始,終了,エリア\n\
+         R-1,S001,山田 花,ヤマダ ハナ,090-1111-2222,{from},{to},A101\n\
+         R-2,S001,川口 学,カワグチ マナブ,,{from},{to},Z999\n");
+    pick_file(&s, "bad.csv", &bad).await;
+    s.wait_for("[data-testid=guest-error]").await;
+    s.wait_for_text("CSV 3 行目").await;
+    assert_eq!(s.find_all("[data-testid=guest-row]").await.len(), 1, "nothing imported");
+
+    // The corrected file goes in whole.
+    pick_file(&s, "ok.csv", &bad.replace("Z999", "A102")).await;
+    s.wait_for_text("2 件の予約を取り込みました").await;
+    s.wait_for_count("[data-testid=guest-row]", 3).await;
+    let text = s.page_text().await;
+    assert!(text.contains("山田 花") && text.contains("川口 学"), "{text}");
+    s.screenshot("guests-after-import").await;
+    s.close().await;
+}
