@@ -266,14 +266,17 @@ impl Config {
         })
     }
 
-    /// Writes the file, creating its directory. Used by setup scripts and tests.
+    /// Writes the file, creating its directory: setup scripts, tests and the settings screens.
     pub fn save(&self, path: &Path) -> Result<()> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let text = toml::to_string_pretty(self)
             .map_err(|e| Error::config("config file", e.to_string()))?;
-        std::fs::write(path, text)?;
+        // Whole file to a sibling, then rename: a crash leaves the old file or the new one.
+        let tmp = path.with_extension("toml.tmp");
+        std::fs::write(&tmp, text)?;
+        std::fs::rename(&tmp, path)?;
         Ok(())
     }
 

@@ -86,6 +86,18 @@ pub enum Error {
     #[error("{}", .0.en())]
     SignIn(crate::reservation::oauth::SignInProblem),
 
+    #[error("this needs the manager: enter the manager PIN")]
+    ManagerRequired,
+
+    #[error("the manager PIN is wrong ({tries_left} tries left before a wait)")]
+    PinWrong { tries_left: u32 },
+
+    #[error("too many wrong PINs: try again in {retry_after_secs} s")]
+    PinLocked { retry_after_secs: u64 },
+
+    #[error("no manager PIN is set yet")]
+    PinNotSet,
+
     #[error("{what} not found")]
     NotFound { what: String },
 
@@ -116,6 +128,10 @@ impl Error {
             Error::SignatureRejected => "sign_rejected",
             Error::DeviceUnavailable => "device_unavailable",
             Error::SignIn(_) => "sign_in",
+            Error::ManagerRequired => "manager_required",
+            Error::PinWrong { .. } => "pin_wrong",
+            Error::PinLocked { .. } => "pin_locked",
+            Error::PinNotSet => "pin_not_set",
             Error::NotFound { .. } => "not_found",
             Error::Invalid { .. } => "invalid",
             Error::Io(_) => "io",
@@ -163,6 +179,12 @@ impl Error {
                 "錠に届きません。UUID が違うか、Wi-Fi モジュール / ハブがオフラインです".into()
             }
             Error::SignIn(p) => p.ja().into(),
+            Error::ManagerRequired => "管理者の操作です。管理者 PIN を入力してください".into(),
+            Error::PinWrong { tries_left } => format!("PIN が違います (あと {tries_left} 回で待ち時間が入ります)"),
+            Error::PinLocked { retry_after_secs } => {
+                format!("PIN の誤りが続いたため、{retry_after_secs} 秒後に再度お試しください")
+            }
+            Error::PinNotSet => "管理者 PIN がまだ設定されていません".into(),
             Error::NotFound { what } => format!("{what} が見つかりません"),
             Error::Invalid { ja, .. } => ja.clone(),
             Error::Io(e) => format!("ファイルのエラー: {e}"),

@@ -1,0 +1,237 @@
+//! Roles: reception staff, and the manager who may change settings.
+//!
+//! Manager actions need the manager PIN. Only its argon2 hash is kept (in SQLite);
+//! wrong tries are counted there too, so restarting the app does not reset the limit:
+//! after [`FREE_TRIES`] wrong PINs each further try waits, doubling from a minute up to an hour.
+//! A manager [`Session`] ends by itself after a few idle minutes and the window falls
+//! back to staff.
+
+use crate::audit::{self, AuditEvent};
+use crate::db::{self, Connection};
+use crate::error::{Error, Result};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use serde::Serialize;
+
+const HASH_KEY: &str = "manager.pin_hash";
+const FAILURES_KEY: &str = "manager.pin_failures";
+const LOCKED_UNTIL_KEY: &str = "manager.pin_locked_until";
+
+/// Wrong PINs allowed before tries are spaced out.
+pub const FREE_TRIES: u32 = 5;
+const FIRST_WAIT_SECS: i64 = 60;
+const MAX_WAIT_SECS: i64 = 3600;
+
+/// Who is acting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Staff,
+    Manager,
+}
+
+/// A PIN is 4 to 12 digits: typed on a keypad at the counter or the kiosk.
+pub fn check_pin_shape(pin: &str) -> Result<()> {
+    let n = pin.chars().count();
+    if !(4..=12).contains(&n) || !pin.chars().all(|c| c.is_ascii_digit()) {
+        return Err(Error::invalid("PIN は 4〜12 桁の数字にしてください", "the PIN must be 4 to 12 digits"));
+    }
+    Ok(())
+}
+
+pub fn pin_is_set(conn: &Connection) -> Result<bool> {
+    Ok(db::get_meta(conn, HASH_KEY)?.is_some())
+}
+
+/// Sets or replaces the PIN. The caller decides who may: anyone on first setup (no PIN
+/// yet), otherwise a manager in an active session.
+pub fn set_pin(conn: &Connection, pin: &str, actor: &str) -> Result<()> {
+    check_pin_shape(pin)?;
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = Argon2::default()
+        .hash_password(pin.as_bytes(), &salt)
+        .map_err(|e| Error::invalid(format!("PIN を保存できません: {e}"), format!("cannot store the PIN: {e}")))?
+        .to_string();
+    let tx = conn.unchecked_transaction()?;
+    db::set_meta(&tx, HASH_KEY, &hash)?;
+    db::set_meta(&tx, FAILURES_KEY, "0")?;
+    db::set_meta(&tx, LOCKED_UNTIL_KEY, "0")?;
+    audit::record(&tx, &AuditEvent::new(actor, "settings.manager_pin", None, true))?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Checks a PIN, counting wrong ones. While tries are spaced out the PIN is not even
+/// compared, so guessing faster does not help.
+pub fn verify_pin(conn: &Connection, pin: &str, now: i64, actor: &str) -> Result<()> {
+    let hash = db::get_meta(conn, HASH_KEY)?.ok_or(Error::PinNotSet)?;
+    let locked_until = meta_i64(conn, LOCKED_UNTIL_KEY)?;
+    if now < locked_until {
+        return Err(Error::PinLocked { retry_after_secs: (locked_until - now) as u64 });
+    }
+    let parsed = PasswordHash::new(&hash).map_err(|_| Error::PinNotSet)?;
+    let ok = Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok();
+    let tx = conn.unchecked_transaction()?;
+    let result = if ok {
+        db::set_meta(&tx, FAILURES_KEY, "0")?;
+        Ok(())
+    } else {
+        let failures = meta_i64(&tx, FAILURES_KEY)? as u32 + 1;
+        db::set_meta(&tx, FAILURES_KEY, &failures.to_string())?;
+        match wait_after(failures) {
+            Some(wait) => {
+                db::set_meta(&tx, LOCKED_UNTIL_KEY, &(now + wait).to_string())?;
+                Err(Error::PinLocked { retry_after_secs: wait as u64 })
+            }
+            None => Err(Error::PinWrong { tries_left: FREE_TRIES - failures }),
+        }
+    };
+    audit::record(&tx, &AuditEvent::new(actor, "manager.unlock", None, ok))?;
+    tx.commit()?;
+    result
+}
+
+/// How long to wait after this many consecutive wrong PINs, if at all.
+fn wait_after(failures: u32) -> Option<i64> {
+    let over = failures.checked_sub(FREE_TRIES)?;
+    Some((FIRST_WAIT_SECS << over.min(10)).min(MAX_WAIT_SECS))
+}
+
+fn meta_i64(conn: &Connection, key: &str) -> Result<i64> {
+    Ok(db::get_meta(conn, key)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// A manager's unlocked session. Every manager action touches it; idle too long, it ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Session {
+    last_activity: i64,
+    idle_secs: i64,
+}
+
+impl Session {
+    pub fn start(now: i64, idle_secs: u64) -> Session {
+        Session { last_activity: now, idle_secs: idle_secs as i64 }
+    }
+
+    pub fn is_active(&self, now: i64) -> bool {
+        now - self.last_activity < self.idle_secs
+    }
+
+    /// Seconds left before falling back to staff.
+    pub fn remaining(&self, now: i64) -> i64 {
+        (self.last_activity + self.idle_secs - now).max(0)
+    }
+
+    pub fn touch(&mut self, now: i64) {
+        self.last_activity = now;
+    }
+}
+
+/// Holds the session, if any; shared by every window of one app.
+#[derive(Debug, Default)]
+pub struct Gate {
+    session: std::sync::Mutex<Option<Session>>,
+}
+
+/// What the UI shows about the role.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleStatus {
+    pub role: Role,
+    pub pin_set: bool,
+    /// Seconds before a manager session falls back to staff.
+    pub remaining_secs: Option<i64>,
+}
+
+impl Gate {
+    pub fn open(&self, now: i64, idle_secs: u64) {
+        *self.session.lock().unwrap() = Some(Session::start(now, idle_secs));
+    }
+
+    pub fn close(&self) {
+        *self.session.lock().unwrap() = None;
+    }
+
+    /// Ok (and the idle clock restarts) only inside an active manager session.
+    pub fn require(&self, now: i64) -> Result<()> {
+        let mut guard = self.session.lock().unwrap();
+        match guard.as_mut() {
+            Some(s) if s.is_active(now) => {
+                s.touch(now);
+                Ok(())
+            }
+            _ => {
+                *guard = None;
+                Err(Error::ManagerRequired)
+            }
+        }
+    }
+
+    pub fn status(&self, conn: &Connection, now: i64) -> Result<RoleStatus> {
+        let mut guard = self.session.lock().unwrap();
+        if guard.is_some_and(|s| !s.is_active(now)) {
+            *guard = None;
+        }
+        Ok(RoleStatus {
+            role: if guard.is_some() { Role::Manager } else { Role::Staff },
+            pin_set: pin_is_set(conn)?,
+            remaining_secs: guard.map(|s| s.remaining(now)),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pins_are_digits_and_stored_hashed() {
+        let conn = db::open_in_memory().unwrap();
+        assert!(set_pin(&conn, "12a4", "t").is_err());
+        assert!(set_pin(&conn, "123", "t").is_err());
+        set_pin(&conn, "2468", "t").unwrap();
+        let stored = db::get_meta(&conn, HASH_KEY).unwrap().unwrap();
+        assert!(stored.starts_with("$argon2id$") && !stored.contains("2468"));
+        verify_pin(&conn, "2468", 0, "t").unwrap();
+        assert!(matches!(verify_pin(&conn, "1111", 0, "t"), Err(Error::PinWrong { tries_left: 4 })));
+    }
+
+    #[test]
+    fn wrong_tries_are_spaced_out_and_survive_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite3");
+        let conn = db::open(&path).unwrap();
+        set_pin(&conn, "2468", "t").unwrap();
+        for left in (1..FREE_TRIES).rev() {
+            assert!(matches!(verify_pin(&conn, "0000", 100, "t"), Err(Error::PinWrong { tries_left }) if tries_left == left));
+        }
+        assert!(matches!(verify_pin(&conn, "0000", 100, "t"), Err(Error::PinLocked { retry_after_secs: 60 })));
+        drop(conn);
+        let conn = db::open(&path).unwrap();
+        // Even the right PIN waits, and is not compared.
+        assert!(matches!(verify_pin(&conn, "2468", 130, "t"), Err(Error::PinLocked { retry_after_secs: 30 })));
+        assert!(matches!(verify_pin(&conn, "0000", 160, "t"), Err(Error::PinLocked { retry_after_secs: 120 })));
+        verify_pin(&conn, "2468", 280, "t").unwrap();
+        assert!(matches!(verify_pin(&conn, "0000", 281, "t"), Err(Error::PinWrong { tries_left: 4 })), "success resets the count");
+    }
+
+    #[test]
+    fn waits_double_up_to_an_hour() {
+        assert_eq!(wait_after(4), None);
+        assert_eq!(wait_after(5), Some(60));
+        assert_eq!(wait_after(6), Some(120));
+        assert_eq!(wait_after(30), Some(3600));
+    }
+
+    #[test]
+    fn an_idle_session_falls_back_to_staff() {
+        let conn = db::open_in_memory().unwrap();
+        let gate = Gate::default();
+        assert!(matches!(gate.require(0), Err(Error::ManagerRequired)));
+        gate.open(1000, 300);
+        gate.require(1200).unwrap();
+        gate.require(1450).unwrap(); // 250 s after the last action: still active
+        assert_eq!(gate.status(&conn, 1500).unwrap().remaining_secs, Some(250));
+        assert!(matches!(gate.require(1750), Err(Error::ManagerRequired)));
+        assert_eq!(gate.status(&conn, 1751).unwrap().role, Role::Staff);
+    }
+}
