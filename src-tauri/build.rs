@@ -21,6 +21,18 @@ const COMMANDS: &[&str] = &[
     "check_out",
     "add_walk_in",
     "import_csv",
+    "role_status",
+    "manager_unlock",
+    "manager_lock",
+    "set_manager_pin",
+    "get_settings",
+    "save_cloud_settings",
+    "save_store",
+    "save_area",
+    "remove_door",
+    "reservation_sign_in",
+    "export_settings",
+    "import_settings",
 ];
 
 fn main() {

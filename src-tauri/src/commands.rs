@@ -27,7 +27,7 @@ pub fn app_info(state: State<'_, AppState>) -> AppInfo {
         language: state.lang(),
         operator: state.operator(),
         not_ready: ready.as_ref().err().map(|e| e.message.clone()),
-        reservation_configured: ready.is_ok_and(|r| r.config.reservation.base_url.is_some()),
+        reservation_configured: ready.is_ok_and(|r| r.config().reservation.base_url.is_some()),
     }
 }
 
@@ -67,17 +67,18 @@ pub async fn list_areas(state: State<'_, AppState>, store_id: Option<String>) ->
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> ShellResult<Changes> {
     let ready = state.ready()?;
+    let config = ready.config();
     let actor = state.operator();
-    let client = sync::reservation_client(&ready.config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
+    let client = sync::reservation_client(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
     let changes = {
         let mut conn = ready.db.lock().await;
         let changes = sync::stores_and_areas(&mut conn, &client, &actor).await.map_err(|e| state.err(e))?;
         sync::guests_today(&mut conn, &client, &actor, uketsuke_core::clock::now_unix()).await.map_err(|e| state.err(e))?;
         changes
     };
-    if let Ok(splats) = sync::splats_client(&ready.config, ready.secrets.as_ref()) {
+    if let Ok(splats) = sync::splats_client(&config, ready.secrets.as_ref()) {
         let mut conn = ready.db.lock().await;
-        sync::splats(&mut conn, &splats, &ready.config, &actor).await.map_err(|e| state.err(e))?;
+        sync::splats(&mut conn, &splats, &config, &actor).await.map_err(|e| state.err(e))?;
     }
     Ok(changes)
 }

@@ -21,8 +21,9 @@ pub async fn list_guests(state: State<'_, AppState>, store_id: String, query: Op
 #[tauri::command]
 pub async fn issue_access(state: State<'_, AppState>, guest_id: String) -> ShellResult<Summary> {
     let ready = state.ready()?;
-    let client = sync::splats_client(&ready.config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
-    access::issue(&ready.db, &client, ready.secrets.as_ref(), &ready.config, &guest_id, &state.operator())
+    let config = ready.config();
+    let client = sync::splats_client(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
+    access::issue(&ready.db, &client, ready.secrets.as_ref(), &config, &guest_id, &state.operator())
         .await
         .map_err(|e| state.err(e))
 }
@@ -31,8 +32,9 @@ pub async fn issue_access(state: State<'_, AppState>, guest_id: String) -> Shell
 #[tauri::command]
 pub async fn guest_qr(state: State<'_, AppState>, guest_id: String) -> ShellResult<QrView> {
     let ready = state.ready()?;
-    let client = if ready.config.splats.otqr_local { None } else { sync::splats_client(&ready.config, ready.secrets.as_ref()).ok() };
-    access::qr(&ready.db, client.as_ref(), ready.secrets.as_ref(), &ready.config, &guest_id, None)
+    let config = ready.config();
+    let client = if config.splats.otqr_local { None } else { sync::splats_client(&config, ready.secrets.as_ref()).ok() };
+    access::qr(&ready.db, client.as_ref(), ready.secrets.as_ref(), &config, &guest_id, None)
         .await
         .map_err(|e| state.err(e))
 }
@@ -50,7 +52,7 @@ pub async fn check_in(state: State<'_, AppState>, guest_id: String) -> ShellResu
 
 /// Best effort: a failed report is audited and logged; the check-in here stands.
 async fn report(ready: &crate::state::Ready, guest_id: &str, visit: Visit, actor: &str) {
-    if let Err(e) = guests::report_visit(&ready.db, &ready.config, ready.secrets.as_ref(), guest_id, visit, actor).await {
+    if let Err(e) = guests::report_visit(&ready.db, &ready.config(), ready.secrets.as_ref(), guest_id, visit, actor).await {
         tracing::warn!(code = e.code(), "visit not reported to the reservation system");
     }
 }
@@ -59,7 +61,8 @@ async fn report(ready: &crate::state::Ready, guest_id: &str, visit: Visit, actor
 #[tauri::command]
 pub async fn check_out(state: State<'_, AppState>, guest_id: String) -> ShellResult<()> {
     let ready = state.ready()?;
-    let client = sync::splats_client(&ready.config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
+    let config = ready.config();
+    let client = sync::splats_client(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
     access::check_out(&ready.db, &client, ready.secrets.as_ref(), &guest_id, &state.operator())
         .await
         .map_err(|e| state.err(e))?;

@@ -5,6 +5,7 @@ mod commands;
 mod error;
 mod guests;
 mod locks;
+mod settings;
 mod state;
 
 pub use error::ShellError;
@@ -44,6 +45,18 @@ pub fn run() {
             guests::check_out,
             guests::add_walk_in,
             guests::import_csv,
+            settings::role_status,
+            settings::manager_unlock,
+            settings::manager_lock,
+            settings::set_manager_pin,
+            settings::get_settings,
+            settings::save_cloud_settings,
+            settings::save_store,
+            settings::save_area,
+            settings::remove_door,
+            settings::reservation_sign_in,
+            settings::export_settings,
+            settings::import_settings,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");

@@ -49,7 +49,8 @@ pub async fn list_doors(state: State<'_, AppState>, store_id: String) -> ShellRe
 
 async fn send(state: &AppState, target: Target, command: Command) -> ShellResult<CommandReport> {
     let ready = state.ready()?;
-    ready.locks().command(&target, command, &state.operator()).await.map_err(|e| state.err(e))
+    let config = ready.config();
+    ready.locks(&config).command(&target, command, &state.operator()).await.map_err(|e| state.err(e))
 }
 
 /// Sends unlock (83) once. The UI disables the button until this returns, and nothing
@@ -68,14 +69,16 @@ pub async fn lock(state: State<'_, AppState>, target: Target) -> ShellResult<Com
 #[tauri::command]
 pub async fn confirm(state: State<'_, AppState>, target: Target, command: Command) -> ShellResult<Confirmation> {
     let ready = state.ready()?;
-    ready.locks().confirm(&target, command, &state.operator()).await.map_err(|e| state.err(e))
+    let config = ready.config();
+    ready.locks(&config).confirm(&target, command, &state.operator()).await.map_err(|e| state.err(e))
 }
 
 /// One paid status read, on request.
 #[tauri::command]
 pub async fn refresh_status(state: State<'_, AppState>, target: Target) -> ShellResult<KnownStatus> {
     let ready = state.ready()?;
-    ready.locks().status(&target, CallKind::Status).await.map_err(|e| state.err(e))
+    let config = ready.config();
+    ready.locks(&config).status(&target, CallKind::Status).await.map_err(|e| state.err(e))
 }
 
 #[derive(Serialize)]
@@ -90,7 +93,8 @@ pub struct LockInfo {
 #[tauri::command]
 pub async fn lock_info(state: State<'_, AppState>) -> ShellResult<LockInfo> {
     let ready = state.ready()?;
-    let usage = ready.locks().usage().await.map_err(|e| state.err(e))?;
+    let config = ready.config();
+    let usage = ready.locks(&config).usage().await.map_err(|e| state.err(e))?;
     let offset = lock::clock_offset(&*ready.db.lock().await);
     Ok(LockInfo { usage, clock_offset_secs: offset, clock_warning: offset.abs() > WARN_OFFSET_SECS, now: clock::now_unix() })
 }
@@ -99,7 +103,7 @@ pub async fn lock_info(state: State<'_, AppState>) -> ShellResult<LockInfo> {
 /// windows when statuses changed. Off when the interval is 0.
 pub fn start_poller(app: &AppHandle) {
     let interval = match app.state::<AppState>().ready() {
-        Ok(r) if r.config.sesame.poll_interval_secs > 0 => r.config.sesame.poll_interval_secs,
+        Ok(r) if r.config().sesame.poll_interval_secs > 0 => r.config().sesame.poll_interval_secs,
         _ => return,
     };
     let app = app.clone();
@@ -108,7 +112,8 @@ pub fn start_poller(app: &AppHandle) {
             tokio::time::sleep(Duration::from_secs(interval)).await;
             let state = app.state::<AppState>();
             let Ok(ready) = state.ready() else { return };
-            match ready.locks().poll_all().await {
+            let config = ready.config();
+            match ready.locks(&config).poll_all().await {
                 Ok(report) => {
                     let _ = app.emit("lock-statuses", &report);
                 }

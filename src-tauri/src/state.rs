@@ -34,15 +34,25 @@ impl Args {
 }
 
 pub struct Ready {
-    pub config: Config,
+    /// Replaced whole when a manager saves settings; readers take a snapshot.
+    config: std::sync::RwLock<Arc<Config>>,
     pub db: Mutex<Connection>,
     pub secrets: Arc<dyn SecretStore>,
 }
 
 impl Ready {
-    /// SESAME operations over this app's connection, keyring and config.
-    pub fn locks(&self) -> Locks<'_> {
-        Locks { db: &self.db, secrets: self.secrets.as_ref(), config: &self.config }
+    /// The config now. Hold the snapshot for the length of one command.
+    pub fn config(&self) -> Arc<Config> {
+        self.config.read().unwrap().clone()
+    }
+
+    pub fn set_config(&self, config: Config) {
+        *self.config.write().unwrap() = Arc::new(config);
+    }
+
+    /// SESAME operations over this app's connection, keyring and a config snapshot.
+    pub fn locks<'a>(&'a self, config: &'a Config) -> Locks<'a> {
+        Locks { db: &self.db, secrets: self.secrets.as_ref(), config }
     }
 }
 
@@ -52,20 +62,27 @@ pub struct AppState {
     operator: std::sync::Mutex<String>,
     /// The UI's language; errors are worded in it. true = English.
     english: AtomicBool,
+    /// The manager session, shared by every window.
+    pub manager: uketsuke_core::manager::Gate,
 }
 
 impl AppState {
     pub fn load(args: &Args) -> AppState {
         let ready = Self::open(args);
-        let english = matches!(&ready, Ok(r) if r.config.language == Lang::En);
+        let english = matches!(&ready, Ok(r) if r.config().language == Lang::En);
         if let Err(e) = &ready {
             tracing::error!("not ready: {e}");
         }
         let operator = match &ready {
-            Ok(r) => r.config.counter_name().to_string(),
+            Ok(r) => r.config().counter_name().to_string(),
             Err(_) => "受付".to_string(),
         };
-        AppState { ready, operator: std::sync::Mutex::new(operator), english: AtomicBool::new(english) }
+        AppState {
+            ready,
+            operator: std::sync::Mutex::new(operator),
+            english: AtomicBool::new(english),
+            manager: Default::default(),
+        }
     }
 
     fn open(args: &Args) -> Result<Ready, String> {
@@ -76,7 +93,7 @@ impl AppState {
         let path = config.database_path().map_err(ja)?;
         let conn = db::open(&path).map_err(ja)?;
         let secrets: Arc<dyn SecretStore> = Arc::new(Keyring::new(config.keyring_service()));
-        Ok(Ready { config, db: Mutex::new(conn), secrets })
+        Ok(Ready { config: std::sync::RwLock::new(Arc::new(config)), db: Mutex::new(conn), secrets })
     }
 
     pub fn ready(&self) -> ShellResult<&Ready> {
@@ -101,6 +118,11 @@ impl AppState {
 
     pub fn set_operator(&self, name: &str) {
         *self.operator.lock().unwrap() = name.to_string();
+    }
+
+    /// Ok inside an active manager session (which it keeps alive); refused otherwise.
+    pub fn require_manager(&self) -> ShellResult<()> {
+        self.manager.require(uketsuke_core::clock::now_unix()).map_err(|e| self.err(e))
     }
 
     /// Maps a core error into the UI's language.

@@ -27,6 +27,8 @@ pub struct Config {
     /// Who operates this counter, until a staff member says who they are. SESAME shows
     /// it in the lock's history.
     pub counter_name: Option<String>,
+    /// Seconds without a manager action before the window falls back to staff (300).
+    pub manager_idle_secs: Option<u64>,
     #[serde(default)]
     pub reservation: ReservationConfig,
     #[serde(default)]
@@ -365,6 +367,10 @@ impl Config {
 
     pub fn keyring_service(&self) -> &str {
         self.keyring_service.as_deref().unwrap_or(DEFAULT_KEYRING_SERVICE)
+    }
+
+    pub fn manager_idle_secs(&self) -> u64 {
+        self.manager_idle_secs.unwrap_or(300).max(30)
     }
 
     pub fn counter_name(&self) -> &str {

@@ -185,6 +185,15 @@ impl Session {
         self.send(reqwest::Method::POST, "/execute/sync", Some(json!({"script": js, "args": []}))).await
     }
 
+    /// Calls a Tauri command from the page, as any script in the window could:
+    /// `{"ok": value}` or `{"err": {code, message}}`.
+    pub async fn invoke(&self, command: &str, args: Value) -> Value {
+        let js = "const done = arguments[arguments.length - 1];
+                  window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])
+                    .then((v) => done({ ok: v === undefined ? null : v }), (e) => done({ err: e }));";
+        self.send(reqwest::Method::POST, "/execute/async", Some(json!({"script": js, "args": [command, args]}))).await
+    }
+
     /// Waits until the page's text contains `needle`.
     pub async fn wait_for_text(&self, needle: &str) {
         let deadline = Instant::now() + WAIT;

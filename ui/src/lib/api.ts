@@ -141,6 +141,102 @@ export interface QrView {
   local: boolean;
 }
 
+export interface RoleStatus {
+  role: "staff" | "manager";
+  pin_set: boolean;
+  remaining_secs: number | null;
+}
+
+/** A saved secret as the UI may see it: whether it is set, and a mask. Never the value. */
+export interface SecretState {
+  set: boolean;
+  masked: string | null;
+}
+
+export interface CloudSettings {
+  reservation_base_url: string | null;
+  reservation_client_id: string | null;
+  reservation_redirect_uri: string;
+  reservation_client_secret: SecretState;
+  reservation_token: SecretState;
+  reservation_token_expires_at: number | null;
+  sesame_base_url: string | null;
+  sesame_api_key: SecretState;
+  splats_base_url: string | null;
+  splats_token: SecretState;
+  splats_guest_membergroup_id: string | null;
+}
+
+export interface AreaSettings {
+  id: string;
+  store_id: string;
+  name: string;
+  sort_order: number;
+  source: "reservation" | "manual";
+  device_uuid: string | null;
+  secret_key: SecretState;
+  splats_area_id: string | null;
+}
+
+export interface StoreSettings {
+  id: string;
+  name: string;
+  name_kana: string | null;
+  source: "reservation" | "manual";
+  use_sesame: boolean;
+  register_entrance_key: boolean;
+  entrance_device_uuid: string | null;
+  entrance_secret_key: SecretState;
+  splats_entrance_area_id: string | null;
+  areas: AreaSettings[];
+}
+
+export interface SettingsView {
+  clouds: CloudSettings;
+  stores: StoreSettings[];
+  splats_areas: { id: string; name: string }[];
+}
+
+/** A secret left null or empty keeps the saved one. */
+export interface CloudInput {
+  reservation_base_url: string | null;
+  reservation_client_id: string | null;
+  reservation_redirect_uri: string | null;
+  reservation_client_secret: string | null;
+  sesame_base_url: string | null;
+  sesame_api_key: string | null;
+  splats_base_url: string | null;
+  splats_token: string | null;
+  splats_guest_membergroup_id: string | null;
+}
+
+export interface StoreInput {
+  id: string | null;
+  name: string;
+  name_kana: string | null;
+  use_sesame: boolean;
+  register_entrance_key: boolean;
+  entrance_device_uuid: string | null;
+  entrance_secret_key: string | null;
+  splats_entrance_area_id: string | null;
+}
+
+export interface AreaInput {
+  id: string | null;
+  store_id: string;
+  name: string;
+  device_uuid: string | null;
+  secret_key: string | null;
+  splats_area_id: string | null;
+}
+
+export interface ImportReport {
+  stores: number;
+  areas: number;
+  missing_keys: string[];
+  missing_secrets: string[];
+}
+
 export class AppError extends Error {
   constructor(
     readonly code: string,
@@ -188,4 +284,16 @@ export const api = {
   checkOut: (guestId: string) => call<void>("check_out", { guestId }),
   importCsv: (bytes: number[]) => call<number>("import_csv", { bytes }),
   addWalkIn: (walkIn: WalkIn) => call<GuestView>("add_walk_in", { walkIn }),
+  roleStatus: () => call<RoleStatus>("role_status"),
+  managerUnlock: (pin: string) => call<RoleStatus>("manager_unlock", { pin }),
+  managerLock: () => call<RoleStatus>("manager_lock"),
+  setManagerPin: (pin: string) => call<RoleStatus>("set_manager_pin", { pin }),
+  getSettings: () => call<SettingsView>("get_settings"),
+  saveCloudSettings: (input: CloudInput) => call<SettingsView>("save_cloud_settings", { input }),
+  saveStore: (input: StoreInput) => call<SettingsView>("save_store", { input }),
+  saveArea: (input: AreaInput) => call<SettingsView>("save_area", { input }),
+  removeDoor: (target: Target) => call<SettingsView>("remove_door", { target }),
+  reservationSignIn: () => call<{ expires_at: number | null }>("reservation_sign_in"),
+  exportSettings: () => call<{ path: string; json: string }>("export_settings"),
+  importSettings: (text: string) => call<ImportReport>("import_settings", { text }),
 };

@@ -1,0 +1,176 @@
+//! The manager's side: the role (PIN, idle session) and the settings screens.
+//!
+//! Every settings command first checks the manager session (`require_manager`), so
+//! staff get `manager_required` whatever window or script calls it. No command here
+//! returns a secret: the view carries "set" and a mask only.
+
+use crate::error::ShellResult;
+use crate::state::{AppState, Ready};
+use serde::Serialize;
+use tauri::State;
+use uketsuke_core::lock::Target;
+use uketsuke_core::manager::{self, RoleStatus};
+use uketsuke_core::reservation::oauth::SignedIn;
+use uketsuke_core::settings::{self, AreaInput, CloudInput, ImportReport, SettingsView, StoreInput};
+use uketsuke_core::{clock, sync};
+
+fn now() -> i64 {
+    clock::now_unix()
+}
+
+#[tauri::command]
+pub async fn role_status(state: State<'_, AppState>) -> ShellResult<RoleStatus> {
+    let ready = state.ready()?;
+    let conn = ready.db.lock().await;
+    state.manager.status(&conn, now()).map_err(|e| state.err(e))
+}
+
+/// Checks the PIN (wrong tries are counted and spaced out) and opens a manager session.
+#[tauri::command]
+pub async fn manager_unlock(state: State<'_, AppState>, pin: String) -> ShellResult<RoleStatus> {
+    let ready = state.ready()?;
+    let conn = ready.db.lock().await;
+    manager::verify_pin(&conn, &pin, now(), &state.operator()).map_err(|e| state.err(e))?;
+    state.manager.open(now(), ready.config().manager_idle_secs());
+    state.manager.status(&conn, now()).map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn manager_lock(state: State<'_, AppState>) -> ShellResult<RoleStatus> {
+    state.manager.close();
+    let ready = state.ready()?;
+    let conn = ready.db.lock().await;
+    state.manager.status(&conn, now()).map_err(|e| state.err(e))
+}
+
+/// The first PIN may be set by whoever installs the app; changing it needs the manager.
+#[tauri::command]
+pub async fn set_manager_pin(state: State<'_, AppState>, pin: String) -> ShellResult<RoleStatus> {
+    let ready = state.ready()?;
+    let conn = ready.db.lock().await;
+    if manager::pin_is_set(&conn).map_err(|e| state.err(e))? {
+        state.require_manager()?;
+    }
+    manager::set_pin(&conn, &pin, &state.operator()).map_err(|e| state.err(e))?;
+    state.manager.open(now(), ready.config().manager_idle_secs());
+    state.manager.status(&conn, now()).map_err(|e| state.err(e))
+}
+
+async fn view(state: &AppState, ready: &Ready) -> ShellResult<SettingsView> {
+    let conn = ready.db.lock().await;
+    settings::view(&conn, &ready.config(), ready.secrets.as_ref()).map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn get_settings(state: State<'_, AppState>) -> ShellResult<SettingsView> {
+    state.require_manager()?;
+    view(&state, state.ready()?).await
+}
+
+#[tauri::command]
+pub async fn save_cloud_settings(state: State<'_, AppState>, input: CloudInput) -> ShellResult<SettingsView> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    let next = {
+        let conn = ready.db.lock().await;
+        settings::save_clouds(&conn, &ready.config(), ready.secrets.as_ref(), &input, &state.operator()).map_err(|e| state.err(e))?
+    };
+    ready.set_config(next);
+    view(&state, ready).await
+}
+
+#[tauri::command]
+pub async fn save_store(state: State<'_, AppState>, input: StoreInput) -> ShellResult<SettingsView> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    {
+        let mut conn = ready.db.lock().await;
+        settings::save_store(&mut conn, ready.secrets.as_ref(), &input, now(), &state.operator()).map_err(|e| state.err(e))?;
+    }
+    view(&state, ready).await
+}
+
+#[tauri::command]
+pub async fn save_area(state: State<'_, AppState>, input: AreaInput) -> ShellResult<SettingsView> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    {
+        let mut conn = ready.db.lock().await;
+        settings::save_area(&mut conn, ready.secrets.as_ref(), &input, now(), &state.operator()).map_err(|e| state.err(e))?;
+    }
+    view(&state, ready).await
+}
+
+/// Removes a store or an area created by hand.
+#[tauri::command]
+pub async fn remove_door(state: State<'_, AppState>, target: Target) -> ShellResult<SettingsView> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    {
+        let mut conn = ready.db.lock().await;
+        settings::remove(&mut conn, ready.secrets.as_ref(), &target, &state.operator()).map_err(|e| state.err(e))?;
+    }
+    view(&state, ready).await
+}
+
+/// Opens the system browser on the reservation system's login page and waits (up to
+/// five minutes) for it to come back to the loopback redirect.
+#[tauri::command]
+pub async fn reservation_sign_in(state: State<'_, AppState>) -> ShellResult<SignedIn> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    let config = ready.config();
+    let open = |url: &str| {
+        open::that_detached(url).map_err(|e| {
+            uketsuke_core::Error::invalid(format!("ブラウザを開けません: {e}"), format!("cannot open the browser: {e}"))
+        })
+    };
+    sync::sign_in(&ready.db, &config, ready.secrets.as_ref(), open, &state.operator()).await.map_err(|e| state.err(e))
+}
+
+#[derive(Serialize)]
+pub struct Exported {
+    /// Where the file was written (the Downloads folder).
+    path: String,
+    json: String,
+}
+
+/// Writes the settings (no secrets) to `uketsuke-settings-YYYYMMDD-HHMM.json` in the
+/// Downloads folder, for the second counter PC.
+#[tauri::command]
+pub async fn export_settings(state: State<'_, AppState>) -> ShellResult<Exported> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    let exported = {
+        let conn = ready.db.lock().await;
+        settings::export(&conn, &ready.config(), now()).map_err(|e| state.err(e))?
+    };
+    let json = serde_json::to_string_pretty(&exported).expect("settings serialise");
+    let dir = directories::UserDirs::new()
+        .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
+        .unwrap_or_else(std::env::temp_dir);
+    let stamp = exported.exported_at.get(..16).unwrap_or("").replace(['-', ':'], "").replace('T', "-");
+    let path = dir.join(format!("uketsuke-settings-{stamp}.json"));
+    std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, &json)).map_err(|e| state.err(e.into()))?;
+    let conn = ready.db.lock().await;
+    let event = uketsuke_core::audit::AuditEvent::new(&state.operator(), "settings.export", None, true);
+    uketsuke_core::audit::record(&conn, &event).map_err(|e| state.err(e))?;
+    Ok(Exported { path: path.display().to_string(), json })
+}
+
+/// Reads a settings file picked in the window and applies it in one transaction.
+#[tauri::command]
+pub async fn import_settings(state: State<'_, AppState>, text: String) -> ShellResult<ImportReport> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    let config = ready.config();
+    let (next, report) = {
+        let mut conn = ready.db.lock().await;
+        settings::import(&mut conn, &config, ready.secrets.as_ref(), &text, now(), &state.operator()).map_err(|e| state.err(e))?
+    };
+    if let Some(path) = &config.source {
+        next.save(path).map_err(|e| state.err(e))?;
+    }
+    ready.set_config(next);
+    Ok(report)
+}
