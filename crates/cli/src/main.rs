@@ -77,6 +77,9 @@ enum Command {
     /// Keep a secret in the OS keyring.
     #[command(subcommand)]
     Secret(SecretCommand),
+    /// Move the settings (no secrets) to another counter PC.
+    #[command(subcommand)]
+    Settings(SettingsCommand),
     /// Unlock an area's or an entrance's SESAME lock (one paid call, never retried).
     Unlock {
         #[command(flatten)]
@@ -128,6 +131,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum SettingsCommand {
+    /// Write stores, areas, locks (UUIDs only), SPLATS mappings and cloud addresses as JSON.
+    Export { file: PathBuf },
+    /// Read such a file into this PC (one transaction); lists the secrets still to enter.
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -333,6 +344,29 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
             }
         }
         Command::Sync { only, json } => return sync_all(config, &secrets, only.as_deref(), json, lang).await,
+        Command::Settings(SettingsCommand::Export { file }) => {
+            let conn = open_db(config)?;
+            let exported = uketsuke_core::settings::export(&conn, config, uketsuke_core::clock::now_unix())?;
+            let json = serde_json::to_string_pretty(&exported).expect("settings serialise");
+            std::fs::write(&file, json).map_err(uketsuke_core::Error::from)?;
+            println!("{} {}", lang.pick("書き出しました:", "Exported:"), file.display());
+        }
+        Command::Settings(SettingsCommand::Import { file }) => {
+            let text = std::fs::read_to_string(&file).map_err(uketsuke_core::Error::from)?;
+            let mut conn = open_db(config)?;
+            let now = uketsuke_core::clock::now_unix();
+            let (next, report) = uketsuke_core::settings::import(&mut conn, config, &secrets, &text, now, "cli")?;
+            if let Some(path) = &config.source {
+                next.save(path)?;
+            }
+            println!("{}", lang.pick(&format!("店舗 {}・エリア {} を読み込みました", report.stores, report.areas), &format!("Imported {} stores and {} areas", report.stores, report.areas)));
+            for door in &report.missing_keys {
+                println!("  {} {door}", lang.pick("シークレットキーが未設定:", "secret key missing:"));
+            }
+            for name in &report.missing_secrets {
+                println!("  {} uketsuke secret set {name}", lang.pick("未設定:", "not set:"));
+            }
+        }
         Command::SignIn { no_browser } => {
             let db = Mutex::new(open_db(config)?);
             let open = |url: &str| {

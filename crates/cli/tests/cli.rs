@@ -346,3 +346,43 @@ async fn sign_in_through_the_printed_address_then_sync() {
         assert!(out.status.success(), "{}", text(&out));
     }
 }
+
+/// A second counter PC: `settings export` on one, `settings import` on the other.
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_move_to_a_second_pc_without_secrets() {
+    if std::env::var_os("UKETSUKE_TEST_KEYRING").is_none() {
+        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
+        return;
+    }
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let service = format!("jp.uketsuke.cli-transfer.{}", std::process::id());
+    let first = config_for(one.path(), &sim, &service);
+    let mut c = Config::default();
+    c.database = Some(two.path().join("cache.sqlite3"));
+    c.keyring_service = Some(format!("{service}.second"));
+    let second = two.path().join("config.toml");
+    c.save(&second).unwrap();
+    let file = one.path().join("settings.json");
+    let run = |config: std::path::PathBuf, args: Vec<String>, stdin: Option<&'static str>| {
+        tokio::task::spawn_blocking(move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            uketsuke(&config, &args, stdin)
+        })
+    };
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+
+    assert!(run(first.clone(), args(&["secret", "set", "reservation.token"]), Some(DEMO_RESERVATION_TOKEN)).await.unwrap().status.success());
+    assert!(run(first.clone(), args(&["sync", "--only", "reservation"]), None).await.unwrap().status.success());
+    let out = run(first.clone(), args(&["settings", "export", file.to_str().unwrap()]), None).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!std::fs::read_to_string(&file).unwrap().contains(DEMO_RESERVATION_TOKEN));
+
+    let out = run(second.clone(), args(&["settings", "import", file.to_str().unwrap(), "--lang", "en"]), None).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Imported 2 stores and 5 areas"), "{}", text(&out));
+    let out = run(second.clone(), args(&["areas", "--store", "S001"]), None).await.unwrap();
+    assert!(text(&out).contains("会議室A"), "{}", text(&out));
+    assert!(Config::read(&second).unwrap().reservation.base_url.is_some(), "the cloud addresses came along");
+    run(first, args(&["secret", "delete", "reservation.token"]), None).await.unwrap();
+}
