@@ -33,6 +33,14 @@ const COMMANDS: &[&str] = &[
     "reservation_sign_in",
     "export_settings",
     "import_settings",
+    "kiosk_info",
+    "kiosk_lookup",
+    "kiosk_current",
+    "kiosk_qr",
+    "kiosk_reset",
+    "kiosk_exit",
+    "push_to_kiosk",
+    "open_kiosk",
 ];
 
 fn main() {

@@ -4,6 +4,7 @@
 mod commands;
 mod error;
 mod guests;
+mod kiosk;
 mod locks;
 mod settings;
 mod state;
@@ -19,12 +20,21 @@ pub fn run() {
         .init();
     let args = Args::parse(std::env::args().skip(1));
     let state = AppState::load(&args);
+    let kiosk_only = args.kiosk;
     tauri::Builder::default()
         .manage(state)
-        .setup(|app| {
+        .manage(kiosk::KioskState::default())
+        .setup(move |app| {
+            // `--kiosk`: an unattended PC shows only the kiosk, full-screen.
+            if kiosk_only {
+                kiosk::open(app.handle())?;
+            } else {
+                open_staff_window(app.handle())?;
+            }
             locks::start_poller(app.handle());
             Ok(())
         })
+        .on_window_event(kiosk::guard)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::set_language,
@@ -57,7 +67,24 @@ pub fn run() {
             settings::reservation_sign_in,
             settings::export_settings,
             settings::import_settings,
+            kiosk::kiosk_info,
+            kiosk::kiosk_lookup,
+            kiosk::kiosk_current,
+            kiosk::kiosk_qr,
+            kiosk::kiosk_reset,
+            kiosk::kiosk_exit,
+            kiosk::push_to_kiosk,
+            kiosk::open_kiosk,
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");
+}
+
+fn open_staff_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> {
+    tauri::WebviewWindowBuilder::new(app, "staff", tauri::WebviewUrl::App("index.html".into()))
+        .title("受付 Uketsuke")
+        .inner_size(1280.0, 800.0)
+        .min_inner_size(900.0, 600.0)
+        .build()?;
+    Ok(())
 }

@@ -1,5 +1,9 @@
 import { mount } from "svelte";
+import { getCurrentWindow } from "@tauri-apps/api/window";
 import App from "./App.svelte";
+import Kiosk from "./kiosk/Kiosk.svelte";
 import "./app.css";
 
-export default mount(App, { target: document.getElementById("app")! });
+// One bundle, two windows: the staff window and the guest-facing kiosk.
+const isKiosk = getCurrentWindow().label === "kiosk";
+export default mount(isKiosk ? Kiosk : App, { target: document.getElementById("app")! });

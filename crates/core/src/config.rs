@@ -35,6 +35,8 @@ pub struct Config {
     pub sesame: SesameConfig,
     #[serde(default)]
     pub splats: SplatsConfig,
+    #[serde(default)]
+    pub kiosk: KioskConfig,
     /// Where this file was read from; not part of the file.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -59,6 +61,22 @@ pub struct ReservationConfig {
 impl ReservationConfig {
     pub fn redirect_uri(&self) -> &str {
         self.redirect_uri.as_deref().unwrap_or(crate::reservation::oauth::DEFAULT_REDIRECT_URI)
+    }
+}
+
+/// The guest-facing kiosk screen.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct KioskConfig {
+    /// The store the kiosk stands in; the first store when not set.
+    pub store_id: Option<String>,
+    /// Seconds without a touch before the kiosk goes back to its welcome screen (60).
+    pub idle_reset_secs: Option<u64>,
+}
+
+impl KioskConfig {
+    pub fn idle_reset_secs(&self) -> u64 {
+        self.idle_reset_secs.unwrap_or(60).max(3)
     }
 }
 

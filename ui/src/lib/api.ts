@@ -237,6 +237,15 @@ export interface ImportReport {
   missing_secrets: string[];
 }
 
+export type KioskLookup = { by: "code"; code: string } | { by: "phone"; last4: string; name: string };
+
+export interface KioskGuest {
+  name: string;
+  area_names: string[];
+  starts_at: number;
+  ends_at: number;
+}
+
 export class AppError extends Error {
   constructor(
     readonly code: string,
@@ -296,4 +305,16 @@ export const api = {
   reservationSignIn: () => call<{ expires_at: number | null }>("reservation_sign_in"),
   exportSettings: () => call<{ path: string; json: string }>("export_settings"),
   importSettings: (text: string) => call<ImportReport>("import_settings", { text }),
+  pushToKiosk: (guestId: string) => call<void>("push_to_kiosk", { guestId }),
+  openKiosk: () => call<void>("open_kiosk"),
+};
+
+/** The only commands the kiosk window's capability allows. */
+export const kioskApi = {
+  info: () => call<{ store_name: string; idle_reset_secs: number }>("kiosk_info"),
+  lookup: (lookup: KioskLookup) => call<KioskGuest>("kiosk_lookup", { lookup }),
+  current: () => call<KioskGuest | null>("kiosk_current"),
+  qr: () => call<QrView>("kiosk_qr"),
+  reset: () => call<void>("kiosk_reset"),
+  exit: (pin: string) => call<void>("kiosk_exit", { pin }),
 };

@@ -3,9 +3,11 @@
 //!
 //! - [`csv`]: import a bookings file as Japanese Excel writes it (Shift_JIS or UTF-8)
 //! - [`access`]: a SPLATS member per booking, its rotating QR, and revoking it
+//! - [`kiosk`]: a guest finding their own booking at the kiosk
 
 pub mod access;
 pub mod csv;
+pub mod kiosk;
 
 use crate::audit::{self, AuditEvent};
 use crate::clock;
@@ -222,7 +224,8 @@ pub fn add_walk_in(conn: &mut Connection, w: &WalkIn, now: i64, actor: &str) -> 
     let guest = Guest {
         id: id.clone(),
         store_id: w.store_id.clone(),
-        booking_code: Some(id.clone()),
+        // Digits only, so that the guest can type it on the kiosk's keypad.
+        booking_code: Some(format!("W{:06}", rand::random::<u32>() % 1_000_000)),
         name: name.to_string(),
         name_kana: w.name_kana.clone().filter(|k| !k.trim().is_empty()),
         phone_last4: w.phone.as_deref().map(crate::model::phone_last4).filter(|p| !p.is_empty()),

@@ -1,0 +1,146 @@
+//! The guest-facing kiosk: find one's own booking with what a guest can type on a
+//! keypad, and decide whether its QR may be shown.
+//!
+//! A booking code is matched whole (`RSV-1001`) or by its digits (`1001`), since the
+//! kiosk keypad has digits only. The other way in is the phone number's last four
+//! digits **and** the name (kana or kanji, any width): four digits alone would let
+//! anyone walk through other people's bookings. Only today's bookings of the kiosk's
+//! store, not cancelled and not checked out, are found; more than one match asks for more.
+
+use super::{normalize, today, GuestView, Status};
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+use serde::Deserialize;
+
+/// What the guest typed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum Lookup {
+    Code { code: String },
+    Phone { last4: String, name: String },
+}
+
+fn digits(s: &str) -> String {
+    s.chars().filter(char::is_ascii_digit).collect()
+}
+
+fn not_found() -> Error {
+    Error::invalid(
+        "ご予約が見つかりません。入力を確かめるか、受付にお声がけください",
+        "No booking found. Check what you entered, or ask at the counter",
+    )
+}
+
+fn matches(v: &GuestView, lookup: &Lookup) -> bool {
+    let g = &v.guest;
+    match lookup {
+        Lookup::Code { code } => {
+            // Hyphens and spaces do not count: RSV-1001 = rsv1001.
+            let alnum = |s: &str| normalize(s).chars().filter(|c| c.is_alphanumeric()).collect::<String>();
+            let typed = alnum(code);
+            let Some(booking) = g.booking_code.as_deref() else { return false };
+            let whole = alnum(booking) == typed;
+            let by_digits = typed.chars().all(|c| c.is_ascii_digit()) && typed.len() >= 4 && digits(booking) == typed;
+            !typed.is_empty() && (whole || by_digits)
+        }
+        Lookup::Phone { last4, name } => {
+            let name = normalize(name);
+            let phone_ok = digits(last4).len() == 4 && g.phone_last4.as_deref() == Some(digits(last4).as_str());
+            let name_ok = name.chars().count() >= 2
+                && [Some(&g.name), g.name_kana.as_ref()].into_iter().flatten().any(|n| normalize(n).contains(&name));
+            phone_ok && name_ok
+        }
+    }
+}
+
+/// The one booking of today at this store that the entry names.
+pub fn find(conn: &Connection, store_id: &str, now: i64, lookup: &Lookup) -> Result<GuestView> {
+    let mut found: Vec<GuestView> =
+        today(conn, store_id, now, None)?.into_iter().filter(|v| v.status != Status::Left && matches(v, lookup)).collect();
+    match found.len() {
+        0 => Err(not_found()),
+        1 => Ok(found.remove(0)),
+        _ => Err(Error::invalid(
+            "複数のご予約が見つかりました。予約番号で検索するか、受付にお声がけください",
+            "More than one booking matches. Use the booking code, or ask at the counter",
+        )),
+    }
+}
+
+/// Whether the guest's QR may be shown now: not after their window (booking plus
+/// grace) has ended, and not once they have checked out.
+pub fn may_show(view: &GuestView, grace_secs: i64, now: i64) -> Result<()> {
+    let ends = view.access.as_ref().map(|a| a.valid_until).unwrap_or(view.guest.ends_at + grace_secs);
+    if view.status == Status::Left || now >= ends {
+        return Err(Error::invalid(
+            "ご利用時間が終了しました。受付にお声がけください",
+            "Your booking has ended. Please ask at the counter",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db;
+    use crate::guests::{add_walk_in, WalkIn};
+
+    fn setup() -> (Connection, String) {
+        let mut conn = db::open_in_memory().unwrap();
+        conn.execute_batch(
+            "INSERT INTO stores (id, name, source, updated_at) VALUES ('S001', '渋谷店', 'manual', 0);
+             INSERT INTO areas (id, store_id, name, source, updated_at) VALUES ('A101', 'S001', '会議室A', 'manual', 0);",
+        )
+        .unwrap();
+        let now = 1_795_400_000;
+        let w = |name: &str, kana: &str, phone: &str| WalkIn {
+            store_id: "S001".into(),
+            name: name.into(),
+            name_kana: Some(kana.into()),
+            phone: Some(phone.into()),
+            area_ids: vec!["A101".into()],
+            starts_at: now - 600,
+            ends_at: now + 3600,
+        };
+        let g = add_walk_in(&mut conn, &w("山田 太郎", "ヤマダ タロウ", "090-1111-1234"), now, "t").unwrap();
+        add_walk_in(&mut conn, &w("山田 花子", "ヤマダ ハナコ", "080-2222-1234"), now, "t").unwrap();
+        conn.execute("UPDATE guests SET booking_code = 'RSV-1001' WHERE id = ?1", [&g.id]).unwrap();
+        (conn, g.id)
+    }
+
+    const NOW: i64 = 1_795_400_000;
+
+    #[test]
+    fn finds_by_code_whole_or_by_its_digits() {
+        let (conn, id) = setup();
+        for code in ["RSV-1001", "rsv1001", "１００１", "1001"] {
+            assert_eq!(find(&conn, "S001", NOW, &Lookup::Code { code: code.into() }).unwrap().guest.id, id, "{code}");
+        }
+        assert!(find(&conn, "S001", NOW, &Lookup::Code { code: "100".into() }).is_err(), "too short to match digits");
+        assert!(find(&conn, "S002", NOW, &Lookup::Code { code: "1001".into() }).is_err(), "another store's kiosk");
+    }
+
+    #[test]
+    fn phone_digits_need_the_name_too() {
+        let (conn, id) = setup();
+        let by = |last4: &str, name: &str| find(&conn, "S001", NOW, &Lookup::Phone { last4: last4.into(), name: name.into() });
+        assert_eq!(by("1234", "たろう").unwrap().guest.id, id);
+        assert!(by("1234", "").is_err());
+        let both = by("1234", "やまだ").unwrap_err();
+        assert!(both.message(crate::Lang::Ja).contains("複数"), "two Yamadas with ...1234");
+        assert!(by("9999", "たろう").unwrap_err().message(crate::Lang::En).contains("No booking"));
+    }
+
+    #[test]
+    fn the_qr_is_hidden_once_the_window_has_ended() {
+        let (conn, id) = setup();
+        let v = find(&conn, "S001", NOW, &Lookup::Code { code: "1001".into() }).unwrap();
+        assert!(may_show(&v, 900, NOW).is_ok());
+        assert!(may_show(&v, 900, NOW + 3600 + 899).is_ok());
+        assert!(may_show(&v, 900, NOW + 3600 + 900).is_err());
+        crate::guests::mark_checked_out(&conn, &id, NOW).unwrap();
+        let v = crate::guests::view(&conn, &id, NOW).unwrap();
+        assert!(may_show(&v, 900, NOW).is_err());
+    }
+}

@@ -1,0 +1,225 @@
+//! The guest-facing kiosk window, and the staff commands that drive it.
+//!
+//! The kiosk window's capability (`capabilities/kiosk.json`) allows only the `kiosk_*`
+//! commands. The kiosk shows one guest at a time: the one a guest looked up on its
+//! keypad, or the one staff pushed to it. `kiosk_qr` takes no guest id, so a script
+//! in the kiosk cannot ask for anybody else's QR.
+//!
+//! Lock-down: full-screen and kept so, no dev tools, no navigation away from the app,
+//! closing refused until the manager PIN is entered (`kiosk_exit`). The page itself
+//! blocks the context menu and browser keys, and resets after `kiosk.idle_reset_secs`.
+
+use crate::error::ShellResult;
+use crate::state::AppState;
+use serde::Serialize;
+use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+use uketsuke_core::guests::access::{self, QrView};
+use uketsuke_core::guests::kiosk::{self, Lookup};
+use uketsuke_core::guests::{self, GuestView};
+use uketsuke_core::{clock, manager, store, sync, Error};
+
+pub const LABEL: &str = "kiosk";
+
+/// Wrong lookups allowed in a row before the keypad waits.
+const FREE_LOOKUPS: u32 = 5;
+const LOOKUP_WAIT_SECS: i64 = 30;
+
+/// What the kiosk remembers: the guest on screen, and wrong lookups in a row.
+#[derive(Default)]
+pub struct KioskState {
+    current: std::sync::Mutex<Option<String>>,
+    failures: std::sync::Mutex<(u32, i64)>,
+    /// Set by `kiosk_exit` so that the close request goes through.
+    exit_allowed: std::sync::atomic::AtomicBool,
+}
+
+/// A guest as the kiosk may show them: no phone, no booking code.
+#[derive(Serialize)]
+pub struct KioskGuest {
+    name: String,
+    area_names: Vec<String>,
+    starts_at: i64,
+    ends_at: i64,
+}
+
+impl From<&GuestView> for KioskGuest {
+    fn from(v: &GuestView) -> Self {
+        let mut area_names = v.area_names.clone();
+        area_names.insert(0, "エントランス / Entrance".into());
+        KioskGuest { name: v.guest.name.clone(), area_names, starts_at: v.guest.starts_at, ends_at: v.guest.ends_at }
+    }
+}
+
+#[derive(Serialize)]
+pub struct KioskInfo {
+    store_name: String,
+    idle_reset_secs: u64,
+}
+
+/// The kiosk's store: the configured one, else the first.
+async fn kiosk_store(state: &AppState) -> ShellResult<uketsuke_core::model::Store> {
+    let ready = state.ready()?;
+    let config = ready.config();
+    let conn = ready.db.lock().await;
+    let found = match &config.kiosk.store_id {
+        Some(id) => store::get_store(&conn, id),
+        None => store::list_stores(&conn).map(|s| s.into_iter().next()),
+    };
+    found.map_err(|e| state.err(e))?.ok_or_else(|| state.err(Error::not_found("kiosk store")))
+}
+
+#[tauri::command]
+pub async fn kiosk_info(state: State<'_, AppState>) -> ShellResult<KioskInfo> {
+    let store = kiosk_store(&state).await?;
+    let idle_reset_secs = state.ready()?.config().kiosk.idle_reset_secs();
+    Ok(KioskInfo { store_name: store.name, idle_reset_secs })
+}
+
+/// Finds the guest's booking from what they typed, and puts it on screen.
+#[tauri::command]
+pub async fn kiosk_lookup(state: State<'_, AppState>, kiosk: State<'_, KioskState>, lookup: Lookup) -> ShellResult<KioskGuest> {
+    let now = clock::now_unix();
+    {
+        let (count, until) = *kiosk.failures.lock().unwrap();
+        if count >= FREE_LOOKUPS && now < until {
+            let e = Error::invalid(
+                format!("入力の誤りが続きました。{} 秒後にお試しいただくか、受付にお声がけください", until - now),
+                format!("Too many tries. Try again in {} s, or ask at the counter", until - now),
+            );
+            return Err(state.err(e));
+        }
+    }
+    let store = kiosk_store(&state).await?;
+    let ready = state.ready()?;
+    let found = kiosk::find(&*ready.db.lock().await, &store.id, now, &lookup);
+    let mut failures = kiosk.failures.lock().unwrap();
+    match found {
+        Ok(view) => {
+            *failures = (0, 0);
+            *kiosk.current.lock().unwrap() = Some(view.guest.id.clone());
+            Ok(KioskGuest::from(&view))
+        }
+        Err(e) => {
+            failures.0 += 1;
+            if failures.0 >= FREE_LOOKUPS {
+                failures.1 = now + LOOKUP_WAIT_SECS;
+            }
+            Err(state.err(e))
+        }
+    }
+}
+
+/// The guest on screen, if any (the kiosk polls this to see what staff pushed).
+#[tauri::command]
+pub async fn kiosk_current(state: State<'_, AppState>, kiosk: State<'_, KioskState>) -> ShellResult<Option<KioskGuest>> {
+    let Some(id) = kiosk.current.lock().unwrap().clone() else { return Ok(None) };
+    let ready = state.ready()?;
+    let view = guests::view(&*ready.db.lock().await, &id, clock::now_unix()).map_err(|e| state.err(e))?;
+    Ok(Some(KioskGuest::from(&view)))
+}
+
+/// The on-screen guest's QR now, issuing their access first if needed. Refused once
+/// their booking window has ended or they have checked out.
+#[tauri::command]
+pub async fn kiosk_qr(state: State<'_, AppState>, kiosk: State<'_, KioskState>) -> ShellResult<QrView> {
+    let id = kiosk.current.lock().unwrap().clone().ok_or_else(|| state.err(Error::not_found("guest")))?;
+    let ready = state.ready()?;
+    let config = ready.config();
+    let grace = i64::from(config.splats.guest_grace_minutes) * 60;
+    let view = guests::view(&*ready.db.lock().await, &id, clock::now_unix()).map_err(|e| state.err(e))?;
+    kiosk::may_show(&view, grace, clock::now_unix()).map_err(|e| state.err(e))?;
+    if view.access.as_ref().is_none_or(|a| a.revoked_at.is_some()) {
+        let client = sync::splats_client(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
+        access::issue(&ready.db, &client, ready.secrets.as_ref(), &config, &id, "kiosk").await.map_err(|e| state.err(e))?;
+    }
+    let client = if config.splats.otqr_local { None } else { sync::splats_client(&config, ready.secrets.as_ref()).ok() };
+    access::qr(&ready.db, client.as_ref(), ready.secrets.as_ref(), &config, &id, None).await.map_err(|e| state.err(e))
+}
+
+/// Back to the welcome screen (idle, or the guest pressed 終了).
+#[tauri::command]
+pub fn kiosk_reset(kiosk: State<'_, KioskState>) {
+    *kiosk.current.lock().unwrap() = None;
+}
+
+/// Leaves kiosk mode with the manager PIN: closes the kiosk window, and quits the app
+/// when it was started with `--kiosk` (there is no staff window then).
+#[tauri::command]
+pub async fn kiosk_exit<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, kiosk: State<'_, KioskState>, pin: String) -> ShellResult<()> {
+    let ready = state.ready()?;
+    manager::verify_pin(&*ready.db.lock().await, &pin, clock::now_unix(), "kiosk").map_err(|e| state.err(e))?;
+    kiosk.exit_allowed.store(true, std::sync::atomic::Ordering::SeqCst);
+    if app.get_webview_window("staff").is_none() {
+        app.exit(0);
+    } else if let Some(w) = app.get_webview_window(LABEL) {
+        let _ = w.close();
+    }
+    Ok(())
+}
+
+/// Staff: show this guest's QR on the kiosk screen (opening it if it is not open).
+#[tauri::command]
+pub async fn push_to_kiosk<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, kiosk: State<'_, KioskState>, guest_id: String) -> ShellResult<()> {
+    let ready = state.ready()?;
+    guests::view(&*ready.db.lock().await, &guest_id, clock::now_unix()).map_err(|e| state.err(e))?;
+    *kiosk.current.lock().unwrap() = Some(guest_id);
+    if app.get_webview_window(LABEL).is_none() {
+        open(&app).map_err(|e| state.err(Error::invalid(format!("キオスク画面を開けません: {e}"), format!("cannot open the kiosk screen: {e}"))))?;
+    }
+    Ok(())
+}
+
+/// Staff: open the kiosk screen (on a second monitor when there is one).
+#[tauri::command]
+pub fn open_kiosk<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> ShellResult<()> {
+    if app.get_webview_window(LABEL).is_some() {
+        return Ok(());
+    }
+    open(&app).map_err(|e| state.err(Error::invalid(format!("キオスク画面を開けません: {e}"), format!("cannot open the kiosk screen: {e}"))))
+}
+
+/// Only the app's own pages may load in the kiosk.
+fn own_page(url: &url::Url) -> bool {
+    url.scheme() == "tauri" || url.host_str() == Some("tauri.localhost")
+}
+
+/// Creates the kiosk window: full-screen, no dev tools, no navigation away.
+pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let mut builder = WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("index.html".into()))
+        .title("受付 Kiosk")
+        // The size counts only where no window manager honours full-screen (Xvfb).
+        .inner_size(1280.0, 800.0)
+        .fullscreen(true)
+        .devtools(false)
+        .on_navigation(own_page);
+    // A second monitor, when there is one: the guests face it, staff keep theirs.
+    if let (Ok(monitors), Ok(Some(primary))) = (app.available_monitors(), app.primary_monitor()) {
+        if let Some(other) = monitors.iter().find(|m| m.position() != primary.position()) {
+            let p = other.position().to_logical::<f64>(other.scale_factor());
+            builder = builder.position(p.x, p.y);
+        }
+    }
+    builder.build()?;
+    Ok(())
+}
+
+/// Keeps the kiosk full-screen and open until the manager lets it go.
+pub fn guard<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
+    if window.label() != LABEL {
+        return;
+    }
+    match event {
+        WindowEvent::CloseRequested { api, .. } => {
+            let allowed = window.state::<KioskState>().exit_allowed.load(std::sync::atomic::Ordering::SeqCst);
+            if !allowed {
+                api.prevent_close();
+            }
+        }
+        WindowEvent::Resized(_) | WindowEvent::Focused(_) => {
+            if window.is_fullscreen().is_ok_and(|f| !f) {
+                let _ = window.set_fullscreen(true);
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,148 @@
+//! The kiosk window for real (`--kiosk`): a guest finds their booking on the keypad,
+//! the QR on screen (decoded from a screenshot) opens the booked door in the simulator,
+//! a wrong code is explained, the screen resets when left alone, a booking that has
+//! ended shows no QR, and staff commands are refused in this window.
+
+use uketsuke_core::guests::{self, WalkIn};
+use uketsuke_core::reservation::ReservationClient;
+use uketsuke_core::secrets::{names, Keyring, SecretStore};
+use uketsuke_core::splats::{cache, SplatsClient};
+use uketsuke_core::{clock, db, sync, Config};
+use uketsuke_e2e::{app_binary, enabled, zbarimg, Driver, Session};
+use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
+
+const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-kiosk";
+
+struct Facility {
+    sim: Sim,
+    _dir: tempfile::TempDir,
+    config: std::path::PathBuf,
+    /// The digits of the current walk-in's booking code.
+    code: String,
+}
+
+async fn facility() -> Facility {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Config::default();
+    c.database = Some(dir.path().join("cache.sqlite3"));
+    c.keyring_service = Some(KEYRING_SERVICE.into());
+    c.sesame.poll_interval_secs = 0;
+    c.splats.base_url = Some(sim.splats_url());
+    c.splats.guest_membergroup_id = Some("mg-guest".into());
+    c.splats.guest_qr_timestep_secs = 30;
+    c.kiosk.store_id = Some("S001".into());
+    c.kiosk.idle_reset_secs = Some(10);
+    let path = dir.path().join("config.toml");
+    c.save(&path).unwrap();
+    Keyring::new(KEYRING_SERVICE).set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
+
+    let mut conn = db::open(c.database.as_ref().unwrap()).unwrap();
+    let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
+    sync::stores_and_areas(&mut conn, &reservation, "setup").await.unwrap();
+    let splats = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
+    sync::splats(&mut conn, &splats, &c, "setup").await.unwrap();
+    cache::map_area(&conn, "A101", Some("sa-0001")).unwrap();
+    cache::map_entrance(&conn, "S001", Some("sa-0006")).unwrap();
+    let now = clock::now_unix();
+    let walk_in = |name: &str, phone: &str, starts_at: i64, ends_at: i64| WalkIn {
+        store_id: "S001".into(),
+        name: name.into(),
+        name_kana: None,
+        phone: Some(phone.into()),
+        area_ids: vec!["A101".into()],
+        starts_at,
+        ends_at,
+    };
+    let current = guests::add_walk_in(&mut conn, &walk_in("石井 真央", "090-0000-4321", now - 600, now + 3600), now, "setup").unwrap();
+    // Ended two hours ago: beyond any grace.
+    guests::add_walk_in(&mut conn, &walk_in("終了 済子", "080-0000-8765", now - 4 * 3600, now - 2 * 3600), now, "setup").unwrap();
+    let code = current.booking_code.unwrap().chars().filter(char::is_ascii_digit).collect();
+    Facility { sim, _dir: dir, config: path, code }
+}
+
+async fn keypad(s: &Session, digits: &str) {
+    for d in digits.chars() {
+        s.click_css(&format!("[data-testid=key-{d}]")).await;
+    }
+}
+
+async fn scan(sim: &Sim, area: &str, payload: &str) -> serde_json::Value {
+    reqwest::Client::new()
+        .post(format!("{}/_sim/splats/scan", sim.url()))
+        .json(&serde_json::json!({ "area_id": area, "payload": payload }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_guest_finds_their_booking_and_the_kiosk_qr_opens_the_door() {
+    if !enabled() {
+        return;
+    }
+    let f = facility().await;
+    let driver = Driver::start().await;
+    let s = Session::start(&driver, &app_binary(), &["--kiosk", "--config", f.config.to_str().unwrap()]).await;
+    s.wait_for("[data-testid=kiosk-start]").await;
+    s.wait_for_text("渋谷店").await;
+    s.screenshot("kiosk-welcome").await;
+
+    // This window may call the kiosk commands only.
+    for (command, args) in [
+        ("unlock", serde_json::json!({ "target": { "kind": "area", "id": "A101" } })),
+        ("list_guests", serde_json::json!({ "storeId": "S001", "query": null })),
+        ("guest_qr", serde_json::json!({ "guestId": "x" })),
+        ("get_settings", serde_json::json!({})),
+        ("push_to_kiosk", serde_json::json!({ "guestId": "x" })),
+    ] {
+        let reply = s.invoke(command, args).await;
+        assert!(reply["err"].to_string().contains("not allowed"), "{command} must be refused in the kiosk: {reply}");
+    }
+    assert_eq!(s.invoke("kiosk_current", serde_json::json!({})).await["ok"], serde_json::Value::Null);
+
+    // A wrong code is explained.
+    s.click_css("[data-testid=kiosk-start]").await;
+    keypad(&s, "9999").await;
+    s.click_css("[data-testid=kiosk-find]").await;
+    s.wait_for("[data-testid=kiosk-error]").await;
+    s.wait_for_text("ご予約が見つかりません").await;
+    s.screenshot("kiosk-wrong-code").await;
+
+    // The right code: the QR, full screen, opens the booked room.
+    s.click_css("[data-testid=key-clear]").await;
+    keypad(&s, &f.code).await;
+    s.click_css("[data-testid=kiosk-find]").await;
+    s.wait_for("[data-testid=kiosk-qr]").await;
+    s.wait_for_text("秒で切り替わります").await;
+    let end: i64 = s.script("return Number(document.querySelector('[data-testid=kiosk-qr]').dataset.stepEnd)").await.as_i64().unwrap();
+    if end - clock::now_unix() < 3 {
+        tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    }
+    let shot = s.screenshot("kiosk-qr").await;
+    let decoded = zbarimg(&shot);
+    assert_eq!(decoded.len(), 1, "one QR on screen: {decoded:?}");
+    assert_eq!(scan(&f.sim, "sa-0001", &decoded[0]).await["accepted"], true, "the door accepts the kiosk's QR");
+    assert_eq!(scan(&f.sim, "sa-0006", &decoded[0]).await["accepted"], true, "and the entrance");
+
+    // Left alone, the kiosk goes back to its welcome screen and forgets the guest.
+    s.wait_for("[data-testid=kiosk][data-screen=welcome]").await;
+    assert_eq!(s.invoke("kiosk_current", serde_json::json!({})).await["ok"], serde_json::Value::Null);
+
+    // By phone digits and name; this booking has ended, so no QR is shown.
+    s.click_css("[data-testid=kiosk-start]").await;
+    s.click_css("[data-testid=kiosk-by-phone]").await;
+    keypad(&s, "8765").await;
+    let name = s.wait_for("[data-testid=kiosk-name]").await;
+    s.clear_and_type(&name, "終了").await;
+    s.click_css("[data-testid=kiosk-find]").await;
+    s.wait_for("[data-testid=kiosk-qr-error]").await;
+    s.wait_for_text("ご利用時間が終了しました").await;
+    assert!(s.find_all("[data-testid=kiosk-qr]").await.is_empty(), "no QR after the booking window");
+    s.screenshot("kiosk-ended").await;
+    s.close().await;
+    Keyring::new(KEYRING_SERVICE).delete(names::SPLATS_TOKEN).unwrap();
+}
