@@ -38,7 +38,7 @@ keyring_service = "jp.uketsuke.demo"
 
 [reservation]
 base_url = "http://127.0.0.1:$PORT/reserve"
-client_id = "demo"
+client_id = "demo-client"
 
 [sesame]
 base_url = "http://127.0.0.1:$PORT/sesame/api/sesame2"
@@ -54,6 +54,7 @@ TOML
 
 export UKETSUKE_CONFIG="$PWD/$DEMO/config.toml"
 printf 'demo-reservation-token' | "$BIN/uketsuke" secret set reservation.token >/dev/null
+printf 'demo-client-secret' | "$BIN/uketsuke" secret set reservation.client_secret >/dev/null
 printf 'DemoSesameApiKey0123456789abcdefghijklmn' | "$BIN/uketsuke" secret set sesame.api_key >/dev/null
 printf 'demo-splats-token' | "$BIN/uketsuke" secret set splats.token >/dev/null
 "$BIN/uketsuke" sync
@@ -75,4 +76,7 @@ while IFS=$'\t' read -r door uuid secret; do
 done < "$DEMO/devices.tsv"
 "$BIN/uketsuke" doctor || true
 echo "opening the staff window (close it to stop the demo)"
+echo "  設定 (Settings): choose a manager PIN the first time."
+echo "  予約システムにサインイン: the simulator's login is manager / demo-pass."
+echo "  キオスク画面: the guest-facing kiosk (its 管理者用 button asks for the manager PIN)."
 "$BIN/uketsuke-app" --config "$UKETSUKE_CONFIG"

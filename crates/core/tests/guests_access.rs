@@ -181,7 +181,8 @@ async fn a_scan_at_the_door_marks_the_guest_in_and_search_finds_them() {
     let id = f.walk_in(&["A202"]).await;
     f.issue(&id).await.unwrap();
     let now = clock::now_unix();
-    assert_eq!(guests::today(&*f.db.lock().await, "S002", now, Some(&id)).unwrap()[0].status, Status::Upcoming);
+    let code = uketsuke_core::store::get_guest(&*f.db.lock().await, &id).unwrap().unwrap().booking_code.unwrap();
+    assert_eq!(guests::today(&*f.db.lock().await, "S002", now, Some(&code)).unwrap()[0].status, Status::Upcoming);
     let qr = f.qr_now(&id).await;
     assert_eq!(f.scan("sa-0007", &qr.frame.payload).await["accepted"], true, "the entrance of 新宿店");
     let mut conn = f.db.lock().await;
