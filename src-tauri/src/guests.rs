@@ -46,7 +46,7 @@ pub async fn check_in(state: State<'_, AppState>, guest_id: String) -> ShellResu
         let conn = ready.db.lock().await;
         guests::check_in(&conn, &guest_id, clock::now_unix(), &state.operator()).map_err(|e| state.err(e))?;
     }
-    report(&ready, &guest_id, Visit::CheckedIn, &state.operator()).await;
+    report(ready, &guest_id, Visit::CheckedIn, &state.operator()).await;
     Ok(())
 }
 
@@ -66,7 +66,7 @@ pub async fn check_out(state: State<'_, AppState>, guest_id: String) -> ShellRes
     access::check_out(&ready.db, &client, ready.secrets.as_ref(), &guest_id, &state.operator())
         .await
         .map_err(|e| state.err(e))?;
-    report(&ready, &guest_id, Visit::CheckedOut, &state.operator()).await;
+    report(ready, &guest_id, Visit::CheckedOut, &state.operator()).await;
     Ok(())
 }
 

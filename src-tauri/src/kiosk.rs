@@ -163,19 +163,21 @@ pub async fn push_to_kiosk<R: Runtime>(app: AppHandle<R>, state: State<'_, AppSt
     let ready = state.ready()?;
     guests::view(&*ready.db.lock().await, &guest_id, clock::now_unix()).map_err(|e| state.err(e))?;
     *kiosk.current.lock().unwrap() = Some(guest_id);
-    if app.get_webview_window(LABEL).is_none() {
-        open(&app).map_err(|e| state.err(Error::invalid(format!("キオスク画面を開けません: {e}"), format!("cannot open the kiosk screen: {e}"))))?;
-    }
-    Ok(())
+    open_once(&app, &state)
 }
 
 /// Staff: open the kiosk screen (on a second monitor when there is one).
 #[tauri::command]
 pub fn open_kiosk<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> ShellResult<()> {
+    open_once(&app, &state)
+}
+
+/// Opens the kiosk window unless it is open already.
+fn open_once<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> ShellResult<()> {
     if app.get_webview_window(LABEL).is_some() {
         return Ok(());
     }
-    open(&app).map_err(|e| state.err(Error::invalid(format!("キオスク画面を開けません: {e}"), format!("cannot open the kiosk screen: {e}"))))
+    open(app).map_err(|e| state.err(Error::invalid(format!("キオスク画面を開けません: {e}"), format!("cannot open the kiosk screen: {e}"))))
 }
 
 /// Only the app's own pages may load in the kiosk.

@@ -167,20 +167,7 @@ pub fn assign(
     actor: &str,
 ) -> Result<()> {
     let tx = conn.transaction()?;
-    let used_by: Option<String> = tx
-        .query_row(
-            "SELECT 'area:' || id FROM areas WHERE device_uuid = ?1
-             UNION ALL SELECT 'entrance:' || id FROM stores WHERE entrance_device_uuid = ?1",
-            [uuid.as_str()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(other) = used_by.filter(|o| *o != target.key()) {
-        return Err(Error::invalid(
-            format!("この錠 ({uuid}) は既に {other} に登録されています"),
-            format!("this lock ({uuid}) is already registered for {other}"),
-        ));
-    }
+    refuse_shared_device(&tx, uuid, target)?;
     let changed = match target {
         Target::Area(id) => tx.execute("UPDATE areas SET device_uuid = ?2 WHERE id = ?1 AND active = 1", params![id, uuid.as_str()])?,
         Target::Entrance(id) => tx.execute(
@@ -200,6 +187,23 @@ pub fn assign(
     )?;
     tx.commit()?;
     Ok(())
+}
+
+/// Refuses a lock that another door (even a retired one, which keeps its lock) already
+/// uses: a lock serves one door only, as the unique indexes also insist.
+pub fn refuse_shared_device(conn: &Connection, uuid: &DeviceUuid, target: &Target) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT 'area:' || id, name FROM areas WHERE device_uuid = ?1
+         UNION ALL SELECT 'entrance:' || id, name FROM stores WHERE entrance_device_uuid = ?1",
+    )?;
+    let users: Vec<(String, String)> = stmt.query_map([uuid.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    match users.into_iter().find(|(door, _)| *door != target.key()) {
+        Some((door, name)) => Err(Error::invalid(
+            format!("この錠 ({uuid}) は既に {door}「{name}」で使われています。1 台の錠は 1 か所にだけ登録できます"),
+            format!("this lock ({uuid}) is already used by {door} “{name}”; a lock can serve one door only"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// SESAME operations over the shared database connection.

@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::model::Source;
 use crate::secrets::{self, names, SecretStore};
 use crate::sesame::{DeviceUuid, SecretKey};
+use crate::lock::Target;
 use crate::{guests, store};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -329,39 +330,18 @@ fn require_key(secrets: &dyn SecretStore, lock: &LockInput) -> Result<()> {
     Ok(())
 }
 
-/// The door already using this device, other than `door` itself.
-fn device_used_elsewhere(conn: &Connection, uuid: &DeviceUuid, door: &str) -> Result<Option<String>> {
-    let mut stmt = conn.prepare(
-        "SELECT 'area:' || id, name FROM areas WHERE device_uuid = ?1 AND active = 1
-         UNION ALL SELECT 'entrance:' || id, name FROM stores WHERE entrance_device_uuid = ?1 AND active = 1",
-    )?;
-    let rows: Vec<(String, String)> = stmt.query_map([uuid.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-    Ok(rows.into_iter().find(|(key, _)| key != door).map(|(_, name)| name))
-}
-
-fn refuse_shared_device(conn: &Connection, lock: &Option<LockInput>, door: &str) -> Result<()> {
-    if let Some(l) = lock {
-        if let Some(other) = device_used_elsewhere(conn, &l.uuid, door)? {
-            return Err(Error::invalid(
-                format!("この錠 ({}) は既に「{other}」で使われています。1 台の錠は 1 か所にだけ登録できます", l.uuid),
-                format!("this lock ({}) is already used by “{other}”; a lock can serve one door only", l.uuid),
-            ));
-        }
+fn refuse_shared_device(conn: &Connection, lock: &Option<LockInput>, target: &Target) -> Result<()> {
+    match lock {
+        Some(l) => crate::lock::refuse_shared_device(conn, &l.uuid, target),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn require_splats_area(conn: &Connection, id: &Option<String>) -> Result<()> {
-    if let Some(id) = id {
-        let known: bool = conn.query_row("SELECT EXISTS(SELECT 1 FROM splats_areas WHERE area_id = ?1)", [id], |r| r.get(0))?;
-        if !known {
-            return Err(Error::invalid(
-                format!("SPLATS のエリア {id} がありません。先に同期してください"),
-                format!("SPLATS area {id} is unknown; sync first"),
-            ));
-        }
+    match id {
+        Some(id) => crate::splats::cache::require_splats_area(conn, id),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn require_name(name: &str) -> Result<String> {
@@ -432,7 +412,7 @@ pub fn save_store(conn: &mut Connection, secrets: &dyn SecretStore, input: &Stor
     if store::list_stores(&tx)?.iter().any(|s| s.id != id && same_name(&s.name, &name)) {
         return Err(Error::invalid(format!("店舗「{name}」は既にあります"), format!("a store named “{name}” already exists")));
     }
-    refuse_shared_device(&tx, &lock, &format!("entrance:{id}"))?;
+    refuse_shared_device(&tx, &lock, &Target::Entrance(id.clone()))?;
     let uuid = lock.as_ref().map(|l| l.uuid.as_str().to_string());
     tx.execute(
         "INSERT INTO stores (id, name, name_kana, source, use_sesame, register_entrance_key, entrance_device_uuid, splats_entrance_area_id, updated_at)
@@ -500,7 +480,7 @@ pub fn save_area(conn: &mut Connection, secrets: &dyn SecretStore, input: &AreaI
     if store::list_areas(&tx, Some(&store_id))?.iter().any(|a| a.id != id && same_name(&a.name, &name)) {
         return Err(Error::invalid(format!("エリア「{name}」はこの店舗に既にあります"), format!("this store already has an area named “{name}”")));
     }
-    refuse_shared_device(&tx, &lock, &format!("area:{id}"))?;
+    refuse_shared_device(&tx, &lock, &Target::Area(id.clone()))?;
     let uuid = lock.as_ref().map(|l| l.uuid.as_str().to_string());
     let sort_order = match &existing {
         Some(a) => a.sort_order,
@@ -538,8 +518,7 @@ pub fn save_area(conn: &mut Connection, secrets: &dyn SecretStore, input: &AreaI
 
 /// Removes an area or a store created by hand (the reservation system's own are
 /// removed there). Its lock's key is forgotten when no other door uses the lock.
-pub fn remove(conn: &mut Connection, secrets: &dyn SecretStore, target: &crate::lock::Target, actor: &str) -> Result<()> {
-    use crate::lock::Target;
+pub fn remove(conn: &mut Connection, secrets: &dyn SecretStore, target: &Target, actor: &str) -> Result<()> {
     let (table, id) = match target {
         Target::Area(id) => ("areas", id),
         Target::Entrance(id) => ("stores", id),
@@ -857,7 +836,7 @@ mod tests {
         let secrets = MemorySecrets::default();
         save_area(&mut conn, &secrets, &area(Some("A101"), "会議室A", Some(UUID_A), Some(KEY)), 1, "m").unwrap();
         let twice = save_area(&mut conn, &secrets, &area(None, "会議室Z", Some(UUID_A), Some(KEY)), 1, "m").unwrap_err();
-        assert!(twice.message(crate::Lang::Ja).contains("既に「会議室A」で使われています"), "{}", twice.message(crate::Lang::Ja));
+        assert!(twice.message(crate::Lang::Ja).contains("既に area:A101「会議室A」で使われています"), "{}", twice.message(crate::Lang::Ja));
         let dup = save_area(&mut conn, &secrets, &area(None, "会議室Ａ", None, None), 1, "m").unwrap_err();
         assert!(dup.message(crate::Lang::En).contains("already has an area"));
         let renamed = save_area(&mut conn, &secrets, &area(Some("A101"), "大会議室", Some(UUID_A), None), 1, "m").unwrap_err();

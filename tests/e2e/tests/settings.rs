@@ -140,7 +140,7 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
     type_into(&s, &format!("{other} [data-testid=area-uuid]"), &a101.uuid).await;
     type_into(&s, &format!("{other} [data-testid=area-secret]"), &hex(&a101.secret)).await;
     s.click_css(&format!("{other} [data-testid=area-save]")).await;
-    s.wait_for_text("既に「会議室A」で使われています").await;
+    s.wait_for_text("既に area:A101「会議室A」で使われています").await;
 
     // A store made by hand, then an area in it with its own lock.
     s.click_css("[data-testid=add-store]").await;

@@ -118,7 +118,8 @@ pub fn passes(conn: &Connection) -> Result<Vec<CachedPass>> {
 }
 
 /// Checks that a SPLATS area is known and current before anything points at it.
-fn require_splats_area(conn: &Connection, splats_area_id: &str) -> Result<()> {
+/// A SPLATS area that can be mapped onto: known from a sync and still in SPLATS.
+pub(crate) fn require_splats_area(conn: &Connection, splats_area_id: &str) -> Result<()> {
     let active: Option<bool> = conn
         .query_row("SELECT active FROM splats_areas WHERE area_id = ?1", [splats_area_id], |r| r.get(0))
         .optional()?;
