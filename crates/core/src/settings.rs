@@ -155,15 +155,11 @@ fn mapping(conn: &Connection, table: &str, id: &str) -> Result<Option<String>> {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct CloudInput {
-    pub reservation_base_url: Option<String>,
-    pub reservation_client_id: Option<String>,
-    pub reservation_redirect_uri: Option<String>,
+    #[serde(flatten)]
+    pub addresses: CloudAddresses,
     pub reservation_client_secret: Option<String>,
-    pub sesame_base_url: Option<String>,
     pub sesame_api_key: Option<String>,
-    pub splats_base_url: Option<String>,
     pub splats_token: Option<String>,
-    pub splats_guest_membergroup_id: Option<String>,
 }
 
 /// `None` for an empty field, the trimmed text otherwise.
@@ -207,12 +203,7 @@ fn check_url(setting: &str, value: &Option<String>) -> Result<()> {
 /// the caller to save and use. Returns the names of what changed (for the audit log).
 pub fn apply_clouds(config: &Config, secrets: &dyn SecretStore, input: &CloudInput) -> Result<(Config, Vec<&'static str>)> {
     let mut next = config.clone();
-    next.reservation.base_url = given(&input.reservation_base_url);
-    next.reservation.client_id = given(&input.reservation_client_id);
-    next.reservation.redirect_uri = given(&input.reservation_redirect_uri);
-    next.sesame.base_url = given(&input.sesame_base_url);
-    next.splats.base_url = given(&input.splats_base_url);
-    next.splats.guest_membergroup_id = given(&input.splats_guest_membergroup_id);
+    input.addresses.trimmed().apply(&mut next);
     check_url("予約システム / reservation", &next.reservation.base_url)?;
     check_url("SESAME", &next.sesame.base_url)?;
     check_url("SPLATS", &next.splats.base_url)?;
@@ -588,19 +579,54 @@ pub struct Exported {
     pub format: String,
     pub version: u32,
     pub exported_at: String,
-    pub clouds: ExportedClouds,
+    pub clouds: CloudAddresses,
     pub stores: Vec<ExportedStore>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(default)]
-pub struct ExportedClouds {
+pub struct CloudAddresses {
     pub reservation_base_url: Option<String>,
     pub reservation_client_id: Option<String>,
     pub reservation_redirect_uri: Option<String>,
     pub sesame_base_url: Option<String>,
     pub splats_base_url: Option<String>,
     pub splats_guest_membergroup_id: Option<String>,
+}
+
+impl CloudAddresses {
+    pub fn of(config: &Config) -> CloudAddresses {
+        CloudAddresses {
+            reservation_base_url: config.reservation.base_url.clone(),
+            reservation_client_id: config.reservation.client_id.clone(),
+            reservation_redirect_uri: config.reservation.redirect_uri.clone(),
+            sesame_base_url: config.sesame.base_url.clone(),
+            splats_base_url: config.splats.base_url.clone(),
+            splats_guest_membergroup_id: config.splats.guest_membergroup_id.clone(),
+        }
+    }
+
+    /// Writes these into `config`: the settings form and an imported file both end here.
+    fn apply(&self, config: &mut Config) {
+        config.reservation.base_url = self.reservation_base_url.clone();
+        config.reservation.client_id = self.reservation_client_id.clone();
+        config.reservation.redirect_uri = self.reservation_redirect_uri.clone();
+        config.sesame.base_url = self.sesame_base_url.clone();
+        config.splats.base_url = self.splats_base_url.clone();
+        config.splats.guest_membergroup_id = self.splats_guest_membergroup_id.clone();
+    }
+
+    /// Empty form fields as `None`, the rest trimmed.
+    fn trimmed(&self) -> CloudAddresses {
+        CloudAddresses {
+            reservation_base_url: given(&self.reservation_base_url),
+            reservation_client_id: given(&self.reservation_client_id),
+            reservation_redirect_uri: given(&self.reservation_redirect_uri),
+            sesame_base_url: given(&self.sesame_base_url),
+            splats_base_url: given(&self.splats_base_url),
+            splats_guest_membergroup_id: given(&self.splats_guest_membergroup_id),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -665,14 +691,7 @@ pub fn export(conn: &Connection, config: &Config, now: i64) -> Result<Exported> 
         format: EXPORT_FORMAT.into(),
         version: EXPORT_VERSION,
         exported_at: crate::clock::iso_jst(now),
-        clouds: ExportedClouds {
-            reservation_base_url: config.reservation.base_url.clone(),
-            reservation_client_id: config.reservation.client_id.clone(),
-            reservation_redirect_uri: config.reservation.redirect_uri.clone(),
-            sesame_base_url: config.sesame.base_url.clone(),
-            splats_base_url: config.splats.base_url.clone(),
-            splats_guest_membergroup_id: config.splats.guest_membergroup_id.clone(),
-        },
+        clouds: CloudAddresses::of(config),
         stores,
     })
 }
@@ -716,13 +735,7 @@ pub fn import(conn: &mut Connection, config: &Config, secrets: &dyn SecretStore,
         }
     }
     let mut next = config.clone();
-    let c = &file.clouds;
-    next.reservation.base_url = c.reservation_base_url.clone();
-    next.reservation.client_id = c.reservation_client_id.clone();
-    next.reservation.redirect_uri = c.reservation_redirect_uri.clone();
-    next.sesame.base_url = c.sesame_base_url.clone();
-    next.splats.base_url = c.splats_base_url.clone();
-    next.splats.guest_membergroup_id = c.splats_guest_membergroup_id.clone();
+    file.clouds.apply(&mut next);
     next.validate()?;
 
     let tx = conn.transaction()?;
@@ -874,12 +887,16 @@ mod tests {
         let secrets = MemorySecrets::default();
         let config = Config::default();
         let bad = CloudInput { sesame_api_key: Some("short".into()), ..CloudInput::default() };
+        let address = |base: &str, client: Option<&str>| CloudAddresses {
+            reservation_base_url: Some(base.into()),
+            reservation_client_id: client.map(String::from),
+            ..CloudAddresses::default()
+        };
         assert!(apply_clouds(&config, &secrets, &bad).unwrap_err().message(crate::Lang::Ja).contains("40 文字"));
-        let no_client = CloudInput { reservation_base_url: Some("https://r.example.jp".into()), ..CloudInput::default() };
+        let no_client = CloudInput { addresses: address("https://r.example.jp", None), ..CloudInput::default() };
         assert!(apply_clouds(&config, &secrets, &no_client).is_err());
         let input = CloudInput {
-            reservation_base_url: Some("https://r.example.jp".into()),
-            reservation_client_id: Some("cid".into()),
+            addresses: address("https://r.example.jp", Some("cid")),
             reservation_client_secret: Some("client-secret-1".into()),
             sesame_api_key: Some("A".repeat(40)),
             ..CloudInput::default()

@@ -219,6 +219,19 @@ impl Session {
 
 }
 
+/// Holds a QR payload to the simulated SPLATS reader of `area`: its verdict as JSON.
+pub async fn scan(sim: &uketsuke_sim::Sim, area: &str, payload: &str) -> Value {
+    reqwest::Client::new()
+        .post(format!("{}/_sim/splats/scan", sim.url()))
+        .json(&json!({ "area_id": area, "payload": payload }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// Decodes every QR code in a PNG with `zbarimg` (zbar-tools), as a reader would see it.
 pub fn zbarimg(png: &Path) -> Vec<String> {
     let out = std::process::Command::new("zbarimg")

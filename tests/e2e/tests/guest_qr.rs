@@ -8,7 +8,7 @@ use uketsuke_core::reservation::ReservationClient;
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
 use uketsuke_core::splats::{cache, SplatsClient};
 use uketsuke_core::{clock, db, sync, Config};
-use uketsuke_e2e::{app_binary, enabled, zbarimg, Driver, Session};
+use uketsuke_e2e::{app_binary, enabled, scan, zbarimg, Driver, Session};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-qr";
@@ -56,17 +56,6 @@ async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf, String) {
     (sim, dir, path, id)
 }
 
-async fn scan(sim: &Sim, area: &str, payload: &str) -> serde_json::Value {
-    reqwest::Client::new()
-        .post(format!("{}/_sim/splats/scan", sim.url()))
-        .json(&serde_json::json!({ "area_id": area, "payload": payload }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
 
 /// The server-clock second at which the QR on screen is replaced.
 async fn step_end(s: &Session) -> i64 {

@@ -8,7 +8,7 @@ use uketsuke_core::reservation::ReservationClient;
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
 use uketsuke_core::splats::{cache, SplatsClient};
 use uketsuke_core::{clock, db, sync, Config};
-use uketsuke_e2e::{app_binary, enabled, zbarimg, Driver, Session};
+use uketsuke_e2e::{app_binary, enabled, scan, zbarimg, Driver, Session};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-kiosk";
@@ -67,17 +67,6 @@ async fn keypad(s: &Session, digits: &str) {
     }
 }
 
-async fn scan(sim: &Sim, area: &str, payload: &str) -> serde_json::Value {
-    reqwest::Client::new()
-        .post(format!("{}/_sim/splats/scan", sim.url()))
-        .json(&serde_json::json!({ "area_id": area, "payload": payload }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_guest_finds_their_booking_and_the_kiosk_qr_opens_the_door() {
