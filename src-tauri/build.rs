@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "list_stores",
     "list_areas",
     "sync_now",
+    "sync_status",
     "list_doors",
     "unlock",
     "lock",

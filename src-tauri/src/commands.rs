@@ -1,13 +1,13 @@
 //! The commands the UI may call. Each is a few lines: check state, call core, map the error.
 //! Which window may call which is decided by `capabilities/*.json`.
 
-use crate::error::ShellResult;
+use crate::error::{ShellError, ShellResult};
 use crate::state::AppState;
 use serde::Serialize;
 use tauri::State;
 use uketsuke_core::model::{Area, Store};
-use uketsuke_core::store::{self, Changes};
-use uketsuke_core::{sync, Lang};
+use uketsuke_core::store;
+use uketsuke_core::{sync, worker, Lang};
 
 #[derive(Serialize)]
 pub struct AppInfo {
@@ -50,35 +50,94 @@ pub fn set_operator(state: State<'_, AppState>, name: String) -> ShellResult<Str
 
 #[tauri::command]
 pub async fn list_stores(state: State<'_, AppState>) -> ShellResult<Vec<Store>> {
-    let ready = state.ready()?;
-    let conn = ready.db.lock().await;
-    store::list_stores(&conn).map_err(|e| state.err(e))
+    state.ready()?.db.read(store::list_stores).await.map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 pub async fn list_areas(state: State<'_, AppState>, store_id: Option<String>) -> ShellResult<Vec<Area>> {
-    let ready = state.ready()?;
-    let conn = ready.db.lock().await;
-    store::list_areas(&conn, store_id.as_deref()).map_err(|e| state.err(e))
+    state.ready()?.db.read(move |c| store::list_areas(c, store_id.as_deref())).await.map_err(|e| state.err(e))
 }
 
-/// Stores, areas and today's guests from the reservation system, then SPLATS (areas,
-/// pass controllers, histories: who came in) when its token is set.
+/// One part of the sync as the window shows it, its error in the UI's language.
+#[derive(Serialize)]
+pub struct PartView {
+    enabled: bool,
+    last_at: Option<i64>,
+    last_ok: Option<bool>,
+    next_at: Option<i64>,
+    error: Option<ShellError>,
+}
+
+/// What the background sync is doing: per cloud, the last sync, the next one and any
+/// error; the SPLATS changes still waiting; and whether another process runs it.
+#[derive(Serialize)]
+pub struct SyncStatus {
+    reservation: PartView,
+    splats: PartView,
+    access: PartView,
+    waiting: i64,
+    /// The worker runs in another process on this database (`uketsuke watch`).
+    elsewhere: bool,
+    /// Nothing has synced yet.
+    never: bool,
+}
+
+fn part(state: &AppState, p: worker::Part) -> PartView {
+    let error = p.error.map(|e| ShellError { code: e.code.clone(), message: e.message(state.lang()).to_string() });
+    PartView { enabled: p.enabled, last_at: p.last_at, last_ok: p.last_ok, next_at: p.next_at, error }
+}
+
 #[tauri::command]
-pub async fn sync_now(state: State<'_, AppState>) -> ShellResult<Changes> {
+pub async fn sync_status(state: State<'_, AppState>) -> ShellResult<SyncStatus> {
+    let saved = state.ready()?.db.read(worker::status).await.map_err(|e| state.err(e))?;
+    let never = saved.is_none();
+    let s = saved.unwrap_or_default();
+    Ok(SyncStatus {
+        elsewhere: !never && s.pid != std::process::id(),
+        waiting: s.waiting,
+        reservation: part(&state, s.reservation),
+        splats: part(&state, s.splats),
+        access: part(&state, s.access),
+        never,
+    })
+}
+
+/// Syncs everything now (the 同期 button): bookings, SPLATS, door access. Waits for a
+/// sync already running; the door buttons never wait for it. Each cloud's outcome is
+/// in the status that comes back.
+#[tauri::command]
+pub async fn sync_now(state: State<'_, AppState>) -> ShellResult<SyncStatus> {
     let ready = state.ready()?;
-    let config = ready.config();
     let actor = state.operator();
-    let client = sync::reservation_client(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
-    let changes = {
-        let mut conn = ready.db.lock().await;
-        let changes = sync::stores_and_areas(&mut conn, &client, &actor).await.map_err(|e| state.err(e))?;
-        sync::guests_today(&mut conn, &client, &actor, uketsuke_core::clock::now_unix()).await.map_err(|e| state.err(e))?;
-        changes
-    };
-    if let Ok(splats) = sync::splats_client(&config, ready.secrets.as_ref()) {
-        let mut conn = ready.db.lock().await;
-        sync::splats(&mut conn, &splats, &config, &actor).await.map_err(|e| state.err(e))?;
+    match ready.worker.get() {
+        Some(w) => {
+            w.sync_now(&actor).await;
+        }
+        None => {
+            sync::run(&ready.db, &ready.config(), ready.secrets.as_ref(), sync::Scope::ALL, &actor).await;
+        }
     }
-    Ok(changes)
+    sync_status(state).await
+}
+
+/// Starts the background worker for this app, unless `sync.background` is off or
+/// another process (`uketsuke watch`) already runs one on this database. Windows hear
+/// `sync-status` after every sync.
+pub fn start_worker<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri::{Emitter, Manager};
+    let state = app.state::<AppState>();
+    let Ok(ready) = state.ready() else { return };
+    if !ready.config().sync.background {
+        return;
+    }
+    let worker = match worker::Worker::new(ready.db.clone(), ready.secrets.clone(), ready.config_source()) {
+        Ok(w) => std::sync::Arc::new(w),
+        Err(e) => return tracing::info!(code = e.code(), "background sync not started here"),
+    };
+    let handle = app.clone();
+    worker.on_change(move |_| {
+        let _ = handle.emit("sync-status", ());
+    });
+    let _ = ready.worker.set(worker.clone());
+    tauri::async_runtime::spawn(async move { worker.run().await });
 }

@@ -16,7 +16,8 @@ use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder
 use uketsuke_core::guests::access::{self, QrView};
 use uketsuke_core::guests::kiosk::{self, Lookup};
 use uketsuke_core::guests::{self, GuestView};
-use uketsuke_core::{clock, manager, store, sync, Error};
+use uketsuke_core::splats::SplatsClient;
+use uketsuke_core::{clock, manager, store, Error};
 
 pub const LABEL: &str = "kiosk";
 
@@ -59,12 +60,14 @@ pub struct KioskInfo {
 /// The kiosk's store: the configured one, else the first.
 async fn kiosk_store(state: &AppState) -> ShellResult<uketsuke_core::model::Store> {
     let ready = state.ready()?;
-    let config = ready.config();
-    let conn = ready.db.lock().await;
-    let found = match &config.kiosk.store_id {
-        Some(id) => store::get_store(&conn, id),
-        None => store::list_stores(&conn).map(|s| s.into_iter().next()),
-    };
+    let configured = ready.config().kiosk.store_id.clone();
+    let found = ready
+        .db
+        .read(move |c| match &configured {
+            Some(id) => store::get_store(c, id),
+            None => store::list_stores(c).map(|s| s.into_iter().next()),
+        })
+        .await;
     found.map_err(|e| state.err(e))?.ok_or_else(|| state.err(Error::not_found("kiosk store")))
 }
 
@@ -91,7 +94,7 @@ pub async fn kiosk_lookup(state: State<'_, AppState>, kiosk: State<'_, KioskStat
     }
     let store = kiosk_store(&state).await?;
     let ready = state.ready()?;
-    let found = kiosk::find(&*ready.db.lock().await, &store.id, now, &lookup);
+    let found = ready.db.read(move |c| kiosk::find(c, &store.id, now, &lookup)).await;
     let mut failures = kiosk.failures.lock().unwrap();
     match found {
         Ok(view) => {
@@ -113,8 +116,7 @@ pub async fn kiosk_lookup(state: State<'_, AppState>, kiosk: State<'_, KioskStat
 #[tauri::command]
 pub async fn kiosk_current(state: State<'_, AppState>, kiosk: State<'_, KioskState>) -> ShellResult<Option<KioskGuest>> {
     let Some(id) = kiosk.current.lock().unwrap().clone() else { return Ok(None) };
-    let ready = state.ready()?;
-    let view = guests::view(&*ready.db.lock().await, &id, clock::now_unix()).map_err(|e| state.err(e))?;
+    let view = guest_view(&state, id).await?;
     Ok(Some(KioskGuest::from(&view)))
 }
 
@@ -126,14 +128,18 @@ pub async fn kiosk_qr(state: State<'_, AppState>, kiosk: State<'_, KioskState>) 
     let ready = state.ready()?;
     let config = ready.config();
     let grace = i64::from(config.splats.guest_grace_minutes) * 60;
-    let view = guests::view(&*ready.db.lock().await, &id, clock::now_unix()).map_err(|e| state.err(e))?;
+    let view = guest_view(&state, id.clone()).await?;
     kiosk::may_show(&view, grace, clock::now_unix()).map_err(|e| state.err(e))?;
     if view.access.as_ref().is_none_or(|a| a.revoked_at.is_some()) {
-        let client = sync::splats_client(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
+        let client = SplatsClient::from_config(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
         access::issue(&ready.db, &client, ready.secrets.as_ref(), &config, &id, "kiosk").await.map_err(|e| state.err(e))?;
     }
-    let client = if config.splats.otqr_local { None } else { sync::splats_client(&config, ready.secrets.as_ref()).ok() };
+    let client = if config.splats.otqr_local { None } else { SplatsClient::from_config(&config, ready.secrets.as_ref()).ok() };
     access::qr(&ready.db, client.as_ref(), ready.secrets.as_ref(), &config, &id, None).await.map_err(|e| state.err(e))
+}
+
+async fn guest_view(state: &AppState, id: String) -> ShellResult<guests::GuestView> {
+    state.ready()?.db.read(move |c| guests::view(c, &id, clock::now_unix())).await.map_err(|e| state.err(e))
 }
 
 /// Back to the welcome screen (idle, or the guest pressed 終了).
@@ -147,7 +153,7 @@ pub fn kiosk_reset(kiosk: State<'_, KioskState>) {
 #[tauri::command]
 pub async fn kiosk_exit<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, kiosk: State<'_, KioskState>, pin: String) -> ShellResult<()> {
     let ready = state.ready()?;
-    manager::verify_pin(&*ready.db.lock().await, &pin, clock::now_unix(), "kiosk").map_err(|e| state.err(e))?;
+    ready.db.write(move |c| manager::verify_pin(c, &pin, clock::now_unix(), "kiosk")).await.map_err(|e| state.err(e))?;
     kiosk.exit_allowed.store(true, std::sync::atomic::Ordering::SeqCst);
     if app.get_webview_window("staff").is_none() {
         app.exit(0);
@@ -160,8 +166,7 @@ pub async fn kiosk_exit<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState
 /// Staff: show this guest's QR on the kiosk screen (opening it if it is not open).
 #[tauri::command]
 pub async fn push_to_kiosk<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, kiosk: State<'_, KioskState>, guest_id: String) -> ShellResult<()> {
-    let ready = state.ready()?;
-    guests::view(&*ready.db.lock().await, &guest_id, clock::now_unix()).map_err(|e| state.err(e))?;
+    guest_view(&state, guest_id.clone()).await?;
     *kiosk.current.lock().unwrap() = Some(guest_id);
     open_once(&app, &state)
 }

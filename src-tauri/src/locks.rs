@@ -25,23 +25,24 @@ pub struct Door {
 #[tauri::command]
 pub async fn list_doors(state: State<'_, AppState>, store_id: String) -> ShellResult<Vec<Door>> {
     let ready = state.ready()?;
-    let conn = ready.db.lock().await;
-    let store = store::get_store(&conn, &store_id)
-        .map_err(|e| state.err(e))?
-        .ok_or_else(|| state.err(uketsuke_core::Error::not_found(format!("store {store_id}"))))?;
-    let mut doors = Vec::new();
-    let door = |target: Target, label: String, uuid: Option<&str>| -> ShellResult<Door> {
+    ready.db.read(move |conn| doors(conn, &store_id)).await.map_err(|e| state.err(e))
+}
+
+fn doors(conn: &uketsuke_core::db::Connection, store_id: &str) -> uketsuke_core::Result<Vec<Door>> {
+    let store = store::get_store(conn, store_id)?.ok_or_else(|| uketsuke_core::Error::not_found(format!("store {store_id}")))?;
+    let door = |target: Target, label: String, uuid: Option<&str>| -> uketsuke_core::Result<Door> {
         let uuid = uuid.and_then(|u| DeviceUuid::parse(u).ok());
         let status = match &uuid {
-            Some(u) => lock::cached_status(&conn, u).map_err(|e| state.err(e))?,
+            Some(u) => lock::cached_status(conn, u)?,
             None => None,
         };
         Ok(Door { target, label, registered: uuid.is_some(), status })
     };
+    let mut doors = Vec::new();
     if store.use_sesame && store.register_entrance_key {
         doors.push(door(Target::Entrance(store.id.clone()), store.name.clone(), store.entrance_device_uuid.as_deref())?);
     }
-    for area in store::list_areas(&conn, Some(&store_id)).map_err(|e| state.err(e))? {
+    for area in store::list_areas(conn, Some(store_id))? {
         doors.push(door(Target::Area(area.id), area.name, area.device_uuid.as_deref())?);
     }
     Ok(doors)
@@ -95,7 +96,7 @@ pub async fn lock_info(state: State<'_, AppState>) -> ShellResult<LockInfo> {
     let ready = state.ready()?;
     let config = ready.config();
     let usage = ready.locks(&config).usage().await.map_err(|e| state.err(e))?;
-    let offset = lock::clock_offset(&*ready.db.lock().await);
+    let offset = ready.db.read(|c| Ok(lock::clock_offset(c))).await.map_err(|e| state.err(e))?;
     Ok(LockInfo { usage, clock_offset_secs: offset, clock_warning: offset.abs() > WARN_OFFSET_SECS, now: clock::now_unix() })
 }
 

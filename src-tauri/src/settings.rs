@@ -21,44 +21,46 @@ fn now() -> i64 {
 #[tauri::command]
 pub async fn role_status(state: State<'_, AppState>) -> ShellResult<RoleStatus> {
     let ready = state.ready()?;
-    let conn = ready.db.lock().await;
-    state.manager.status(&conn, now()).map_err(|e| state.err(e))
+    role(&state, ready).await
+}
+
+async fn role(state: &AppState, ready: &Ready) -> ShellResult<RoleStatus> {
+    let gate = state.manager.clone();
+    ready.db.read(move |c| gate.status(c, now())).await.map_err(|e| state.err(e))
 }
 
 /// Checks the PIN (wrong tries are counted and spaced out) and opens a manager session.
 #[tauri::command]
 pub async fn manager_unlock(state: State<'_, AppState>, pin: String) -> ShellResult<RoleStatus> {
     let ready = state.ready()?;
-    let conn = ready.db.lock().await;
-    manager::verify_pin(&conn, &pin, now(), &state.operator()).map_err(|e| state.err(e))?;
+    let actor = state.operator();
+    ready.db.write(move |c| manager::verify_pin(c, &pin, now(), &actor)).await.map_err(|e| state.err(e))?;
     state.manager.open(now(), ready.config().manager_idle_secs());
-    state.manager.status(&conn, now()).map_err(|e| state.err(e))
+    role(&state, ready).await
 }
 
 #[tauri::command]
 pub async fn manager_lock(state: State<'_, AppState>) -> ShellResult<RoleStatus> {
     state.manager.close();
-    let ready = state.ready()?;
-    let conn = ready.db.lock().await;
-    state.manager.status(&conn, now()).map_err(|e| state.err(e))
+    role(&state, state.ready()?).await
 }
 
 /// The first PIN may be set by whoever installs the app; changing it needs the manager.
 #[tauri::command]
 pub async fn set_manager_pin(state: State<'_, AppState>, pin: String) -> ShellResult<RoleStatus> {
     let ready = state.ready()?;
-    let conn = ready.db.lock().await;
-    if manager::pin_is_set(&conn).map_err(|e| state.err(e))? {
+    if ready.db.read(manager::pin_is_set).await.map_err(|e| state.err(e))? {
         state.require_manager()?;
     }
-    manager::set_pin(&conn, &pin, &state.operator()).map_err(|e| state.err(e))?;
+    let actor = state.operator();
+    ready.db.write(move |c| manager::set_pin(c, &pin, &actor)).await.map_err(|e| state.err(e))?;
     state.manager.open(now(), ready.config().manager_idle_secs());
-    state.manager.status(&conn, now()).map_err(|e| state.err(e))
+    role(&state, ready).await
 }
 
 async fn view(state: &AppState, ready: &Ready) -> ShellResult<SettingsView> {
-    let conn = ready.db.lock().await;
-    settings::view(&conn, &ready.config(), ready.secrets.as_ref()).map_err(|e| state.err(e))
+    let (config, secrets) = (ready.config(), ready.secrets.clone());
+    ready.db.read(move |c| settings::view(c, &config, secrets.as_ref())).await.map_err(|e| state.err(e))
 }
 
 #[tauri::command]
@@ -71,10 +73,12 @@ pub async fn get_settings(state: State<'_, AppState>) -> ShellResult<SettingsVie
 pub async fn save_cloud_settings(state: State<'_, AppState>, input: CloudInput) -> ShellResult<SettingsView> {
     state.require_manager()?;
     let ready = state.ready()?;
-    let next = {
-        let conn = ready.db.lock().await;
-        settings::save_clouds(&conn, &ready.config(), ready.secrets.as_ref(), &input, &state.operator()).map_err(|e| state.err(e))?
-    };
+    let (config, secrets, actor) = (ready.config(), ready.secrets.clone(), state.operator());
+    let next = ready
+        .db
+        .write(move |c| settings::save_clouds(c, &config, secrets.as_ref(), &input, &actor))
+        .await
+        .map_err(|e| state.err(e))?;
     ready.set_config(next);
     view(&state, ready).await
 }
@@ -83,10 +87,8 @@ pub async fn save_cloud_settings(state: State<'_, AppState>, input: CloudInput) 
 pub async fn save_store(state: State<'_, AppState>, input: StoreInput) -> ShellResult<SettingsView> {
     state.require_manager()?;
     let ready = state.ready()?;
-    {
-        let mut conn = ready.db.lock().await;
-        settings::save_store(&mut conn, ready.secrets.as_ref(), &input, now(), &state.operator()).map_err(|e| state.err(e))?;
-    }
+    let (secrets, actor) = (ready.secrets.clone(), state.operator());
+    ready.db.write(move |c| settings::save_store(c, secrets.as_ref(), &input, now(), &actor)).await.map_err(|e| state.err(e))?;
     view(&state, ready).await
 }
 
@@ -94,10 +96,8 @@ pub async fn save_store(state: State<'_, AppState>, input: StoreInput) -> ShellR
 pub async fn save_area(state: State<'_, AppState>, input: AreaInput) -> ShellResult<SettingsView> {
     state.require_manager()?;
     let ready = state.ready()?;
-    {
-        let mut conn = ready.db.lock().await;
-        settings::save_area(&mut conn, ready.secrets.as_ref(), &input, now(), &state.operator()).map_err(|e| state.err(e))?;
-    }
+    let (secrets, actor) = (ready.secrets.clone(), state.operator());
+    ready.db.write(move |c| settings::save_area(c, secrets.as_ref(), &input, now(), &actor)).await.map_err(|e| state.err(e))?;
     view(&state, ready).await
 }
 
@@ -106,10 +106,8 @@ pub async fn save_area(state: State<'_, AppState>, input: AreaInput) -> ShellRes
 pub async fn remove_door(state: State<'_, AppState>, target: Target) -> ShellResult<SettingsView> {
     state.require_manager()?;
     let ready = state.ready()?;
-    {
-        let mut conn = ready.db.lock().await;
-        settings::remove(&mut conn, ready.secrets.as_ref(), &target, &state.operator()).map_err(|e| state.err(e))?;
-    }
+    let (secrets, actor) = (ready.secrets.clone(), state.operator());
+    ready.db.write(move |c| settings::remove(c, secrets.as_ref(), &target, &actor)).await.map_err(|e| state.err(e))?;
     view(&state, ready).await
 }
 
@@ -141,10 +139,8 @@ pub struct Exported {
 pub async fn export_settings(state: State<'_, AppState>) -> ShellResult<Exported> {
     state.require_manager()?;
     let ready = state.ready()?;
-    let exported = {
-        let conn = ready.db.lock().await;
-        settings::export(&conn, &ready.config(), now()).map_err(|e| state.err(e))?
-    };
+    let config = ready.config();
+    let exported = ready.db.read(move |c| settings::export(c, &config, now())).await.map_err(|e| state.err(e))?;
     let json = serde_json::to_string_pretty(&exported).expect("settings serialise");
     let dir = directories::UserDirs::new()
         .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
@@ -152,9 +148,8 @@ pub async fn export_settings(state: State<'_, AppState>) -> ShellResult<Exported
     let stamp = exported.exported_at.get(..16).unwrap_or("").replace(['-', ':'], "").replace('T', "-");
     let path = dir.join(format!("uketsuke-settings-{stamp}.json"));
     std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, &json)).map_err(|e| state.err(e.into()))?;
-    let conn = ready.db.lock().await;
     let event = uketsuke_core::audit::AuditEvent::new(&state.operator(), "settings.export", None, true);
-    uketsuke_core::audit::record(&conn, &event).map_err(|e| state.err(e))?;
+    ready.db.write(move |c| uketsuke_core::audit::record(c, &event)).await.map_err(|e| state.err(e))?;
     Ok(Exported { path: path.display().to_string(), json })
 }
 
@@ -164,10 +159,12 @@ pub async fn import_settings(state: State<'_, AppState>, text: String) -> ShellR
     state.require_manager()?;
     let ready = state.ready()?;
     let config = ready.config();
-    let (next, report) = {
-        let mut conn = ready.db.lock().await;
-        settings::import(&mut conn, &config, ready.secrets.as_ref(), &text, now(), &state.operator()).map_err(|e| state.err(e))?
-    };
+    let (cfg, secrets, actor) = (config.clone(), ready.secrets.clone(), state.operator());
+    let (next, report) = ready
+        .db
+        .write(move |c| settings::import(c, &cfg, secrets.as_ref(), &text, now(), &actor))
+        .await
+        .map_err(|e| state.err(e))?;
     if let Some(path) = &config.source {
         next.save(path).map_err(|e| state.err(e))?;
     }

@@ -6,9 +6,9 @@ use crate::error::{ShellError, ShellResult};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use tokio::sync::Mutex;
-use uketsuke_core::db::{self, Connection};
+use uketsuke_core::db::Db;
 use uketsuke_core::lock::Locks;
+use uketsuke_core::worker::Worker;
 use uketsuke_core::secrets::{Keyring, SecretStore};
 use uketsuke_core::{Config, Lang};
 
@@ -35,9 +35,14 @@ impl Args {
 
 pub struct Ready {
     /// Replaced whole when a manager saves settings; readers take a snapshot.
-    config: std::sync::RwLock<Arc<Config>>,
-    pub db: Mutex<Connection>,
+    config: Arc<std::sync::RwLock<Arc<Config>>>,
+    /// Never held across a network call: reads get their own connection (WAL), writes
+    /// are short, and both run off the async threads.
+    pub db: Db,
     pub secrets: Arc<dyn SecretStore>,
+    /// The background worker, when this process runs it (another process, such as
+    /// `uketsuke watch`, may hold the database's worker lock instead).
+    pub worker: std::sync::OnceLock<Arc<Worker>>,
 }
 
 impl Ready {
@@ -48,6 +53,19 @@ impl Ready {
 
     pub fn set_config(&self, config: Config) {
         *self.config.write().unwrap() = Arc::new(config);
+    }
+
+    /// The config as the worker sees it: always the newest snapshot.
+    pub fn config_source(&self) -> uketsuke_core::worker::ConfigSource {
+        let cell = self.config.clone();
+        Arc::new(move || cell.read().unwrap().clone())
+    }
+
+    /// Tells the worker (if this process runs it) to reconcile door access now.
+    pub fn nudge_worker(&self) {
+        if let Some(w) = self.worker.get() {
+            w.nudge();
+        }
     }
 
     /// SESAME operations over this app's connection, keyring and a config snapshot.
@@ -63,7 +81,7 @@ pub struct AppState {
     /// The UI's language; errors are worded in it. true = English.
     english: AtomicBool,
     /// The manager session, shared by every window.
-    pub manager: uketsuke_core::manager::Gate,
+    pub manager: Arc<uketsuke_core::manager::Gate>,
 }
 
 impl AppState {
@@ -91,9 +109,9 @@ impl AppState {
         let config = Config::load(args.config.as_deref()).map_err(ja)?;
         config.validate().map_err(ja)?;
         let path = config.database_path().map_err(ja)?;
-        let conn = db::open(&path).map_err(ja)?;
+        let db = Db::open(&path).map_err(ja)?;
         let secrets: Arc<dyn SecretStore> = Arc::new(Keyring::new(config.keyring_service()));
-        Ok(Ready { config: std::sync::RwLock::new(Arc::new(config)), db: Mutex::new(conn), secrets })
+        Ok(Ready { config: Arc::new(std::sync::RwLock::new(Arc::new(config))), db, secrets, worker: Default::default() })
     }
 
     pub fn ready(&self) -> ShellResult<&Ready> {

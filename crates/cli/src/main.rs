@@ -5,17 +5,19 @@
 //! a secret.
 
 mod output;
+mod syncing;
 
 use clap::{Parser, Subcommand};
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tokio::sync::Mutex;
+use std::sync::Arc;
 use uketsuke_core::lock::{self, Locks, Target};
 use uketsuke_core::meter::CallKind;
 use uketsuke_core::secrets::{self, Keyring, SecretStore};
 use uketsuke_core::sesame::{qr, Command as SesameCmd, DeviceUuid, SecretKey};
 use uketsuke_core::{audit, db, doctor, store, sync, Config, Lang};
+use uketsuke_core::splats::SplatsClient;
 
 #[derive(Parser)]
 #[command(name = "uketsuke", version, about = "Uketsuke (受付) front-desk tools")]
@@ -58,6 +60,14 @@ enum Command {
         only: Option<String>,
         #[arg(long)]
         json: bool,
+    },
+    /// Keep this PC's cache and the guests' door access true all day (for a headless PC):
+    /// syncs now, then on the schedule of the `[sync]` settings, and carries out waiting
+    /// SPLATS changes. Only one process per database runs it.
+    Watch {
+        /// Stop after this many syncs.
+        #[arg(long)]
+        cycles: Option<u32>,
     },
     /// Sign in to the reservation system (OAuth 2): opens the browser on its login
     /// page and waits for it to come back to the registered loopback redirect URL.
@@ -309,12 +319,13 @@ fn fail(e: &CliError, lang: Lang) -> ExitCode {
 }
 
 async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, CliError> {
-    let secrets = Keyring::new(config.keyring_service());
+    let shared: Arc<dyn SecretStore> = Arc::new(Keyring::new(config.keyring_service()));
+    let secrets = shared.as_ref();
     match command {
         Command::Doctor { json } => {
             let mut config = config.clone();
             config.language = lang;
-            let report = doctor::run(&config, &secrets).await;
+            let report = doctor::run(&config, secrets).await;
             if json {
                 output::json(&report);
             } else {
@@ -343,7 +354,8 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
                 output::areas(&areas, lang)
             }
         }
-        Command::Sync { only, json } => return sync_all(config, &secrets, only.as_deref(), json, lang).await,
+        Command::Sync { only, json } => return syncing::once(config, secrets, only.as_deref(), json, lang).await,
+        Command::Watch { cycles } => return syncing::watch(config, shared.clone(), cycles, lang).await,
         Command::Settings(SettingsCommand::Export { file }) => {
             let conn = open_db(config)?;
             let exported = uketsuke_core::settings::export(&conn, config, uketsuke_core::clock::now_unix())?;
@@ -355,7 +367,7 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
             let text = std::fs::read_to_string(&file).map_err(uketsuke_core::Error::from)?;
             let mut conn = open_db(config)?;
             let now = uketsuke_core::clock::now_unix();
-            let (next, report) = uketsuke_core::settings::import(&mut conn, config, &secrets, &text, now, "cli")?;
+            let (next, report) = uketsuke_core::settings::import(&mut conn, config, secrets, &text, now, "cli")?;
             if let Some(path) = &config.source {
                 next.save(path)?;
             }
@@ -368,7 +380,7 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
             }
         }
         Command::SignIn { no_browser } => {
-            let db = Mutex::new(open_db(config)?);
+            let db = open_shared(config)?;
             let open = |url: &str| {
                 println!("{}\n  {url}", lang.pick("ブラウザでこのページを開いてサインインしてください:", "Open this page in a browser and sign in:"));
                 if !no_browser {
@@ -378,7 +390,7 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
                 }
                 Ok(())
             };
-            let signed = sync::sign_in(&db, config, &secrets, open, "cli").await?;
+            let signed = sync::sign_in(&db, config, secrets, open, "cli").await?;
             println!("{}", lang.pick("サインインしました。トークンはキーリングに保存しました。", "Signed in; the token is in the keyring."));
             if let Some(t) = signed.expires_at {
                 println!("{} {}", lang.pick("有効期限:", "Expires:"), uketsuke_core::clock::iso_jst(t));
@@ -393,16 +405,16 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
                 output::audit(&events)
             }
         }
-        Command::Secret(cmd) => secret(cmd, &secrets, lang)?,
+        Command::Secret(cmd) => secret(cmd, secrets, lang)?,
         Command::Unlock { door, command } => {
-            lock_command(config, &secrets, door.target(), SesameCmd::Unlock, command, lang).await?
+            lock_command(config, secrets, door.target(), SesameCmd::Unlock, command, lang).await?
         }
         Command::Lock { door, command } => {
-            lock_command(config, &secrets, door.target(), SesameCmd::Lock, command, lang).await?
+            lock_command(config, secrets, door.target(), SesameCmd::Lock, command, lang).await?
         }
         Command::Status { door, json } => {
-            let db = Mutex::new(open_db(config)?);
-            let locks = Locks { db: &db, secrets: &secrets, config };
+            let db = open_shared(config)?;
+            let locks = Locks { db: &db, secrets, config };
             let status = locks.status(&door.target(), CallKind::Status).await?;
             if json {
                 output::json(&status)
@@ -411,8 +423,8 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
             }
         }
         Command::History { door, limit, json } => {
-            let db = Mutex::new(open_db(config)?);
-            let locks = Locks { db: &db, secrets: &secrets, config };
+            let db = open_shared(config)?;
+            let locks = Locks { db: &db, secrets, config };
             let entries = locks.history(&door.target(), limit).await?;
             if json {
                 output::json(&entries)
@@ -420,14 +432,14 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
                 output::lock_history(&entries)
             }
         }
-        Command::Sesame(cmd) => sesame(cmd, config, &secrets, lang).await?,
-        Command::Splats(cmd) => splats(cmd, config, &secrets, lang).await?,
-        Command::Guests(cmd) => guests_cmd(cmd, config, &secrets, lang).await?,
+        Command::Sesame(cmd) => sesame(cmd, config, secrets, lang).await?,
+        Command::Splats(cmd) => splats(cmd, config, secrets, lang).await?,
+        Command::Guests(cmd) => guests_cmd(cmd, config, secrets, lang).await?,
         Command::Qr { guest, at, png, json } => {
             use uketsuke_core::guests::access;
-            let db = Mutex::new(open_db(config)?);
-            let client = if config.splats.otqr_local { None } else { Some(sync::splats_client(config, &secrets)?) };
-            let view = access::qr(&db, client.as_ref(), &secrets, config, &guest, at).await?;
+            let db = open_shared(config)?;
+            let client = if config.splats.otqr_local { None } else { Some(SplatsClient::from_config(config, secrets)?) };
+            let view = access::qr(&db, client.as_ref(), secrets, config, &guest, at).await?;
             if let Some(path) = &png {
                 std::fs::write(path, uketsuke_core::qr::png(&view.frame.payload, 8)?).map_err(uketsuke_core::Error::from)?;
             }
@@ -453,7 +465,7 @@ async fn lock_command(
     args: CommandArgs,
     lang: Lang,
 ) -> Result<(), CliError> {
-    let db = Mutex::new(open_db(config)?);
+    let db = open_shared(config)?;
     let locks = Locks { db: &db, secrets, config };
     let actor = args.actor.unwrap_or_else(|| config.counter_name().to_string());
     let report = locks.command(&target, cmd, &actor).await?;
@@ -500,7 +512,7 @@ async fn sesame(cmd: SesameCommand, config: &Config, secrets: &dyn SecretStore, 
             println!("{}: {} → {uuid}", lang.pick("登録しました", "registered"), target.key());
         }
         SesameCommand::Usage { json } => {
-            let db = Mutex::new(open_db(config)?);
+            let db = open_shared(config)?;
             let usage = Locks { db: &db, secrets, config }.usage().await?;
             if json {
                 output::json(&usage)
@@ -512,64 +524,9 @@ async fn sesame(cmd: SesameCommand, config: &Config, secrets: &dyn SecretStore, 
     Ok(())
 }
 
-/// Syncs every cloud that is set up (or the one asked for); one failing does not stop
-/// the others, and the exit code says whether all succeeded.
-async fn sync_all(config: &Config, secrets: &dyn SecretStore, only: Option<&str>, json: bool, lang: Lang) -> Result<ExitCode, CliError> {
-    config.validate()?;
-    let mut conn = open_db(config)?;
-    let want = |name: &str| only.is_none_or(|o| o == name);
-    let mut out = serde_json::Map::new();
-    let mut ok = true;
-    let mut ran = false;
-    if want("reservation") && (only.is_some() || config.reservation.base_url.is_some()) {
-        ran = true;
-        let label = lang.pick("予約システム", "Reservation");
-        match sync::reservation_client(config, secrets) {
-            Ok(client) => {
-                let result = sync::stores_and_areas(&mut conn, &client, "cli").await;
-                ok &= result.is_ok();
-                out.insert("reservation".into(), output::sync_result(label, &result, lang, json, |c| output::changes(c, lang)));
-                if result.is_ok() {
-                    let guests = sync::guests_today(&mut conn, &client, "cli", uketsuke_core::clock::now_unix()).await;
-                    ok &= guests.is_ok();
-                    let label = lang.pick("本日の予約", "Today's bookings");
-                    out.insert("guests".into(), output::sync_result(label, &guests, lang, json, |g| output::guests_report(g, lang)));
-                }
-            }
-            Err(e) => {
-                ok = false;
-                let result: uketsuke_core::Result<()> = Err(e);
-                out.insert("reservation".into(), output::sync_result(label, &result, lang, json, |_| {}));
-            }
-        }
-    }
-    if want("splats") && (only.is_some() || secrets.get(secrets::names::SPLATS_TOKEN)?.is_some()) {
-        ran = true;
-        let result = match sync::splats_client(config, secrets) {
-            Ok(client) => sync::splats(&mut conn, &client, config, "cli").await,
-            Err(e) => Err(e),
-        };
-        ok &= result.is_ok();
-        out.insert("splats".into(), output::sync_result("SPLATS", &result, lang, json, |r| output::splats_report(r, lang)));
-    }
-    if !ran {
-        return Err(CliError::Usage(
-            lang.pick(
-                "同期できるクラウドが設定されていません (reservation.base_url か splats.token)",
-                "no cloud is set up to sync (reservation.base_url or the splats.token secret)",
-            )
-            .into(),
-        ));
-    }
-    if json {
-        output::json(&out);
-    }
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-}
-
 async fn splats(cmd: SplatsCommand, config: &Config, secrets: &dyn SecretStore, lang: Lang) -> Result<(), CliError> {
     use uketsuke_core::splats::{cache, history};
-    let mut conn = open_db(config)?;
+    let conn = open_db(config)?;
     match cmd {
         SplatsCommand::Areas { json } => {
             let areas = cache::areas(&conn)?;
@@ -581,7 +538,7 @@ async fn splats(cmd: SplatsCommand, config: &Config, secrets: &dyn SecretStore, 
         }
         SplatsCommand::Passes { status, json } => {
             if status {
-                let client = sync::splats_client(config, secrets)?;
+                let client = SplatsClient::from_config(config, secrets)?;
                 for p in cache::passes(&conn)?.iter().filter(|p| p.active) {
                     let s = client.pass_status(&p.device_id).await?;
                     cache::save_pass_status(&conn, &p.device_id, &s, uketsuke_core::clock::now_unix())?;
@@ -603,10 +560,10 @@ async fn splats(cmd: SplatsCommand, config: &Config, secrets: &dyn SecretStore, 
                 ))
             })?;
             if !cached {
-                let client = sync::splats_client(config, secrets)?;
+                let client = SplatsClient::from_config(config, secrets)?;
                 let opts = history::Options::from(&config.splats);
                 let now = now + client.clock_offset().unwrap_or(0);
-                history::sync(&mut conn, &client, &opts, now).await?;
+                history::sync(&open_shared(config)?, &client, &opts, now).await?;
             }
             let rows = history::stored(&conn, since, limit)?;
             if json {
@@ -650,16 +607,19 @@ async fn guests_cmd(cmd: GuestsCommand, config: &Config, secrets: &dyn SecretSto
             println!("{}: {n}", lang.pick("取り込みました", "imported"));
         }
         GuestsCommand::Issue { guest } => {
-            let client = sync::splats_client(config, secrets)?;
-            let db = Mutex::new(open_db(config)?);
+            let client = SplatsClient::from_config(config, secrets)?;
+            let db = open_shared(config)?;
             let s = access::issue(&db, &client, secrets, config, &guest, "cli").await?;
             println!("{}: {} ({})", lang.pick("発行しました", "issued"), s.splats_member_id, s.splats_area_ids.join(", "));
         }
         GuestsCommand::CheckOut { guest } => {
-            let client = sync::splats_client(config, secrets)?;
-            let db = Mutex::new(open_db(config)?);
-            access::check_out(&db, &client, secrets, &guest, "cli").await?;
-            println!("{}", lang.pick("退出を記録し、入室権限を取り消しました", "checked out; access revoked"));
+            let client = SplatsClient::from_config(config, secrets).ok();
+            let out = access::check_out_now(&open_shared(config)?, client.as_ref(), secrets, config, &guest, "cli").await?;
+            println!("{}", match (out.revoked, out.pending) {
+                (_, true) => lang.pick("退出を記録しました。入室権限の取り消しは SPLATS に届くまで待機中です", "checked out; the revoke waits until SPLATS answers"),
+                (true, _) => lang.pick("退出を記録し、入室権限を取り消しました", "checked out; access revoked"),
+                _ => lang.pick("退出を記録しました", "checked out"),
+            });
         }
     }
     Ok(())
@@ -678,6 +638,11 @@ fn read_stdin(lang: Lang) -> Result<String, CliError> {
 
 fn open_db(config: &Config) -> Result<db::Connection, CliError> {
     Ok(db::open(&config.database_path()?)?)
+}
+
+/// The database for commands that call a cloud: no connection is held across the call.
+fn open_shared(config: &Config) -> Result<db::Db, CliError> {
+    Ok(db::Db::open(&config.database_path()?)?)
 }
 
 fn secret(cmd: SecretCommand, secrets: &dyn SecretStore, lang: Lang) -> Result<(), CliError> {

@@ -9,8 +9,6 @@ use uketsuke_core::sesame::client::HistoryEntry;
 use uketsuke_core::sesame::{Command, LockState};
 use uketsuke_core::model::{Area, Store};
 use uketsuke_core::splats::cache::{CachedArea, CachedPass};
-use uketsuke_core::store::Changes;
-use uketsuke_core::sync::SplatsReport;
 use uketsuke_core::Lang;
 
 pub fn json<T: Serialize + ?Sized>(value: &T) {
@@ -63,33 +61,6 @@ pub fn areas(areas: &[Area], lang: Lang) {
 }
 
 /// Prints one cloud's sync outcome for people (unless `json`) and returns it as JSON.
-pub fn sync_result<T: Serialize>(label: &str, r: &uketsuke_core::Result<T>, lang: Lang, json: bool, print: impl Fn(&T)) -> serde_json::Value {
-    match r {
-        Ok(v) => {
-            if !json {
-                print(v);
-            }
-            serde_json::to_value(v).unwrap_or_default()
-        }
-        Err(e) => {
-            if !json {
-                eprintln!("{label}: {} {}", lang.pick("失敗しました:", "failed:"), e.message(lang));
-            }
-            serde_json::json!({ "error": { "code": e.code(), "message": e.message(lang) } })
-        }
-    }
-}
-
-pub fn changes(c: &Changes, lang: Lang) {
-    let line = |label: &str, stores: usize, areas: usize| {
-        println!("{label}: {stores} {} / {areas} {}", lang.pick("店舗", "stores"), lang.pick("エリア", "areas"));
-    };
-    line(lang.pick("同期しました", "Synced"), c.stores_upserted, c.areas_upserted);
-    if c.stores_retired + c.areas_retired > 0 {
-        line(lang.pick("予約システムから消えたもの", "No longer in the reservation system"), c.stores_retired, c.areas_retired);
-    }
-}
-
 pub fn guests(list: &[uketsuke_core::guests::GuestView], lang: Lang) {
     if list.is_empty() {
         return println!("{}", lang.pick("本日のお客様はいません。", "No guests today."));
@@ -111,30 +82,6 @@ pub fn guests(list: &[uketsuke_core::guests::GuestView], lang: Lang) {
         })
         .collect();
     table(&["ID", lang.pick("時間", "Time"), lang.pick("氏名", "Name"), lang.pick("予約番号", "Code"), lang.pick("エリア", "Areas"), lang.pick("状態", "Status"), lang.pick("入室", "Access")], &rows);
-}
-
-pub fn guests_report(r: &uketsuke_core::sync::GuestsReport, lang: Lang) {
-    let total: usize = r.stores.iter().map(|(_, c)| c.upserted).sum();
-    println!("{}: {total} {}", lang.pick("本日の予約", "Today's bookings"), lang.pick("件", "bookings"));
-    if !r.cancelled.is_empty() {
-        println!("  {}: {}", lang.pick("取り消された予約", "cancelled"), r.cancelled.join(", "));
-    }
-}
-
-pub fn splats_report(r: &SplatsReport, lang: Lang) {
-    let h = &r.histories;
-    println!(
-        "SPLATS: {} {} / {} {} / {} {} ({} {}{})",
-        r.areas.upserted,
-        lang.pick("エリア", "areas"),
-        r.passes.upserted,
-        lang.pick("パスコントローラー", "pass controllers"),
-        h.inserted,
-        lang.pick("件の新しい履歴", "new histories"),
-        h.pages,
-        lang.pick("ページ", "pages"),
-        if h.resumed { lang.pick("、中断した同期を再開", ", resumed an interrupted sync") } else { "" },
-    );
 }
 
 pub fn splats_areas(areas: &[CachedArea], lang: Lang) {

@@ -12,7 +12,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::sync::{mpsc, Mutex};
+use tokio::sync::mpsc;
 use uketsuke_core::lock::{self, Locks, Target};
 use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
 use uketsuke_core::sesame::{sign, Command, DeviceUuid, SecretKey};
@@ -93,7 +93,8 @@ async fn bench_click_to_wire() {
     let key = SecretKey::parse("a13d4b890111676ba8fb36ece7e94f7d").unwrap();
     let target = Target::Area("A1".into());
     lock::assign(&mut conn, secrets.as_ref(), &target, &uuid, &key, "bench").unwrap();
-    let db = Mutex::new(conn);
+    drop(conn);
+    let db = db::Db::open(&dir.path().join("bench.sqlite3")).unwrap();
     let mut config = Config::default();
     config.sesame.base_url = Some(url);
     let locks = Locks { db: &db, secrets: secrets.as_ref(), config: &config };

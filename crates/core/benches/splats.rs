@@ -66,11 +66,11 @@ async fn bench_sync() {
             w.splats.limits.enabled = false;
         }
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = db::open(&dir.path().join("bench.sqlite3")).unwrap();
+        let shared = db::Db::open(&dir.path().join("bench.sqlite3")).unwrap();
         let client = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
         let opts = history::Options::from(&uketsuke_core::config::SplatsConfig::default());
         let t = Instant::now();
-        let r = history::sync(&mut conn, &client, &opts, clock::now_unix()).await.unwrap();
+        let r = history::sync(&shared, &client, &opts, clock::now_unix()).await.unwrap();
         runs.push(t.elapsed());
         assert_eq!(r.inserted, N);
     }

@@ -37,6 +37,8 @@ pub struct Config {
     pub splats: SplatsConfig,
     #[serde(default)]
     pub kiosk: KioskConfig,
+    #[serde(default)]
+    pub sync: SyncConfig,
     /// Where this file was read from; not part of the file.
     #[serde(skip)]
     pub source: Option<PathBuf>,
@@ -77,6 +79,30 @@ pub struct KioskConfig {
 impl KioskConfig {
     pub fn idle_reset_secs(&self) -> u64 {
         self.idle_reset_secs.unwrap_or(60).max(3)
+    }
+}
+
+/// The background worker: how often it syncs, and how far ahead it issues door access.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyncConfig {
+    /// Run the background worker in the app (off: only 同期 and `uketsuke watch` sync).
+    pub background: bool,
+    /// Seconds between reservation syncs (stores, areas, bookings), each followed by
+    /// reconciling door access. 720 SPLATS calls an hour leave room for every 2 min.
+    pub bookings_every_secs: u64,
+    /// Seconds between SPLATS syncs (areas, pass controllers, new histories).
+    pub histories_every_secs: u64,
+    /// Bookings starting within this many minutes (past midnight too) get their door
+    /// access ahead of arrival, beside every booking of today.
+    pub lead_minutes: i64,
+    /// From this many ended bookings at once, their members are deleted in bulk.
+    pub bulk_delete_threshold: usize,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        SyncConfig { background: true, bookings_every_secs: 120, histories_every_secs: 300, lead_minutes: 60, bulk_delete_threshold: 20 }
     }
 }
 
@@ -178,6 +204,14 @@ pub struct SplatsConfig {
     pub otqr_seed_encoding: crate::splats::otqr::SeedEncoding,
     #[serde(default)]
     pub otqr_hash: crate::splats::otqr::Hash,
+    /// History `event` values that mean "this guest's QR was accepted" (the guest has
+    /// arrived). The field's values are inferred, not documented (docs/splats.md).
+    #[serde(default = "default_arrival_events")]
+    pub arrival_events: Vec<String>,
+    /// A history listing stops after this many pages (and the next sync starts anew),
+    /// so that a cloud that keeps answering with more pages cannot spend the budget.
+    #[serde(default = "default_max_pages")]
+    pub history_max_pages: u32,
 }
 
 impl Default for SplatsConfig {
@@ -196,6 +230,8 @@ impl Default for SplatsConfig {
             otqr_local: true,
             otqr_seed_encoding: Default::default(),
             otqr_hash: Default::default(),
+            arrival_events: default_arrival_events(),
+            history_max_pages: default_max_pages(),
         }
     }
 }
@@ -230,6 +266,14 @@ fn default_timestep() -> u32 {
 
 fn default_skew() -> u32 {
     1
+}
+
+fn default_arrival_events() -> Vec<String> {
+    vec!["qr_auth_success".into()]
+}
+
+fn default_max_pages() -> u32 {
+    500
 }
 
 fn default_true() -> bool {
@@ -339,6 +383,15 @@ impl Config {
                 setting: "sesame.poll_interval_secs".into(),
                 problem: "must be 0 (off) or at least 60 seconds: every poll is a paid call".into(),
             });
+        }
+        if self.sync.bookings_every_secs < 30 || self.sync.histories_every_secs < 60 {
+            out.push(Problem {
+                setting: "sync".into(),
+                problem: "bookings_every_secs must be at least 30 and histories_every_secs at least 60 (rate limits)".into(),
+            });
+        }
+        if !(0..=24 * 60).contains(&self.sync.lead_minutes) {
+            out.push(Problem { setting: "sync.lead_minutes".into(), problem: "must be between 0 and 1440".into() });
         }
         if !(1..=5).contains(&self.sesame.confirm_reads) {
             out.push(Problem { setting: "sesame.confirm_reads".into(), problem: "must be between 1 and 5".into() });

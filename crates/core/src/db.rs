@@ -8,8 +8,8 @@ use crate::error::Result;
 /// Re-exported so callers need no rusqlite dependency of their own.
 pub use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
-use std::path::Path;
-use std::sync::LazyLock;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
 use std::time::Duration;
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
@@ -18,6 +18,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/002_sesame.sql")),
         M::up(include_str!("../migrations/003_splats.sql")),
         M::up(include_str!("../migrations/004_guest_access.sql")),
+        M::up(include_str!("../migrations/005_outbox.sql")),
     ])
 });
 
@@ -48,6 +49,100 @@ fn prepare(conn: &mut Connection) -> Result<()> {
     migrate(conn)
 }
 
+/// The app's handle on its database file, shared by every window, the worker and
+/// the CLI's commands.
+///
+/// Nothing may wait on the network while it holds a connection: callers fetch first,
+/// then borrow a connection for one short read or one short transaction. Reads get a
+/// connection of their own (WAL lets them run beside a write); writes share one
+/// connection, so they queue behind each other for milliseconds, never behind a cloud.
+/// The async forms run the SQLite work on tokio's blocking threads, off the workers
+/// that drive HTTP and the UI.
+#[derive(Clone)]
+pub struct Db(Arc<DbInner>);
+
+struct DbInner {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+}
+
+/// Idle read connections kept for reuse; more are opened when needed.
+const KEPT_READERS: usize = 4;
+
+impl Db {
+    /// Opens (creating if needed) the file and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Db> {
+        let writer = open(path)?;
+        Ok(Db(Arc::new(DbInner { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0.path
+    }
+
+    /// One read on a connection that cannot write (`query_only`), on this thread.
+    pub fn read_now<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let pooled = relock(&self.0.readers).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => self.reader()?,
+        };
+        let out = f(&conn);
+        let mut pool = relock(&self.0.readers);
+        if pool.len() < KEPT_READERS {
+            pool.push(conn);
+        }
+        out
+    }
+
+    /// One write (use a transaction inside for several statements), on this thread.
+    pub fn write_now<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        f(&mut relock(&self.0.writer))
+    }
+
+    /// [`Db::read_now`] on a blocking thread.
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let db = self.clone();
+        blocking(move || db.read_now(f)).await
+    }
+
+    /// [`Db::write_now`] on a blocking thread.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let db = self.clone();
+        blocking(move || db.write_now(f)).await
+    }
+
+    fn reader(&self) -> Result<Connection> {
+        let conn = Connection::open(&self.0.path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "query_only", "ON")?;
+        Ok(conn)
+    }
+}
+
+/// A poisoned lock only means another thread panicked mid-call; SQLite rolled its
+/// transaction back, so the connection is still good.
+fn relock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(r) => r,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(std::io::Error::other(e.to_string()).into()),
+    }
+}
+
 /// Brings the schema up to date. Two processes opening a new file at once (the app and
 /// a CLI sync) both try; migrations run in a transaction, so the loser's attempt
 /// changes nothing, and it succeeds once it sees the winner's schema.
@@ -74,7 +169,7 @@ pub fn schema_version(conn: &Connection) -> Result<i64> {
 /// The schema version this build expects.
 pub fn latest_version() -> i64 {
     // One migration per file; `user_version` counts them.
-    4
+    5
 }
 
 #[cfg(test)]

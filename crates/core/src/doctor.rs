@@ -9,7 +9,7 @@ use crate::config::{self, Config};
 use crate::error::{Cloud, Error};
 use crate::i18n::Lang;
 use crate::secrets::{names, SecretStore};
-use crate::{db, http, sync};
+use crate::{db, http};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -128,7 +128,7 @@ async fn check_reservation(config: &Config, secrets: &dyn SecretStore, keyring_o
     if !keyring_ok {
         return;
     }
-    let client = match sync::reservation_client(config, secrets) {
+    let client = match crate::reservation::ReservationClient::from_config(config, secrets) {
         Ok(c) => c,
         Err(Error::SecretMissing(_)) => {
             return report.push(

@@ -76,6 +76,20 @@ pub enum Error {
     #[error("{cloud} may or may not have received the command: the reply was lost. It was not resent; check the lock's status")]
     Uncertain { cloud: Cloud },
 
+    /// A paged listing kept going (a repeated `last_evaluated_key`, or more pages than
+    /// the cap): it was ended so that it cannot spend the rate budget.
+    #[error("{cloud} kept sending more pages ({pages}); the listing was stopped and starts afresh next time")]
+    PagingStuck { cloud: Cloud, pages: u32 },
+
+    /// Another window, the worker or the CLI on this PC is sending a command to the
+    /// same lock right now.
+    #[error("a command for \"{door}\" is already on its way; wait for it to finish")]
+    DoorBusy { door: String },
+
+    /// Another process on this PC already runs the background worker on this database.
+    #[error("another Uketsuke process already syncs this database")]
+    WorkerBusy,
+
     #[error("the lock rejected the signature: check the device's secret key and the PC clock")]
     SignatureRejected,
 
@@ -125,6 +139,9 @@ impl Error {
             Error::Rejected { .. } => "rejected",
             Error::BadReply { .. } => "bad_reply",
             Error::Uncertain { .. } => "uncertain",
+            Error::PagingStuck { .. } => "paging_stuck",
+            Error::DoorBusy { .. } => "door_busy",
+            Error::WorkerBusy => "worker_busy",
             Error::SignatureRejected => "sign_rejected",
             Error::DeviceUnavailable => "device_unavailable",
             Error::SignIn(_) => "sign_in",
@@ -172,6 +189,12 @@ impl Error {
                 "{} に届いたか分かりません (応答が途切れました)。自動で再送はしていません。鍵の状態を確認してください",
                 cloud.name_ja()
             ),
+            Error::PagingStuck { cloud, pages } => format!(
+                "{} が次のページを返し続けたため ({pages} ページ) 取得を打ち切りました。次回は最初から取得します",
+                cloud.name_ja()
+            ),
+            Error::DoorBusy { door } => format!("「{door}」への操作を送信中です。終わるまでお待ちください"),
+            Error::WorkerBusy => "別の Uketsuke がこのデータベースの同期を実行中です".into(),
             Error::SignatureRejected => {
                 "錠が署名を拒否しました。デバイスのシークレットキーと PC の時計を確認してください".into()
             }

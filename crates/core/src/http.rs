@@ -55,17 +55,26 @@ pub async fn send(cloud: Cloud, req: reqwest::RequestBuilder) -> Result<Timed> {
     Ok(Timed { response, offset_secs })
 }
 
+/// The longest wait a cloud's `Retry-After` or `X-Rate-Limit-Reset` is believed for:
+/// the SPLATS window is an hour, and nothing we call asks for more.
+pub const MAX_WAIT_SECS: u64 = 3600;
+
+/// Seconds to wait from a header value, clamped to `0..=MAX_WAIT_SECS`. A negative
+/// number is 0; a huge one is the maximum; text that is no number (or an HTTP date,
+/// which no cloud of ours sends) is `None`. Never panics, whatever the cloud sends.
+pub fn wait_secs(raw: &[u8]) -> Option<u64> {
+    let text = std::str::from_utf8(raw).ok()?.trim();
+    let n: f64 = text.parse().ok().filter(|n: &f64| n.is_finite())?;
+    Some(n.clamp(0.0, MAX_WAIT_SECS as f64).ceil() as u64)
+}
+
 /// Turns a non-2xx reply into an error, reading `message` from a JSON body when present.
 pub async fn check_status(cloud: Cloud, response: Response) -> Result<Response> {
     let status = response.status();
     if status.is_success() {
         return Ok(response);
     }
-    let retry_after_secs = response
-        .headers()
-        .get(reqwest::header::RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok());
+    let retry_after_secs = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| wait_secs(v.as_bytes()));
     let body = response.text().await.unwrap_or_default();
     Err(match status {
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Unauthorized { cloud, status: status.as_u16() },
@@ -101,6 +110,17 @@ pub async fn json<T: DeserializeOwned>(cloud: Cloud, response: Response) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waits_are_clamped_never_a_panic() {
+        assert_eq!(wait_secs(b" 30 "), Some(30));
+        assert_eq!(wait_secs(b"-5"), Some(0));
+        assert_eq!(wait_secs(b"99999999999999999999999"), Some(MAX_WAIT_SECS));
+        assert_eq!(wait_secs(b"1.2"), Some(2));
+        assert_eq!(wait_secs(b"soon"), None);
+        assert_eq!(wait_secs(b"NaN"), None);
+        assert_eq!(wait_secs(&[0xff, 0xfe]), None);
+    }
 
     #[test]
     fn joins_any_slashes() {

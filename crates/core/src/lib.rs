@@ -16,7 +16,9 @@ pub mod lock;
 pub mod manager;
 pub mod meter;
 pub mod model;
+pub mod outbox;
 pub mod qr;
+pub mod reconcile;
 pub mod reservation;
 pub mod secrets;
 pub mod settings;
@@ -24,6 +26,7 @@ pub mod sesame;
 pub mod splats;
 pub mod store;
 pub mod sync;
+pub mod worker;
 
 pub use config::Config;
 pub use error::{Error, Result};

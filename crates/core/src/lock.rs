@@ -8,7 +8,7 @@
 use crate::audit::{self, AuditEvent};
 use crate::clock;
 use crate::config::Config;
-use crate::db::{self, Connection};
+use crate::db::{self, Connection, Db};
 use crate::error::{Error, Result};
 use crate::meter::{self, CallKind, Usage};
 use crate::secrets::{names, SecretStore};
@@ -18,7 +18,6 @@ use crate::store;
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
 
 const OFFSET_KEY: &str = "clock.offset_secs";
 const OFFSET_AT_KEY: &str = "clock.measured_at";
@@ -206,9 +205,27 @@ pub fn refuse_shared_device(conn: &Connection, uuid: &DeviceUuid, target: &Targe
     }
 }
 
-/// SESAME operations over the shared database connection.
+/// Held while a command to one lock is on its way. It is an OS file lock, so a second
+/// press from any window, the worker or the CLI on this PC is refused at once instead
+/// of queueing behind the first; the OS frees it when the holder ends, even by a crash.
+pub struct InFlight(#[allow(dead_code)] std::fs::File);
+
+impl InFlight {
+    pub fn take(db: &Db, device: &Device) -> Result<InFlight> {
+        let dir = db.path().parent().unwrap_or(std::path::Path::new(".")).join("doors-in-flight");
+        std::fs::create_dir_all(&dir)?;
+        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(format!("{}.lock", device.uuid)))?;
+        match file.try_lock() {
+            Ok(()) => Ok(InFlight(file)),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::DoorBusy { door: device.label.clone() }),
+            Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+        }
+    }
+}
+
+/// SESAME operations over the app's database and keyring.
 pub struct Locks<'a> {
-    pub db: &'a Mutex<Connection>,
+    pub db: &'a Db,
     pub secrets: &'a dyn SecretStore,
     pub config: &'a Config,
 }
@@ -221,6 +238,15 @@ impl Locks<'_> {
 
     fn secret(&self, uuid: &DeviceUuid) -> Result<SecretKey> {
         SecretKey::parse(&self.secrets.require(&names::device_secret(uuid.as_str()))?)
+    }
+
+    async fn resolve(&self, target: &Target) -> Result<Device> {
+        let t = target.clone();
+        self.db.read(move |c| resolve(c, &t)).await
+    }
+
+    async fn record(&self, event: AuditEvent) -> Result<()> {
+        self.db.write(move |c| audit::record(c, &event)).await
     }
 
     /// Sends lock or unlock once and records the attempt in the audit log, whatever
@@ -243,7 +269,7 @@ impl Locks<'_> {
                 event
             }
         };
-        audit::record(&*self.db.lock().await, &event)?;
+        self.record(event).await?;
         result.map_err(|(e, _)| e)
     }
 
@@ -252,10 +278,9 @@ impl Locks<'_> {
     async fn send_once(&self, target: &Target, command: Command, actor: &str) -> Result<CommandReport, (Error, Option<i64>)> {
         let local = |e: Error| (e, None);
         let client = self.client().map_err(local)?;
-        let (device, offset) = {
-            let conn = self.db.lock().await;
-            (resolve(&conn, target).map_err(local)?, clock_offset(&conn))
-        };
+        let t = target.clone();
+        let (device, offset) = self.db.read(move |c| Ok((resolve(c, &t)?, clock_offset(c)))).await.map_err(local)?;
+        let _in_flight = InFlight::take(self.db, &device).map_err(local)?;
         let secret = self.secret(&device.uuid).map_err(local)?;
         let now = clock::now_unix();
         self.count(CallKind::Command, now).await.map_err(local)?;
@@ -264,7 +289,7 @@ impl Locks<'_> {
         let reply = client.command(&device.uuid, command, &secret, actor, sign::signing_time(now, offset)).await;
         let latency_ms = started.elapsed().as_millis() as i64;
         if let Some(o) = reply.offset_secs {
-            save_clock_offset(&*self.db.lock().await, o).map_err(local)?;
+            self.db.write(move |c| save_clock_offset(c, o)).await.map_err(local)?;
         }
         reply.value.map_err(|e| (e, Some(latency_ms)))?;
         Ok(CommandReport {
@@ -279,31 +304,35 @@ impl Locks<'_> {
     }
 
     async fn count(&self, kind: CallKind, now: i64) -> Result<()> {
-        meter::count(&*self.db.lock().await, meter::SESAME, kind, now)
+        self.db.write(move |c| meter::count(c, meter::SESAME, kind, now)).await
     }
 
     /// Reads a lock's status (a paid call), caches it and returns it.
     pub async fn status(&self, target: &Target, kind: CallKind) -> Result<KnownStatus> {
         let client = self.client()?;
-        let device = resolve(&*self.db.lock().await, target)?;
+        let device = self.resolve(target).await?;
         self.read_status(&client, &device.uuid, kind).await
     }
 
     async fn read_status(&self, client: &SesameClient, uuid: &DeviceUuid, kind: CallKind) -> Result<KnownStatus> {
         self.count(kind, clock::now_unix()).await?;
         let reply = client.status(uuid).await?;
-        let conn = self.db.lock().await;
-        if let Some(o) = reply.offset_secs {
-            save_clock_offset(&conn, o)?;
-        }
-        save_status(&conn, uuid, &reply.value, clock::now_unix())
+        let uuid = uuid.clone();
+        self.db
+            .write(move |c| {
+                if let Some(o) = reply.offset_secs {
+                    save_clock_offset(c, o)?;
+                }
+                save_status(c, &uuid, &reply.value, clock::now_unix())
+            })
+            .await
     }
 
     /// After a command: waits, then reads the status until it shows the expected state,
     /// using at most `confirm_reads` paid reads.
     pub async fn confirm(&self, target: &Target, command: Command, actor: &str) -> Result<Confirmation> {
         let client = self.client()?;
-        let device = resolve(&*self.db.lock().await, target)?;
+        let device = self.resolve(target).await?;
         let expected = command.expected_state();
         let mut reads = 0;
         loop {
@@ -314,7 +343,7 @@ impl Locks<'_> {
             if confirmed || reads >= self.config.sesame.confirm_reads {
                 let event = AuditEvent::new(actor, "sesame.confirm", Some(&target.key()), confirmed)
                     .with_detail(serde_json::json!({ "expected": expected.as_str(), "state": status.state.as_str(), "reads": reads }));
-                audit::record(&*self.db.lock().await, &event)?;
+                self.record(event).await?;
                 return Ok(Confirmation { confirmed, status, reads });
             }
         }
@@ -323,20 +352,20 @@ impl Locks<'_> {
     /// The newest history of a lock (one paid call).
     pub async fn history(&self, target: &Target, lg: u32) -> Result<Vec<HistoryEntry>> {
         let client = self.client()?;
-        let device = resolve(&*self.db.lock().await, target)?;
+        let device = self.resolve(target).await?;
         self.count(CallKind::History, clock::now_unix()).await?;
         Ok(client.history(&device.uuid, 0, lg).await?.value)
     }
 
     /// Calls used this month against the allowance.
     pub async fn usage(&self) -> Result<Usage> {
-        let s = &self.config.sesame;
-        meter::usage(&*self.db.lock().await, meter::SESAME, clock::now_unix(), s.monthly_allowance, s.poll_budget_per_month)
+        let (allowance, polls) = (self.config.sesame.monthly_allowance, self.config.sesame.poll_budget_per_month);
+        self.db.read(move |c| meter::usage(c, meter::SESAME, clock::now_unix(), allowance, polls)).await
     }
 
     /// Reads every registered lock once, if the whole round fits in the poll budget.
     pub async fn poll_all(&self) -> Result<PollReport> {
-        let devices = registered_devices(&*self.db.lock().await)?;
+        let devices = self.db.read(registered_devices).await?;
         if devices.is_empty() {
             return Ok(PollReport::default());
         }

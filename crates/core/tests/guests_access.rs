@@ -2,7 +2,6 @@
 //! HTTP with the cache in a real SQLite file.
 
 use serde_json::{json, Value};
-use tokio::sync::Mutex;
 use uketsuke_core::guests::{self, access, Status};
 use uketsuke_core::reservation::ReservationClient;
 use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
@@ -13,7 +12,7 @@ use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 struct Fixture {
     sim: Sim,
     _dir: tempfile::TempDir,
-    db: Mutex<db::Connection>,
+    db: db::Db,
     secrets: MemorySecrets,
     config: Config,
 }
@@ -23,22 +22,25 @@ impl Fixture {
     async fn new() -> Fixture {
         let sim = Sim::start(SimConfig::default()).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = db::open(&dir.path().join("cache.sqlite3")).unwrap();
+        let db = db::Db::open(&dir.path().join("cache.sqlite3")).unwrap();
         let mut config = Config::default();
         config.splats.base_url = Some(sim.splats_url());
         config.splats.guest_membergroup_id = Some("mg-guest".into());
         let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-        sync::stores_and_areas(&mut conn, &reservation, "test").await.unwrap();
-        let report = sync::guests_today(&mut conn, &reservation, "test", clock::now_unix()).await.unwrap();
-        assert_eq!(report.stores.iter().map(|(_, c)| c.upserted).sum::<usize>(), 12);
+        sync::stores_and_areas(&db, &reservation, "test").await.unwrap();
+        let days = sync::guests_today(&db, &reservation, "test", clock::now_unix()).await.unwrap();
+        assert_eq!(days.iter().map(|d| d.changes.as_ref().unwrap().upserted).sum::<usize>(), 12);
         let splats = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
-        sync::splats(&mut conn, &splats, &config, "test").await.unwrap();
-        for (i, a) in ["A101", "A102", "A103", "A201", "A202"].iter().enumerate() {
-            cache::map_area(&conn, a, Some(&format!("sa-{:04}", i + 1))).unwrap();
-        }
-        cache::map_entrance(&conn, "S001", Some("sa-0006")).unwrap();
-        cache::map_entrance(&conn, "S002", Some("sa-0007")).unwrap();
-        Fixture { sim, _dir: dir, db: Mutex::new(conn), secrets: MemorySecrets::default(), config }
+        sync::splats(&db, &splats, &config, "test").await.unwrap();
+        db.write_now(|conn| {
+            for (i, a) in ["A101", "A102", "A103", "A201", "A202"].iter().enumerate() {
+                cache::map_area(conn, a, Some(&format!("sa-{:04}", i + 1)))?;
+            }
+            cache::map_entrance(conn, "S001", Some("sa-0006"))?;
+            cache::map_entrance(conn, "S002", Some("sa-0007"))
+        })
+        .unwrap();
+        Fixture { sim, _dir: dir, db, secrets: MemorySecrets::default(), config }
     }
 
     fn splats(&self) -> SplatsClient {
@@ -78,7 +80,7 @@ impl Fixture {
             starts_at: now - 600,
             ends_at: now + 3600,
         };
-        guests::add_walk_in(&mut *self.db.lock().await, &w, now, "test").unwrap().id
+        self.db.write_now(|c| guests::add_walk_in(c, &w, now, "test")).unwrap().id
     }
 
     /// Puts the simulator's clock ten minutes into a seeded booking.
@@ -101,9 +103,7 @@ async fn the_qr_opens_the_booked_room_and_the_entrance_and_nothing_else() {
     f.during("G001");
     assert_eq!(summary.splats_area_ids, vec!["sa-0001", "sa-0006"]);
     assert!(f.secrets.get(&names::guest_seed("G001")).unwrap().is_some(), "the seed is in the keyring");
-    let conn = f.db.lock().await;
-    let raw: String = conn.query_row("SELECT group_concat(qr_data) FROM guest_access", [], |r| r.get(0)).unwrap();
-    drop(conn);
+    let raw: String = f.db.read_now(|c| Ok(c.query_row("SELECT group_concat(qr_data) FROM guest_access", [], |r| r.get(0))?)).unwrap();
     let seed = f.secrets.get(&names::guest_seed("G001")).unwrap().unwrap();
     assert!(!raw.contains(&seed), "no seed in SQLite");
 
@@ -165,13 +165,14 @@ async fn checking_out_early_revokes_access() {
     f.issue(&id).await.unwrap();
     let qr = f.qr_now(&id).await;
     assert_eq!(f.scan("sa-0003", &qr.frame.payload).await["accepted"], true);
-    access::check_out(&f.db, &f.splats(), &f.secrets, &id, "test").await.unwrap();
+    let out = access::check_out_now(&f.db, Some(&f.splats()), &f.secrets, &f.config, &id, "test").await.unwrap();
+    assert_eq!(out, access::CheckedOut { revoked: true, pending: false });
     assert_eq!(f.sim_members(&access::member_code(&id)), 0);
     assert_eq!(f.scan("sa-0003", &qr.frame.payload).await["accepted"], false);
     let err = access::qr(&f.db, None, &f.secrets, &f.config, &id, None).await.unwrap_err();
     assert!(err.message(uketsuke_core::Lang::Ja).contains("無効"), "{err}");
     assert!(f.secrets.get(&names::guest_seed(&id)).unwrap().is_none(), "the seed is forgotten");
-    let view = guests::view(&*f.db.lock().await, &id, clock::now_unix()).unwrap();
+    let view = f.db.read_now(|c| guests::view(c, &id, clock::now_unix())).unwrap();
     assert_eq!(view.status, Status::Left);
 }
 
@@ -181,12 +182,12 @@ async fn a_scan_at_the_door_marks_the_guest_in_and_search_finds_them() {
     let id = f.walk_in(&["A202"]).await;
     f.issue(&id).await.unwrap();
     let now = clock::now_unix();
-    let code = uketsuke_core::store::get_guest(&*f.db.lock().await, &id).unwrap().unwrap().booking_code.unwrap();
-    assert_eq!(guests::today(&*f.db.lock().await, "S002", now, Some(&code)).unwrap()[0].status, Status::Upcoming);
+    let code = f.db.read_now(|c| uketsuke_core::store::get_guest(c, &id)).unwrap().unwrap().booking_code.unwrap();
+    assert_eq!(f.db.read_now(|c| guests::today(c, "S002", now, Some(&code))).unwrap()[0].status, Status::Upcoming);
     let qr = f.qr_now(&id).await;
     assert_eq!(f.scan("sa-0007", &qr.frame.payload).await["accepted"], true, "the entrance of 新宿店");
-    let mut conn = f.db.lock().await;
-    sync::splats(&mut conn, &f.splats(), &f.config, "test").await.unwrap();
+    sync::splats(&f.db, &f.splats(), &f.config, "test").await.unwrap();
+    let conn = db::open(f.db.path()).unwrap();
     let list = guests::today(&conn, "S002", now, Some("こばやし")).unwrap();
     let me = list.iter().find(|g| g.guest.id == id).unwrap();
     assert_eq!(me.status, Status::In, "the accepted scan checked them in");
@@ -198,7 +199,7 @@ async fn a_scan_at_the_door_marks_the_guest_in_and_search_finds_them() {
 #[tokio::test]
 async fn unmapped_areas_and_missing_settings_are_refused_clearly() {
     let mut f = Fixture::new().await;
-    cache::map_area(&*f.db.lock().await, "A102", None).unwrap();
+    f.db.write_now(|c| cache::map_area(c, "A102", None)).unwrap();
     let err = f.issue("G002").await.unwrap_err();
     assert!(err.message(uketsuke_core::Lang::En).contains("no SPLATS area mapped"), "{err}");
     f.config.splats.guest_membergroup_id = None;
@@ -211,11 +212,10 @@ async fn a_booking_cancelled_upstream_leaves_the_list() {
     let f = Fixture::new().await;
     f.sim.state.world.lock().unwrap().guests.retain(|g| g.id != "G001");
     let reservation = ReservationClient::new(&f.sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-    let mut conn = f.db.lock().await;
-    let report = sync::guests_today(&mut conn, &reservation, "test", clock::now_unix()).await.unwrap();
-    assert_eq!(report.cancelled, vec!["G001"]);
-    let list = guests::today(&conn, "S001", clock::now_unix(), None).unwrap();
-    assert!(list.iter().all(|g| g.guest.id != "G001"));
-    assert_eq!(list.len(), 6);
-
+    let days = sync::guests_today(&f.db, &reservation, "test", clock::now_unix()).await.unwrap();
+    let s001 = days.iter().find(|d| d.store_id == "S001").unwrap().changes.clone().unwrap();
+    assert_eq!(s001.cancelled, 1);
+    let list = f.db.read_now(|c| guests::today(c, "S001", clock::now_unix(), None)).unwrap();
+    assert_eq!(list.len(), 7, "staff still see the cancelled booking, to check the guest out");
+    assert_eq!(list.iter().find(|g| g.guest.id == "G001").unwrap().status, Status::Cancelled);
 }

@@ -2,7 +2,6 @@
 //! confirmation, the call meter, the clock, and every way it can go wrong.
 
 use std::sync::Arc;
-use tokio::sync::Mutex;
 use uketsuke_core::error::Error;
 use uketsuke_core::lock::{self, Locks, Target};
 use uketsuke_core::meter::{self, CallKind};
@@ -14,7 +13,7 @@ use uketsuke_sim::{sesame::DEMO_API_KEY, Sim, SimConfig, DEMO_RESERVATION_TOKEN}
 
 struct Fixture {
     sim: Sim,
-    db: Mutex<db::Connection>,
+    db: db::Db,
     secrets: Arc<MemorySecrets>,
     config: Config,
     _dir: tempfile::TempDir,
@@ -24,9 +23,9 @@ impl Fixture {
     async fn new(sim_config: SimConfig) -> Fixture {
         let sim = Sim::start(sim_config).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = db::open(&dir.path().join("cache.sqlite3")).unwrap();
+        let db = db::Db::open(&dir.path().join("cache.sqlite3")).unwrap();
         let client = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-        sync::stores_and_areas(&mut conn, &client, "test").await.unwrap();
+        sync::stores_and_areas(&db, &client, "test").await.unwrap();
         let secrets = Arc::new(MemorySecrets::default());
         secrets.set(names::SESAME_API_KEY, DEMO_API_KEY).unwrap();
         // The manager registers each area's lock with the UUID and key the simulator made.
@@ -38,12 +37,12 @@ impl Fixture {
             };
             let uuid = DeviceUuid::parse(&d.uuid).unwrap();
             let key = SecretKey::parse(&hex(&d.secret)).unwrap();
-            lock::assign(&mut conn, secrets.as_ref(), &target, &uuid, &key, "manager").unwrap();
+            db.write_now(|c| lock::assign(c, secrets.as_ref(), &target, &uuid, &key, "manager")).unwrap();
         }
         let mut config = Config::default();
         config.sesame.base_url = Some(sim.sesame_url());
         config.sesame.confirm_delay_ms = 50;
-        Fixture { sim, db: Mutex::new(conn), secrets, config, _dir: dir }
+        Fixture { sim, db, secrets, config, _dir: dir }
     }
 
     fn locks(&self) -> Locks<'_> {
@@ -94,7 +93,7 @@ async fn unlock_is_signed_accepted_confirmed_metered_and_audited() {
     let seen: u64 = f.sim.state.world.lock().unwrap().sesame.calls.values().sum();
     assert_eq!(usage.total, seen);
 
-    let events = audit::recent(&*f.db.lock().await, 10).unwrap();
+    let events = f.db.read_now(|c| audit::recent(c, 10)).unwrap();
     let unlock = events.iter().find(|e| e.action == "sesame.unlock").unwrap();
     assert!(unlock.ok && unlock.latency_ms.is_some());
     assert_eq!(unlock.actor, "山田 太郎 (受付スタッフ)");
@@ -110,7 +109,7 @@ async fn a_wrong_secret_key_is_rejected_and_nothing_moves() {
     assert!(matches!(err, Error::SignatureRejected), "{err:?}");
     assert!(err.message(uketsuke_core::Lang::Ja).contains("シークレットキー"));
     assert_eq!(f.sim_state("area:A102"), "locked");
-    let events = audit::recent(&*f.db.lock().await, 1).unwrap();
+    let events = f.db.read_now(|c| audit::recent(c, 1)).unwrap();
     assert!(!events[0].ok);
     assert_eq!(events[0].detail.as_ref().unwrap()["error"], "sign_rejected");
 }
@@ -178,7 +177,7 @@ async fn cloud_errors_are_explained() {
     let err = f.locks().command(&a202, Command::Unlock, "staff").await.unwrap_err();
     assert!(matches!(err, Error::SecretMissing(_)));
     assert_eq!(f.sim_commands(), 1, "a missing key sends nothing");
-    let last = audit::recent(&*f.db.lock().await, 1).unwrap().remove(0);
+    let last = f.db.read_now(|c| audit::recent(c, 1)).unwrap().remove(0);
     assert_eq!((last.action.as_str(), last.ok), ("sesame.unlock", false), "a press that sent nothing is audited too");
     assert_eq!(last.detail.unwrap()["error"], "secret_missing");
     assert_eq!(last.latency_ms, None);
@@ -192,7 +191,7 @@ async fn signs_with_the_server_clock_once_it_is_known() {
     let err = f.locks().command(&a101, Command::Unlock, "staff").await.unwrap_err();
     assert!(matches!(err, Error::SignatureRejected));
     // The rejection's Date header measured the offset; the next press is signed right.
-    let offset = lock::clock_offset(&*f.db.lock().await);
+    let offset = f.db.read_now(|c| Ok(lock::clock_offset(c))).unwrap();
     assert!((899..=901).contains(&offset), "offset {offset}");
     let report = f.locks().command(&a101, Command::Unlock, "staff").await.unwrap();
     assert!((899..=901).contains(&report.clock_offset_secs));
@@ -213,7 +212,7 @@ async fn polling_stays_within_the_budget() {
     assert_eq!(usage.month, month);
     // Polled statuses are cached with their age, so staff see them without paying again.
     let uuid = DeviceUuid::parse(&f.uuid_of("entrance:S001")).unwrap();
-    let cached = lock::cached_status(&*f.db.lock().await, &uuid).unwrap().unwrap();
+    let cached = f.db.read_now(|c| lock::cached_status(c, &uuid)).unwrap().unwrap();
     assert_eq!(cached.state, LockState::Locked);
     assert!(clock::now_unix() - cached.fetched_at < 5);
 }

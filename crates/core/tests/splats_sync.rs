@@ -13,6 +13,8 @@ use uketsuke_sim::{Sim, SimConfig};
 struct Fixture {
     sim: Sim,
     _dir: tempfile::TempDir,
+    /// The app's handle, and a connection of the test's own for looking (WAL).
+    db: db::Db,
     conn: db::Connection,
     config: Config,
 }
@@ -21,10 +23,11 @@ impl Fixture {
     async fn new() -> Fixture {
         let sim = Sim::start(SimConfig::default()).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let conn = db::open(&dir.path().join("cache.sqlite3")).unwrap();
+        let db = db::Db::open(&dir.path().join("cache.sqlite3")).unwrap();
+        let conn = db::open(db.path()).unwrap();
         let mut config = Config::default();
         config.splats.base_url = Some(sim.splats_url());
-        Fixture { sim, _dir: dir, conn, config }
+        Fixture { sim, _dir: dir, db, conn, config }
     }
 
     fn client(&self) -> SplatsClient {
@@ -54,19 +57,19 @@ fn member(name: &str, code: &str) -> Value {
 
 #[tokio::test]
 async fn pages_through_ten_thousand_histories_once_each() {
-    let mut f = Fixture::new().await;
+    let f = Fixture::new().await;
     f.add_histories(10_000).await;
     let total = f.sim.state.world.lock().unwrap().splats.histories.len() as i64;
     let client = f.client();
 
-    let report = sync::splats(&mut f.conn, &client, &f.config, "test").await.unwrap();
+    let report = sync::splats(&f.db, &client, &f.config, "test").await.unwrap();
     assert_eq!(report.histories.fetched as i64, total);
     assert_eq!(report.histories.pages, 11, "1000 a page: 10,030 histories");
     assert_eq!(history::count(&f.conn).unwrap(), total);
     assert!(!report.histories.resumed);
 
     // The next sync overlaps the last few minutes and adds nothing twice.
-    let again = sync::splats(&mut f.conn, &client, &f.config, "test").await.unwrap();
+    let again = sync::splats(&f.db, &client, &f.config, "test").await.unwrap();
     assert_eq!(again.histories.inserted, 0);
     assert_eq!(history::count(&f.conn).unwrap(), total);
     assert_eq!(report.areas.upserted, 7);
@@ -75,7 +78,7 @@ async fn pages_through_ten_thousand_histories_once_each() {
 
 #[tokio::test]
 async fn a_sync_killed_half_way_resumes_with_nothing_lost_or_doubled() {
-    let mut f = Fixture::new().await;
+    let f = Fixture::new().await;
     f.add_histories(10_000).await;
     let total = f.sim.state.world.lock().unwrap().splats.histories.len() as i64;
     // Page 5 and every retry of it: the connection drops mid-reply.
@@ -86,7 +89,7 @@ async fn a_sync_killed_half_way_resumes_with_nothing_lost_or_doubled() {
         after: 4,
     });
     let client = f.client();
-    let err = sync::splats(&mut f.conn, &client, &f.config, "test").await.unwrap_err();
+    let err = sync::splats(&f.db, &client, &f.config, "test").await.unwrap_err();
     assert_eq!(err.code(), "unreachable", "{err:?}");
     let saved = history::count(&f.conn).unwrap();
     assert_eq!(saved, 4000, "four whole pages were kept");
@@ -94,7 +97,7 @@ async fn a_sync_killed_half_way_resumes_with_nothing_lost_or_doubled() {
     assert_eq!(pages, 4);
 
     f.sim.state.faults.lock().unwrap().clear();
-    let report = sync::splats(&mut f.conn, &client, &f.config, "test").await.unwrap();
+    let report = sync::splats(&f.db, &client, &f.config, "test").await.unwrap();
     assert!(report.histories.resumed);
     assert_eq!(report.histories.pages, 7, "resumed at page 5, not at the start");
     assert_eq!(history::count(&f.conn).unwrap(), total);
@@ -103,12 +106,12 @@ async fn a_sync_killed_half_way_resumes_with_nothing_lost_or_doubled() {
 
 #[tokio::test]
 async fn a_429_mid_sync_is_waited_out() {
-    let mut f = Fixture::new().await;
+    let f = Fixture::new().await;
     f.add_histories(3_000).await;
     let total = f.sim.state.world.lock().unwrap().splats.histories.len() as i64;
     f.admin(reqwest::Method::PUT, "splats", json!({ "limits": { "other_per_window": 3, "window_secs": 2 } })).await;
     let client = f.client();
-    let report = sync::splats(&mut f.conn, &client, &f.config, "test").await.unwrap();
+    let report = sync::splats(&f.db, &client, &f.config, "test").await.unwrap();
     assert_eq!(history::count(&f.conn).unwrap(), total);
     assert_eq!(report.histories.pages, 4);
     let calls = f.world().await["calls"].as_array().unwrap().len();
@@ -117,19 +120,19 @@ async fn a_429_mid_sync_is_waited_out() {
 
 #[tokio::test]
 async fn a_429_longer_than_the_wait_stops_the_sync_and_it_resumes_later() {
-    let mut f = Fixture::new().await;
+    let f = Fixture::new().await;
     f.add_histories(3_000).await;
     let total = f.sim.state.world.lock().unwrap().splats.histories.len() as i64;
     f.admin(reqwest::Method::PUT, "splats", json!({ "limits": { "other_per_window": 4, "window_secs": 2 } })).await;
     let client = SplatsClient::new(&f.sim.splats_url(), DEMO_TOKEN.into())
         .with_retry(RetryPolicy { max_wait: Duration::ZERO, ..RetryPolicy::default() });
-    let err = sync::splats(&mut f.conn, &client, &f.config, "test").await.unwrap_err();
+    let err = sync::splats(&f.db, &client, &f.config, "test").await.unwrap_err();
     assert_eq!(err.code(), "rate_limited", "{err:?}");
     assert!(err.message(uketsuke_core::Lang::Ja).contains("上限"));
     assert_eq!(history::count(&f.conn).unwrap(), 2000, "two pages fitted in the window");
 
     tokio::time::sleep(Duration::from_millis(2100)).await;
-    let report = sync::splats(&mut f.conn, &client, &f.config, "test").await.unwrap();
+    let report = sync::splats(&f.db, &client, &f.config, "test").await.unwrap();
     assert!(report.histories.resumed);
     assert_eq!(history::count(&f.conn).unwrap(), total);
 }
@@ -172,7 +175,7 @@ async fn a_bulk_request_that_fails_as_a_whole_says_what_was_not_done() {
 
 #[tokio::test]
 async fn members_guests_and_devices_round_trip() {
-    let mut f = Fixture::new().await;
+    let f = Fixture::new().await;
     let client = f.client();
     let groups = client.membergroups().await.unwrap();
     assert!(groups.iter().any(|g| g.membergroup_id == "mg-guest"));
@@ -242,7 +245,7 @@ async fn members_guests_and_devices_round_trip() {
     client.delete_guest(&g.guest_id).await.unwrap();
 
     // Areas cached and mapped onto the app's.
-    sync::splats(&mut f.conn, &client, &f.config, "test").await.unwrap();
+    sync::splats(&f.db, &client, &f.config, "test").await.unwrap();
     f.conn
         .execute_batch(
             "INSERT INTO stores (id, name, source, updated_at) VALUES ('S001', '渋谷店', 'manual', 0);

@@ -17,9 +17,9 @@ async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
     c.sesame.poll_interval_secs = 0;
     let path = dir.path().join("config.toml");
     c.save(&path).unwrap();
-    let mut conn = db::open(c.database.as_ref().unwrap()).unwrap();
+    let shared = db::Db::open(c.database.as_ref().unwrap()).unwrap();
     let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-    sync::stores_and_areas(&mut conn, &reservation, "setup").await.unwrap();
+    sync::stores_and_areas(&shared, &reservation, "setup").await.unwrap();
     (sim, dir, path)
 }
 

@@ -31,11 +31,11 @@ async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
     let keyring = Keyring::new(KEYRING_SERVICE);
     keyring.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
     keyring.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
-    let mut conn = db::open(c.database.as_ref().unwrap()).unwrap();
+    let shared = db::Db::open(c.database.as_ref().unwrap()).unwrap();
     let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-    sync::stores_and_areas(&mut conn, &reservation, "setup").await.unwrap();
+    sync::stores_and_areas(&shared, &reservation, "setup").await.unwrap();
     let splats = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
-    sync::splats(&mut conn, &splats, &c, "setup").await.unwrap();
+    sync::splats(&shared, &splats, &c, "setup").await.unwrap();
     (sim, dir, path)
 }
 

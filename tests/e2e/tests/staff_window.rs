@@ -127,8 +127,9 @@ async fn unlock_buttons_open_the_door_and_explain_a_wrong_key() {
     };
     {
         let mut conn = db::open(&dir.path().join("cache.sqlite3")).unwrap();
+        let shared = db::Db::open(&dir.path().join("cache.sqlite3")).unwrap();
         let client = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-        sync::stores_and_areas(&mut conn, &client, "setup").await.unwrap();
+        sync::stores_and_areas(&shared, &client, "setup").await.unwrap();
         let hex = |b: &[u8; 16]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
         let targets = [Target::Area("A101".into()), Target::Area("A102".into()), Target::Entrance("S001".into())];
         for (d, target) in devices.iter().zip(targets) {

@@ -2,23 +2,26 @@
 //! and the store's entrance from `grace` before the booking to `grace` after it, with
 //! a one-time QR. The TOTP seed goes to the OS keyring; SQLite keeps the rest.
 //!
+//! Every change a booking calls for (issue, update in place, revoke, delete) goes
+//! through the outbox ([`crate::outbox`]) and is carried out by the worker
+//! ([`crate::reconcile`]); staff asking for a QR may issue at once.
+//!
 //! Issuing is safe to repeat: the member carries `member_code = UK-<guest id>`, so a
 //! retry after a lost reply (or a 409 from SPLATS) finds and adopts the member that was
 //! made instead of making a second one.
 
 use crate::audit::{self, AuditEvent};
 use crate::config::Config;
-use crate::db;
+use crate::db::{self, Db};
 use crate::error::{Error, Result};
 use crate::model::Guest;
 use crate::secrets::{names, SecretStore};
 use crate::splats::model::{DevicesPass, Member, MemberInput, OneTimeQr, QrCode};
 use crate::splats::otqr::{Frame, Generator};
 use crate::splats::{cache, SplatsClient};
-use crate::{clock, store};
+use crate::{clock, outbox, store};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
-use tokio::sync::Mutex;
 
 /// Where the last SPLATS reply put the server clock relative to ours.
 pub const CLOCK_OFFSET: &str = "splats.clock_offset";
@@ -63,24 +66,27 @@ pub fn member_code(guest_id: &str) -> String {
     format!("UK-{guest_id}")
 }
 
-/// Makes (or brings up to date) the guest's SPLATS member and keeps its seed.
-pub async fn issue(
-    db: &Mutex<Connection>,
-    client: &SplatsClient,
-    secrets: &dyn SecretStore,
-    config: &Config,
-    guest_id: &str,
-    actor: &str,
-) -> Result<Summary> {
-    let (g, areas, existing) = {
-        let conn = db.lock().await;
-        let g = guest(&conn, guest_id)?;
-        let areas = cache::splats_areas_for(&conn, &g.store_id, &g.area_ids)?;
-        (g, areas, summary(&conn, guest_id)?)
-    };
+/// The window and SPLATS areas a guest's member should have now.
+pub fn desired(conn: &Connection, config: &Config, g: &Guest) -> Result<(i64, i64, Vec<String>)> {
     let grace = i64::from(config.splats.guest_grace_minutes) * 60;
-    let (from, until) = (g.starts_at - grace, g.ends_at + grace);
-    if let Some(e) = existing.as_ref().filter(|e| e.revoked_at.is_none()) {
+    let areas = cache::splats_areas_for(conn, &g.store_id, &g.area_ids)?;
+    Ok((g.starts_at - grace, g.ends_at + grace, areas))
+}
+
+/// Makes (or brings up to date) the guest's SPLATS member and keeps its seed. Safe to
+/// repeat; called by the outbox runner and when staff ask for a QR.
+pub async fn issue(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, config: &Config, guest_id: &str, actor: &str) -> Result<Summary> {
+    let (g, (from, until, areas), existing) = {
+        let (config, id) = (config.clone(), guest_id.to_string());
+        db.read(move |conn| {
+            let g = guest(conn, &id)?;
+            let want = desired(conn, &config, &g)?;
+            Ok((g, want, summary(conn, &id)?))
+        })
+        .await?
+    };
+    let active = existing.filter(|e| e.revoked_at.is_none());
+    if let Some(e) = &active {
         let seed_kept = secrets.get(&names::guest_seed(guest_id))?.is_some();
         if seed_kept && e.valid_from == from && e.valid_until == until && e.splats_area_ids == areas {
             return Ok(e.clone());
@@ -110,18 +116,19 @@ pub async fn issue(
         devices_pass: Some(DevicesPass::only(&areas)),
     };
     let started = std::time::Instant::now();
-    let result = upsert_member(client, existing.as_ref().filter(|e| e.revoked_at.is_none()), &input).await;
-    let conn = db.lock().await;
-    if let Some(o) = client.clock_offset() {
-        db::set_meta(&conn, CLOCK_OFFSET, &o.to_string())?;
-    }
-    let event = |ok: bool, detail: serde_json::Value| {
-        AuditEvent::new(actor, "access.issue", Some(guest_id), ok).with_latency_ms(started.elapsed().as_millis() as i64).with_detail(detail)
+    let result = upsert_member(client, active.as_ref(), &input).await;
+    let latency = started.elapsed().as_millis() as i64;
+    let event = move |ok: bool, detail: serde_json::Value| {
+        AuditEvent::new(actor, if active.is_some() { "access.update" } else { "access.issue" }, Some(guest_id), ok)
+            .with_latency_ms(latency)
+            .with_detail(detail)
     };
+    let offset = client.clock_offset();
     let member = match result {
         Ok(m) => m,
         Err(e) => {
-            audit::record(&conn, &event(false, serde_json::json!({ "error": e.code() })))?;
+            let ev = event(false, serde_json::json!({ "error": e.code() }));
+            db.write(move |conn| audit::record(conn, &ev)).await?;
             return Err(e);
         }
     };
@@ -131,28 +138,36 @@ pub async fn issue(
         return Err(Error::BadReply { cloud: crate::error::Cloud::Splats, detail: "the member has no one-time QR seed or data".into() });
     };
     secrets.set(&names::guest_seed(guest_id), &seed)?;
-    let now = clock::now_unix();
-    conn.execute(
-        "INSERT INTO guest_access (guest_id, splats_member_id, qr_data, timestep, skew, valid_from, valid_until, splats_area_ids, issued_at, revoked_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL)
-         ON CONFLICT(guest_id) DO UPDATE SET splats_member_id = excluded.splats_member_id, qr_data = excluded.qr_data,
-           timestep = excluded.timestep, skew = excluded.skew, valid_from = excluded.valid_from,
-           valid_until = excluded.valid_until, splats_area_ids = excluded.splats_area_ids,
-           issued_at = excluded.issued_at, revoked_at = NULL",
-        params![
-            guest_id,
-            member.member_id,
-            data,
-            otqr.timestep.unwrap_or(config.splats.guest_qr_timestep_secs),
-            otqr.skew.unwrap_or(config.splats.guest_qr_skew),
-            from,
-            until,
-            serde_json::to_string(&areas).unwrap_or_default(),
-            now
-        ],
-    )?;
-    audit::record(&conn, &event(true, serde_json::json!({ "member_id": member.member_id, "areas": areas, "from": from, "until": until })))?;
-    summary(&conn, guest_id)?.ok_or_else(|| Error::not_found(format!("access of {guest_id}")))
+    let ev = event(true, serde_json::json!({ "member_id": member.member_id, "areas": areas, "from": from, "until": until }));
+    let row = (
+        guest_id.to_string(),
+        member.member_id,
+        data,
+        otqr.timestep.unwrap_or(config.splats.guest_qr_timestep_secs),
+        otqr.skew.unwrap_or(config.splats.guest_qr_skew),
+        serde_json::to_string(&areas).unwrap_or_default(),
+    );
+    db.write(move |conn| {
+        let tx = conn.transaction()?;
+        if let Some(o) = offset {
+            db::set_meta(&tx, CLOCK_OFFSET, &o.to_string())?;
+        }
+        let (id, member_id, data, timestep, skew, areas) = row;
+        tx.execute(
+            "INSERT INTO guest_access (guest_id, splats_member_id, qr_data, timestep, skew, valid_from, valid_until, splats_area_ids, issued_at, revoked_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, NULL)
+             ON CONFLICT(guest_id) DO UPDATE SET splats_member_id = excluded.splats_member_id, qr_data = excluded.qr_data,
+               timestep = excluded.timestep, skew = excluded.skew, valid_from = excluded.valid_from,
+               valid_until = excluded.valid_until, splats_area_ids = excluded.splats_area_ids,
+               issued_at = excluded.issued_at, revoked_at = NULL",
+            params![id, member_id, data, timestep, skew, from, until, areas, clock::now_unix()],
+        )?;
+        audit::record(&tx, &ev)?;
+        let s = summary(&tx, &id)?.ok_or_else(|| Error::not_found(format!("access of {id}")))?;
+        tx.commit()?;
+        Ok(s)
+    })
+    .await
 }
 
 /// Creates the member, or updates the one we already have; adopts a member with our
@@ -186,36 +201,103 @@ async fn with_seed(client: &SplatsClient, m: Member) -> Result<Member> {
     }
 }
 
-/// Ends the guest's access now: deletes the SPLATS member and forgets the seed.
-pub async fn revoke(db: &Mutex<Connection>, client: &SplatsClient, secrets: &dyn SecretStore, guest_id: &str, actor: &str) -> Result<()> {
-    let existing = summary(&*db.lock().await, guest_id)?;
-    let Some(e) = existing.filter(|e| e.revoked_at.is_none()) else { return Ok(()) };
-    let result = match client.delete_member(&e.splats_member_id).await {
-        Err(Error::Rejected { status: 404, .. }) => Ok(()),
-        r => r,
+/// Ends the guest's access: deletes the SPLATS member and forgets the seed. Safe to
+/// repeat: a member that is already gone counts as deleted. Without a member on record,
+/// a member may still exist when an issue was sent and its reply lost (`maybe_sent`):
+/// then it is looked up by its code.
+pub async fn remove(
+    db: &Db,
+    client: &SplatsClient,
+    secrets: &dyn SecretStore,
+    guest_id: &str,
+    reason: &str,
+    maybe_sent: bool,
+    actor: &str,
+) -> Result<()> {
+    let id = guest_id.to_string();
+    let existing = db.read(move |conn| summary(conn, &id)).await?;
+    let member_id = match existing {
+        Some(e) if e.revoked_at.is_none() => Some(e.splats_member_id),
+        Some(_) => return Ok(()),
+        None if maybe_sent => {
+            let code = member_code(guest_id);
+            client.all_members().await?.into_iter().find(|m| m.member_code.as_deref() == Some(&code)).map(|m| m.member_id)
+        }
+        None => None,
     };
-    let conn = db.lock().await;
-    let ok = result.is_ok();
-    if ok {
-        conn.execute("UPDATE guest_access SET revoked_at = ?2 WHERE guest_id = ?1", params![guest_id, clock::now_unix()])?;
+    let result = match &member_id {
+        Some(m) => match client.delete_member(m).await {
+            Err(Error::Rejected { status: 404, .. }) => Ok(()),
+            r => r,
+        },
+        None => Ok(()),
+    };
+    if result.is_ok() {
         secrets.delete(&names::guest_seed(guest_id))?;
     }
-    let detail = match &result {
-        Ok(()) => serde_json::json!({ "member_id": e.splats_member_id }),
-        Err(err) => serde_json::json!({ "member_id": e.splats_member_id, "error": err.code() }),
-    };
-    audit::record(&conn, &AuditEvent::new(actor, "access.revoke", Some(guest_id), ok).with_detail(detail))?;
+    let detail = serde_json::json!({ "member_id": member_id, "reason": reason, "error": result.as_ref().err().map(|e| e.code()) });
+    let ev = AuditEvent::new(actor, "access.revoke", Some(guest_id), result.is_ok()).with_detail(detail);
+    let (id, ok) = (guest_id.to_string(), result.is_ok());
+    db.write(move |conn| {
+        let tx = conn.transaction()?;
+        if ok {
+            tx.execute("UPDATE guest_access SET revoked_at = ?2 WHERE guest_id = ?1 AND revoked_at IS NULL", params![id, clock::now_unix()])?;
+        }
+        audit::record(&tx, &ev)?;
+        tx.commit()?;
+        Ok(())
+    })
+    .await?;
     result
 }
 
-/// Checks the guest out and ends their access, even if they leave early.
-pub async fn check_out(db: &Mutex<Connection>, client: &SplatsClient, secrets: &dyn SecretStore, guest_id: &str, actor: &str) -> Result<()> {
-    {
-        let conn = db.lock().await;
-        super::mark_checked_out(&conn, guest_id, clock::now_unix())?;
-        audit::record(&conn, &AuditEvent::new(actor, "guest.check_out", Some(guest_id), true))?;
+/// Checks the guest out and queues the end of their access, in one transaction, so
+/// that the revoke happens even if SPLATS is down now or the app stops. Returns
+/// whether a revoke was queued.
+pub fn check_out(conn: &mut Connection, guest_id: &str, now: i64, actor: &str) -> Result<bool> {
+    let tx = conn.transaction()?;
+    super::mark_checked_out(&tx, guest_id, now)?;
+    audit::record(&tx, &AuditEvent::new(actor, "guest.check_out", Some(guest_id), true))?;
+    let has_member = summary(&tx, guest_id)?.is_some_and(|s| s.revoked_at.is_none());
+    let waiting = outbox::waiting_for(&tx, guest_id)?.is_some();
+    if has_member || waiting {
+        outbox::enqueue(&tx, guest_id, outbox::Op::Revoke, "checked_out", now)?;
     }
-    revoke(db, client, secrets, guest_id, actor).await
+    tx.commit()?;
+    Ok(has_member || waiting)
+}
+
+/// A check-out as staff see it: their access is revoked at once when SPLATS answers,
+/// and otherwise kept waiting in the outbox (shown as pending) until it does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckedOut {
+    pub revoked: bool,
+    pub pending: bool,
+}
+
+/// Checks the guest out, then tries the revoke right away. Works with SPLATS down or
+/// not set up: the check-out stands and the revoke waits.
+pub async fn check_out_now(
+    db: &Db,
+    client: Option<&SplatsClient>,
+    secrets: &dyn SecretStore,
+    config: &Config,
+    guest_id: &str,
+    actor: &str,
+) -> Result<CheckedOut> {
+    let (id, who, now) = (guest_id.to_string(), actor.to_string(), clock::now_unix());
+    let queued = db.write(move |c| check_out(c, &id, now, &who)).await?;
+    if !queued {
+        return Ok(CheckedOut { revoked: false, pending: false });
+    }
+    if let Some(client) = client {
+        if let Err(e) = crate::reconcile::drain_guest(db, client, secrets, config, actor, guest_id).await {
+            tracing::warn!(code = e.code(), "revoke left in the outbox");
+        }
+    }
+    let id = guest_id.to_string();
+    let pending = db.read(move |c| Ok(outbox::waiting_for(c, &id)?.is_some())).await?;
+    Ok(CheckedOut { revoked: !pending, pending })
 }
 
 /// What to show for a guest right now.
@@ -235,17 +317,26 @@ pub struct QrView {
 
 /// The guest's QR at this moment of the server's clock. Local generation needs no
 /// network; a revoked, unissued or expired access is an error, never a stale code.
-pub async fn qr(db: &Mutex<Connection>, client: Option<&SplatsClient>, secrets: &dyn SecretStore, config: &Config, guest_id: &str, at: Option<i64>) -> Result<QrView> {
-    let (e, data, timestep, offset) = {
-        let conn = db.lock().await;
-        let e = summary(&conn, guest_id)?.ok_or_else(|| {
-            Error::invalid("このお客様の QR はまだ発行されていません", "no QR has been issued for this guest yet")
-        })?;
-        let (data, timestep): (String, u32) =
-            conn.query_row("SELECT qr_data, timestep FROM guest_access WHERE guest_id = ?1", [guest_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let offset = db::get_meta(&conn, CLOCK_OFFSET)?.and_then(|v| v.parse().ok()).unwrap_or(0);
-        (e, data, timestep, offset)
-    };
+pub async fn qr(db: &Db, client: Option<&SplatsClient>, secrets: &dyn SecretStore, config: &Config, guest_id: &str, at: Option<i64>) -> Result<QrView> {
+    let id = guest_id.to_string();
+    let (e, data, timestep, offset) = db
+        .read(move |conn| {
+            let e = summary(conn, &id)?.ok_or_else(|| {
+                Error::invalid("このお客様の QR はまだ発行されていません", "no QR has been issued for this guest yet")
+            })?;
+            let (data, timestep): (String, u32) =
+                conn.query_row("SELECT qr_data, timestep FROM guest_access WHERE guest_id = ?1", [&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let offset: i64 = db::get_meta(conn, CLOCK_OFFSET)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+            // A revoke may still wait in the outbox: the code is not shown meanwhile.
+            let gone: bool = conn.query_row(
+                "SELECT cancelled_at IS NOT NULL OR checked_out_at IS NOT NULL FROM guests WHERE id = ?1",
+                [&id],
+                |r| r.get(0),
+            )?;
+            let e = if gone { Summary { revoked_at: Some(e.revoked_at.unwrap_or(0)), ..e } } else { e };
+            Ok((e, data, timestep, offset))
+        })
+        .await?;
     if e.revoked_at.is_some() {
         return Err(Error::invalid("このお客様の QR は無効化されています", "this guest's QR has been revoked"));
     }

@@ -56,7 +56,7 @@ fn matches(v: &GuestView, lookup: &Lookup) -> bool {
 /// The one booking of today at this store that the entry names.
 pub fn find(conn: &Connection, store_id: &str, now: i64, lookup: &Lookup) -> Result<GuestView> {
     let mut found: Vec<GuestView> =
-        today(conn, store_id, now, None)?.into_iter().filter(|v| v.status != Status::Left && matches(v, lookup)).collect();
+        today(conn, store_id, now, None)?.into_iter().filter(|v| !matches!(v.status, Status::Left | Status::Cancelled) && matches(v, lookup)).collect();
     match found.len() {
         0 => Err(not_found()),
         1 => Ok(found.remove(0)),
@@ -71,7 +71,7 @@ pub fn find(conn: &Connection, store_id: &str, now: i64, lookup: &Lookup) -> Res
 /// grace) has ended, and not once they have checked out.
 pub fn may_show(view: &GuestView, grace_secs: i64, now: i64) -> Result<()> {
     let ends = view.access.as_ref().map(|a| a.valid_until).unwrap_or(view.guest.ends_at + grace_secs);
-    if view.status == Status::Left || now >= ends {
+    if matches!(view.status, Status::Left | Status::Cancelled) || now >= ends {
         return Err(Error::invalid(
             "ご利用時間が終了しました。受付にお声がけください",
             "Your booking has ended. Please ask at the counter",

@@ -13,6 +13,7 @@ use crate::audit::{self, AuditEvent};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::model::{Guest, GuestSource};
+use crate::reservation::{Bookings, Skipped};
 use crate::store;
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -33,6 +34,8 @@ pub enum Status {
     Overstaying,
     /// The booking ended and they never came.
     NoShow,
+    /// The reservation system no longer lists the booking.
+    Cancelled,
 }
 
 /// A guest as the counter sees them.
@@ -46,6 +49,8 @@ pub struct GuestView {
     pub checked_out_at: Option<i64>,
     pub area_names: Vec<String>,
     pub access: Option<access::Summary>,
+    /// A SPLATS change still waiting to be made (shown to staff as pending).
+    pub pending: Option<crate::outbox::Pending>,
 }
 
 /// What the counter needs to know to decide a status.
@@ -72,8 +77,8 @@ pub fn jst_date(now: i64) -> String {
     chrono::DateTime::from_timestamp(now, 0).unwrap_or_default().with_timezone(&clock::jst()).format("%Y-%m-%d").to_string()
 }
 
-/// The store's guests whose booking overlaps today (JST), cancelled ones left out,
-/// optionally filtered by a search over name, kana, booking code and phone digits.
+/// The store's guests whose booking overlaps today (JST), cancelled ones included (staff
+/// may still need to check them out), optionally filtered by a search over name, kana, booking code and phone digits.
 pub fn today(conn: &Connection, store_id: &str, now: i64, query: Option<&str>) -> Result<Vec<GuestView>> {
     let day = day_start(now);
     let guests = store::list_guests(conn, store_id, day, day + 86_400)?;
@@ -97,37 +102,45 @@ pub fn view(conn: &Connection, guest_id: &str, now: i64) -> Result<GuestView> {
     view_of(conn, g, now)?.ok_or_else(|| Error::not_found(format!("guest {guest_id}")))
 }
 
-/// What the counter shows for a guest at `now`; `None` for a cancelled booking.
+/// What the counter shows for a guest at `now`.
 fn view_of(conn: &Connection, g: Guest, now: i64) -> Result<Option<GuestView>> {
-    let (cancelled, checked_in, checked_out): (Option<i64>, Option<i64>, Option<i64>) = conn.query_row(
-        "SELECT cancelled_at, checked_in_at, checked_out_at FROM guests WHERE id = ?1",
+    let (cancelled, checked_in, checked_out, scanned): (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = conn.query_row(
+        "SELECT cancelled_at, checked_in_at, checked_out_at, first_scan_at FROM guests WHERE id = ?1",
         [&g.id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
-    if cancelled.is_some() {
-        return Ok(None);
-    }
     let access = access::summary(conn, &g.id)?;
-    let scanned = match &access {
-        Some(a) => first_scan(conn, &a.splats_member_id)?,
-        None => None,
-    };
+    let pending = crate::outbox::waiting_for(conn, &g.id)?;
     let arrived_at = [checked_in, scanned].into_iter().flatten().min();
     let area_names = g
         .area_ids
         .iter()
         .map(|a| store::get_area(conn, a).map(|x| x.map(|x| x.name).unwrap_or_else(|| a.clone())))
         .collect::<Result<_>>()?;
-    Ok(Some(GuestView { status: status(&g, arrived_at, checked_out, now), arrived_at, checked_out_at: checked_out, area_names, access, guest: g }))
+    let status = match cancelled {
+        Some(_) if checked_out.is_none() => Status::Cancelled,
+        _ => status(&g, arrived_at, checked_out, now),
+    };
+    Ok(Some(GuestView { status, arrived_at, checked_out_at: checked_out, area_names, access, pending, guest: g }))
 }
 
-/// When the guest's member first got through a SPLATS door.
-fn first_scan(conn: &Connection, member_id: &str) -> Result<Option<i64>> {
-    Ok(conn.query_row(
-        "SELECT MIN(at) FROM splats_histories WHERE member_id = ?1 AND event = 'qr_auth_success'",
-        [member_id],
-        |r| r.get(0),
-    )?)
+/// Notes when each guest's QR was first accepted, from the cached SPLATS histories:
+/// `events` are the history `event` values that mean so (a setting: the field is not
+/// documented). Only guests whose booking ends after `since` are looked at.
+pub fn derive_arrivals(conn: &Connection, events: &[String], since: i64) -> Result<usize> {
+    if events.is_empty() {
+        return Ok(0);
+    }
+    let marks = vec!["?"; events.len()].join(", ");
+    let sql = format!(
+        "UPDATE guests SET first_scan_at = (
+           SELECT MIN(h.at) FROM splats_histories h JOIN guest_access a ON a.splats_member_id = h.member_id
+           WHERE a.guest_id = guests.id AND h.event IN ({marks}))
+         WHERE first_scan_at IS NULL AND ends_at > ? AND id IN (SELECT guest_id FROM guest_access)"
+    );
+    let mut values: Vec<&dyn rusqlite::ToSql> = events.iter().map(|e| e as &dyn rusqlite::ToSql).collect();
+    values.push(&since);
+    Ok(conn.execute(&sql, values.as_slice())?)
 }
 
 /// Search text folded so that ヤマダ finds やまだ, ＲＳＶ finds rsv, and spaces do not matter.
@@ -180,7 +193,7 @@ pub struct WalkIn {
 /// happens there; the outcome is audited. `Ok(false)`: nothing to report (setting off,
 /// a walk-in or CSV guest).
 pub async fn report_visit(
-    db: &tokio::sync::Mutex<Connection>,
+    db: &crate::db::Db,
     config: &crate::Config,
     secrets: &dyn crate::secrets::SecretStore,
     guest_id: &str,
@@ -190,15 +203,16 @@ pub async fn report_visit(
     if !config.reservation.report_visits {
         return Ok(false);
     }
-    let guest = store::get_guest(&*db.lock().await, guest_id)?.ok_or_else(|| Error::not_found(format!("guest {guest_id}")))?;
+    let id = guest_id.to_string();
+    let guest = db.read(move |c| store::get_guest(c, &id)).await?.ok_or_else(|| Error::not_found(format!("guest {guest_id}")))?;
     if guest.source != GuestSource::Reservation {
         return Ok(false);
     }
-    let client = crate::sync::reservation_client(config, secrets)?;
+    let client = crate::reservation::ReservationClient::from_config(config, secrets)?;
     let result = client.report_visit(guest_id, visit, actor, clock::now_unix()).await;
     let event = AuditEvent::new(actor, "reservation.report_visit", Some(guest_id), result.is_ok())
         .with_detail(serde_json::json!({ "visit": visit.as_str(), "error": result.as_ref().err().map(|e| e.code()) }));
-    audit::record(&*db.lock().await, &event)?;
+    db.write(move |c| audit::record(c, &event)).await?;
     result.map(|_| true)
 }
 
@@ -240,17 +254,29 @@ pub fn add_walk_in(conn: &mut Connection, w: &WalkIn, now: i64, actor: &str) -> 
 }
 
 /// What a reservation sync changed for one day.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct DayChanges {
     pub upserted: usize,
     pub cancelled: usize,
+    /// Bookings left out (unreadable, end not after start, an area we do not know).
+    pub skipped: Vec<Skipped>,
 }
 
-/// Makes one store's day mirror the reservation system, in one transaction: bookings
-/// that vanished are marked cancelled (their access is revoked by the caller).
-pub fn replace_day(conn: &mut Connection, store_id: &str, day: i64, guests: &[Guest], now: i64) -> Result<(DayChanges, Vec<String>)> {
+/// Makes one store's day mirror the reservation system, in one transaction. Bookings
+/// that vanished are marked cancelled, and a revoke of their door access is queued in
+/// the same transaction. A skipped booking is not taken for cancelled: it was listed.
+pub fn replace_day(conn: &mut Connection, store_id: &str, day: i64, bookings: &Bookings, now: i64) -> Result<DayChanges> {
     let tx = conn.transaction()?;
-    for g in guests {
+    let mut changes = DayChanges { skipped: bookings.skipped.clone(), ..DayChanges::default() };
+    for g in &bookings.guests {
+        if let Some(a) = unknown_area(&tx, g)? {
+            changes.skipped.push(Skipped::new(
+                &g.id,
+                format!("予約 {} のエリア {a} がこの店舗にないため飛ばしました", g.id),
+                format!("booking {} was skipped: area {a} is not in this store", g.id),
+            ));
+            continue;
+        }
         tx.execute(
             "INSERT INTO guests (id, store_id, booking_code, name, name_kana, phone_last4, starts_at, ends_at, source, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'reservation', ?9)
@@ -263,8 +289,10 @@ pub fn replace_day(conn: &mut Connection, store_id: &str, day: i64, guests: &[Gu
         for a in &g.area_ids {
             tx.execute("INSERT OR IGNORE INTO guest_areas (guest_id, area_id) SELECT ?1, id FROM areas WHERE id = ?2", params![g.id, a])?;
         }
+        changes.upserted += 1;
     }
-    let listed: std::collections::HashSet<&str> = guests.iter().map(|g| g.id.as_str()).collect();
+    let listed: std::collections::HashSet<&str> =
+        bookings.guests.iter().map(|g| g.id.as_str()).chain(bookings.skipped.iter().map(|s| s.id.as_str())).collect();
     let gone: Vec<String> = {
         let mut stmt = tx.prepare(
             "SELECT id FROM guests WHERE store_id = ?1 AND source = 'reservation' AND cancelled_at IS NULL
@@ -275,9 +303,25 @@ pub fn replace_day(conn: &mut Connection, store_id: &str, day: i64, guests: &[Gu
     };
     for id in &gone {
         tx.execute("UPDATE guests SET cancelled_at = ?2 WHERE id = ?1", params![id, now])?;
+        let has_member = access::summary(&tx, id)?.is_some_and(|a| a.revoked_at.is_none());
+        if has_member || crate::outbox::waiting_for(&tx, id)?.is_some() {
+            crate::outbox::enqueue(&tx, id, crate::outbox::Op::Revoke, "cancelled", now)?;
+        }
     }
     tx.commit()?;
-    Ok((DayChanges { upserted: guests.len(), cancelled: gone.len() }, gone))
+    changes.cancelled = gone.len();
+    Ok(changes)
+}
+
+/// The first of the booking's areas that is not an active area of its store.
+fn unknown_area(conn: &Connection, g: &Guest) -> Result<Option<String>> {
+    for a in &g.area_ids {
+        match store::get_area(conn, a)? {
+            Some(area) if area.store_id == g.store_id => {}
+            _ => return Ok(Some(a.clone())),
+        }
+    }
+    Ok(None)
 }
 
 #[cfg(test)]

@@ -54,7 +54,29 @@ struct AreaDto {
 /// `GET api/v1/reservations.php?store_id=&date=` → `{"reservations": [...]}`.
 #[derive(Deserialize)]
 struct ReservationsReply {
-    reservations: Vec<ReservationDto>,
+    /// Read one by one, so that one malformed booking does not hide the others.
+    reservations: Vec<serde_json::Value>,
+}
+
+/// One day's bookings of a store: those that could be read, and those that could not.
+#[derive(Debug, Clone, Default)]
+pub struct Bookings {
+    pub guests: Vec<Guest>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// A booking left out of the sync, and why, in both languages.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Skipped {
+    pub id: String,
+    pub ja: String,
+    pub en: String,
+}
+
+impl Skipped {
+    pub fn new(id: impl Into<String>, ja: impl Into<String>, en: impl Into<String>) -> Skipped {
+        Skipped { id: id.into(), ja: ja.into(), en: en.into() }
+    }
 }
 
 #[derive(Deserialize)]
@@ -86,6 +108,17 @@ fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Stri
 }
 
 impl ReservationClient {
+    /// The client as configured: the address from the config, the token from the keyring.
+    pub fn from_config(config: &crate::Config, secrets: &dyn crate::secrets::SecretStore) -> Result<ReservationClient> {
+        let base = config
+            .reservation
+            .base_url
+            .as_deref()
+            .ok_or_else(|| crate::Error::config("reservation.base_url", "not set"))?;
+        let token = secrets.require(crate::secrets::names::RESERVATION_TOKEN)?;
+        Ok(ReservationClient::new(base, token))
+    }
+
     pub fn new(base_url: &str, token: String) -> ReservationClient {
         ReservationClient { http: http::client(), base_url: base_url.to_string(), token }
     }
@@ -134,10 +167,25 @@ impl ReservationClient {
     }
 
     /// The bookings of one store that overlap a JST calendar day (`YYYY-MM-DD`).
-    pub async fn reservations(&self, store_id: &str, date: &str) -> Result<Vec<Guest>> {
+    /// A store's bookings of one JST day (`YYYY-MM-DD`). A booking that cannot be read
+    /// (no id, a date that is not one, an end not after its start) is skipped and named.
+    pub async fn reservations(&self, store_id: &str, date: &str) -> Result<Bookings> {
         let reply: ReservationsReply =
             self.get("api/v1/reservations.php", &[("store_id", store_id), ("date", date)]).await?;
-        reply.reservations.into_iter().map(guest_from).collect()
+        let mut out = Bookings::default();
+        for (i, raw) in reply.reservations.into_iter().enumerate() {
+            let id = raw.get("reservation_id").map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string()));
+            let id = id.unwrap_or_else(|| format!("#{}", i + 1));
+            match serde_json::from_value::<ReservationDto>(raw).map_err(|e| e.to_string()).and_then(|r| guest_from(r)) {
+                Ok(g) => out.guests.push(g),
+                Err(problem) => out.skipped.push(Skipped::new(
+                    id.clone(),
+                    format!("予約 {id} を読み取れないため飛ばしました: {problem}"),
+                    format!("booking {id} was skipped: {problem}"),
+                )),
+            }
+        }
+        Ok(out)
     }
 
     pub async fn areas(&self, store_id: &str) -> Result<Vec<RemoteArea>> {
@@ -191,29 +239,23 @@ pub fn json_body(value: &serde_json::Value) -> String {
     out
 }
 
-fn guest_from(r: ReservationDto) -> Result<Guest> {
-    let time = |field: &str, v: &str| {
-        crate::clock::parse_iso(v).ok_or_else(|| crate::Error::BadReply {
-            cloud: Cloud::Reservation,
-            detail: format!("reservation {}: {field} `{v}` is not a date-time", r.reservation_id),
-        })
-    };
+fn guest_from(r: ReservationDto) -> std::result::Result<Guest, String> {
+    let time = |field: &str, v: &str| crate::clock::parse_iso(v).ok_or_else(|| format!("{field} `{v}` is not a date-time"));
     let starts_at = time("start_at", &r.start_at)?;
     let ends_at = time("end_at", &r.end_at)?;
+    if ends_at <= starts_at {
+        return Err(format!("end_at {} is not after start_at {}", r.end_at, r.start_at));
+    }
     Ok(Guest {
-        id: r.reservation_id.clone(),
-        store_id: r.store_id.clone(),
-        booking_code: r.reservation_code.clone(),
-        name: r.customer_name.clone(),
-        name_kana: r.customer_name_kana.clone(),
+        id: r.reservation_id,
+        store_id: r.store_id,
+        booking_code: r.reservation_code,
+        name: r.customer_name,
+        name_kana: r.customer_name_kana,
         phone_last4: r.tel.as_deref().map(crate::model::phone_last4),
         starts_at,
         ends_at,
-        area_ids: r
-            .area_ids
-            .iter()
-            .map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string()))
-            .collect(),
+        area_ids: r.area_ids.iter().map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string())).collect(),
         source: GuestSource::Reservation,
     })
 }

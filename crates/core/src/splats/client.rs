@@ -47,6 +47,14 @@ pub struct SplatsClient {
 }
 
 impl SplatsClient {
+    /// The client as configured: the address and read retries from the config, the
+    /// token from the keyring.
+    pub fn from_config(config: &crate::Config, secrets: &dyn crate::secrets::SecretStore) -> Result<SplatsClient> {
+        let token = secrets.require(crate::secrets::names::SPLATS_TOKEN)?;
+        let retry = RetryPolicy { max_wait: Duration::from_secs(config.splats.max_rate_wait_secs), ..RetryPolicy::default() };
+        Ok(SplatsClient::new(config.splats_url(), token).with_retry(retry))
+    }
+
     pub fn new(base: &str, token: String) -> SplatsClient {
         SplatsClient {
             http: http::client(),

@@ -10,10 +10,11 @@
 use super::client::SplatsClient;
 use super::model::History;
 use crate::clock;
-use crate::db;
-use crate::error::Result;
+use crate::db::{self, Db};
+use crate::error::{Cloud, Error, Result};
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
+use std::collections::HashSet;
 
 /// Where the last complete sync ended (Unix seconds).
 const WATERMARK: &str = "splats.histories.synced_until";
@@ -27,6 +28,8 @@ pub struct Options {
     pub until_param: String,
     pub page_size: u32,
     pub initial_days: u32,
+    /// Pages one listing may take before it is taken for a loop.
+    pub max_pages: u32,
 }
 
 impl From<&crate::config::SplatsConfig> for Options {
@@ -36,6 +39,7 @@ impl From<&crate::config::SplatsConfig> for Options {
             until_param: c.history_until_param.clone(),
             page_size: c.history_page_size,
             initial_days: c.history_initial_days,
+            max_pages: c.history_max_pages,
         }
     }
 }
@@ -61,36 +65,60 @@ pub struct Report {
 
 /// Pulls every history since the last sync into SQLite. On error, what was fetched
 /// stays, and the next call resumes from the page that failed.
-pub async fn sync(conn: &mut Connection, client: &SplatsClient, opts: &Options, now: i64) -> Result<Report> {
-    let (mut cursor, resumed) = match load_cursor(conn)? {
-        Some(c) => (c, true),
-        None => {
-            let cursor = fresh_cursor(conn, opts, now)?;
-            save_cursor(conn, &cursor, now)?;
-            (cursor, false)
-        }
-    };
+///
+/// A cloud that repeats a `last_evaluated_key`, or pages on past `max_pages`, would
+/// loop until the rate budget is gone, and a saved cursor would make every later sync
+/// loop again: the listing is ended, its cursor cleared (what it fetched stays), and
+/// [`Error::PagingStuck`] says so. The next sync starts afresh from the watermark.
+pub async fn sync(db: &Db, client: &SplatsClient, opts: &Options, now: i64) -> Result<Report> {
+    let o = opts.clone();
+    let (mut cursor, resumed) = db
+        .write(move |conn| match load_cursor(conn)? {
+            Some(c) => Ok((c, true)),
+            None => {
+                let cursor = fresh_cursor(conn, &o, now)?;
+                save_cursor(conn, &cursor, now)?;
+                Ok((cursor, false))
+            }
+        })
+        .await?;
     let mut report = Report { resumed, since: cursor.since, until: cursor.until, ..Report::default() };
     let query = vec![
-        (opts.since_param.as_str(), clock::iso_jst(cursor.since)),
-        (opts.until_param.as_str(), clock::iso_jst(cursor.until)),
-        ("limit", opts.page_size.to_string()),
+        (opts.since_param.clone(), clock::iso_jst(cursor.since)),
+        (opts.until_param.clone(), clock::iso_jst(cursor.until)),
+        ("limit".to_string(), opts.page_size.to_string()),
     ];
+    let query: Vec<(&str, String)> = query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let mut seen: HashSet<String> = cursor.key.iter().cloned().collect();
     loop {
         let page = client.histories_page(&query, cursor.key.as_deref()).await?;
         report.pages += 1;
         report.fetched += page.histories.len();
-        let tx = conn.transaction()?;
-        report.inserted += insert(&tx, &page.histories)?;
         cursor.pages += 1;
         cursor.key = page.last_evaluated_key.filter(|k| !k.is_empty());
-        if cursor.key.is_some() {
-            update_cursor(&tx, &cursor)?;
-            tx.commit()?;
-        } else {
-            tx.execute("DELETE FROM splats_history_cursor", [])?;
-            db::set_meta(&tx, WATERMARK, &cursor.until.to_string())?;
-            tx.commit()?;
+        let stuck = cursor.key.as_ref().is_some_and(|k| !seen.insert(k.clone())) || (cursor.key.is_some() && cursor.pages >= i64::from(opts.max_pages));
+        let (c, histories) = (cursor.clone(), page.histories);
+        let inserted = db
+            .write(move |conn| {
+                let tx = conn.transaction()?;
+                let n = insert(&tx, &histories)?;
+                if stuck {
+                    tx.execute("DELETE FROM splats_history_cursor", [])?;
+                } else if c.key.is_some() {
+                    update_cursor(&tx, &c)?;
+                } else {
+                    tx.execute("DELETE FROM splats_history_cursor", [])?;
+                    db::set_meta(&tx, WATERMARK, &c.until.to_string())?;
+                }
+                tx.commit()?;
+                Ok(n)
+            })
+            .await?;
+        report.inserted += inserted;
+        if stuck {
+            return Err(Error::PagingStuck { cloud: Cloud::Splats, pages: cursor.pages as u32 });
+        }
+        if cursor.key.is_none() {
             return Ok(report);
         }
     }

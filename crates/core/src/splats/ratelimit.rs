@@ -50,10 +50,12 @@ pub struct RateHeaders {
 impl RateHeaders {
     pub fn read(headers: &HeaderMap) -> RateHeaders {
         let num = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+        let count = |name: &str| num(name).map(|n| n.min(u64::from(u32::MAX)) as u32);
         RateHeaders {
-            limit: num("x-rate-limit-limit").map(|n| n as u32),
-            remaining: num("x-rate-limit-remaining").map(|n| n as u32),
-            reset_secs: num("x-rate-limit-reset"),
+            limit: count("x-rate-limit-limit"),
+            remaining: count("x-rate-limit-remaining"),
+            // Huge, negative or garbled resets are clamped or ignored (http::wait_secs).
+            reset_secs: headers.get("x-rate-limit-reset").and_then(|v| crate::http::wait_secs(v.as_bytes())),
         }
     }
 }
@@ -133,7 +135,7 @@ impl Budget {
         }
         if let Some(secs) = h.reset_secs {
             // The cloud's window ends then: ours is moved to end at the same moment.
-            let reset = now + Duration::from_secs(secs);
+            let reset = now.checked_add(Duration::from_secs(secs.min(crate::http::MAX_WAIT_SECS))).unwrap_or(now);
             w.blocked_until = Some(reset);
             if let Some(started) = reset.checked_sub(window) {
                 w.started = started;
@@ -187,6 +189,21 @@ mod tests {
         b.observe(Class::Other, RateHeaders { limit: Some(720), remaining: Some(0), reset_secs: Some(5) }, now);
         assert_eq!(b.take(Class::Other, now).unwrap_err(), Duration::from_secs(5));
         assert!(b.take(Class::Other, now + Duration::from_secs(5)).is_ok(), "the cloud's window has reset");
+    }
+
+    #[test]
+    fn a_huge_or_garbled_reset_is_clamped() {
+        let mut h = HeaderMap::new();
+        h.insert("X-Rate-Limit-Reset", "18446744073709551615".parse().unwrap());
+        let r = RateHeaders::read(&h);
+        assert_eq!(r.reset_secs, Some(crate::http::MAX_WAIT_SECS));
+        let mut b = Budget::default();
+        b.observe(Class::Other, RateHeaders { reset_secs: Some(u64::MAX), ..r }, Instant::now());
+        assert!(b.take(Class::Other, Instant::now()).unwrap_err() <= Duration::from_secs(3600));
+        h.insert("X-Rate-Limit-Reset", "-30".parse().unwrap());
+        assert_eq!(RateHeaders::read(&h).reset_secs, Some(0));
+        h.insert("X-Rate-Limit-Reset", "later".parse().unwrap());
+        assert_eq!(RateHeaders::read(&h).reset_secs, None);
     }
 
     #[test]
