@@ -151,10 +151,16 @@ async fn unlock_with_a_valid_key_and_rejected_with_a_wrong_one() {
     assert!(text(&out).contains("確認済み"), "{}", text(&out));
     assert_eq!(sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().state, "unlocked");
 
+    // The real cloud answers 200 to a bad sign and the lock stays put: the status read says so.
+    let out = run(v(&["unlock", "--area", "A102"]), None).await.unwrap();
+    assert!(!out.status.success());
+    assert!(text(&out).contains("確認できませんでした"), "{}", text(&out));
+    assert_eq!(sim.state.world.lock().unwrap().sesame.device_for("area:A102").unwrap().state, "locked");
+    // Where the cloud is strict (the documented contract), the refusal is explained.
+    sim.state.world.lock().unwrap().sesame.strict = true;
     let out = run(v(&["unlock", "--area", "A102"]), None).await.unwrap();
     assert!(!out.status.success());
     assert!(text(&out).contains("署名を拒否"), "{}", text(&out));
-    assert_eq!(sim.state.world.lock().unwrap().sesame.device_for("area:A102").unwrap().state, "locked");
 
     let out = run(v(&["status", "--area", "A101", "--json"]), None).await.unwrap();
     let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -162,8 +168,8 @@ async fn unlock_with_a_valid_key_and_rejected_with_a_wrong_one() {
 
     let out = run(v(&["sesame", "usage", "--json"]), None).await.unwrap();
     let usage: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(usage["commands"], 2);
-    assert_eq!(usage["total"], 4, "2 commands, 1 confirmation read, 1 status read");
+    assert_eq!(usage["commands"], 3);
+    assert_eq!(usage["total"], 7, "3 commands, 1 + 2 confirmation reads (the unmoved lock is read twice), 1 status read");
 
     let out = run(v(&["unlock", "--area", "A999"]), None).await.unwrap();
     assert!(!out.status.success());
@@ -207,6 +213,7 @@ async fn splats_sync_killed_mid_way_resumes() {
         kind: uketsuke_sim::faults::FaultKind::Delay { ms: 300 },
         times: None,
         after: 0,
+        until: None,
     });
     let mut child = Command::new(env!("CARGO_BIN_EXE_uketsuke"))
         .arg("--config")
@@ -241,10 +248,10 @@ async fn splats_sync_killed_mid_way_resumes() {
     let out = run(vec!["sync", "--json"], None).await.unwrap();
     assert!(out.status.success(), "{}", text(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(report["splats"]["histories"]["resumed"], true, "{report}");
-    assert_eq!(report["reservation"]["stores_upserted"], 2);
+    assert_eq!(report["splats"]["report"]["histories"]["resumed"], true, "{report}");
+    assert_eq!(report["reservation"]["report"]["stores"]["stores_upserted"], 2);
     assert_eq!(count(), total, "nothing lost, nothing doubled");
-    assert_eq!(report["guests"]["stores"][0][1]["upserted"], 7, "today's bookings came with the stores");
+    assert_eq!(report["reservation"]["report"]["days"][0]["changes"]["upserted"], 7, "today's bookings came with the stores");
     let out = run(vec!["guests", "today", "--store", "S001", "--search", "やまだ", "--json"], None).await.unwrap();
     let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(found[0]["booking_code"], "RSV-1001", "{}", text(&out));
@@ -385,4 +392,90 @@ async fn settings_move_to_a_second_pc_without_secrets() {
     assert!(text(&out).contains("会議室A"), "{}", text(&out));
     assert!(Config::read(&second).unwrap().reservation.base_url.is_some(), "the cloud addresses came along");
     run(first, args(&["secret", "delete", "reservation.token"]), None).await.unwrap();
+}
+
+/// A revoke is pending while SPLATS hangs; `uketsuke watch` is killed (SIGKILL) in the
+/// middle of sending it; SPLATS comes back, `watch` starts again, and the revoke is
+/// done, exactly once. Needs a Secret Service.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
+    if std::env::var_os("UKETSUKE_TEST_KEYRING").is_none() {
+        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
+        return;
+    }
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let service = format!("jp.uketsuke.cli-watch-test.{}", std::process::id());
+    let config = config_for(dir.path(), &sim, &service);
+    let mut c = Config::read(&config).unwrap();
+    c.splats.base_url = Some(sim.splats_url());
+    c.splats.guest_membergroup_id = Some("mg-guest".into());
+    c.save(&config).unwrap();
+    let run = |args: Vec<&'static str>, stdin: Option<&'static str>| {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || uketsuke(&config, &args, stdin))
+    };
+    assert!(run(vec!["secret", "set", "reservation.token"], Some(DEMO_RESERVATION_TOKEN)).await.unwrap().status.success());
+    assert!(run(vec!["secret", "set", "splats.token"], Some(uketsuke_sim::splats::DEMO_TOKEN)).await.unwrap().status.success());
+    let now = sim.state.clock.now_unix();
+    let booking = serde_json::json!({ "id": "B-KILL", "store_id": "S001", "starts_at": now - 600, "ends_at": now + 3600, "area_ids": ["A101"] });
+    let admin = reqwest::Client::new();
+    admin.post(format!("{}/_sim/reservation/bookings", sim.url())).json(&booking).send().await.unwrap();
+    run(vec!["sync"], None).await.unwrap();
+    for (door, area) in [("--area", "A101"), ("--entrance", "S001")] {
+        let to = if area == "A101" { "sa-0001" } else { "sa-0006" };
+        let out = run(vec!["splats", "map", door, area, "--to", to], None).await.unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let out = run(vec!["sync"], None).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let members = |code: &str| sim.state.world.lock().unwrap().splats.members.values().filter(|m| m.member_code.as_deref() == Some(code)).count();
+    assert_eq!(members("UK-B-KILL"), 1, "issued by the sync");
+
+    // SPLATS hangs; the booking is cancelled; the worker picks the revoke up and waits.
+    sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault::stall("/splats/v1/members", 120));
+    admin.delete(format!("{}/_sim/reservation/bookings/B-KILL", sim.url())).send().await.unwrap();
+    let mut watch = Command::new(env!("CARGO_BIN_EXE_uketsuke"))
+        .arg("--config")
+        .arg(&config)
+        .arg("watch")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let db_path = dir.path().join("cache.sqlite3");
+    let held = || {
+        uketsuke_core::db::Connection::open(&db_path)
+            .ok()
+            .and_then(|c| c.query_row("SELECT COUNT(*) FROM outbox WHERE guest_id = 'B-KILL' AND op = 'revoke' AND claimed_until > 0 AND done_at IS NULL", [], |r| r.get::<_, i64>(0)).ok())
+            .unwrap_or(0)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while held() == 0 {
+        assert!(std::time::Instant::now() < deadline, "the worker never took the revoke");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await; // the DELETE is on the wire
+    watch.kill().unwrap(); // SIGKILL
+    watch.wait().unwrap();
+    assert_eq!(members("UK-B-KILL"), 1, "nothing reached SPLATS yet");
+
+    // SPLATS is back; `watch` starts again and finishes the job.
+    sim.state.faults.lock().unwrap().clear();
+    let out = run(vec!["watch", "--cycles", "1"], None).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(members("UK-B-KILL"), 0, "revoked: {}", text(&out));
+    let conn = uketsuke_core::db::Connection::open(&db_path).unwrap();
+    let done: i64 = conn.query_row("SELECT COUNT(*) FROM outbox WHERE guest_id = 'B-KILL' AND op = 'revoke' AND done_at IS NOT NULL", [], |r| r.get(0)).unwrap();
+    let revokes: i64 = conn
+        .query_row("SELECT COUNT(*) FROM audit_events WHERE action = 'access.revoke' AND target = 'B-KILL' AND outcome = 'ok'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!((done, revokes), (1, 1), "done exactly once");
+    let deletes = sim.state.world.lock().unwrap().splats.calls.iter().filter(|c| c.starts_with("DELETE /v1/members/")).count();
+    assert_eq!(deletes, 1, "one DELETE reached SPLATS");
+    let keyring = uketsuke_core::secrets::Keyring::new(&service);
+    use uketsuke_core::secrets::SecretStore;
+    for name in ["reservation.token", "splats.token"] {
+        keyring.delete(name).unwrap();
+    }
 }

@@ -152,6 +152,13 @@ pub fn release(conn: &Connection, p: &Pending) -> Result<()> {
     Ok(())
 }
 
+/// Frees every held op. The worker calls it when it starts: it holds the database's
+/// worker lock, so a hold left behind was left by a process that died. (A check-out in
+/// the CLI at that very moment might send its revoke twice; every op is safe to repeat.)
+pub fn release_all(conn: &Connection) -> Result<usize> {
+    Ok(conn.execute("UPDATE outbox SET claimed_until = 0 WHERE done_at IS NULL AND claimed_until > 0", [])?)
+}
+
 /// 10 s, 20 s, 40 s … at most 600 s.
 pub fn backoff_secs(attempts: i64) -> i64 {
     let doublings = attempts.clamp(1, 7) - 1;

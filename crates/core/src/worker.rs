@@ -81,6 +81,10 @@ impl Worker {
             Err(std::fs::TryLockError::WouldBlock) => return Err(Error::WorkerBusy),
             Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
         }
+        let released = db.write_now(|c| crate::outbox::release_all(c))?;
+        if released > 0 {
+            tracing::info!(released, "outbox ops held by a process that ended are free again");
+        }
         let state = Mutex::new(Status { pid: std::process::id(), ..Status::default() });
         Ok(Worker { db, secrets, config, wake: Notify::new(), access_asked: Default::default(), state, cycle: Default::default(), on_change: Mutex::new(None), _owner: owner })
     }

@@ -136,6 +136,7 @@ async fn issuing_twice_or_after_a_lost_reply_makes_one_member() {
         kind: uketsuke_sim::faults::FaultKind::Drop,
         times: Some(1),
         after: 0,
+        until: None,
     });
     let c = f.issue("G003").await.unwrap();
     f.during("G003");

@@ -103,6 +103,7 @@ async fn unlock_is_signed_accepted_confirmed_metered_and_audited() {
 #[tokio::test]
 async fn a_wrong_secret_key_is_rejected_and_nothing_moves() {
     let f = Fixture::new(SimConfig::default()).await;
+    f.sim.state.world.lock().unwrap().sesame.strict = true; // the documented contract
     let uuid = f.uuid_of("area:A102");
     f.secrets.set(&names::device_secret(&uuid), "00000000000000000000000000000000").unwrap();
     let err = f.locks().command(&Target::Area("A102".into()), Command::Unlock, "staff").await.unwrap_err();
@@ -117,7 +118,7 @@ async fn a_wrong_secret_key_is_rejected_and_nothing_moves() {
 #[tokio::test]
 async fn realistic_cloud_accepts_a_bad_sign_but_the_confirmation_says_no() {
     let f = Fixture::new(SimConfig::default()).await;
-    f.sim.state.world.lock().unwrap().sesame.strict = false;
+    assert!(!f.sim.state.world.lock().unwrap().sesame.strict, "the realistic mode is the default");
     let uuid = f.uuid_of("area:A103");
     f.secrets.set(&names::device_secret(&uuid), "ffffffffffffffffffffffffffffffff").unwrap();
     let target = Target::Area("A103".into());
@@ -136,6 +137,7 @@ async fn a_lost_reply_is_uncertain_and_never_resent() {
         kind: uketsuke_sim::faults::FaultKind::Drop,
         times: Some(1),
         after: 0,
+        until: None,
     });
     let err = f.locks().command(&Target::Area("A201".into()), Command::Unlock, "staff").await.unwrap_err();
     assert_eq!(err.code(), "uncertain", "{err:?}");

@@ -87,6 +87,7 @@ async fn a_sync_killed_half_way_resumes_with_nothing_lost_or_doubled() {
         kind: uketsuke_sim::faults::FaultKind::Drop,
         times: Some(10),
         after: 4,
+        until: None,
     });
     let client = f.client();
     let err = sync::splats(&f.db, &client, &f.config, "test").await.unwrap_err();
@@ -268,6 +269,7 @@ async fn wrong_tokens_and_broken_replies_are_clear_errors() {
         kind: uketsuke_sim::faults::FaultKind::BrokenJson,
         times: Some(1),
         after: 0,
+        until: None,
     });
     assert_eq!(f.client().areas().await.unwrap_err().code(), "bad_reply");
 
@@ -277,6 +279,7 @@ async fn wrong_tokens_and_broken_replies_are_clear_errors() {
         kind: uketsuke_sim::faults::FaultKind::Status { status: 503, message: None, retry_after_secs: None },
         times: Some(2),
         after: 0,
+        until: None,
     });
     assert_eq!(f.client().areas().await.unwrap().len(), 7);
     f.sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
@@ -284,6 +287,7 @@ async fn wrong_tokens_and_broken_replies_are_clear_errors() {
         kind: uketsuke_sim::faults::FaultKind::Drop,
         times: Some(1),
         after: 0,
+        until: None,
     });
     let input = MemberInput { member_name: "x".into(), membergroup_id: "mg-guest".into(), ..MemberInput::default() };
     assert_eq!(f.client().create_member(&input).await.unwrap_err().code(), "uncertain");

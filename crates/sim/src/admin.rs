@@ -8,7 +8,10 @@
 //! - `PUT  /_sim/sesame`          ← `{"strict": bool, "monthly_quota": n|null}`
 //! - `PUT  /_sim/sesame/devices/{uuid}` ← `{"wm2": bool, "lag_ms": n, "drop_next": n, "state": "locked"}`
 //! - `GET  /_sim/splats`          → counts, members, guests, bulk jobs, rate limits, calls
-//! - `PUT  /_sim/splats`          ← `{"limits": {...}, "bulk_members_per_sec": n, "fail_next_bulk": bool, "add_token": "…"}`
+//! - `PUT  /_sim/splats`          ← `{"limits": {...}, "bulk_members_per_sec": n, "fail_next_bulk": bool, "add_token": "…",
+//!   "repeat_history_keys": n (the next n keyed history pages repeat their key), "pass_enabled": bool
+//!   (false: a tenant without SPLATS PASS, whose area and pass-controller listings are refused)}`
+//! - `/_sim/reservation/bookings…` add, change, extend, move and cancel bookings (`bookings.rs`)
 //! - `POST /_sim/splats/histories` ← `{"count": n, "start": <unix>, "step_secs": n}` adds synthetic logs
 //! - `POST /_sim/splats/scan`     ← `{"area_id": "…", "payload": "SL-OTQR?…"}`: a reader at that area
 //!   judges the QR as the real one would (→ `{"accepted", "reason", "member_id", "guest_id"}`) and logs it
@@ -101,7 +104,7 @@ async fn set_clock(State(s): State<Arc<SimState>>, Json(req): Json<ClockRequest>
 }
 
 async fn add_fault(State(s): State<Arc<SimState>>, Json(f): Json<Fault>) -> StatusCode {
-    s.faults.lock().unwrap().push(f);
+    s.faults.lock().unwrap().push(f.armed());
     StatusCode::NO_CONTENT
 }
 
@@ -154,6 +157,12 @@ async fn splats_settings(State(s): State<Arc<SimState>>, Json(req): Json<Value>)
     }
     if let Some(v) = req.get("fail_next_bulk").and_then(Value::as_bool) {
         w.fail_next_bulk = v;
+    }
+    if let Some(v) = req.get("repeat_history_keys").and_then(Value::as_u64) {
+        w.repeat_history_keys = v as u32;
+    }
+    if let Some(v) = req.get("pass_enabled").and_then(Value::as_bool) {
+        w.no_pass = !v;
     }
     if let Some(t) = req.get("add_token").and_then(Value::as_str) {
         w.tokens.insert(t.to_string());

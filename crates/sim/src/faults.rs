@@ -24,6 +24,9 @@ pub enum FaultKind {
     },
     /// Wait this long, then handle the request normally.
     Delay { ms: u64 },
+    /// Hold every matching request until `secs` after the fault was added, then handle
+    /// it normally; the fault ends then by itself (a cloud that hangs for a while).
+    Stall { secs: u64 },
     /// Reply 200 with a truncated JSON body.
     BrokenJson,
     /// Handle the request, then cut the connection before the reply is complete.
@@ -42,12 +45,35 @@ pub struct Fault {
     /// Let this many matching requests through untouched first (fail "half-way").
     #[serde(default)]
     pub after: u32,
+    /// When a stall ends; set when the fault is added.
+    #[serde(skip)]
+    pub until: Option<std::time::Instant>,
+}
+
+impl Fault {
+    /// A stall of everything under `path_prefix` for `secs` from now.
+    pub fn stall(path_prefix: &str, secs: u64) -> Fault {
+        Fault { path_prefix: path_prefix.into(), kind: FaultKind::Stall { secs }, times: None, after: 0, until: None }.armed()
+    }
+
+    /// Starts a stall's clock (faults of other kinds are unchanged).
+    pub fn armed(mut self) -> Fault {
+        if let FaultKind::Stall { secs } = self.kind {
+            self.until = Some(std::time::Instant::now() + Duration::from_secs(secs));
+        }
+        self
+    }
 }
 
 /// Takes the first matching fault, counting it down.
-fn take_fault(state: &SimState, path: &str) -> Option<FaultKind> {
+fn take_fault(state: &SimState, path: &str) -> Option<(FaultKind, Option<std::time::Instant>)> {
     let mut faults = state.faults.lock().unwrap();
+    let now = std::time::Instant::now();
+    faults.retain(|f| f.until.is_none_or(|u| u > now));
     let i = faults.iter().position(|f| path.starts_with(&f.path_prefix))?;
+    if let Some(until) = faults[i].until {
+        return Some((faults[i].kind.clone(), Some(until)));
+    }
     if faults[i].after > 0 {
         faults[i].after -= 1;
         return None;
@@ -59,7 +85,7 @@ fn take_fault(state: &SimState, path: &str) -> Option<FaultKind> {
             faults.remove(i);
         }
     }
-    Some(kind)
+    Some((kind, None))
 }
 
 pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next) -> Response {
@@ -67,11 +93,17 @@ pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next)
     let fault = if path.starts_with("/_sim") { None } else { take_fault(&state, &path) };
     let mut response = match fault {
         None => next.run(req).await,
-        Some(FaultKind::Delay { ms }) => {
+        Some((FaultKind::Stall { .. }, until)) => {
+            if let Some(u) = until {
+                tokio::time::sleep_until(u.into()).await;
+            }
+            next.run(req).await
+        }
+        Some((FaultKind::Delay { ms }, _)) => {
             tokio::time::sleep(Duration::from_millis(ms)).await;
             next.run(req).await
         }
-        Some(FaultKind::Status { status, message, retry_after_secs }) => {
+        Some((FaultKind::Status { status, message, retry_after_secs }, _)) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             let mut r = crate::json::message(status, message.as_deref().unwrap_or("simulated fault"));
             if let Some(s) = retry_after_secs {
@@ -79,11 +111,11 @@ pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next)
             }
             r
         }
-        Some(FaultKind::BrokenJson) => {
+        Some((FaultKind::BrokenJson, _)) => {
             let _ = next.run(req).await;
             (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"truncated\": [1, 2,").into_response()
         }
-        Some(FaultKind::Drop) => {
+        Some((FaultKind::Drop, _)) => {
             let _ = next.run(req).await;
             let broken = futures_util::stream::once(async {
                 Err::<Vec<u8>, _>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "simulated drop"))

@@ -13,6 +13,7 @@
 //! Tests start it in-process with [`Sim::start`]; the demo runs the `uketsuke-sim` binary.
 
 pub mod admin;
+pub mod bookings;
 pub mod clock;
 pub mod faults;
 pub mod json;
@@ -104,7 +105,7 @@ pub fn router(state: Arc<SimState>) -> axum::Router {
         .nest("/reserve", reservation::router())
         .nest("/sesame", sesame::router())
         .nest("/splats", splats::router(state.clone()))
-        .nest("/_sim", admin::router())
+        .nest("/_sim", admin::router().merge(bookings::router()))
         .layer(axum::middleware::from_fn_with_state(state.clone(), faults::layer))
         .with_state(state)
 }

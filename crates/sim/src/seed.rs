@@ -57,6 +57,7 @@ pub fn demo_world(now: i64) -> World {
             starts_at: at(start.0, start.1),
             ends_at: at(end.0, end.1),
             area_ids: areas.iter().map(|a| a.to_string()).collect(),
+            raw_start_at: None,
         })
         .collect();
     let mut sesame = crate::sesame::SesameWorld::default();

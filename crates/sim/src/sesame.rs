@@ -115,7 +115,8 @@ impl Default for SesameWorld {
         SesameWorld {
             api_keys: HashSet::new(),
             devices: BTreeMap::new(),
-            strict: true,
+            // As the real cloud: a bad sign gets 200 and the lock stays put.
+            strict: false,
             monthly_quota: None,
             calls: HashMap::new(),
             commands_received: 0,

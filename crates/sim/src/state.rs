@@ -49,6 +49,8 @@ pub struct SimGuest {
     pub starts_at: i64,
     pub ends_at: i64,
     pub area_ids: Vec<String>,
+    /// Sent instead of the times when set: a broken booking, for tests.
+    pub raw_start_at: Option<String>,
 }
 
 /// The simulated facility and the credentials the clouds accept.

@@ -80,6 +80,7 @@ async fn staff_window_syncs_and_lists_stores_and_areas() {
         kind: uketsuke_sim::faults::FaultKind::Status { status: 503, message: Some("maintenance".into()), retry_after_secs: None },
         times: Some(1),
         after: 0,
+        until: None,
     });
     s.click_css("[data-testid=sync]").await;
     s.wait_for("[data-testid=error][data-code=http]").await;

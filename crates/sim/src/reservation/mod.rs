@@ -107,7 +107,7 @@ async fn reservations(State(s): State<Arc<SimState>>, headers: HeaderMap, Query(
             json!({
                 "reservation_id": g.id, "store_id": g.store_id, "reservation_code": g.booking_code,
                 "customer_name": g.name, "customer_name_kana": g.name_kana, "tel": g.phone,
-                "start_at": fmt(g.starts_at), "end_at": fmt(g.ends_at), "area_ids": g.area_ids,
+                "start_at": g.raw_start_at.clone().unwrap_or_else(|| fmt(g.starts_at)), "end_at": fmt(g.ends_at), "area_ids": g.area_ids,
             })
         })
         .collect();

@@ -144,7 +144,16 @@ fn body_json(body: &Bytes) -> Result<Value, Reject> {
     serde_json::from_slice(body).map_err(|_| Reject::bad("リクエストボディが JSON ではありません"))
 }
 
+/// What a tenant without SPLATS PASS is told (inferred: the reference does not say).
+fn no_pass(s: &SimState) -> Result<(), Reject> {
+    if s.world.lock().unwrap().splats.no_pass {
+        return Err(Reject::new(403, "40300", "SPLATS PASS のご契約がありません"));
+    }
+    Ok(())
+}
+
 async fn areas(State(s): State<Arc<SimState>>) -> Reply {
+    no_pass(&s)?;
     ok(json!({ "areas": s.world.lock().unwrap().splats.areas }))
 }
 
@@ -153,6 +162,7 @@ async fn membergroups(State(s): State<Arc<SimState>>) -> Reply {
 }
 
 async fn passes(State(s): State<Arc<SimState>>) -> Reply {
+    no_pass(&s)?;
     let w = s.world.lock().unwrap();
     let list: Vec<Value> = w
         .splats
@@ -329,7 +339,14 @@ async fn histories(State(s): State<Arc<SimState>>, Query(q): Query<HashMap<Strin
     let since = q.get(SINCE_PARAM).map(|v| world::parse_iso(SINCE_PARAM, v)).transpose()?;
     let until = q.get(UNTIL_PARAM).map(|v| world::parse_iso(UNTIL_PARAM, v)).transpose()?;
     let after = p.after.as_ref().map(|a| (a["last"]["at"].as_i64().unwrap_or(0), a["last"]["id"].as_str().unwrap_or("").to_string()));
-    let w = s.world.lock().unwrap();
+    let mut w = s.world.lock().unwrap();
+    let repeat = match q.get("last_evaluated_key") {
+        Some(k) if w.splats.repeat_history_keys > 0 => {
+            w.splats.repeat_history_keys -= 1;
+            Some(k.clone())
+        }
+        _ => None,
+    };
     let mut items = w.splats.histories.iter().filter(|h| {
         since.is_none_or(|t| h.at >= t)
             && until.is_none_or(|t| h.at <= t)
@@ -340,6 +357,9 @@ async fn histories(State(s): State<Arc<SimState>>, Query(q): Query<HashMap<Strin
     if items.next().is_some() {
         let last = page.last().map(|h| json!({ "at": h.at, "id": h.history_id })).unwrap_or_default();
         body["last_evaluated_key"] = next_key(&p, last).into();
+    }
+    if let Some(k) = repeat {
+        body["last_evaluated_key"] = k.into();
     }
     ok(body)
 }

@@ -156,6 +156,11 @@ pub struct SplatsWorld {
     pub usage: HashMap<(String, bool), (i64, u32)>,
     pub bulk_members_per_sec: u32,
     pub fail_next_bulk: bool,
+    /// The next this-many history pages asked for with a key answer with that same key
+    /// again, as a broken cloud might: a client must not loop on it.
+    pub repeat_history_keys: u32,
+    /// A tenant without SPLATS PASS: area and pass-controller listings are refused.
+    pub no_pass: bool,
     /// "METHOD /path" of every authenticated call, for tests.
     pub calls: Vec<String>,
     next_id: u64,
