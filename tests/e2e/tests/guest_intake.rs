@@ -15,6 +15,8 @@ async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
     c.database = Some(dir.path().join("cache.sqlite3"));
     c.keyring_service = Some("jp.uketsuke.e2e-intake".into());
     c.sesame.poll_interval_secs = 0;
+    // The test syncs when it wants to; the worker has its own test (live_desk.rs).
+    c.sync.background = false;
     let path = dir.path().join("config.toml");
     c.save(&path).unwrap();
     let shared = db::Db::open(c.database.as_ref().unwrap()).unwrap();

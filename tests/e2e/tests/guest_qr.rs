@@ -25,6 +25,8 @@ async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf, String) {
     c.reservation.client_id = Some("demo".into());
     c.sesame.base_url = Some(sim.sesame_url());
     c.sesame.poll_interval_secs = 0;
+    // The test syncs when it wants to; the worker has its own test (live_desk.rs).
+    c.sync.background = false;
     c.splats.base_url = Some(sim.splats_url());
     c.splats.guest_membergroup_id = Some("mg-guest".into());
     c.splats.guest_qr_timestep_secs = 30;

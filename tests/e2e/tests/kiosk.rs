@@ -28,6 +28,8 @@ async fn facility() -> Facility {
     c.database = Some(dir.path().join("cache.sqlite3"));
     c.keyring_service = Some(KEYRING_SERVICE.into());
     c.sesame.poll_interval_secs = 0;
+    // The test syncs when it wants to; the worker has its own test (live_desk.rs).
+    c.sync.background = false;
     c.splats.base_url = Some(sim.splats_url());
     c.splats.guest_membergroup_id = Some("mg-guest".into());
     c.splats.guest_qr_timestep_secs = 30;

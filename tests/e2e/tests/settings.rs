@@ -24,6 +24,8 @@ async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
     c.reservation.client_id = Some("demo-client".into());
     c.sesame.base_url = Some(sim.sesame_url());
     c.sesame.poll_interval_secs = 0;
+    // The test syncs when it wants to; the worker has its own test (live_desk.rs).
+    c.sync.background = false;
     c.sesame.confirm_delay_ms = 300;
     c.splats.base_url = Some(sim.splats_url());
     let path = dir.path().join("config.toml");

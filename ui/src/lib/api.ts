@@ -90,7 +90,7 @@ export interface LockInfo {
   now: number;
 }
 
-export type GuestStatus = "upcoming" | "arrived" | "in" | "left" | "overstaying" | "no_show";
+export type GuestStatus = "upcoming" | "arrived" | "in" | "left" | "overstaying" | "no_show" | "cancelled";
 
 export interface AccessSummary {
   splats_member_id: string;
@@ -117,6 +117,39 @@ export interface GuestView {
   checked_out_at: number | null;
   area_names: string[];
   access: AccessSummary | null;
+  /** A SPLATS change still waiting in the outbox (shown as pending). */
+  pending: PendingOp | null;
+}
+
+export interface PendingOp {
+  op: "issue" | "update" | "revoke" | "delete";
+  reason: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+}
+
+export interface CheckedOut {
+  revoked: boolean;
+  pending: boolean;
+}
+
+/** One part of the background sync; its error is already in the UI's language. */
+export interface SyncPart {
+  enabled: boolean;
+  last_at: number | null;
+  last_ok: boolean | null;
+  next_at: number | null;
+  error: { code: string; message: string } | null;
+}
+
+export interface SyncStatus {
+  reservation: SyncPart;
+  splats: SyncPart;
+  access: SyncPart;
+  waiting: number;
+  elsewhere: boolean;
+  never: boolean;
 }
 
 export interface WalkIn {
@@ -278,7 +311,8 @@ export const api = {
   setLanguage: (language: Lang) => call<void>("set_language", { language }),
   listStores: () => call<Store[]>("list_stores"),
   listAreas: (storeId: string | null) => call<Area[]>("list_areas", { storeId }),
-  syncNow: () => call<Changes>("sync_now"),
+  syncNow: () => call<SyncStatus>("sync_now"),
+  syncStatus: () => call<SyncStatus>("sync_status"),
   setOperator: (name: string) => call<string>("set_operator", { name }),
   listDoors: (storeId: string) => call<Door[]>("list_doors", { storeId }),
   unlock: (target: Target) => call<CommandReport>("unlock", { target }),
@@ -290,7 +324,7 @@ export const api = {
   issueAccess: (guestId: string) => call<AccessSummary>("issue_access", { guestId }),
   guestQr: (guestId: string) => call<QrView>("guest_qr", { guestId }),
   checkIn: (guestId: string) => call<void>("check_in", { guestId }),
-  checkOut: (guestId: string) => call<void>("check_out", { guestId }),
+  checkOut: (guestId: string) => call<CheckedOut>("check_out", { guestId }),
   importCsv: (bytes: number[]) => call<number>("import_csv", { bytes }),
   addWalkIn: (walkIn: WalkIn) => call<GuestView>("add_walk_in", { walkIn }),
   roleStatus: () => call<RoleStatus>("role_status"),

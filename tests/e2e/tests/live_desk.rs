@@ -1,0 +1,123 @@
+//! The live front desk in the real window: the background worker syncs by itself and
+//! issues door access ahead of arrival, and while the reservation system and SPLATS
+//! hang in the middle of a sync, an Unlock still reaches the lock cloud at once and
+//! the guest list and the QR panel stay responsive.
+
+use std::time::{Duration, Instant};
+use uketsuke_core::lock::{self, Target};
+use uketsuke_core::reservation::ReservationClient;
+use uketsuke_core::secrets::{names, Keyring, SecretStore};
+use uketsuke_core::sesame::{DeviceUuid, SecretKey};
+use uketsuke_core::splats::{cache, SplatsClient};
+use uketsuke_core::{clock, db, sync, Config};
+use uketsuke_e2e::{app_binary, enabled, Driver, Session};
+use uketsuke_sim::faults::Fault;
+use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
+
+const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-live";
+
+/// A facility with the worker on (the default), A101's lock registered, rooms mapped
+/// onto SPLATS, and a booking in A101 from ten minutes ago that nobody has issued yet.
+async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = Config::default();
+    c.database = Some(dir.path().join("cache.sqlite3"));
+    c.keyring_service = Some(KEYRING_SERVICE.into());
+    c.reservation.base_url = Some(sim.reservation_url());
+    c.reservation.client_id = Some("demo".into());
+    c.sesame.base_url = Some(sim.sesame_url());
+    c.sesame.poll_interval_secs = 0;
+    c.sesame.confirm_delay_ms = 200;
+    c.splats.base_url = Some(sim.splats_url());
+    c.splats.guest_membergroup_id = Some("mg-guest".into());
+    let path = dir.path().join("config.toml");
+    c.save(&path).unwrap();
+    let keyring = Keyring::new(KEYRING_SERVICE);
+    keyring.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
+    keyring.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
+    keyring.set(names::SESAME_API_KEY, uketsuke_sim::sesame::DEMO_API_KEY).unwrap();
+
+    let shared = db::Db::open(c.database.as_ref().unwrap()).unwrap();
+    let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
+    sync::stores_and_areas(&shared, &reservation, "setup").await.unwrap();
+    let splats = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
+    sync::splats(&shared, &splats, &c, "setup").await.unwrap();
+    let device = sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().clone();
+    let key: String = device.secret.iter().map(|b| format!("{b:02x}")).collect();
+    let uuid = DeviceUuid::parse(&device.uuid).unwrap();
+    shared
+        .write_now(|conn| {
+            cache::map_area(conn, "A101", Some("sa-0001"))?;
+            cache::map_entrance(conn, "S001", Some("sa-0006"))?;
+            lock::assign(conn, &keyring, &Target::Area("A101".into()), &uuid, &SecretKey::parse(&key)?, "manager")
+        })
+        .unwrap();
+    let now = clock::now_unix();
+    let booking = serde_json::json!({
+        "id": "B-LIVE", "store_id": "S001", "name": "石井 真央", "name_kana": "イシイ マオ",
+        "starts_at": now - 600, "ends_at": now + 3600, "area_ids": ["A101"],
+    });
+    reqwest::Client::new().post(format!("{}/_sim/reservation/bookings", sim.url())).json(&booking).send().await.unwrap();
+    (sim, dir, path)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doors_and_guests_stay_live_while_the_clouds_hang() {
+    if !enabled() {
+        return;
+    }
+    let (sim, _dir, config) = facility().await;
+    let driver = Driver::start().await;
+    let s = Session::start(&driver, &app_binary(), &["--config", config.to_str().unwrap()]).await;
+
+    // The worker syncs right after start and issues the booking's door access: no one
+    // pressed 同期 or 発行.
+    s.wait_for("[data-testid=sync-reservation][data-ok=true]").await;
+    s.wait_for("[data-testid=sync-access][data-ok=true]").await;
+    s.wait_for("[data-guest-id=B-LIVE]").await;
+    let member_made = || sim.state.world.lock().unwrap().splats.members.values().any(|m| m.member_code.as_deref() == Some("UK-B-LIVE"));
+    assert!(member_made(), "issued ahead of arrival by the worker");
+    s.screenshot("live-desk-synced").await;
+
+    // Both clouds hang for 60 s; staff press 同期, which waits on them.
+    sim.state.faults.lock().unwrap().push(Fault::stall("/reserve/", 60));
+    sim.state.faults.lock().unwrap().push(Fault::stall("/splats/", 60));
+    s.click_css("[data-testid=sync]").await;
+    s.wait_for_text("同期中").await;
+    tokio::time::sleep(Duration::from_millis(500)).await; // the sync is now waiting on the network
+
+    // Unlock goes straight through.
+    let received = || sim.state.world.lock().unwrap().sesame.commands_received;
+    let before = received();
+    let pressed = Instant::now();
+    s.click_css("[data-area-id=A101] [data-testid=unlock]").await;
+    while received() == before {
+        assert!(pressed.elapsed() < Duration::from_secs(5), "the unlock never reached SESAME");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let to_wire = pressed.elapsed();
+    assert!(to_wire < Duration::from_secs(1), "Unlock took {to_wire:?} to reach the simulator during a stalled sync");
+    s.wait_for("[data-area-id=A101][data-phase=confirmed]").await;
+    assert_eq!(sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().state, "unlocked");
+
+    // The guest list answers a search, and the QR panel shows the code, meanwhile.
+    let started = Instant::now();
+    let search = s.wait_for("[data-testid=guest-search]").await;
+    s.clear_and_type(&search, "いしい").await;
+    s.wait_for_count("[data-testid=guest-row]", 1).await;
+    s.click_css("[data-guest-id=B-LIVE] [data-testid=show-qr]").await;
+    s.wait_for("[data-testid=guest-qr]").await;
+    let responsive = started.elapsed();
+    assert!(responsive < Duration::from_secs(5), "search and QR took {responsive:?}");
+    assert_eq!(s.texts("[data-testid=sync]").await, ["同期中…"], "the sync is still waiting on the clouds");
+    s.screenshot("live-desk-during-stall").await;
+    eprintln!("unlock click → simulator: {to_wire:?}; search + QR panel: {responsive:?}");
+
+    s.close().await;
+    let keyring = Keyring::new(KEYRING_SERVICE);
+    let uuid = sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().uuid.clone();
+    for name in [names::RESERVATION_TOKEN.to_string(), names::SPLATS_TOKEN.to_string(), names::SESAME_API_KEY.to_string(), names::device_secret(&uuid), names::guest_seed("B-LIVE")] {
+        let _ = keyring.delete(&name);
+    }
+}
