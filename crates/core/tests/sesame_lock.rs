@@ -218,3 +218,32 @@ async fn polling_stays_within_the_budget() {
     assert_eq!(cached.state, LockState::Locked);
     assert!(clock::now_unix() - cached.fetched_at < 5);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_press_while_a_command_is_on_its_way_is_refused_not_queued() {
+    let f = Fixture::new(SimConfig::default()).await;
+    f.sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+        path_prefix: "/sesame/".into(),
+        kind: uketsuke_sim::faults::FaultKind::Delay { ms: 800 },
+        times: Some(1),
+        after: 0,
+        until: None,
+    });
+    let target = Target::Area("A101".into());
+    let locks = f.locks();
+    let first = locks.command(&target, Command::Unlock, "staff");
+    let second = async {
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let started = std::time::Instant::now();
+        (locks.command(&target, Command::Unlock, "staff").await, started.elapsed())
+    };
+    let (first, (second, waited)) = tokio::join!(first, second);
+    assert!(first.is_ok(), "{first:?}");
+    let err = second.unwrap_err();
+    assert_eq!(err.code(), "door_busy");
+    assert!(err.message(uketsuke_core::Lang::Ja).contains("会議室A"), "{err}");
+    assert!(waited < std::time::Duration::from_millis(300), "refused at once, not queued: {waited:?}");
+    assert_eq!(f.sim.state.world.lock().unwrap().sesame.commands_received, 1, "sent once");
+    // Once the first is done, the door is free again.
+    f.locks().command(&target, Command::Lock, "staff").await.unwrap();
+}
