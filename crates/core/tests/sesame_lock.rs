@@ -189,6 +189,7 @@ async fn cloud_errors_are_explained() {
 async fn signs_with_the_server_clock_once_it_is_known() {
     // The server is 15 minutes ahead: more than the lock's ±1 window tolerance.
     let f = Fixture::new(SimConfig { clock_offset_secs: 900, ..SimConfig::default() }).await;
+    f.sim.state.world.lock().unwrap().sesame.strict = true; // the refusal makes the offset visible
     let a101 = Target::Area("A101".into());
     let err = f.locks().command(&a101, Command::Unlock, "staff").await.unwrap_err();
     assert!(matches!(err, Error::SignatureRejected));
