@@ -90,16 +90,20 @@ fn part(state: &AppState, p: worker::Part) -> PartView {
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> ShellResult<SyncStatus> {
     let saved = state.ready()?.db.read(worker::status).await.map_err(|e| state.err(e))?;
+    Ok(view(&state, saved))
+}
+
+fn view(state: &AppState, saved: Option<worker::Status>) -> SyncStatus {
     let never = saved.is_none();
     let s = saved.unwrap_or_default();
-    Ok(SyncStatus {
+    SyncStatus {
         elsewhere: !never && s.pid != std::process::id(),
         waiting: s.waiting,
-        reservation: part(&state, s.reservation),
-        splats: part(&state, s.splats),
-        access: part(&state, s.access),
+        reservation: part(state, s.reservation),
+        splats: part(state, s.splats),
+        access: part(state, s.access),
         never,
-    })
+    }
 }
 
 /// Syncs everything now (the 同期 button): bookings, SPLATS, door access. Waits for a
@@ -112,12 +116,16 @@ pub async fn sync_now(state: State<'_, AppState>) -> ShellResult<SyncStatus> {
     match ready.worker.get() {
         Some(w) => {
             w.sync_now(&actor).await;
+            sync_status(state).await
         }
         None => {
-            sync::run(&ready.db, &ready.config(), ready.secrets.as_ref(), sync::Scope::ALL, &actor).await;
+            let config = ready.config();
+            let report = sync::run(&ready.db, &config, ready.secrets.as_ref(), sync::Scope::ALL, &actor).await;
+            let mut status = worker::Status::after(&report, &config);
+            status.waiting = ready.db.read(|c| Ok(uketsuke_core::outbox::summary(c)?.0)).await.map_err(|e| state.err(e))?;
+            Ok(view(&state, Some(status)))
         }
     }
-    sync_status(state).await
 }
 
 /// Starts the background worker for this app, unless `sync.background` is off or

@@ -45,6 +45,28 @@ pub struct Status {
     pub updated_at: i64,
 }
 
+impl Status {
+    /// The status one sync leaves, for a caller that ran it without a worker.
+    pub fn after(report: &Report, config: &Config) -> Status {
+        let mut s = Status { pid: std::process::id(), updated_at: report.finished_at, ..Status::default() };
+        s.apply(Scope::ALL, report, config, report.finished_at);
+        s
+    }
+
+    fn apply(&mut self, scope: Scope, report: &Report, config: &Config, now: i64) {
+        let every = |secs: u64| now + secs as i64;
+        if scope.bookings {
+            note(&mut self.reservation, report.reservation.as_ref(), now, every(config.sync.bookings_every_secs));
+        }
+        if scope.splats {
+            note(&mut self.splats, report.splats.as_ref(), now, every(config.sync.histories_every_secs));
+        }
+        if scope.access {
+            note(&mut self.access, report.access.as_ref(), now, every(config.sync.bookings_every_secs));
+        }
+    }
+}
+
 /// Reads the saved status (whichever process runs the worker).
 pub fn status(conn: &db::Connection) -> Result<Option<Status>> {
     let Some(text) = db::get_meta(conn, STATUS_KEY)? else { return Ok(None) };
@@ -151,16 +173,7 @@ impl Worker {
     async fn record(&self, scope: Scope, report: &Report, now: i64) {
         let config = (self.config)();
         let mut s = self.status();
-        let every = |secs: u64| now + secs as i64;
-        if scope.bookings {
-            note(&mut s.reservation, report.reservation.as_ref(), now, every(config.sync.bookings_every_secs));
-        }
-        if scope.splats {
-            note(&mut s.splats, report.splats.as_ref(), now, every(config.sync.histories_every_secs));
-        }
-        if scope.access {
-            note(&mut s.access, report.access.as_ref(), now, every(config.sync.bookings_every_secs));
-        }
+        s.apply(scope, report, &config, now);
         s.pid = std::process::id();
         s.updated_at = now;
         let saved = s.clone();
