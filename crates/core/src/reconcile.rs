@@ -83,30 +83,23 @@ pub fn plan(conn: &mut Connection, config: &Config, now: i64) -> Result<Planned>
                 Some(a) if a.valid_from != from || a.valid_until != until || a.splats_area_ids != areas => Some((Op::Update, "changed")),
                 Some(_) => None,
             }
-        } else if r.active.is_some() {
-            Some(match () {
+        } else {
+            // A live member goes; so does an issue still waiting for a booking no
+            // longer wanted (its reply may have been lost, and a member made).
+            let waiting_issue = outbox::waiting_for(&tx, &r.id)?.is_some_and(|w| !w.op.removes());
+            (r.active.is_some() || waiting_issue).then(|| match () {
                 _ if r.cancelled => (Op::Revoke, "cancelled"),
                 _ if r.checked_out => (Op::Revoke, "checked_out"),
                 _ if ended => (Op::Delete, "ended"),
                 _ => (Op::Revoke, "moved"),
             })
-        } else {
-            None
         };
-        let waiting = outbox::waiting_for(&tx, &r.id)?;
-        match (op, waiting) {
-            (Some((op, _)), Some(w)) if w.op == op => {}
-            (Some((op, reason)), _) => {
-                outbox::enqueue(&tx, &r.id, op, reason, now)?;
-                planned.count(op);
-            }
-            // Nothing to do now, but an issue still waits for a booking no longer wanted.
-            (None, Some(w)) if !wanted && !w.op.removes() => {
-                outbox::enqueue(&tx, &r.id, Op::Revoke, "cancelled", now)?;
-                planned.count(Op::Revoke);
-            }
-            (None, _) => {}
+        let Some((op, reason)) = op else { continue };
+        if outbox::waiting_for(&tx, &r.id)?.is_some_and(|w| w.op == op) {
+            continue;
         }
+        outbox::enqueue(&tx, &r.id, op, reason, now)?;
+        planned.count(op);
     }
     tx.commit()?;
     Ok(planned)
@@ -170,9 +163,11 @@ pub async fn drain_guest(db: &Db, client: &SplatsClient, secrets: &dyn SecretSto
 async fn run(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, config: &Config, actor: &str, due: Vec<Pending>) -> Result<Drained> {
     let mut report = Drained::default();
     let (bulk, single): (Vec<Pending>, Vec<Pending>) = {
-        let ended = due.iter().filter(|p| p.op == Op::Delete).count();
-        let use_bulk = ended >= config.sync.bulk_delete_threshold.max(1);
-        due.into_iter().partition(|p| use_bulk && p.op == Op::Delete)
+        // An op whose issue may have been sent without a reply needs its member looked
+        // up by code first: that is the single path's job.
+        let bulkable = |p: &Pending| p.op == Op::Delete && !p.maybe_sent;
+        let use_bulk = due.iter().filter(|p| bulkable(p)).count() >= config.sync.bulk_delete_threshold.max(1);
+        due.into_iter().partition(|p| use_bulk && bulkable(p))
     };
     if !bulk.is_empty() {
         bulk_delete(db, client, secrets, actor, bulk, &mut report).await?;

@@ -113,15 +113,11 @@ impl Worker {
 
     /// Called after every change of status (the app tells its windows).
     pub fn on_change(&self, f: impl Fn(&Status) + Send + Sync + 'static) {
-        *self.state_lock(&self.on_change) = Some(Box::new(f));
-    }
-
-    fn state_lock<'a, T>(&self, m: &'a Mutex<T>) -> std::sync::MutexGuard<'a, T> {
-        m.lock().unwrap_or_else(|e| e.into_inner())
+        *db::relock(&self.on_change) = Some(Box::new(f));
     }
 
     pub fn status(&self) -> Status {
-        self.state_lock(&self.state).clone()
+        db::relock(&self.state).clone()
     }
 
     /// Runs until the process ends: a first full sync, then whatever falls due.
@@ -177,15 +173,19 @@ impl Worker {
         s.pid = std::process::id();
         s.updated_at = now;
         let saved = s.clone();
-        let db_result = self.db.write(move |c| db::set_meta(c, STATUS_KEY, &serde_json::to_string(&saved).unwrap_or_default())).await;
-        if let Err(e) = db_result {
-            tracing::warn!(code = e.code(), "worker status not saved");
+        let written = self
+            .db
+            .write(move |c| {
+                db::set_meta(c, STATUS_KEY, &serde_json::to_string(&saved).unwrap_or_default())?;
+                Ok(crate::outbox::summary(c)?.0)
+            })
+            .await;
+        match written {
+            Ok(waiting) => s.waiting = waiting,
+            Err(e) => tracing::warn!(code = e.code(), "worker status not saved"),
         }
-        if let Ok(Some(fresh)) = self.db.read(status).await {
-            s.waiting = fresh.waiting;
-        }
-        *self.state_lock(&self.state) = s.clone();
-        if let Some(f) = self.state_lock(&self.on_change).as_ref() {
+        *db::relock(&self.state) = s.clone();
+        if let Some(f) = db::relock(&self.on_change).as_ref() {
             f(&s);
         }
     }

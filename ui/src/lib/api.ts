@@ -24,13 +24,6 @@ export interface Area {
   updated_at: number;
 }
 
-export interface Changes {
-  stores_upserted: number;
-  stores_retired: number;
-  areas_upserted: number;
-  areas_retired: number;
-}
-
 export interface AppInfo {
   version: string;
   language: Lang;

@@ -258,13 +258,21 @@ pub fn check_out(conn: &mut Connection, guest_id: &str, now: i64, actor: &str) -
     let tx = conn.transaction()?;
     super::mark_checked_out(&tx, guest_id, now)?;
     audit::record(&tx, &AuditEvent::new(actor, "guest.check_out", Some(guest_id), true))?;
-    let has_member = summary(&tx, guest_id)?.is_some_and(|s| s.revoked_at.is_none());
-    let waiting = outbox::waiting_for(&tx, guest_id)?.is_some();
-    if has_member || waiting {
-        outbox::enqueue(&tx, guest_id, outbox::Op::Revoke, "checked_out", now)?;
-    }
+    let queued = queue_revoke(&tx, guest_id, "checked_out", now)?;
     tx.commit()?;
-    Ok(has_member || waiting)
+    Ok(queued)
+}
+
+/// Queues the end of the guest's access, if there is any to end: a live member, or an
+/// op still waiting (an issue whose reply may have been lost). Call it inside the
+/// transaction that records why. Returns whether a revoke was queued.
+pub fn queue_revoke(conn: &Connection, guest_id: &str, reason: &str, now: i64) -> Result<bool> {
+    let has_member = summary(conn, guest_id)?.is_some_and(|s| s.revoked_at.is_none());
+    let queued = has_member || outbox::waiting_for(conn, guest_id)?.is_some();
+    if queued {
+        outbox::enqueue(conn, guest_id, outbox::Op::Revoke, reason, now)?;
+    }
+    Ok(queued)
 }
 
 /// A check-out as staff see it: their access is revoked at once when SPLATS answers,
@@ -319,7 +327,7 @@ pub struct QrView {
 /// network; a revoked, unissued or expired access is an error, never a stale code.
 pub async fn qr(db: &Db, client: Option<&SplatsClient>, secrets: &dyn SecretStore, config: &Config, guest_id: &str, at: Option<i64>) -> Result<QrView> {
     let id = guest_id.to_string();
-    let (e, data, timestep, offset) = db
+    let (e, data, timestep, offset, gone) = db
         .read(move |conn| {
             let e = summary(conn, &id)?.ok_or_else(|| {
                 Error::invalid("このお客様の QR はまだ発行されていません", "no QR has been issued for this guest yet")
@@ -327,17 +335,17 @@ pub async fn qr(db: &Db, client: Option<&SplatsClient>, secrets: &dyn SecretStor
             let (data, timestep): (String, u32) =
                 conn.query_row("SELECT qr_data, timestep FROM guest_access WHERE guest_id = ?1", [&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
             let offset: i64 = db::get_meta(conn, CLOCK_OFFSET)?.and_then(|v| v.parse().ok()).unwrap_or(0);
-            // A revoke may still wait in the outbox: the code is not shown meanwhile.
+            // Cancelled or checked out: a revoke may still wait in the outbox, and the
+            // code is not shown meanwhile.
             let gone: bool = conn.query_row(
                 "SELECT cancelled_at IS NOT NULL OR checked_out_at IS NOT NULL FROM guests WHERE id = ?1",
                 [&id],
                 |r| r.get(0),
             )?;
-            let e = if gone { Summary { revoked_at: Some(e.revoked_at.unwrap_or(0)), ..e } } else { e };
-            Ok((e, data, timestep, offset))
+            Ok((e, data, timestep, offset, gone))
         })
         .await?;
-    if e.revoked_at.is_some() {
+    if gone || e.revoked_at.is_some() {
         return Err(Error::invalid("このお客様の QR は無効化されています", "this guest's QR has been revoked"));
     }
     let now = at.unwrap_or_else(|| clock::now_unix() + offset);

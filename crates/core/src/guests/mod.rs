@@ -91,7 +91,7 @@ pub fn today(conn: &Connection, store_id: &str, now: i64, query: Option<&str>) -
                 continue;
             }
         }
-        out.extend(view_of(conn, g, now)?);
+        out.push(view_of(conn, g, now)?);
     }
     Ok(out)
 }
@@ -99,11 +99,11 @@ pub fn today(conn: &Connection, store_id: &str, now: i64, query: Option<&str>) -
 /// One guest's view, wherever their booking day is.
 pub fn view(conn: &Connection, guest_id: &str, now: i64) -> Result<GuestView> {
     let g = store::get_guest(conn, guest_id)?.ok_or_else(|| Error::not_found(format!("guest {guest_id}")))?;
-    view_of(conn, g, now)?.ok_or_else(|| Error::not_found(format!("guest {guest_id}")))
+    view_of(conn, g, now)
 }
 
 /// What the counter shows for a guest at `now`.
-fn view_of(conn: &Connection, g: Guest, now: i64) -> Result<Option<GuestView>> {
+fn view_of(conn: &Connection, g: Guest, now: i64) -> Result<GuestView> {
     let (cancelled, checked_in, checked_out, scanned): (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = conn.query_row(
         "SELECT cancelled_at, checked_in_at, checked_out_at, first_scan_at FROM guests WHERE id = ?1",
         [&g.id],
@@ -121,7 +121,7 @@ fn view_of(conn: &Connection, g: Guest, now: i64) -> Result<Option<GuestView>> {
         Some(_) if checked_out.is_none() => Status::Cancelled,
         _ => status(&g, arrived_at, checked_out, now),
     };
-    Ok(Some(GuestView { status, arrived_at, checked_out_at: checked_out, area_names, access, pending, guest: g }))
+    Ok(GuestView { status, arrived_at, checked_out_at: checked_out, area_names, access, pending, guest: g })
 }
 
 /// Notes when each guest's QR was first accepted, from the cached SPLATS histories:
@@ -303,10 +303,7 @@ pub fn replace_day(conn: &mut Connection, store_id: &str, day: i64, bookings: &B
     };
     for id in &gone {
         tx.execute("UPDATE guests SET cancelled_at = ?2 WHERE id = ?1", params![id, now])?;
-        let has_member = access::summary(&tx, id)?.is_some_and(|a| a.revoked_at.is_none());
-        if has_member || crate::outbox::waiting_for(&tx, id)?.is_some() {
-            crate::outbox::enqueue(&tx, id, crate::outbox::Op::Revoke, "cancelled", now)?;
-        }
+        access::queue_revoke(&tx, id, "cancelled", now)?;
     }
     tx.commit()?;
     changes.cancelled = gone.len();
