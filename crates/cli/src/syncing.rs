@@ -39,7 +39,8 @@ pub async fn once(config: &Config, secrets: &dyn SecretStore, only: Option<&str>
 }
 
 /// Runs the background worker until stopped (Ctrl+C or a signal), printing a line per
-/// sync; `--cycles N` stops after N syncs (for scripts and tests).
+/// sync; `--cycles N` stops after N syncs (for scripts and tests). Like `Worker::run`,
+/// but it prints each sync's report.
 pub async fn watch(config: &Config, secrets: Arc<dyn SecretStore>, cycles: Option<u32>, lang: Lang) -> Result<ExitCode, CliError> {
     config.validate()?;
     let db = Db::open(&config.database_path()?)?;
@@ -55,8 +56,9 @@ pub async fn watch(config: &Config, secrets: Arc<dyn SecretStore>, cycles: Optio
                 return Ok(ExitCode::SUCCESS);
             }
         }
+        let wait = worker.next_wake(uketsuke_core::clock::now_unix()).await;
         tokio::select! {
-            _ = tokio::time::sleep(std::time::Duration::from_secs(1)) => {}
+            _ = tokio::time::sleep(wait) => {}
             _ = tokio::signal::ctrl_c() => return Ok(ExitCode::SUCCESS),
         }
     }

@@ -192,7 +192,7 @@ impl Worker {
 
     /// How long to sleep: until the next part falls due or an outbox retry does, at
     /// most 30 s (so that a clock change or a missed wake costs little).
-    async fn next_wake(&self, now: i64) -> Duration {
+    pub async fn next_wake(&self, now: i64) -> Duration {
         let s = self.status();
         let retry = self.db.read(|c| Ok(crate::outbox::summary(c)?.1)).await.ok().flatten();
         let next = [s.reservation.next_at, s.splats.next_at, retry].into_iter().flatten().min().unwrap_or(now + 30);
