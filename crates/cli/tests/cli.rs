@@ -35,6 +35,39 @@ fn config_for(dir: &Path, sim: &Sim, service: &str) -> std::path::PathBuf {
     path
 }
 
+/// Tests that need the OS keyring run under `make test`; elsewhere they say so and pass.
+fn no_keyring() -> bool {
+    let missing = std::env::var_os("UKETSUKE_TEST_KEYRING").is_none();
+    if missing {
+        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
+    }
+    missing
+}
+
+/// Runs `uketsuke` with `config` on a blocking thread, so that the simulator in this
+/// test keeps answering meanwhile.
+fn runner(config: &Path) -> impl Fn(Vec<&'static str>, Option<&'static str>) -> tokio::task::JoinHandle<Output> {
+    let config = config.to_path_buf();
+    move |args, stdin| {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || uketsuke(&config, &args, stdin))
+    }
+}
+
+/// `config_for` with SPLATS too (and whatever `edit` adds), and both clouds' tokens in
+/// the keyring under `service`, as on a PC that is set up.
+async fn with_splats(dir: &Path, sim: &Sim, service: &str, edit: impl FnOnce(&mut Config)) -> std::path::PathBuf {
+    let config = config_for(dir, sim, service);
+    let mut c = Config::read(&config).unwrap();
+    c.splats.base_url = Some(sim.splats_url());
+    edit(&mut c);
+    c.save(&config).unwrap();
+    let run = runner(&config);
+    assert!(run(vec!["secret", "set", "reservation.token"], Some(DEMO_RESERVATION_TOKEN)).await.unwrap().status.success());
+    assert!(run(vec!["secret", "set", "splats.token"], Some(uketsuke_sim::splats::DEMO_TOKEN)).await.unwrap().status.success());
+    config
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn doctor_names_the_bad_setting_and_exits_non_zero() {
     let dir = tempfile::tempdir().unwrap();
@@ -61,8 +94,7 @@ async fn unreadable_config_is_reported_in_japanese_by_default() {
 /// Needs a Secret Service: `make test` runs it inside scripts/with-keyring.sh.
 #[tokio::test(flavor = "multi_thread")]
 async fn secret_sync_list_and_doctor_without_showing_the_secret() {
-    if std::env::var_os("UKETSUKE_TEST_KEYRING").is_none() {
-        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
+    if no_keyring() {
         return;
     }
     let sim = Sim::start(SimConfig::default()).await.unwrap();
@@ -107,8 +139,7 @@ async fn secret_sync_list_and_doctor_without_showing_the_secret() {
 /// wrong key is rejected. Needs a Secret Service (make test).
 #[tokio::test(flavor = "multi_thread")]
 async fn unlock_with_a_valid_key_and_rejected_with_a_wrong_one() {
-    if std::env::var_os("UKETSUKE_TEST_KEYRING").is_none() {
-        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
+    if no_keyring() {
         return;
     }
     let sim = Sim::start(SimConfig::default()).await.unwrap();
@@ -187,8 +218,7 @@ async fn unlock_with_a_valid_key_and_rejected_with_a_wrong_one() {
 /// next `uketsuke sync` with nothing lost or doubled. Needs a Secret Service.
 #[tokio::test(flavor = "multi_thread")]
 async fn splats_sync_killed_mid_way_resumes() {
-    if std::env::var_os("UKETSUKE_TEST_KEYRING").is_none() {
-        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
+    if no_keyring() {
         return;
     }
     let sim = Sim::start(SimConfig::default()).await.unwrap();
@@ -196,16 +226,8 @@ async fn splats_sync_killed_mid_way_resumes() {
     let total = sim.state.world.lock().unwrap().splats.histories.len() as i64;
     let dir = tempfile::tempdir().unwrap();
     let service = format!("jp.uketsuke.cli-splats-test.{}", std::process::id());
-    let config = config_for(dir.path(), &sim, &service);
-    let mut c = Config::read(&config).unwrap();
-    c.splats.base_url = Some(sim.splats_url());
-    c.save(&config).unwrap();
-    let run = |args: Vec<&'static str>, stdin: Option<&'static str>| {
-        let config = config.clone();
-        tokio::task::spawn_blocking(move || uketsuke(&config, &args, stdin))
-    };
-    assert!(run(vec!["secret", "set", "reservation.token"], Some(DEMO_RESERVATION_TOKEN)).await.unwrap().status.success());
-    assert!(run(vec!["secret", "set", "splats.token"], Some(uketsuke_sim::splats::DEMO_TOKEN)).await.unwrap().status.success());
+    let config = with_splats(dir.path(), &sim, &service, |_| {}).await;
+    let run = runner(&config);
 
     // Slow pages, so that the kill lands between them.
     sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
@@ -279,8 +301,7 @@ async fn splats_sync_killed_mid_way_resumes() {
 /// the process exits with the token in the keyring; `sync` then works with it.
 #[tokio::test(flavor = "multi_thread")]
 async fn sign_in_through_the_printed_address_then_sync() {
-    if std::env::var_os("UKETSUKE_TEST_KEYRING").is_none() {
-        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
+    if no_keyring() {
         return;
     }
     use std::io::BufRead;
@@ -357,8 +378,7 @@ async fn sign_in_through_the_printed_address_then_sync() {
 /// A second counter PC: `settings export` on one, `settings import` on the other.
 #[tokio::test(flavor = "multi_thread")]
 async fn settings_move_to_a_second_pc_without_secrets() {
-    if std::env::var_os("UKETSUKE_TEST_KEYRING").is_none() {
-        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
+    if no_keyring() {
         return;
     }
     let sim = Sim::start(SimConfig::default()).await.unwrap();
@@ -399,24 +419,14 @@ async fn settings_move_to_a_second_pc_without_secrets() {
 /// done, exactly once. Needs a Secret Service.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
-    if std::env::var_os("UKETSUKE_TEST_KEYRING").is_none() {
-        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
+    if no_keyring() {
         return;
     }
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let service = format!("jp.uketsuke.cli-watch-test.{}", std::process::id());
-    let config = config_for(dir.path(), &sim, &service);
-    let mut c = Config::read(&config).unwrap();
-    c.splats.base_url = Some(sim.splats_url());
-    c.splats.guest_membergroup_id = Some("mg-guest".into());
-    c.save(&config).unwrap();
-    let run = |args: Vec<&'static str>, stdin: Option<&'static str>| {
-        let config = config.clone();
-        tokio::task::spawn_blocking(move || uketsuke(&config, &args, stdin))
-    };
-    assert!(run(vec!["secret", "set", "reservation.token"], Some(DEMO_RESERVATION_TOKEN)).await.unwrap().status.success());
-    assert!(run(vec!["secret", "set", "splats.token"], Some(uketsuke_sim::splats::DEMO_TOKEN)).await.unwrap().status.success());
+    let config = with_splats(dir.path(), &sim, &service, |c| c.splats.guest_membergroup_id = Some("mg-guest".into())).await;
+    let run = runner(&config);
     let now = sim.state.clock.now_unix();
     let booking = serde_json::json!({ "id": "B-KILL", "store_id": "S001", "starts_at": now - 600, "ends_at": now + 3600, "area_ids": ["A101"] });
     let admin = reqwest::Client::new();

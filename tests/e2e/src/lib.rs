@@ -247,3 +247,47 @@ impl Session {
         let _ = self.http.delete(&self.base).send().await;
     }
 }
+
+/// A config for one window test: a fresh database in `dir`, its own keyring service,
+/// no paid status polling, and the background worker off (a test syncs when it wants
+/// to; `live_desk.rs` turns it on). Each test adds the clouds and options it needs.
+pub fn test_config(dir: &Path, keyring_service: &str) -> uketsuke_core::Config {
+    let mut c = uketsuke_core::Config::default();
+    c.database = Some(dir.join("cache.sqlite3"));
+    c.keyring_service = Some(keyring_service.into());
+    c.sesame.poll_interval_secs = 0;
+    c.sync.background = false;
+    c
+}
+
+/// Saves the config where the app is told to read it (`--config`).
+pub fn write_config(c: &uketsuke_core::Config, dir: &Path) -> PathBuf {
+    let path = dir.join("config.toml");
+    c.save(&path).unwrap();
+    path
+}
+
+/// What a manager did before the window opened: stores and areas synced from the
+/// reservation system, and with `splats` the SPLATS areas and pass controllers cached
+/// too (with the simulator's demo tokens). The test's handle on the database comes back.
+pub async fn sync_setup(c: &uketsuke_core::Config, sim: &uketsuke_sim::Sim, splats: bool) -> uketsuke_core::db::Db {
+    use uketsuke_core::{db, reservation::ReservationClient, splats::SplatsClient, sync};
+    let shared = db::Db::open(c.database.as_ref().unwrap()).unwrap();
+    let reservation = ReservationClient::new(&sim.reservation_url(), uketsuke_sim::DEMO_RESERVATION_TOKEN.into());
+    sync::stores_and_areas(&shared, &reservation, "setup").await.unwrap();
+    if splats {
+        let client = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
+        sync::splats(&shared, &client, c, "setup").await.unwrap();
+    }
+    shared
+}
+
+/// Maps 会議室A (A101) and 渋谷店's entrance onto their SPLATS areas, as a manager would.
+pub fn map_demo_doors(db: &uketsuke_core::db::Db) {
+    use uketsuke_core::splats::cache;
+    db.write_now(|c| {
+        cache::map_area(c, "A101", Some("sa-0001"))?;
+        cache::map_entrance(c, "S001", Some("sa-0006"))
+    })
+    .unwrap();
+}

@@ -2,26 +2,17 @@
 //! entered on the form, and a bookings CSV imported from a file (a bad one refused with
 //! its line number, nothing written).
 
-use uketsuke_core::reservation::ReservationClient;
-use uketsuke_core::{clock, db, sync, Config};
-use uketsuke_e2e::{app_binary, enabled, Driver, Session};
-use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
+use uketsuke_core::clock;
+use uketsuke_e2e::{Driver, Session, app_binary, enabled, sync_setup, test_config, write_config};
+use uketsuke_sim::{Sim, SimConfig};
 
 /// Stores and areas synced into a fresh cache; no clouds needed after that.
 async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut c = Config::default();
-    c.database = Some(dir.path().join("cache.sqlite3"));
-    c.keyring_service = Some("jp.uketsuke.e2e-intake".into());
-    c.sesame.poll_interval_secs = 0;
-    // The test syncs when it wants to; the worker has its own test (live_desk.rs).
-    c.sync.background = false;
-    let path = dir.path().join("config.toml");
-    c.save(&path).unwrap();
-    let shared = db::Db::open(c.database.as_ref().unwrap()).unwrap();
-    let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-    sync::stores_and_areas(&shared, &reservation, "setup").await.unwrap();
+    let c = test_config(dir.path(), "jp.uketsuke.e2e-intake");
+    let path = write_config(&c, dir.path());
+    sync_setup(&c, &sim, false).await;
     (sim, dir, path)
 }
 

@@ -4,11 +4,9 @@
 
 use std::time::Duration;
 use uketsuke_core::guests::{self, WalkIn};
-use uketsuke_core::reservation::ReservationClient;
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
-use uketsuke_core::splats::{cache, SplatsClient};
-use uketsuke_core::{clock, db, sync, Config};
-use uketsuke_e2e::{app_binary, enabled, scan, zbarimg, Driver, Session};
+use uketsuke_core::clock;
+use uketsuke_e2e::{Driver, Session, app_binary, enabled, map_demo_doors, scan, sync_setup, test_config, write_config, zbarimg};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-qr";
@@ -18,33 +16,21 @@ const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-qr";
 async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf, String) {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut c = Config::default();
-    c.database = Some(dir.path().join("cache.sqlite3"));
-    c.keyring_service = Some(KEYRING_SERVICE.into());
+    let mut c = test_config(dir.path(), KEYRING_SERVICE);
     c.reservation.base_url = Some(sim.reservation_url());
     c.reservation.client_id = Some("demo".into());
     c.sesame.base_url = Some(sim.sesame_url());
-    c.sesame.poll_interval_secs = 0;
-    // The test syncs when it wants to; the worker has its own test (live_desk.rs).
-    c.sync.background = false;
     c.splats.base_url = Some(sim.splats_url());
     c.splats.guest_membergroup_id = Some("mg-guest".into());
     c.splats.guest_qr_timestep_secs = 30;
     c.splats.guest_qr_skew = 0;
-    let path = dir.path().join("config.toml");
-    c.save(&path).unwrap();
+    let path = write_config(&c, dir.path());
     let keyring = Keyring::new(KEYRING_SERVICE);
     keyring.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
     keyring.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
 
-    let mut conn = db::open(c.database.as_ref().unwrap()).unwrap();
-    let shared = db::Db::open(c.database.as_ref().unwrap()).unwrap();
-    let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-    sync::stores_and_areas(&shared, &reservation, "setup").await.unwrap();
-    let splats = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
-    sync::splats(&shared, &splats, &c, "setup").await.unwrap();
-    cache::map_area(&conn, "A101", Some("sa-0001")).unwrap();
-    cache::map_entrance(&conn, "S001", Some("sa-0006")).unwrap();
+    let shared = sync_setup(&c, &sim, true).await;
+    map_demo_doors(&shared);
     let now = clock::now_unix();
     let walk_in = WalkIn {
         store_id: "S001".into(),
@@ -55,7 +41,7 @@ async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf, String) {
         starts_at: now - 600,
         ends_at: now + 3600,
     };
-    let id = guests::add_walk_in(&mut conn, &walk_in, now, "setup").unwrap().id;
+    let id = shared.write_now(|conn| guests::add_walk_in(conn, &walk_in, now, "setup")).unwrap().id;
     (sim, dir, path, id)
 }
 

@@ -4,12 +4,10 @@
 //! ended shows no QR, and staff commands are refused in this window.
 
 use uketsuke_core::guests::{self, WalkIn};
-use uketsuke_core::reservation::ReservationClient;
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
-use uketsuke_core::splats::{cache, SplatsClient};
-use uketsuke_core::{clock, db, sync, Config};
-use uketsuke_e2e::{app_binary, enabled, scan, zbarimg, Driver, Session};
-use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
+use uketsuke_core::clock;
+use uketsuke_e2e::{Driver, Session, app_binary, enabled, map_demo_doors, scan, sync_setup, test_config, write_config, zbarimg};
+use uketsuke_sim::{Sim, SimConfig};
 
 const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-kiosk";
 
@@ -24,29 +22,17 @@ struct Facility {
 async fn facility() -> Facility {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut c = Config::default();
-    c.database = Some(dir.path().join("cache.sqlite3"));
-    c.keyring_service = Some(KEYRING_SERVICE.into());
-    c.sesame.poll_interval_secs = 0;
-    // The test syncs when it wants to; the worker has its own test (live_desk.rs).
-    c.sync.background = false;
+    let mut c = test_config(dir.path(), KEYRING_SERVICE);
     c.splats.base_url = Some(sim.splats_url());
     c.splats.guest_membergroup_id = Some("mg-guest".into());
     c.splats.guest_qr_timestep_secs = 30;
     c.kiosk.store_id = Some("S001".into());
     c.kiosk.idle_reset_secs = Some(10);
-    let path = dir.path().join("config.toml");
-    c.save(&path).unwrap();
+    let path = write_config(&c, dir.path());
     Keyring::new(KEYRING_SERVICE).set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
 
-    let mut conn = db::open(c.database.as_ref().unwrap()).unwrap();
-    let shared = db::Db::open(c.database.as_ref().unwrap()).unwrap();
-    let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-    sync::stores_and_areas(&shared, &reservation, "setup").await.unwrap();
-    let splats = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
-    sync::splats(&shared, &splats, &c, "setup").await.unwrap();
-    cache::map_area(&conn, "A101", Some("sa-0001")).unwrap();
-    cache::map_entrance(&conn, "S001", Some("sa-0006")).unwrap();
+    let shared = sync_setup(&c, &sim, true).await;
+    map_demo_doors(&shared);
     let now = clock::now_unix();
     let walk_in = |name: &str, phone: &str, starts_at: i64, ends_at: i64| WalkIn {
         store_id: "S001".into(),
@@ -57,9 +43,10 @@ async fn facility() -> Facility {
         starts_at,
         ends_at,
     };
-    let current = guests::add_walk_in(&mut conn, &walk_in("石井 真央", "090-0000-4321", now - 600, now + 3600), now, "setup").unwrap();
+    let add = |w: WalkIn| shared.write_now(|conn| guests::add_walk_in(conn, &w, now, "setup")).unwrap();
+    let current = add(walk_in("石井 真央", "090-0000-4321", now - 600, now + 3600));
     // Ended two hours ago: beyond any grace.
-    guests::add_walk_in(&mut conn, &walk_in("終了 済子", "080-0000-8765", now - 4 * 3600, now - 2 * 3600), now, "setup").unwrap();
+    add(walk_in("終了 済子", "080-0000-8765", now - 4 * 3600, now - 2 * 3600));
     let code = current.booking_code.unwrap().chars().filter(char::is_ascii_digit).collect();
     Facility { sim, _dir: dir, config: path, code }
 }

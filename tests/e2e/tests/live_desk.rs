@@ -5,12 +5,10 @@
 
 use std::time::{Duration, Instant};
 use uketsuke_core::lock::{self, Target};
-use uketsuke_core::reservation::ReservationClient;
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
 use uketsuke_core::sesame::{DeviceUuid, SecretKey};
-use uketsuke_core::splats::{cache, SplatsClient};
-use uketsuke_core::{clock, db, sync, Config};
-use uketsuke_e2e::{app_binary, enabled, Driver, Session};
+use uketsuke_core::clock;
+use uketsuke_e2e::{Driver, Session, app_binary, enabled, map_demo_doors, sync_setup, test_config, write_config};
 use uketsuke_sim::faults::Fault;
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
@@ -21,37 +19,27 @@ const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-live";
 async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut c = Config::default();
-    c.database = Some(dir.path().join("cache.sqlite3"));
-    c.keyring_service = Some(KEYRING_SERVICE.into());
+    let mut c = test_config(dir.path(), KEYRING_SERVICE);
+    c.sync.background = true; // the worker is what this test is about
     c.reservation.base_url = Some(sim.reservation_url());
     c.reservation.client_id = Some("demo".into());
     c.sesame.base_url = Some(sim.sesame_url());
-    c.sesame.poll_interval_secs = 0;
     c.sesame.confirm_delay_ms = 200;
     c.splats.base_url = Some(sim.splats_url());
     c.splats.guest_membergroup_id = Some("mg-guest".into());
-    let path = dir.path().join("config.toml");
-    c.save(&path).unwrap();
+    let path = write_config(&c, dir.path());
     let keyring = Keyring::new(KEYRING_SERVICE);
     keyring.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
     keyring.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
     keyring.set(names::SESAME_API_KEY, uketsuke_sim::sesame::DEMO_API_KEY).unwrap();
 
-    let shared = db::Db::open(c.database.as_ref().unwrap()).unwrap();
-    let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-    sync::stores_and_areas(&shared, &reservation, "setup").await.unwrap();
-    let splats = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
-    sync::splats(&shared, &splats, &c, "setup").await.unwrap();
+    let shared = sync_setup(&c, &sim, true).await;
+    map_demo_doors(&shared);
     let device = sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().clone();
     let key: String = device.secret.iter().map(|b| format!("{b:02x}")).collect();
     let uuid = DeviceUuid::parse(&device.uuid).unwrap();
     shared
-        .write_now(|conn| {
-            cache::map_area(conn, "A101", Some("sa-0001"))?;
-            cache::map_entrance(conn, "S001", Some("sa-0006"))?;
-            lock::assign(conn, &keyring, &Target::Area("A101".into()), &uuid, &SecretKey::parse(&key)?, "manager")
-        })
+        .write_now(|conn| lock::assign(conn, &keyring, &Target::Area("A101".into()), &uuid, &SecretKey::parse(&key)?, "manager"))
         .unwrap();
     let now = clock::now_unix();
     let booking = serde_json::json!({

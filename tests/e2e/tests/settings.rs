@@ -4,11 +4,8 @@
 //! the settings or a secret.
 
 use serde_json::{json, Value};
-use uketsuke_core::reservation::ReservationClient;
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
-use uketsuke_core::splats::SplatsClient;
-use uketsuke_core::{db, sync, Config};
-use uketsuke_e2e::{app_binary, enabled, Driver, Session};
+use uketsuke_e2e::{Driver, Session, app_binary, enabled, sync_setup, test_config, write_config};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-settings";
@@ -17,27 +14,17 @@ const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-settings";
 async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut c = Config::default();
-    c.database = Some(dir.path().join("cache.sqlite3"));
-    c.keyring_service = Some(KEYRING_SERVICE.into());
+    let mut c = test_config(dir.path(), KEYRING_SERVICE);
     c.reservation.base_url = Some(sim.reservation_url());
     c.reservation.client_id = Some("demo-client".into());
     c.sesame.base_url = Some(sim.sesame_url());
-    c.sesame.poll_interval_secs = 0;
-    // The test syncs when it wants to; the worker has its own test (live_desk.rs).
-    c.sync.background = false;
     c.sesame.confirm_delay_ms = 300;
     c.splats.base_url = Some(sim.splats_url());
-    let path = dir.path().join("config.toml");
-    c.save(&path).unwrap();
+    let path = write_config(&c, dir.path());
     let keyring = Keyring::new(KEYRING_SERVICE);
     keyring.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
     keyring.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
-    let shared = db::Db::open(c.database.as_ref().unwrap()).unwrap();
-    let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-    sync::stores_and_areas(&shared, &reservation, "setup").await.unwrap();
-    let splats = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
-    sync::splats(&shared, &splats, &c, "setup").await.unwrap();
+    sync_setup(&c, &sim, true).await;
     (sim, dir, path)
 }
 

@@ -2,11 +2,10 @@
 //! WebDriver, reading a real SQLite file and a real keyring, syncing from the simulator.
 
 use uketsuke_core::lock::{self, Target};
-use uketsuke_core::reservation::ReservationClient;
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
 use uketsuke_core::sesame::{DeviceUuid, SecretKey};
-use uketsuke_core::{db, sync, Config};
-use uketsuke_e2e::{app_binary, enabled, Driver, Session};
+use uketsuke_core::Config;
+use uketsuke_e2e::{Driver, Session, app_binary, enabled, sync_setup, test_config, write_config};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 /// One app at a time: two windows on a 2-core machine only slow each other down.
@@ -14,21 +13,14 @@ static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(())
 
 const KEYRING_SERVICE: &str = "jp.uketsuke.e2e";
 
-fn write_config(dir: &std::path::Path, sim: &Sim) -> std::path::PathBuf {
-    let mut c = Config::default();
-    c.database = Some(dir.join("cache.sqlite3"));
-    c.keyring_service = Some(KEYRING_SERVICE.into());
+fn config_for(dir: &std::path::Path, sim: &Sim) -> std::path::PathBuf {
+    let mut c = test_config(dir, KEYRING_SERVICE);
     c.reservation.base_url = Some(sim.reservation_url());
     c.reservation.client_id = Some("demo".into());
     c.sesame.base_url = Some(sim.sesame_url());
     c.sesame.confirm_delay_ms = 300;
-    c.sesame.poll_interval_secs = 0;
-    // The test syncs when it wants to; the worker has its own test (live_desk.rs).
-    c.sync.background = false;
     c.splats.base_url = Some(sim.splats_url());
-    let path = dir.join("config.toml");
-    c.save(&path).unwrap();
-    path
+    write_config(&c, dir)
 }
 
 /// A simulator, a config pointing at it in a fresh directory, and the reservation
@@ -36,7 +28,7 @@ fn write_config(dir: &std::path::Path, sim: &Sim) -> std::path::PathBuf {
 async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let config = write_config(dir.path(), &sim);
+    let config = config_for(dir.path(), &sim);
     Keyring::new(KEYRING_SERVICE).set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
     (sim, dir, config)
 }
@@ -119,7 +111,7 @@ async fn unlock_buttons_open_the_door_and_explain_a_wrong_key() {
         return;
     }
     let _one = ONE_AT_A_TIME.lock().await;
-    let (sim, dir, config) = facility().await;
+    let (sim, _dir, config) = facility().await;
     let keyring = Keyring::new(KEYRING_SERVICE);
     keyring.set(names::SESAME_API_KEY, uketsuke_sim::sesame::DEMO_API_KEY).unwrap();
 
@@ -129,16 +121,13 @@ async fn unlock_buttons_open_the_door_and_explain_a_wrong_key() {
         ["area:A101", "area:A102", "entrance:S001"].map(|door| w.sesame.device_for(door).unwrap().clone())
     };
     {
-        let mut conn = db::open(&dir.path().join("cache.sqlite3")).unwrap();
-        let shared = db::Db::open(&dir.path().join("cache.sqlite3")).unwrap();
-        let client = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-        sync::stores_and_areas(&shared, &client, "setup").await.unwrap();
+        let shared = sync_setup(&Config::read(&config).unwrap(), &sim, false).await;
         let hex = |b: &[u8; 16]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
         let targets = [Target::Area("A101".into()), Target::Area("A102".into()), Target::Entrance("S001".into())];
         for (d, target) in devices.iter().zip(targets) {
             let key = if d.door == "area:A102" { "11".repeat(16) } else { hex(&d.secret) };
             let uuid = DeviceUuid::parse(&d.uuid).unwrap();
-            lock::assign(&mut conn, &keyring, &target, &uuid, &SecretKey::parse(&key).unwrap(), "manager").unwrap();
+            shared.write_now(|conn| lock::assign(conn, &keyring, &target, &uuid, &SecretKey::parse(&key)?, "manager")).unwrap();
         }
     }
     let sim_state = |door: &str| sim.state.world.lock().unwrap().sesame.device_for(door).unwrap().state.clone();
