@@ -37,6 +37,7 @@ sim:
 bench:
 	cargo bench -p uketsuke-core --bench sesame
 	cargo bench -p uketsuke-core --bench splats
+	cargo bench -p uketsuke-core --bench business_day
 
 clean:
 	rm -rf target ui/dist ui/node_modules .demo

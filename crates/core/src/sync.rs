@@ -124,9 +124,16 @@ pub struct AccessReport {
 
 /// Syncs what `scope` names with every cloud that is set up, one after the other.
 pub async fn run(db: &Db, config: &Config, secrets: &dyn SecretStore, scope: Scope, actor: &str) -> Report {
-    let mut report = Report { started_at: clock::now_unix(), ..Report::default() };
+    run_at(db, config, secrets, scope, actor, clock::now_unix()).await
+}
+
+/// [`run`] as of `now`: which day's bookings to fetch and which door rights are due
+/// follow it (the business-day benchmark drives a worker through simulated hours).
+/// Times of the SPLATS servers still come from this PC's clock and their offset.
+pub async fn run_at(db: &Db, config: &Config, secrets: &dyn SecretStore, scope: Scope, actor: &str, now: i64) -> Report {
+    let mut report = Report { started_at: now, ..Report::default() };
     if scope.bookings && config.reservation.base_url.is_some() {
-        let mut outcome = Outcome::of(bookings(db, config, secrets, actor).await);
+        let mut outcome = Outcome::of(bookings(db, config, secrets, actor, now).await);
         // A store whose bookings failed makes the whole part fail, with its report kept.
         if let Some(p) = outcome.report.iter().flat_map(|r| &r.days).find_map(|d| d.error.clone()) {
             (outcome.ok, outcome.error) = (false, Some(p));
@@ -138,16 +145,16 @@ pub async fn run(db: &Db, config: &Config, secrets: &dyn SecretStore, scope: Sco
         report.splats = Some(Outcome::of(splats_from_config(db, config, secrets, actor).await));
     }
     if scope.access && splats_set_up && config.splats.guest_membergroup_id.is_some() {
-        report.access = Some(Outcome::of(access(db, config, secrets, actor).await));
+        report.access = Some(Outcome::of(access_at(db, config, secrets, actor, now).await));
     }
-    report.finished_at = clock::now_unix();
+    report.finished_at = now.max(clock::now_unix());
     report
 }
 
-async fn bookings(db: &Db, config: &Config, secrets: &dyn SecretStore, actor: &str) -> Result<BookingsReport> {
+async fn bookings(db: &Db, config: &Config, secrets: &dyn SecretStore, actor: &str, now: i64) -> Result<BookingsReport> {
     let client = ReservationClient::from_config(config, secrets)?;
     let stores = stores_and_areas(db, &client, actor).await?;
-    let days = guests_ahead(db, &client, actor, clock::now_unix(), config.sync.lead_minutes * 60).await?;
+    let days = guests_ahead(db, &client, actor, now, config.sync.lead_minutes * 60).await?;
     Ok(BookingsReport { stores, days })
 }
 
@@ -158,8 +165,11 @@ async fn splats_from_config(db: &Db, config: &Config, secrets: &dyn SecretStore,
 
 /// Plans door-rights changes from the cache, then carries out what is due.
 pub async fn access(db: &Db, config: &Config, secrets: &dyn SecretStore, actor: &str) -> Result<AccessReport> {
+    access_at(db, config, secrets, actor, clock::now_unix()).await
+}
+
+async fn access_at(db: &Db, config: &Config, secrets: &dyn SecretStore, actor: &str, now: i64) -> Result<AccessReport> {
     let client = SplatsClient::from_config(config, secrets)?;
-    let now = clock::now_unix();
     let cfg = config.clone();
     let planned = db.write(move |c| reconcile::plan(c, &cfg, now)).await?;
     let drained = reconcile::drain(db, &client, secrets, config, actor, now).await?;
@@ -321,8 +331,9 @@ async fn splats_steps(db: &Db, client: &SplatsClient, config: &Config, report: &
         Err(e @ (Error::Unreachable { .. } | Error::RateLimited { .. })) => return Err(e),
         Err(e) => report.devices_error = Some(Problem::from(&e)),
     }
-    // Bound the range by the server's clock, not a PC that may be off.
-    let server_now = now + client.clock_offset().unwrap_or(0);
+    // Bound the range by the server's clock (this PC's corrected by the measured
+    // offset), not a PC that may be off.
+    let server_now = clock::now_unix() + client.clock_offset().unwrap_or(0);
     if let Some(o) = client.clock_offset() {
         db.write(move |c| db::set_meta(c, crate::guests::access::CLOCK_OFFSET, &o.to_string())).await?;
     }

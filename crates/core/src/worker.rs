@@ -160,7 +160,7 @@ impl Worker {
         if !(scope.bookings || scope.splats || scope.access) {
             return Ok(None);
         }
-        let report = sync::run(&self.db, &(self.config)(), self.secrets.as_ref(), scope, "worker").await;
+        let report = sync::run_at(&self.db, &(self.config)(), self.secrets.as_ref(), scope, "worker", now).await;
         self.record(scope, &report, now).await;
         Ok(Some(report))
     }

@@ -1,0 +1,200 @@
+//! What a business day costs: `cargo bench -p uketsuke-core --bench business_day`.
+//!
+//! The simulator's facility with 6 areas gets 50 bookings between 08:00 and 18:00 JST
+//! (tomorrow, so that every simulated moment is ahead of this PC's clock), and 10
+//! changes and cancels made in the reservation system during the day. The app's worker
+//! runs through those 10 hours on simulated time, ticking every 30 s with its default
+//! schedule (bookings every 2 min, SPLATS every 5 min), and the SESAME status poller
+//! runs at its default interval within its budget. The simulator counts every call it
+//! receives; the table shows them per hour against SPLATS' 720 (other) and 180
+//! (status) per hour, and SESAME's calls against the monthly allowance.
+
+use std::sync::Arc;
+use std::time::Instant;
+use uketsuke_core::lock::{self, Locks, Target};
+use uketsuke_core::reservation::ReservationClient;
+use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
+use uketsuke_core::sesame::{DeviceUuid, SecretKey};
+use uketsuke_core::splats::cache;
+use uketsuke_core::worker::Worker;
+use uketsuke_core::{clock, db, guests, sync, Config};
+use uketsuke_sim::state::{SimArea, SimGuest};
+use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
+
+const GUESTS: usize = 50;
+const HOURS: i64 = 10;
+const TICK: i64 = 30;
+
+/// Counts of calls the simulator has received so far.
+#[derive(Clone, Copy, Default)]
+struct Calls {
+    splats_other: usize,
+    splats_status: usize,
+    sesame: u64,
+}
+
+fn calls(sim: &Sim) -> Calls {
+    let w = sim.state.world.lock().unwrap();
+    let status = w.splats.calls.iter().filter(|c| c.ends_with("/status")).count();
+    Calls { splats_other: w.splats.calls.len() - status, splats_status: status, sesame: w.sesame.calls.values().sum() }
+}
+
+/// A 6th room with its own SPLATS area and pass controller, and 50 bookings of 1–3 h.
+fn facility(sim: &Sim, day: i64) {
+    let mut w = sim.state.world.lock().unwrap();
+    w.areas.push(SimArea { id: "A104".into(), store_id: "S001".into(), name: "会議室C".into(), sort: 4 });
+    w.splats.areas.push(uketsuke_sim::splats::world::SArea { area_id: "sa-0008".into(), area_name: "会議室C".into() });
+    w.guests.clear();
+    let rooms = ["A101", "A102", "A103", "A104", "A201", "A202"];
+    for i in 0..GUESTS {
+        let room = rooms[i % rooms.len()];
+        let start = day + 8 * 3600 + (i as i64 * 10 * 3600 / GUESTS as i64) / 900 * 900;
+        w.guests.push(SimGuest {
+            id: format!("D{i:03}"),
+            store_id: if room.starts_with("A1") { "S001" } else { "S002" }.into(),
+            booking_code: format!("RSV-{}", 5000 + i),
+            name: format!("予約 {i}"),
+            name_kana: String::new(),
+            phone: String::new(),
+            starts_at: start,
+            ends_at: start + 3600 * (1 + (i as i64 % 3)),
+            area_ids: vec![room.into()],
+            raw_start_at: None,
+        });
+    }
+}
+
+/// The day's changes: at 08:30, 09:30 … 17:30 one booking is extended, moved or cancelled.
+fn change(sim: &Sim, hour: i64) {
+    let mut w = sim.state.world.lock().unwrap();
+    let i = (hour as usize * 5 + 7) % w.guests.len();
+    match hour % 3 {
+        0 => {
+            let id = w.guests[i].id.clone();
+            w.guests.retain(|g| g.id != id);
+        }
+        1 => w.guests[i].ends_at += 3600,
+        _ => {
+            let g = &mut w.guests[i];
+            g.area_ids = vec![if g.store_id == "S001" { "A104" } else { "A201" }.into()];
+        }
+    }
+}
+
+async fn setup(sim: &Sim, dir: &std::path::Path) -> (db::Db, Arc<MemorySecrets>, Config) {
+    let db = db::Db::open(&dir.join("day.sqlite3")).unwrap();
+    let secrets = Arc::new(MemorySecrets::default());
+    secrets.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
+    secrets.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
+    secrets.set(names::SESAME_API_KEY, uketsuke_sim::sesame::DEMO_API_KEY).unwrap();
+    let mut config = Config::default();
+    config.reservation.base_url = Some(sim.reservation_url());
+    config.reservation.client_id = Some("demo".into());
+    config.splats.base_url = Some(sim.splats_url());
+    config.splats.guest_membergroup_id = Some("mg-guest".into());
+    config.sesame.base_url = Some(sim.sesame_url());
+    // The manager's one-time setup, as in the app: stores, SPLATS areas, mappings, locks.
+    let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
+    sync::stores_and_areas(&db, &reservation, "setup").await.unwrap();
+    let splats = uketsuke_core::splats::SplatsClient::from_config(&config, secrets.as_ref()).unwrap();
+    sync::splats(&db, &splats, &config, "setup").await.unwrap();
+    let devices: Vec<_> = sim.state.world.lock().unwrap().sesame.devices.values().cloned().collect();
+    let keys = secrets.clone();
+    db.write_now(move |c| {
+        for (i, a) in ["A101", "A102", "A103", "A201", "A202"].iter().enumerate() {
+            cache::map_area(c, a, Some(&format!("sa-{:04}", i + 1)))?;
+        }
+        cache::map_area(c, "A104", Some("sa-0008"))?;
+        cache::map_entrance(c, "S001", Some("sa-0006"))?;
+        cache::map_entrance(c, "S002", Some("sa-0007"))?;
+        for d in &devices {
+            let target = match d.door.split_once(':').unwrap() {
+                ("area", id) => Target::Area(id.into()),
+                (_, id) => Target::Entrance(id.into()),
+            };
+            let key: String = d.secret.iter().map(|b| format!("{b:02x}")).collect();
+            lock::assign(c, keys.as_ref(), &target, &DeviceUuid::parse(&d.uuid)?, &SecretKey::parse(&key)?, "setup")?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    (db, secrets, config)
+}
+
+async fn day() {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let day = guests::day_start(clock::now_unix()) + 86_400;
+    facility(&sim, day);
+    let dir = tempfile::tempdir().unwrap();
+    let (db, secrets, config) = setup(&sim, dir.path()).await;
+    let start = day + 8 * 3600;
+    sim.state.clock.set_now(start);
+    let before = calls(&sim);
+    let snapshot = Arc::new(config.clone());
+    let worker = Worker::new(db.clone(), secrets.clone(), Arc::new(move || snapshot.clone())).unwrap();
+    let locks = Locks { db: &db, secrets: secrets.as_ref(), config: &config };
+    let poll_every = config.sesame.poll_interval_secs as i64;
+    let wall = Instant::now();
+    let mut hours = Vec::new();
+    let mut last = before;
+    let mut failures = 0;
+    for hour in 0..HOURS {
+        for step in 0..(3600 / TICK) {
+            let t = start + hour * 3600 + step * TICK;
+            sim.state.clock.set_now(t);
+            if step == 1800 / TICK {
+                change(&sim, hour);
+            }
+            if let Some(r) = worker.tick(t).await.unwrap() {
+                failures += usize::from(!r.ok());
+            }
+            if (t - start) % poll_every == 0 {
+                locks.poll_all().await.unwrap();
+            }
+        }
+        let now = calls(&sim);
+        hours.push((hour, now.splats_other - last.splats_other, now.splats_status - last.splats_status, now.sesame - last.sesame));
+        last = now;
+    }
+    let elapsed = wall.elapsed();
+    let total = calls(&sim);
+    let (members_left, writes) = {
+        let w = sim.state.world.lock().unwrap();
+        let count = |prefix: &str| w.splats.calls.iter().filter(|c| c.starts_with(prefix)).count();
+        let writes = format!(
+            "{} creates, {} updates, {} deletes, {} bulk requests",
+            count("POST /v1/members") - count("POST /v1/members/bulk"),
+            count("PUT /v1/members/"),
+            count("DELETE /v1/members/"),
+            count("POST /v1/members/bulk"),
+        );
+        (w.splats.members.len(), writes)
+    };
+    println!("| hour (JST) | SPLATS other (limit 720/h) | SPLATS status (limit 180/h) | SESAME |");
+    println!("|---|---|---|---|");
+    for (h, other, status, sesame) in &hours {
+        println!("| {:02}:00–{:02}:00 | {other} | {status} | {sesame} |", 8 + h, 9 + h);
+    }
+    let day_sesame = total.sesame - before.sesame;
+    let budget = u64::from(config.sesame.poll_budget_per_month);
+    println!(
+        "\n{GUESTS} guests, 6 areas, {HOURS} changes and cancels, {HOURS} h: SPLATS {} other + {} status calls; \
+         busiest hour {} of 720; SESAME {day_sesame} calls, all status polls (the poll budget of {budget} a month \
+         lasts {} such days, then polling stops and the rest of the {} allowance is kept for unlocks); \
+         member writes: {writes}; {failures} syncs with an error; {members_left} members still on SPLATS (bookings not yet ended + grace); \
+         simulated in {elapsed:.1?}.",
+        total.splats_other - before.splats_other,
+        total.splats_status - before.splats_status,
+        hours.iter().map(|h| h.1).max().unwrap_or(0),
+        budget / day_sesame.max(1),
+        config.sesame.monthly_allowance,
+    );
+}
+
+fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("run with `cargo bench -p uketsuke-core --bench business_day`");
+        return;
+    }
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(day());
+}
