@@ -22,6 +22,9 @@ pub fn run() {
     let state = AppState::load(&args);
     let kiosk_only = args.kiosk;
     tauri::Builder::default()
+        // First: a second launch focuses this one (and opens the kiosk if it asked for
+        // it) instead of starting a second app on the same PC.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| second_launch(app, &argv)))
         .manage(state)
         .manage(kiosk::KioskState::default())
         .setup(move |app| {
@@ -80,6 +83,20 @@ pub fn run() {
         ])
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");
+}
+
+/// Another `uketsuke-app` was started: bring this one forward instead.
+fn second_launch<R: tauri::Runtime>(app: &tauri::AppHandle<R>, argv: &[String]) {
+    use tauri::Manager;
+    if Args::parse(argv.iter().skip(1).cloned()).kiosk && app.get_webview_window(kiosk::LABEL).is_none() {
+        if let Err(e) = kiosk::open(app) {
+            tracing::warn!("kiosk not opened for a second launch: {e}");
+        }
+    }
+    for w in app.webview_windows().values() {
+        let _ = w.unminimize();
+        let _ = w.set_focus();
+    }
 }
 
 fn open_staff_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> {

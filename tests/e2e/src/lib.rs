@@ -44,6 +44,29 @@ pub fn screenshot_dir() -> PathBuf {
     dir
 }
 
+/// Waits until no instance of the app from an earlier test is running, and ends one
+/// still there after 10 s. The app is single-instance: a launch while the previous
+/// one is still quitting would hand its arguments to that one and stop.
+async fn no_app_running(app: &Path) {
+    let app = app.canonicalize().unwrap_or_else(|_| app.to_path_buf());
+    let running = || -> Vec<u32> {
+        let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+        dir.flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app))
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !running().is_empty() {
+        if Instant::now() > deadline {
+            for pid in running() {
+                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -89,6 +112,7 @@ pub struct Session {
 
 impl Session {
     pub async fn start(driver: &Driver, app: &Path, args: &[&str]) -> Session {
+        no_app_running(app).await;
         let http = reqwest::Client::new();
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "wry",

@@ -102,6 +102,21 @@ async fn doors_and_guests_stay_live_while_the_clouds_hang() {
     s.screenshot("live-desk-during-stall").await;
     eprintln!("unlock click → simulator: {to_wire:?}; search + QR panel: {responsive:?}");
 
+    // A second launch on this PC hands over to the running app and ends: no second
+    // window, no second worker.
+    let mut second = std::process::Command::new(app_binary()).args(["--config", config.to_str().unwrap()]).spawn().unwrap();
+    let launched = Instant::now();
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        assert!(launched.elapsed() < Duration::from_secs(20), "the second launch kept running");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status:?}");
+    s.wait_for("[data-testid=sync-status]").await;
+    assert_eq!(s.texts("[data-testid=sync]").await, ["同期中…"], "the first app is still there, still waiting on the clouds");
+
     s.close().await;
     let keyring = Keyring::new(KEYRING_SERVICE);
     let uuid = sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().uuid.clone();
