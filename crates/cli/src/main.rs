@@ -4,7 +4,9 @@
 //! Errors print in the configured language and exit non-zero; no output ever shows
 //! a secret.
 
+mod guests;
 mod output;
+mod splats;
 mod syncing;
 
 use clap::{Parser, Subcommand};
@@ -433,8 +435,8 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
             }
         }
         Command::Sesame(cmd) => sesame(cmd, config, secrets, lang).await?,
-        Command::Splats(cmd) => splats(cmd, config, secrets, lang).await?,
-        Command::Guests(cmd) => guests_cmd(cmd, config, secrets, lang).await?,
+        Command::Splats(cmd) => splats::run(cmd, config, secrets, lang).await?,
+        Command::Guests(cmd) => guests::run(cmd, config, secrets, lang).await?,
         Command::Qr { guest, at, png, json } => {
             use uketsuke_core::guests::access;
             let db = open_shared(config)?;
@@ -519,107 +521,6 @@ async fn sesame(cmd: SesameCommand, config: &Config, secrets: &dyn SecretStore, 
             } else {
                 output::usage(&usage, lang)
             }
-        }
-    }
-    Ok(())
-}
-
-async fn splats(cmd: SplatsCommand, config: &Config, secrets: &dyn SecretStore, lang: Lang) -> Result<(), CliError> {
-    use uketsuke_core::splats::{cache, history};
-    let conn = open_db(config)?;
-    match cmd {
-        SplatsCommand::Areas { json } => {
-            let areas = cache::areas(&conn)?;
-            if json {
-                output::json(&areas)
-            } else {
-                output::splats_areas(&areas, lang)
-            }
-        }
-        SplatsCommand::Passes { status, json } => {
-            if status {
-                let client = SplatsClient::from_config(config, secrets)?;
-                for p in cache::passes(&conn)?.iter().filter(|p| p.active) {
-                    let s = client.pass_status(&p.device_id).await?;
-                    cache::save_pass_status(&conn, &p.device_id, &s, uketsuke_core::clock::now_unix())?;
-                }
-            }
-            let passes = cache::passes(&conn)?;
-            if json {
-                output::json(&passes)
-            } else {
-                output::splats_passes(&passes, lang)
-            }
-        }
-        SplatsCommand::History { since, limit, cached, json } => {
-            let now = uketsuke_core::clock::now_unix();
-            let since = uketsuke_core::clock::parse_since(&since, now).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "{}: {since}",
-                    lang.pick("--since は 2h / 7d / 2026-11-23 / ISO 8601 で指定してください", "--since takes 2h, 7d, 2026-11-23 or ISO 8601")
-                ))
-            })?;
-            if !cached {
-                let client = SplatsClient::from_config(config, secrets)?;
-                let opts = history::Options::from(&config.splats);
-                let now = now + client.clock_offset().unwrap_or(0);
-                history::sync(&open_shared(config)?, &client, &opts, now).await?;
-            }
-            let rows = history::stored(&conn, since, limit)?;
-            if json {
-                output::json(&rows)
-            } else {
-                output::splats_history(&rows, lang)
-            }
-        }
-        SplatsCommand::Map { door, to, clear } => {
-            let to = if clear { None } else { to.as_deref() };
-            let target = door.target();
-            match &target {
-                Target::Area(id) => cache::map_area(&conn, id, to)?,
-                Target::Entrance(id) => cache::map_entrance(&conn, id, to)?,
-            }
-            let event = audit::AuditEvent::new("cli", "splats.map", Some(&target.key()), true)
-                .with_detail(serde_json::json!({ "splats_area_id": to }));
-            audit::record(&conn, &event)?;
-            println!("{}: {} → {}", lang.pick("割り当てました", "mapped"), target.key(), to.unwrap_or("-"));
-        }
-    }
-    Ok(())
-}
-
-async fn guests_cmd(cmd: GuestsCommand, config: &Config, secrets: &dyn SecretStore, lang: Lang) -> Result<(), CliError> {
-    use uketsuke_core::guests::{self, access};
-    let now = uketsuke_core::clock::now_unix();
-    match cmd {
-        GuestsCommand::Today { store, search, json } => {
-            let conn = open_db(config)?;
-            let list = guests::today(&conn, &store, now, search.as_deref())?;
-            if json {
-                output::json(&list)
-            } else {
-                output::guests(&list, lang)
-            }
-        }
-        GuestsCommand::Import { file } => {
-            let bytes = std::fs::read(&file).map_err(uketsuke_core::Error::from)?;
-            let n = guests::csv::import(&mut open_db(config)?, &bytes, now, "cli")?;
-            println!("{}: {n}", lang.pick("取り込みました", "imported"));
-        }
-        GuestsCommand::Issue { guest } => {
-            let client = SplatsClient::from_config(config, secrets)?;
-            let db = open_shared(config)?;
-            let s = access::issue(&db, &client, secrets, config, &guest, "cli").await?;
-            println!("{}: {} ({})", lang.pick("発行しました", "issued"), s.splats_member_id, s.splats_area_ids.join(", "));
-        }
-        GuestsCommand::CheckOut { guest } => {
-            let client = SplatsClient::from_config(config, secrets).ok();
-            let out = access::check_out_now(&open_shared(config)?, client.as_ref(), secrets, config, &guest, "cli").await?;
-            println!("{}", match (out.revoked, out.pending) {
-                (_, true) => lang.pick("退出を記録しました。入室権限の取り消しは SPLATS に届くまで待機中です", "checked out; the revoke waits until SPLATS answers"),
-                (true, _) => lang.pick("退出を記録し、入室権限を取り消しました", "checked out; access revoked"),
-                _ => lang.pick("退出を記録しました", "checked out"),
-            });
         }
     }
     Ok(())

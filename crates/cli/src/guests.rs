@@ -1,0 +1,43 @@
+//! `uketsuke guests …`: today's guests, CSV import, issuing access and checking out.
+
+use crate::{open_db, open_shared, output, CliError, GuestsCommand};
+use uketsuke_core::secrets::SecretStore;
+use uketsuke_core::splats::SplatsClient;
+use uketsuke_core::{Config, Lang};
+
+pub async fn run(cmd: GuestsCommand, config: &Config, secrets: &dyn SecretStore, lang: Lang) -> Result<(), CliError> {
+    use uketsuke_core::guests::{self, access};
+    let now = uketsuke_core::clock::now_unix();
+    match cmd {
+        GuestsCommand::Today { store, search, json } => {
+            let conn = open_db(config)?;
+            let list = guests::today(&conn, &store, now, search.as_deref())?;
+            if json {
+                output::json(&list)
+            } else {
+                output::guests(&list, lang)
+            }
+        }
+        GuestsCommand::Import { file } => {
+            let bytes = std::fs::read(&file).map_err(uketsuke_core::Error::from)?;
+            let n = guests::csv::import(&mut open_db(config)?, &bytes, now, "cli")?;
+            println!("{}: {n}", lang.pick("取り込みました", "imported"));
+        }
+        GuestsCommand::Issue { guest } => {
+            let client = SplatsClient::from_config(config, secrets)?;
+            let db = open_shared(config)?;
+            let s = access::issue(&db, &client, secrets, config, &guest, "cli").await?;
+            println!("{}: {} ({})", lang.pick("発行しました", "issued"), s.splats_member_id, s.splats_area_ids.join(", "));
+        }
+        GuestsCommand::CheckOut { guest } => {
+            let client = SplatsClient::from_config(config, secrets).ok();
+            let out = access::check_out_now(&open_shared(config)?, client.as_ref(), secrets, config, &guest, "cli").await?;
+            println!("{}", match (out.revoked, out.pending) {
+                (_, true) => lang.pick("退出を記録しました。入室権限の取り消しは SPLATS に届くまで待機中です", "checked out; the revoke waits until SPLATS answers"),
+                (true, _) => lang.pick("退出を記録し、入室権限を取り消しました", "checked out; access revoked"),
+                _ => lang.pick("退出を記録しました", "checked out"),
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,71 @@
+//! `uketsuke splats …`: SPLATS areas, pass controllers, histories and area mappings.
+
+use crate::{open_db, open_shared, output, CliError, SplatsCommand};
+use uketsuke_core::lock::Target;
+use uketsuke_core::secrets::SecretStore;
+use uketsuke_core::splats::SplatsClient;
+use uketsuke_core::{audit, Config, Lang};
+
+pub async fn run(cmd: SplatsCommand, config: &Config, secrets: &dyn SecretStore, lang: Lang) -> Result<(), CliError> {
+    use uketsuke_core::splats::{cache, history};
+    let conn = open_db(config)?;
+    match cmd {
+        SplatsCommand::Areas { json } => {
+            let areas = cache::areas(&conn)?;
+            if json {
+                output::json(&areas)
+            } else {
+                output::splats_areas(&areas, lang)
+            }
+        }
+        SplatsCommand::Passes { status, json } => {
+            if status {
+                let client = SplatsClient::from_config(config, secrets)?;
+                for p in cache::passes(&conn)?.iter().filter(|p| p.active) {
+                    let s = client.pass_status(&p.device_id).await?;
+                    cache::save_pass_status(&conn, &p.device_id, &s, uketsuke_core::clock::now_unix())?;
+                }
+            }
+            let passes = cache::passes(&conn)?;
+            if json {
+                output::json(&passes)
+            } else {
+                output::splats_passes(&passes, lang)
+            }
+        }
+        SplatsCommand::History { since, limit, cached, json } => {
+            let now = uketsuke_core::clock::now_unix();
+            let since = uketsuke_core::clock::parse_since(&since, now).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "{}: {since}",
+                    lang.pick("--since は 2h / 7d / 2026-11-23 / ISO 8601 で指定してください", "--since takes 2h, 7d, 2026-11-23 or ISO 8601")
+                ))
+            })?;
+            if !cached {
+                let client = SplatsClient::from_config(config, secrets)?;
+                let opts = history::Options::from(&config.splats);
+                let now = now + client.clock_offset().unwrap_or(0);
+                history::sync(&open_shared(config)?, &client, &opts, now).await?;
+            }
+            let rows = history::stored(&conn, since, limit)?;
+            if json {
+                output::json(&rows)
+            } else {
+                output::splats_history(&rows, lang)
+            }
+        }
+        SplatsCommand::Map { door, to, clear } => {
+            let to = if clear { None } else { to.as_deref() };
+            let target = door.target();
+            match &target {
+                Target::Area(id) => cache::map_area(&conn, id, to)?,
+                Target::Entrance(id) => cache::map_entrance(&conn, id, to)?,
+            }
+            let event = audit::AuditEvent::new("cli", "splats.map", Some(&target.key()), true)
+                .with_detail(serde_json::json!({ "splats_area_id": to }));
+            audit::record(&conn, &event)?;
+            println!("{}: {} → {}", lang.pick("割り当てました", "mapped"), target.key(), to.unwrap_or("-"));
+        }
+    }
+    Ok(())
+}
