@@ -83,7 +83,8 @@ pub struct SyncStatus {
 }
 
 fn part(state: &AppState, p: worker::Part) -> PartView {
-    let error = p.error.map(|e| ShellError { code: e.code.clone(), message: e.message(state.lang()).to_string() });
+    let error =
+        p.error.map(|e| ShellError { code: e.code.clone(), message: e.message(state.lang()).to_string() });
     PartView { enabled: p.enabled, last_at: p.last_at, last_ok: p.last_ok, next_at: p.next_at, error }
 }
 
@@ -120,9 +121,14 @@ pub async fn sync_now(state: State<'_, AppState>) -> ShellResult<SyncStatus> {
         }
         None => {
             let config = ready.config();
-            let report = sync::run(&ready.db, &config, ready.secrets.as_ref(), sync::Scope::ALL, &actor).await;
+            let report =
+                sync::run(&ready.db, &config, ready.secrets.as_ref(), sync::Scope::ALL, &actor).await;
             let mut status = worker::Status::after(&report, &config);
-            status.waiting = ready.db.read(|c| Ok(uketsuke_core::outbox::summary(c)?.0)).await.map_err(|e| state.err(e))?;
+            status.waiting = ready
+                .db
+                .read(|c| Ok(uketsuke_core::outbox::summary(c)?.0))
+                .await
+                .map_err(|e| state.err(e))?;
             Ok(view(&state, Some(status)))
         }
     }

@@ -4,17 +4,25 @@
 use crate::error::ShellResult;
 use crate::state::{AppState, Ready};
 use tauri::State;
+use uketsuke_core::clock;
 use uketsuke_core::guests::access::{self, CheckedOut, QrView, Summary};
 use uketsuke_core::guests::{self, GuestView, WalkIn};
 use uketsuke_core::model::Guest;
 use uketsuke_core::reservation::Visit;
 use uketsuke_core::splats::SplatsClient;
-use uketsuke_core::clock;
 
 #[tauri::command]
-pub async fn list_guests(state: State<'_, AppState>, store_id: String, query: Option<String>) -> ShellResult<Vec<GuestView>> {
+pub async fn list_guests(
+    state: State<'_, AppState>,
+    store_id: String,
+    query: Option<String>,
+) -> ShellResult<Vec<GuestView>> {
     let ready = state.ready()?;
-    ready.db.read(move |c| guests::today(c, &store_id, clock::now_unix(), query.as_deref())).await.map_err(|e| state.err(e))
+    ready
+        .db
+        .read(move |c| guests::today(c, &store_id, clock::now_unix(), query.as_deref()))
+        .await
+        .map_err(|e| state.err(e))
 }
 
 /// Registers the guest's SPLATS member if needed (safe to repeat).
@@ -33,7 +41,11 @@ pub async fn issue_access(state: State<'_, AppState>, guest_id: String) -> Shell
 pub async fn guest_qr(state: State<'_, AppState>, guest_id: String) -> ShellResult<QrView> {
     let ready = state.ready()?;
     let config = ready.config();
-    let client = if config.splats.otqr_local { None } else { SplatsClient::from_config(&config, ready.secrets.as_ref()).ok() };
+    let client = if config.splats.otqr_local {
+        None
+    } else {
+        SplatsClient::from_config(&config, ready.secrets.as_ref()).ok()
+    };
     access::qr(&ready.db, client.as_ref(), ready.secrets.as_ref(), &config, &guest_id, None)
         .await
         .map_err(|e| state.err(e))
@@ -43,14 +55,20 @@ pub async fn guest_qr(state: State<'_, AppState>, guest_id: String) -> ShellResu
 pub async fn check_in(state: State<'_, AppState>, guest_id: String) -> ShellResult<()> {
     let ready = state.ready()?;
     let (id, actor) = (guest_id.clone(), state.operator());
-    ready.db.write(move |c| guests::check_in(c, &id, clock::now_unix(), &actor)).await.map_err(|e| state.err(e))?;
+    ready
+        .db
+        .write(move |c| guests::check_in(c, &id, clock::now_unix(), &actor))
+        .await
+        .map_err(|e| state.err(e))?;
     report(ready, &guest_id, Visit::CheckedIn, &state.operator()).await;
     Ok(())
 }
 
 /// Best effort: a failed report is audited and logged; the check-in here stands.
 async fn report(ready: &Ready, guest_id: &str, visit: Visit, actor: &str) {
-    if let Err(e) = guests::report_visit(&ready.db, &ready.config(), ready.secrets.as_ref(), guest_id, visit, actor).await {
+    if let Err(e) =
+        guests::report_visit(&ready.db, &ready.config(), ready.secrets.as_ref(), guest_id, visit, actor).await
+    {
         tracing::warn!(code = e.code(), "visit not reported to the reservation system");
     }
 }
@@ -62,9 +80,16 @@ pub async fn check_out(state: State<'_, AppState>, guest_id: String) -> ShellRes
     let ready = state.ready()?;
     let config = ready.config();
     let client = SplatsClient::from_config(&config, ready.secrets.as_ref()).ok();
-    let out = access::check_out_now(&ready.db, client.as_ref(), ready.secrets.as_ref(), &config, &guest_id, &state.operator())
-        .await
-        .map_err(|e| state.err(e))?;
+    let out = access::check_out_now(
+        &ready.db,
+        client.as_ref(),
+        ready.secrets.as_ref(),
+        &config,
+        &guest_id,
+        &state.operator(),
+    )
+    .await
+    .map_err(|e| state.err(e))?;
     if out.pending {
         ready.nudge_worker();
     }
@@ -76,7 +101,11 @@ pub async fn check_out(state: State<'_, AppState>, guest_id: String) -> ShellRes
 pub async fn add_walk_in(state: State<'_, AppState>, walk_in: WalkIn) -> ShellResult<Guest> {
     let ready = state.ready()?;
     let actor = state.operator();
-    let guest = ready.db.write(move |c| guests::add_walk_in(c, &walk_in, clock::now_unix(), &actor)).await.map_err(|e| state.err(e))?;
+    let guest = ready
+        .db
+        .write(move |c| guests::add_walk_in(c, &walk_in, clock::now_unix(), &actor))
+        .await
+        .map_err(|e| state.err(e))?;
     ready.nudge_worker();
     Ok(guest)
 }
@@ -86,7 +115,11 @@ pub async fn add_walk_in(state: State<'_, AppState>, walk_in: WalkIn) -> ShellRe
 pub async fn import_csv(state: State<'_, AppState>, bytes: Vec<u8>) -> ShellResult<usize> {
     let ready = state.ready()?;
     let actor = state.operator();
-    let n = ready.db.write(move |c| guests::csv::import(c, &bytes, clock::now_unix(), &actor)).await.map_err(|e| state.err(e))?;
+    let n = ready
+        .db
+        .write(move |c| guests::csv::import(c, &bytes, clock::now_unix(), &actor))
+        .await
+        .map_err(|e| state.err(e))?;
     ready.nudge_worker();
     Ok(n)
 }

@@ -47,7 +47,12 @@ impl From<&GuestView> for KioskGuest {
     fn from(v: &GuestView) -> Self {
         let mut area_names = v.area_names.clone();
         area_names.insert(0, "エントランス / Entrance".into());
-        KioskGuest { name: v.guest.name.clone(), area_names, starts_at: v.guest.starts_at, ends_at: v.guest.ends_at }
+        KioskGuest {
+            name: v.guest.name.clone(),
+            area_names,
+            starts_at: v.guest.starts_at,
+            ends_at: v.guest.ends_at,
+        }
     }
 }
 
@@ -80,13 +85,20 @@ pub async fn kiosk_info(state: State<'_, AppState>) -> ShellResult<KioskInfo> {
 
 /// Finds the guest's booking from what they typed, and puts it on screen.
 #[tauri::command]
-pub async fn kiosk_lookup(state: State<'_, AppState>, kiosk: State<'_, KioskState>, lookup: Lookup) -> ShellResult<KioskGuest> {
+pub async fn kiosk_lookup(
+    state: State<'_, AppState>,
+    kiosk: State<'_, KioskState>,
+    lookup: Lookup,
+) -> ShellResult<KioskGuest> {
     let now = clock::now_unix();
     {
         let (count, until) = *kiosk.failures.lock().unwrap();
         if count >= FREE_LOOKUPS && now < until {
             let e = Error::invalid(
-                format!("入力の誤りが続きました。{} 秒後にお試しいただくか、受付にお声がけください", until - now),
+                format!(
+                    "入力の誤りが続きました。{} 秒後にお試しいただくか、受付にお声がけください",
+                    until - now
+                ),
                 format!("Too many tries. Try again in {} s, or ask at the counter", until - now),
             );
             return Err(state.err(e));
@@ -114,7 +126,10 @@ pub async fn kiosk_lookup(state: State<'_, AppState>, kiosk: State<'_, KioskStat
 
 /// The guest on screen, if any (the kiosk polls this to see what staff pushed).
 #[tauri::command]
-pub async fn kiosk_current(state: State<'_, AppState>, kiosk: State<'_, KioskState>) -> ShellResult<Option<KioskGuest>> {
+pub async fn kiosk_current(
+    state: State<'_, AppState>,
+    kiosk: State<'_, KioskState>,
+) -> ShellResult<Option<KioskGuest>> {
     let Some(id) = kiosk.current.lock().unwrap().clone() else { return Ok(None) };
     let view = guest_view(&state, id).await?;
     Ok(Some(KioskGuest::from(&view)))
@@ -132,10 +147,18 @@ pub async fn kiosk_qr(state: State<'_, AppState>, kiosk: State<'_, KioskState>) 
     kiosk::may_show(&view, grace, clock::now_unix()).map_err(|e| state.err(e))?;
     if view.access.as_ref().is_none_or(|a| a.revoked_at.is_some()) {
         let client = SplatsClient::from_config(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
-        access::issue(&ready.db, &client, ready.secrets.as_ref(), &config, &id, "kiosk").await.map_err(|e| state.err(e))?;
+        access::issue(&ready.db, &client, ready.secrets.as_ref(), &config, &id, "kiosk")
+            .await
+            .map_err(|e| state.err(e))?;
     }
-    let client = if config.splats.otqr_local { None } else { SplatsClient::from_config(&config, ready.secrets.as_ref()).ok() };
-    access::qr(&ready.db, client.as_ref(), ready.secrets.as_ref(), &config, &id, None).await.map_err(|e| state.err(e))
+    let client = if config.splats.otqr_local {
+        None
+    } else {
+        SplatsClient::from_config(&config, ready.secrets.as_ref()).ok()
+    };
+    access::qr(&ready.db, client.as_ref(), ready.secrets.as_ref(), &config, &id, None)
+        .await
+        .map_err(|e| state.err(e))
 }
 
 async fn guest_view(state: &AppState, id: String) -> ShellResult<guests::GuestView> {
@@ -151,9 +174,18 @@ pub fn kiosk_reset(kiosk: State<'_, KioskState>) {
 /// Leaves kiosk mode with the manager PIN: closes the kiosk window, and quits the app
 /// when it was started with `--kiosk` (there is no staff window then).
 #[tauri::command]
-pub async fn kiosk_exit<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, kiosk: State<'_, KioskState>, pin: String) -> ShellResult<()> {
+pub async fn kiosk_exit<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    kiosk: State<'_, KioskState>,
+    pin: String,
+) -> ShellResult<()> {
     let ready = state.ready()?;
-    ready.db.write(move |c| manager::verify_pin(c, &pin, clock::now_unix(), "kiosk")).await.map_err(|e| state.err(e))?;
+    ready
+        .db
+        .write(move |c| manager::verify_pin(c, &pin, clock::now_unix(), "kiosk"))
+        .await
+        .map_err(|e| state.err(e))?;
     kiosk.exit_allowed.store(true, std::sync::atomic::Ordering::SeqCst);
     if app.get_webview_window("staff").is_none() {
         app.exit(0);
@@ -165,7 +197,12 @@ pub async fn kiosk_exit<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState
 
 /// Staff: show this guest's QR on the kiosk screen (opening it if it is not open).
 #[tauri::command]
-pub async fn push_to_kiosk<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>, kiosk: State<'_, KioskState>, guest_id: String) -> ShellResult<()> {
+pub async fn push_to_kiosk<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    kiosk: State<'_, KioskState>,
+    guest_id: String,
+) -> ShellResult<()> {
     guest_view(&state, guest_id.clone()).await?;
     *kiosk.current.lock().unwrap() = Some(guest_id);
     open_once(&app, &state)
@@ -182,7 +219,12 @@ fn open_once<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> ShellResult<()
     if app.get_webview_window(LABEL).is_some() {
         return Ok(());
     }
-    open(app).map_err(|e| state.err(Error::invalid(format!("キオスク画面を開けません: {e}"), format!("cannot open the kiosk screen: {e}"))))
+    open(app).map_err(|e| {
+        state.err(Error::invalid(
+            format!("キオスク画面を開けません: {e}"),
+            format!("cannot open the kiosk screen: {e}"),
+        ))
+    })
 }
 
 /// Only the app's own pages may load in the kiosk.

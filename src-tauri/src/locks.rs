@@ -29,7 +29,8 @@ pub async fn list_doors(state: State<'_, AppState>, store_id: String) -> ShellRe
 }
 
 fn doors(conn: &uketsuke_core::db::Connection, store_id: &str) -> uketsuke_core::Result<Vec<Door>> {
-    let store = store::get_store(conn, store_id)?.ok_or_else(|| uketsuke_core::Error::not_found(format!("store {store_id}")))?;
+    let store = store::get_store(conn, store_id)?
+        .ok_or_else(|| uketsuke_core::Error::not_found(format!("store {store_id}")))?;
     let door = |target: Target, label: String, uuid: Option<&str>| -> uketsuke_core::Result<Door> {
         let uuid = uuid.and_then(|u| DeviceUuid::parse(u).ok());
         let status = match &uuid {
@@ -40,7 +41,11 @@ fn doors(conn: &uketsuke_core::db::Connection, store_id: &str) -> uketsuke_core:
     };
     let mut doors = Vec::new();
     if store.use_sesame && store.register_entrance_key {
-        doors.push(door(Target::Entrance(store.id.clone()), store.name.clone(), store.entrance_device_uuid.as_deref())?);
+        doors.push(door(
+            Target::Entrance(store.id.clone()),
+            store.name.clone(),
+            store.entrance_device_uuid.as_deref(),
+        )?);
     }
     for area in store::list_areas(conn, Some(store_id))? {
         doors.push(door(Target::Area(area.id), area.name, area.device_uuid.as_deref())?);
@@ -68,7 +73,11 @@ pub async fn lock(state: State<'_, AppState>, target: Target) -> ShellResult<Com
 
 /// Reads the status after a command until it shows the expected state.
 #[tauri::command]
-pub async fn confirm(state: State<'_, AppState>, target: Target, command: Command) -> ShellResult<Confirmation> {
+pub async fn confirm(
+    state: State<'_, AppState>,
+    target: Target,
+    command: Command,
+) -> ShellResult<Confirmation> {
     let ready = state.ready()?;
     let config = ready.config();
     ready.locks(&config).confirm(&target, command, &state.operator()).await.map_err(|e| state.err(e))
@@ -97,7 +106,12 @@ pub async fn lock_info(state: State<'_, AppState>) -> ShellResult<LockInfo> {
     let config = ready.config();
     let usage = ready.locks(&config).usage().await.map_err(|e| state.err(e))?;
     let offset = ready.db.read(|c| Ok(lock::clock_offset(c))).await.map_err(|e| state.err(e))?;
-    Ok(LockInfo { usage, clock_offset_secs: offset, clock_warning: offset.abs() > WARN_OFFSET_SECS, now: clock::now_unix() })
+    Ok(LockInfo {
+        usage,
+        clock_offset_secs: offset,
+        clock_warning: offset.abs() > WARN_OFFSET_SECS,
+        now: clock::now_unix(),
+    })
 }
 
 /// Polls every lock every `poll_interval_secs`, within the poll budget, and tells the

@@ -88,7 +88,11 @@ pub async fn save_store(state: State<'_, AppState>, input: StoreInput) -> ShellR
     state.require_manager()?;
     let ready = state.ready()?;
     let (secrets, actor) = (ready.secrets.clone(), state.operator());
-    ready.db.write(move |c| settings::save_store(c, secrets.as_ref(), &input, now(), &actor)).await.map_err(|e| state.err(e))?;
+    ready
+        .db
+        .write(move |c| settings::save_store(c, secrets.as_ref(), &input, now(), &actor))
+        .await
+        .map_err(|e| state.err(e))?;
     view(&state, ready).await
 }
 
@@ -97,7 +101,11 @@ pub async fn save_area(state: State<'_, AppState>, input: AreaInput) -> ShellRes
     state.require_manager()?;
     let ready = state.ready()?;
     let (secrets, actor) = (ready.secrets.clone(), state.operator());
-    ready.db.write(move |c| settings::save_area(c, secrets.as_ref(), &input, now(), &actor)).await.map_err(|e| state.err(e))?;
+    ready
+        .db
+        .write(move |c| settings::save_area(c, secrets.as_ref(), &input, now(), &actor))
+        .await
+        .map_err(|e| state.err(e))?;
     view(&state, ready).await
 }
 
@@ -107,7 +115,11 @@ pub async fn remove_door(state: State<'_, AppState>, target: Target) -> ShellRes
     state.require_manager()?;
     let ready = state.ready()?;
     let (secrets, actor) = (ready.secrets.clone(), state.operator());
-    ready.db.write(move |c| settings::remove(c, secrets.as_ref(), &target, &actor)).await.map_err(|e| state.err(e))?;
+    ready
+        .db
+        .write(move |c| settings::remove(c, secrets.as_ref(), &target, &actor))
+        .await
+        .map_err(|e| state.err(e))?;
     view(&state, ready).await
 }
 
@@ -120,10 +132,15 @@ pub async fn reservation_sign_in(state: State<'_, AppState>) -> ShellResult<Sign
     let config = ready.config();
     let open = |url: &str| {
         open::that_detached(url).map_err(|e| {
-            uketsuke_core::Error::invalid(format!("ブラウザを開けません: {e}"), format!("cannot open the browser: {e}"))
+            uketsuke_core::Error::invalid(
+                format!("ブラウザを開けません: {e}"),
+                format!("cannot open the browser: {e}"),
+            )
         })
     };
-    sync::sign_in(&ready.db, &config, ready.secrets.as_ref(), open, &state.operator()).await.map_err(|e| state.err(e))
+    sync::sign_in(&ready.db, &config, ready.secrets.as_ref(), open, &state.operator())
+        .await
+        .map_err(|e| state.err(e))
 }
 
 #[derive(Serialize)]
@@ -140,14 +157,17 @@ pub async fn export_settings(state: State<'_, AppState>) -> ShellResult<Exported
     state.require_manager()?;
     let ready = state.ready()?;
     let config = ready.config();
-    let exported = ready.db.read(move |c| settings::export(c, &config, now())).await.map_err(|e| state.err(e))?;
+    let exported =
+        ready.db.read(move |c| settings::export(c, &config, now())).await.map_err(|e| state.err(e))?;
     let json = serde_json::to_string_pretty(&exported).expect("settings serialise");
     let dir = directories::UserDirs::new()
         .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
         .unwrap_or_else(std::env::temp_dir);
     let stamp = exported.exported_at.get(..16).unwrap_or("").replace(['-', ':'], "").replace('T', "-");
     let path = dir.join(format!("uketsuke-settings-{stamp}.json"));
-    std::fs::create_dir_all(&dir).and_then(|_| std::fs::write(&path, &json)).map_err(|e| state.err(e.into()))?;
+    std::fs::create_dir_all(&dir)
+        .and_then(|_| std::fs::write(&path, &json))
+        .map_err(|e| state.err(e.into()))?;
     let event = uketsuke_core::audit::AuditEvent::new(&state.operator(), "settings.export", None, true);
     ready.db.write(move |c| uketsuke_core::audit::record(c, &event)).await.map_err(|e| state.err(e))?;
     Ok(Exported { path: path.display().to_string(), json })

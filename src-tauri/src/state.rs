@@ -8,8 +8,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use uketsuke_core::db::Db;
 use uketsuke_core::lock::Locks;
-use uketsuke_core::worker::Worker;
 use uketsuke_core::secrets::{Keyring, SecretStore};
+use uketsuke_core::worker::Worker;
 use uketsuke_core::{Config, Lang};
 
 /// Command-line options of the app binary.
@@ -111,7 +111,12 @@ impl AppState {
         let path = config.database_path().map_err(ja)?;
         let db = Db::open(&path).map_err(ja)?;
         let secrets: Arc<dyn SecretStore> = Arc::new(Keyring::new(config.keyring_service()));
-        Ok(Ready { config: Arc::new(std::sync::RwLock::new(Arc::new(config))), db, secrets, worker: Default::default() })
+        Ok(Ready {
+            config: Arc::new(std::sync::RwLock::new(Arc::new(config))),
+            db,
+            secrets,
+            worker: Default::default(),
+        })
     }
 
     pub fn ready(&self) -> ShellResult<&Ready> {

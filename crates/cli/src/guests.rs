@@ -5,7 +5,12 @@ use uketsuke_core::secrets::SecretStore;
 use uketsuke_core::splats::SplatsClient;
 use uketsuke_core::{Config, Lang};
 
-pub async fn run(cmd: GuestsCommand, config: &Config, secrets: &dyn SecretStore, lang: Lang) -> Result<(), CliError> {
+pub async fn run(
+    cmd: GuestsCommand,
+    config: &Config,
+    secrets: &dyn SecretStore,
+    lang: Lang,
+) -> Result<(), CliError> {
     use uketsuke_core::guests::{self, access};
     let now = uketsuke_core::clock::now_unix();
     match cmd {
@@ -27,16 +32,30 @@ pub async fn run(cmd: GuestsCommand, config: &Config, secrets: &dyn SecretStore,
             let client = SplatsClient::from_config(config, secrets)?;
             let db = open_shared(config)?;
             let s = access::issue(&db, &client, secrets, config, &guest, "cli").await?;
-            println!("{}: {} ({})", lang.pick("発行しました", "issued"), s.splats_member_id, s.splats_area_ids.join(", "));
+            println!(
+                "{}: {} ({})",
+                lang.pick("発行しました", "issued"),
+                s.splats_member_id,
+                s.splats_area_ids.join(", ")
+            );
         }
         GuestsCommand::CheckOut { guest } => {
             let client = SplatsClient::from_config(config, secrets).ok();
-            let out = access::check_out_now(&open_shared(config)?, client.as_ref(), secrets, config, &guest, "cli").await?;
-            println!("{}", match (out.revoked, out.pending) {
-                (_, true) => lang.pick("退出を記録しました。入室権限の取り消しは SPLATS に届くまで待機中です", "checked out; the revoke waits until SPLATS answers"),
-                (true, _) => lang.pick("退出を記録し、入室権限を取り消しました", "checked out; access revoked"),
-                _ => lang.pick("退出を記録しました", "checked out"),
-            });
+            let out =
+                access::check_out_now(&open_shared(config)?, client.as_ref(), secrets, config, &guest, "cli")
+                    .await?;
+            println!(
+                "{}",
+                match (out.revoked, out.pending) {
+                    (_, true) => lang.pick(
+                        "退出を記録しました。入室権限の取り消しは SPLATS に届くまで待機中です",
+                        "checked out; the revoke waits until SPLATS answers"
+                    ),
+                    (true, _) =>
+                        lang.pick("退出を記録し、入室権限を取り消しました", "checked out; access revoked"),
+                    _ => lang.pick("退出を記録しました", "checked out"),
+                }
+            );
         }
     }
     Ok(())

@@ -18,8 +18,8 @@ use uketsuke_core::lock::{self, Locks, Target};
 use uketsuke_core::meter::CallKind;
 use uketsuke_core::secrets::{self, Keyring, SecretStore};
 use uketsuke_core::sesame::{qr, Command as SesameCmd, DeviceUuid, SecretKey};
-use uketsuke_core::{audit, db, doctor, store, sync, Config, Lang};
 use uketsuke_core::splats::SplatsClient;
+use uketsuke_core::{audit, db, doctor, store, sync, Config, Lang};
 
 #[derive(Parser)]
 #[command(name = "uketsuke", version, about = "Uketsuke (受付) front-desk tools")]
@@ -347,7 +347,8 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
         Command::Areas { store: store_id, json } => {
             let conn = open_db(config)?;
             if let Some(id) = &store_id {
-                store::get_store(&conn, id)?.ok_or_else(|| uketsuke_core::Error::not_found(format!("store {id}")))?;
+                store::get_store(&conn, id)?
+                    .ok_or_else(|| uketsuke_core::Error::not_found(format!("store {id}")))?;
             }
             let areas = store::list_areas(&conn, store_id.as_deref())?;
             if json {
@@ -356,7 +357,9 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
                 output::areas(&areas, lang)
             }
         }
-        Command::Sync { only, json } => return syncing::once(config, secrets, only.as_deref(), json, lang).await,
+        Command::Sync { only, json } => {
+            return syncing::once(config, secrets, only.as_deref(), json, lang).await
+        }
         Command::Watch { cycles } => return syncing::watch(config, shared.clone(), cycles, lang).await,
         Command::Settings(SettingsCommand::Export { file }) => {
             let conn = open_db(config)?;
@@ -369,11 +372,18 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
             let text = std::fs::read_to_string(&file).map_err(uketsuke_core::Error::from)?;
             let mut conn = open_db(config)?;
             let now = uketsuke_core::clock::now_unix();
-            let (next, report) = uketsuke_core::settings::import(&mut conn, config, secrets, &text, now, "cli")?;
+            let (next, report) =
+                uketsuke_core::settings::import(&mut conn, config, secrets, &text, now, "cli")?;
             if let Some(path) = &config.source {
                 next.save(path)?;
             }
-            println!("{}", lang.pick(&format!("店舗 {}・エリア {} を読み込みました", report.stores, report.areas), &format!("Imported {} stores and {} areas", report.stores, report.areas)));
+            println!(
+                "{}",
+                lang.pick(
+                    &format!("店舗 {}・エリア {} を読み込みました", report.stores, report.areas),
+                    &format!("Imported {} stores and {} areas", report.stores, report.areas)
+                )
+            );
             for door in &report.missing_keys {
                 println!("  {} {door}", lang.pick("シークレットキーが未設定:", "secret key missing:"));
             }
@@ -384,16 +394,31 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
         Command::SignIn { no_browser } => {
             let db = open_shared(config)?;
             let open = |url: &str| {
-                println!("{}\n  {url}", lang.pick("ブラウザでこのページを開いてサインインしてください:", "Open this page in a browser and sign in:"));
+                println!(
+                    "{}\n  {url}",
+                    lang.pick(
+                        "ブラウザでこのページを開いてサインインしてください:",
+                        "Open this page in a browser and sign in:"
+                    )
+                );
                 if !no_browser {
                     if let Err(e) = open::that_detached(url) {
-                        eprintln!("{}: {e}", lang.pick("ブラウザを開けませんでした", "could not open a browser"));
+                        eprintln!(
+                            "{}: {e}",
+                            lang.pick("ブラウザを開けませんでした", "could not open a browser")
+                        );
                     }
                 }
                 Ok(())
             };
             let signed = sync::sign_in(&db, config, secrets, open, "cli").await?;
-            println!("{}", lang.pick("サインインしました。トークンはキーリングに保存しました。", "Signed in; the token is in the keyring."));
+            println!(
+                "{}",
+                lang.pick(
+                    "サインインしました。トークンはキーリングに保存しました。",
+                    "Signed in; the token is in the keyring."
+                )
+            );
             if let Some(t) = signed.expires_at {
                 println!("{} {}", lang.pick("有効期限:", "Expires:"), uketsuke_core::clock::iso_jst(t));
             }
@@ -440,10 +465,15 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
         Command::Qr { guest, at, png, json } => {
             use uketsuke_core::guests::access;
             let db = open_shared(config)?;
-            let client = if config.splats.otqr_local { None } else { Some(SplatsClient::from_config(config, secrets)?) };
+            let client = if config.splats.otqr_local {
+                None
+            } else {
+                Some(SplatsClient::from_config(config, secrets)?)
+            };
             let view = access::qr(&db, client.as_ref(), secrets, config, &guest, at).await?;
             if let Some(path) = &png {
-                std::fs::write(path, uketsuke_core::qr::png(&view.frame.payload, 8)?).map_err(uketsuke_core::Error::from)?;
+                std::fs::write(path, uketsuke_core::qr::png(&view.frame.payload, 8)?)
+                    .map_err(uketsuke_core::Error::from)?;
             }
             if json {
                 let mut v = serde_json::to_value(&view).unwrap_or_default();
@@ -451,7 +481,11 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
                 output::json(&v)
             } else {
                 println!("{}", view.frame.payload);
-                eprintln!("{}: {}", lang.pick("切り替え", "changes at"), uketsuke_core::clock::format_jst(view.frame.step_end));
+                eprintln!(
+                    "{}: {}",
+                    lang.pick("切り替え", "changes at"),
+                    uketsuke_core::clock::format_jst(view.frame.step_end)
+                );
             }
         }
     }
@@ -489,12 +523,21 @@ async fn lock_command(
     }
 }
 
-async fn sesame(cmd: SesameCommand, config: &Config, secrets: &dyn SecretStore, lang: Lang) -> Result<(), CliError> {
+async fn sesame(
+    cmd: SesameCommand,
+    config: &Config,
+    secrets: &dyn SecretStore,
+    lang: Lang,
+) -> Result<(), CliError> {
     match cmd {
         SesameCommand::ImportQr { file, area, entrance } => {
             let key = qr::import_image(&file)?;
             println!("UUID: {}", key.uuid);
-            println!("{}: {}", lang.pick("シークレットキー", "secret key"), secrets::mask(&key.secret.to_hex()));
+            println!(
+                "{}: {}",
+                lang.pick("シークレットキー", "secret key"),
+                secrets::mask(&key.secret.to_hex())
+            );
             if let Some(name) = &key.name {
                 println!("{}: {name}", lang.pick("名前", "name"));
             }
@@ -532,7 +575,9 @@ fn read_stdin(lang: Lang) -> Result<String, CliError> {
     std::io::stdin().read_to_string(&mut value).map_err(uketsuke_core::Error::from)?;
     let value = value.trim_end_matches(['\r', '\n']).to_string();
     if value.is_empty() {
-        return Err(CliError::Usage(lang.pick("標準入力から値を渡してください", "pipe the value on standard input").into()));
+        return Err(CliError::Usage(
+            lang.pick("標準入力から値を渡してください", "pipe the value on standard input").into(),
+        ));
     }
     Ok(value)
 }

@@ -5,9 +5,9 @@ use uketsuke_core::audit::AuditEvent;
 use uketsuke_core::doctor::{Report, Status};
 use uketsuke_core::lock::{CommandReport, Confirmation, KnownStatus};
 use uketsuke_core::meter::Usage;
+use uketsuke_core::model::{Area, Store};
 use uketsuke_core::sesame::client::HistoryEntry;
 use uketsuke_core::sesame::{Command, LockState};
-use uketsuke_core::model::{Area, Store};
 use uketsuke_core::splats::cache::{CachedArea, CachedPass};
 use uketsuke_core::Lang;
 
@@ -28,8 +28,11 @@ fn table(header: &[&str], rows: &[Vec<String>]) {
         }
     }
     let line = |cells: Vec<&str>| {
-        let padded: Vec<String> =
-            cells.iter().enumerate().map(|(i, c)| format!("{c}{}", " ".repeat(widths[i] - width(c)))).collect();
+        let padded: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c}{}", " ".repeat(widths[i] - width(c))))
+            .collect();
         println!("{}", padded.join("  ").trim_end());
     };
     line(header.to_vec());
@@ -40,7 +43,13 @@ fn table(header: &[&str], rows: &[Vec<String>]) {
 
 pub fn stores(stores: &[Store], lang: Lang) {
     if stores.is_empty() {
-        return println!("{}", lang.pick("店舗はまだありません。`uketsuke sync` で取得します。", "No stores yet. Run `uketsuke sync`."));
+        return println!(
+            "{}",
+            lang.pick(
+                "店舗はまだありません。`uketsuke sync` で取得します。",
+                "No stores yet. Run `uketsuke sync`."
+            )
+        );
     }
     let rows: Vec<_> = stores
         .iter()
@@ -55,9 +64,19 @@ pub fn areas(areas: &[Area], lang: Lang) {
     }
     let rows: Vec<_> = areas
         .iter()
-        .map(|a| vec![a.id.clone(), a.store_id.clone(), a.name.clone(), a.device_uuid.clone().unwrap_or_else(|| "-".into())])
+        .map(|a| {
+            vec![
+                a.id.clone(),
+                a.store_id.clone(),
+                a.name.clone(),
+                a.device_uuid.clone().unwrap_or_else(|| "-".into()),
+            ]
+        })
         .collect();
-    table(&["ID", lang.pick("店舗", "Store"), lang.pick("エリア名", "Area"), lang.pick("錠 UUID", "Lock UUID")], &rows);
+    table(
+        &["ID", lang.pick("店舗", "Store"), lang.pick("エリア名", "Area"), lang.pick("錠 UUID", "Lock UUID")],
+        &rows,
+    );
 }
 
 /// Prints one cloud's sync outcome for people (unless `json`) and returns it as JSON.
@@ -69,7 +88,10 @@ pub fn guests(list: &[uketsuke_core::guests::GuestView], lang: Lang) {
     let rows: Vec<_> = list
         .iter()
         .map(|g| {
-            let status = serde_json::to_value(g.status).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            let status = serde_json::to_value(g.status)
+                .ok()
+                .and_then(|v| v.as_str().map(String::from))
+                .unwrap_or_default();
             vec![
                 g.guest.id.clone(),
                 format!("{}–{}", time(g.guest.starts_at), time(g.guest.ends_at)),
@@ -77,22 +99,51 @@ pub fn guests(list: &[uketsuke_core::guests::GuestView], lang: Lang) {
                 g.guest.booking_code.clone().unwrap_or_default(),
                 g.area_names.join("・"),
                 status,
-                if g.access.as_ref().is_some_and(|a| a.revoked_at.is_none()) { "QR".into() } else { "-".into() },
+                if g.access.as_ref().is_some_and(|a| a.revoked_at.is_none()) {
+                    "QR".into()
+                } else {
+                    "-".into()
+                },
             ]
         })
         .collect();
-    table(&["ID", lang.pick("時間", "Time"), lang.pick("氏名", "Name"), lang.pick("予約番号", "Code"), lang.pick("エリア", "Areas"), lang.pick("状態", "Status"), lang.pick("入室", "Access")], &rows);
+    table(
+        &[
+            "ID",
+            lang.pick("時間", "Time"),
+            lang.pick("氏名", "Name"),
+            lang.pick("予約番号", "Code"),
+            lang.pick("エリア", "Areas"),
+            lang.pick("状態", "Status"),
+            lang.pick("入室", "Access"),
+        ],
+        &rows,
+    );
 }
 
 pub fn splats_areas(areas: &[CachedArea], lang: Lang) {
     if areas.is_empty() {
-        return println!("{}", lang.pick("SPLATS エリアはまだありません。`uketsuke sync` で取得します。", "No SPLATS areas yet. Run `uketsuke sync`."));
+        return println!(
+            "{}",
+            lang.pick(
+                "SPLATS エリアはまだありません。`uketsuke sync` で取得します。",
+                "No SPLATS areas yet. Run `uketsuke sync`."
+            )
+        );
     }
     let rows: Vec<_> = areas
         .iter()
         .map(|a| {
-            let name = if a.active { a.name.clone() } else { format!("{} ({})", a.name, lang.pick("消えました", "gone")) };
-            vec![a.area_id.clone(), name, if a.mapped_to.is_empty() { "-".into() } else { a.mapped_to.join(", ") }]
+            let name = if a.active {
+                a.name.clone()
+            } else {
+                format!("{} ({})", a.name, lang.pick("消えました", "gone"))
+            };
+            vec![
+                a.area_id.clone(),
+                name,
+                if a.mapped_to.is_empty() { "-".into() } else { a.mapped_to.join(", ") },
+            ]
         })
         .collect();
     table(&["ID", lang.pick("エリア名", "Area"), lang.pick("割り当て", "Mapped to")], &rows);
@@ -103,14 +154,33 @@ pub fn splats_passes(passes: &[CachedPass], lang: Lang) {
         .iter()
         .map(|p| {
             let status = p.status.as_ref().map(|s| {
-                let field = |k: &str| s.get(k).and_then(|v| v.as_str().map(String::from).or(Some(v.to_string()))).unwrap_or_default();
+                let field = |k: &str| {
+                    s.get(k)
+                        .and_then(|v| v.as_str().map(String::from).or(Some(v.to_string())))
+                        .unwrap_or_default()
+                };
                 format!("{} / {}", field("door"), field("lock"))
             });
             let at = p.status_at.map(uketsuke_core::clock::format_jst).unwrap_or_default();
-            vec![p.device_id.clone(), p.name.clone(), p.area_id.clone().unwrap_or_default(), status.unwrap_or_else(|| "-".into()), at]
+            vec![
+                p.device_id.clone(),
+                p.name.clone(),
+                p.area_id.clone().unwrap_or_default(),
+                status.unwrap_or_else(|| "-".into()),
+                at,
+            ]
         })
         .collect();
-    table(&["ID", lang.pick("名前", "Name"), lang.pick("エリア", "Area"), lang.pick("状態", "State"), lang.pick("取得", "Read at")], &rows);
+    table(
+        &[
+            "ID",
+            lang.pick("名前", "Name"),
+            lang.pick("エリア", "Area"),
+            lang.pick("状態", "State"),
+            lang.pick("取得", "Read at"),
+        ],
+        &rows,
+    );
 }
 
 pub fn splats_history(rows: &[uketsuke_core::splats::history::Stored], lang: Lang) {
@@ -129,7 +199,16 @@ pub fn splats_history(rows: &[uketsuke_core::splats::history::Stored], lang: Lan
             ]
         })
         .collect();
-    table(&[lang.pick("日時", "Time"), lang.pick("内容", "Event"), lang.pick("区分", "Category"), lang.pick("デバイス", "Device"), lang.pick("利用者", "Who")], &rows);
+    table(
+        &[
+            lang.pick("日時", "Time"),
+            lang.pick("内容", "Event"),
+            lang.pick("区分", "Category"),
+            lang.pick("デバイス", "Device"),
+            lang.pick("利用者", "Who"),
+        ],
+        &rows,
+    );
 }
 
 pub fn doctor(report: &Report, lang: Lang) {
@@ -147,7 +226,10 @@ pub fn doctor(report: &Report, lang: Lang) {
         if report.healthy() {
             lang.pick("問題はありません。", "All good.")
         } else {
-            lang.pick("問題があります。FAIL の行の設定を直してください。", "Problems found: fix the settings on the FAIL lines.")
+            lang.pick(
+                "問題があります。FAIL の行の設定を直してください。",
+                "Problems found: fix the settings on the FAIL lines.",
+            )
         }
     );
 }
@@ -185,7 +267,12 @@ pub fn lock_status(s: &KnownStatus, lang: Lang) {
         Some(false) => lang.pick("切断", "disconnected"),
         None => "-",
     };
-    println!("{}  {}  {} {battery}  Wi-Fi {wifi}", s.uuid, state_text(s.state, lang), lang.pick("電池", "battery"));
+    println!(
+        "{}  {}  {} {battery}  Wi-Fi {wifi}",
+        s.uuid,
+        state_text(s.state, lang),
+        lang.pick("電池", "battery")
+    );
 }
 
 pub fn command_result(r: &CommandReport, c: Option<&Confirmation>, lang: Lang) {
@@ -195,7 +282,11 @@ pub fn command_result(r: &CommandReport, c: Option<&Confirmation>, lang: Lang) {
     };
     println!("{} {what}: {} ({} ms)", r.label, lang.pick("受付済み", "accepted"), r.latency_ms);
     if let Some(c) = c {
-        let verdict = if c.confirmed { lang.pick("確認済み", "confirmed") } else { lang.pick("未確認", "not confirmed") };
+        let verdict = if c.confirmed {
+            lang.pick("確認済み", "confirmed")
+        } else {
+            lang.pick("未確認", "not confirmed")
+        };
         println!("{}: {verdict} ({})", lang.pick("状態", "status"), state_text(c.status.state, lang));
     }
 }

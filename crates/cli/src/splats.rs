@@ -6,7 +6,12 @@ use uketsuke_core::secrets::SecretStore;
 use uketsuke_core::splats::SplatsClient;
 use uketsuke_core::{audit, Config, Lang};
 
-pub async fn run(cmd: SplatsCommand, config: &Config, secrets: &dyn SecretStore, lang: Lang) -> Result<(), CliError> {
+pub async fn run(
+    cmd: SplatsCommand,
+    config: &Config,
+    secrets: &dyn SecretStore,
+    lang: Lang,
+) -> Result<(), CliError> {
     use uketsuke_core::splats::{cache, history};
     let conn = open_db(config)?;
     match cmd {
@@ -38,7 +43,10 @@ pub async fn run(cmd: SplatsCommand, config: &Config, secrets: &dyn SecretStore,
             let since = uketsuke_core::clock::parse_since(&since, now).ok_or_else(|| {
                 CliError::Usage(format!(
                     "{}: {since}",
-                    lang.pick("--since は 2h / 7d / 2026-11-23 / ISO 8601 で指定してください", "--since takes 2h, 7d, 2026-11-23 or ISO 8601")
+                    lang.pick(
+                        "--since は 2h / 7d / 2026-11-23 / ISO 8601 で指定してください",
+                        "--since takes 2h, 7d, 2026-11-23 or ISO 8601"
+                    )
                 ))
             })?;
             if !cached {

@@ -12,7 +12,13 @@ use uketsuke_core::{Config, Lang};
 
 /// Syncs every cloud that is set up (or the one asked for); one failing does not stop
 /// the others, and the exit code says whether all succeeded.
-pub async fn once(config: &Config, secrets: &dyn SecretStore, only: Option<&str>, json: bool, lang: Lang) -> Result<ExitCode, CliError> {
+pub async fn once(
+    config: &Config,
+    secrets: &dyn SecretStore,
+    only: Option<&str>,
+    json: bool,
+    lang: Lang,
+) -> Result<ExitCode, CliError> {
     config.validate()?;
     let db = Db::open(&config.database_path()?)?;
     let scope = match only {
@@ -41,7 +47,12 @@ pub async fn once(config: &Config, secrets: &dyn SecretStore, only: Option<&str>
 /// Runs the background worker until stopped (Ctrl+C or a signal), printing a line per
 /// sync; `--cycles N` stops after N syncs (for scripts and tests). Like `Worker::run`,
 /// but it prints each sync's report.
-pub async fn watch(config: &Config, secrets: Arc<dyn SecretStore>, cycles: Option<u32>, lang: Lang) -> Result<ExitCode, CliError> {
+pub async fn watch(
+    config: &Config,
+    secrets: Arc<dyn SecretStore>,
+    cycles: Option<u32>,
+    lang: Lang,
+) -> Result<ExitCode, CliError> {
     config.validate()?;
     let db = Db::open(&config.database_path()?)?;
     let snapshot = Arc::new(config.clone());
@@ -70,7 +81,8 @@ pub fn print(r: &Report, lang: Lang) {
     if let Some(o) = &r.reservation {
         line(&time, lang.pick("予約システム", "Reservation"), o, lang, |b| {
             let upserted: usize = b.days.iter().filter_map(|d| d.changes.as_ref()).map(|c| c.upserted).sum();
-            let cancelled: usize = b.days.iter().filter_map(|d| d.changes.as_ref()).map(|c| c.cancelled).sum();
+            let cancelled: usize =
+                b.days.iter().filter_map(|d| d.changes.as_ref()).map(|c| c.cancelled).sum();
             let mut s = format!(
                 "{} {} / {} {} / {} {upserted} / {} {cancelled}",
                 b.stores.stores_upserted,
@@ -99,7 +111,11 @@ pub fn print(r: &Report, lang: Lang) {
                 lang.pick("件の新しい履歴", "new histories"),
                 h.pages,
                 lang.pick("ページ", "pages"),
-                if h.resumed { lang.pick("、中断した同期を再開", ", resumed an interrupted sync") } else { "" },
+                if h.resumed {
+                    lang.pick("、中断した同期を再開", ", resumed an interrupted sync")
+                } else {
+                    ""
+                },
             )
         });
     }

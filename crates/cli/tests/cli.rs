@@ -46,7 +46,9 @@ fn no_keyring() -> bool {
 
 /// Runs `uketsuke` with `config` on a blocking thread, so that the simulator in this
 /// test keeps answering meanwhile.
-fn runner(config: &Path) -> impl Fn(Vec<&'static str>, Option<&'static str>) -> tokio::task::JoinHandle<Output> {
+fn runner(
+    config: &Path,
+) -> impl Fn(Vec<&'static str>, Option<&'static str>) -> tokio::task::JoinHandle<Output> {
     let config = config.to_path_buf();
     move |args, stdin| {
         let config = config.clone();
@@ -56,15 +58,28 @@ fn runner(config: &Path) -> impl Fn(Vec<&'static str>, Option<&'static str>) -> 
 
 /// `config_for` with SPLATS too (and whatever `edit` adds), and both clouds' tokens in
 /// the keyring under `service`, as on a PC that is set up.
-async fn with_splats(dir: &Path, sim: &Sim, service: &str, edit: impl FnOnce(&mut Config)) -> std::path::PathBuf {
+async fn with_splats(
+    dir: &Path,
+    sim: &Sim,
+    service: &str,
+    edit: impl FnOnce(&mut Config),
+) -> std::path::PathBuf {
     let config = config_for(dir, sim, service);
     let mut c = Config::read(&config).unwrap();
     c.splats.base_url = Some(sim.splats_url());
     edit(&mut c);
     c.save(&config).unwrap();
     let run = runner(&config);
-    assert!(run(vec!["secret", "set", "reservation.token"], Some(DEMO_RESERVATION_TOKEN)).await.unwrap().status.success());
-    assert!(run(vec!["secret", "set", "splats.token"], Some(uketsuke_sim::splats::DEMO_TOKEN)).await.unwrap().status.success());
+    assert!(run(vec!["secret", "set", "reservation.token"], Some(DEMO_RESERVATION_TOKEN))
+        .await
+        .unwrap()
+        .status
+        .success());
+    assert!(run(vec!["secret", "set", "splats.token"], Some(uketsuke_sim::splats::DEMO_TOKEN))
+        .await
+        .unwrap()
+        .status
+        .success());
     config
 }
 
@@ -74,10 +89,15 @@ async fn doctor_names_the_bad_setting_and_exits_non_zero() {
     let config = dir.path().join("config.toml");
     std::fs::write(
         &config,
-        format!("database = \"{}\"\n[splats]\nbase_url = \"ftp://example.com\"\n", dir.path().join("db").display()),
+        format!(
+            "database = \"{}\"\n[splats]\nbase_url = \"ftp://example.com\"\n",
+            dir.path().join("db").display()
+        ),
     )
     .unwrap();
-    let out = tokio::task::spawn_blocking(move || uketsuke(&config, &["doctor", "--lang", "en"], None)).await.unwrap();
+    let out = tokio::task::spawn_blocking(move || uketsuke(&config, &["doctor", "--lang", "en"], None))
+        .await
+        .unwrap();
     assert!(!out.status.success());
     let t = text(&out);
     assert!(t.contains("FAIL  splats.base_url"), "{t}");
@@ -118,7 +138,8 @@ async fn secret_sync_list_and_doctor_without_showing_the_secret() {
 
     let out = run(&["areas", "--store", "S001", "--json"], None).await.unwrap();
     let areas: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let names: Vec<_> = areas.as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_string()).collect();
+    let names: Vec<_> =
+        areas.as_array().unwrap().iter().map(|a| a["name"].as_str().unwrap().to_string()).collect();
     assert_eq!(names, ["会議室A", "会議室B", "カラオケルーム1"]);
 
     let out = run(&["areas", "--store", "NOPE"], None).await.unwrap();
@@ -165,16 +186,33 @@ async fn unlock_with_a_valid_key_and_rejected_with_a_wrong_one() {
     };
     let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
 
-    assert!(run(v(&["secret", "set", "reservation.token"]), Some(DEMO_RESERVATION_TOKEN.into())).await.unwrap().status.success());
-    assert!(run(v(&["secret", "set", "sesame.api_key"]), Some(uketsuke_sim::sesame::DEMO_API_KEY.into())).await.unwrap().status.success());
+    assert!(run(v(&["secret", "set", "reservation.token"]), Some(DEMO_RESERVATION_TOKEN.into()))
+        .await
+        .unwrap()
+        .status
+        .success());
+    assert!(run(v(&["secret", "set", "sesame.api_key"]), Some(uketsuke_sim::sesame::DEMO_API_KEY.into()))
+        .await
+        .unwrap()
+        .status
+        .success());
     assert!(run(v(&["sync"]), None).await.unwrap().status.success());
 
-    let out = run(v(&["sesame", "assign", "--area", "A101", "--uuid", &good.uuid.to_lowercase()]), Some(hex(&good.secret))).await.unwrap();
+    let out = run(
+        v(&["sesame", "assign", "--area", "A101", "--uuid", &good.uuid.to_lowercase()]),
+        Some(hex(&good.secret)),
+    )
+    .await
+    .unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    let out = run(v(&["sesame", "assign", "--area", "A102", "--uuid", &other.uuid]), Some("0123".into())).await.unwrap();
+    let out = run(v(&["sesame", "assign", "--area", "A102", "--uuid", &other.uuid]), Some("0123".into()))
+        .await
+        .unwrap();
     assert!(!out.status.success());
     assert!(text(&out).contains("32 文字"), "a short key is explained: {}", text(&out));
-    let out = run(v(&["sesame", "assign", "--area", "A102", "--uuid", &other.uuid]), Some("00".repeat(16))).await.unwrap();
+    let out = run(v(&["sesame", "assign", "--area", "A102", "--uuid", &other.uuid]), Some("00".repeat(16)))
+        .await
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out));
 
     let out = run(v(&["unlock", "--area", "A101", "--as", "佐藤"]), None).await.unwrap();
@@ -200,7 +238,10 @@ async fn unlock_with_a_valid_key_and_rejected_with_a_wrong_one() {
     let out = run(v(&["sesame", "usage", "--json"]), None).await.unwrap();
     let usage: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(usage["commands"], 3);
-    assert_eq!(usage["total"], 7, "3 commands, 1 + 2 confirmation reads (the unmoved lock is read twice), 1 status read");
+    assert_eq!(
+        usage["total"], 7,
+        "3 commands, 1 + 2 confirmation reads (the unmoved lock is read twice), 1 status read"
+    );
 
     let out = run(v(&["unlock", "--area", "A999"]), None).await.unwrap();
     assert!(!out.status.success());
@@ -222,7 +263,11 @@ async fn splats_sync_killed_mid_way_resumes() {
         return;
     }
     let sim = Sim::start(SimConfig::default()).await.unwrap();
-    sim.state.world.lock().unwrap().splats.generate_histories(6_000, uketsuke_core::clock::now_unix() - 86_400, 10);
+    sim.state.world.lock().unwrap().splats.generate_histories(
+        6_000,
+        uketsuke_core::clock::now_unix() - 86_400,
+        10,
+    );
     let total = sim.state.world.lock().unwrap().splats.histories.len() as i64;
     let dir = tempfile::tempdir().unwrap();
     let service = format!("jp.uketsuke.cli-splats-test.{}", std::process::id());
@@ -273,12 +318,19 @@ async fn splats_sync_killed_mid_way_resumes() {
     assert_eq!(report["splats"]["report"]["histories"]["resumed"], true, "{report}");
     assert_eq!(report["reservation"]["report"]["stores"]["stores_upserted"], 2);
     assert_eq!(count(), total, "nothing lost, nothing doubled");
-    assert_eq!(report["reservation"]["report"]["days"][0]["changes"]["upserted"], 7, "today's bookings came with the stores");
-    let out = run(vec!["guests", "today", "--store", "S001", "--search", "やまだ", "--json"], None).await.unwrap();
+    assert_eq!(
+        report["reservation"]["report"]["days"][0]["changes"]["upserted"], 7,
+        "today's bookings came with the stores"
+    );
+    let out =
+        run(vec!["guests", "today", "--store", "S001", "--search", "やまだ", "--json"], None).await.unwrap();
     let found: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(found[0]["booking_code"], "RSV-1001", "{}", text(&out));
 
-    let out = run(vec!["splats", "history", "--since", "2d", "--cached", "--limit", "100000", "--json"], None).await.unwrap();
+    let out =
+        run(vec!["splats", "history", "--since", "2d", "--cached", "--limit", "100000", "--json"], None)
+            .await
+            .unwrap();
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len() as i64, total);
 
@@ -322,9 +374,11 @@ async fn sign_in_through_the_printed_address_then_sync() {
     c.save(&config).unwrap();
 
     let cfg = config.clone();
-    let out = tokio::task::spawn_blocking(move || uketsuke(&cfg, &["secret", "set", "reservation.client_secret"], Some(DEMO_CLIENT_SECRET)))
-        .await
-        .unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        uketsuke(&cfg, &["secret", "set", "reservation.client_secret"], Some(DEMO_CLIENT_SECRET))
+    })
+    .await
+    .unwrap();
     assert!(out.status.success(), "{}", text(&out));
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_uketsuke"))
@@ -366,11 +420,17 @@ async fn sign_in_through_the_printed_address_then_sync() {
     assert!(status.success());
 
     let cfg = config.clone();
-    let out = tokio::task::spawn_blocking(move || uketsuke(&cfg, &["sync", "--only", "reservation", "--lang", "en"], None)).await.unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        uketsuke(&cfg, &["sync", "--only", "reservation", "--lang", "en"], None)
+    })
+    .await
+    .unwrap();
     assert!(out.status.success(), "{}", text(&out));
     for name in ["reservation.token", "reservation.client_secret"] {
         let cfg = config.clone();
-        let out = tokio::task::spawn_blocking(move || uketsuke(&cfg, &["secret", "delete", name], None)).await.unwrap();
+        let out = tokio::task::spawn_blocking(move || uketsuke(&cfg, &["secret", "delete", name], None))
+            .await
+            .unwrap();
         assert!(out.status.success(), "{}", text(&out));
     }
 }
@@ -399,13 +459,24 @@ async fn settings_move_to_a_second_pc_without_secrets() {
     };
     let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
 
-    assert!(run(first.clone(), args(&["secret", "set", "reservation.token"]), Some(DEMO_RESERVATION_TOKEN)).await.unwrap().status.success());
-    assert!(run(first.clone(), args(&["sync", "--only", "reservation"]), None).await.unwrap().status.success());
+    assert!(run(first.clone(), args(&["secret", "set", "reservation.token"]), Some(DEMO_RESERVATION_TOKEN))
+        .await
+        .unwrap()
+        .status
+        .success());
+    assert!(run(first.clone(), args(&["sync", "--only", "reservation"]), None)
+        .await
+        .unwrap()
+        .status
+        .success());
     let out = run(first.clone(), args(&["settings", "export", file.to_str().unwrap()]), None).await.unwrap();
     assert!(out.status.success(), "{}", text(&out));
     assert!(!std::fs::read_to_string(&file).unwrap().contains(DEMO_RESERVATION_TOKEN));
 
-    let out = run(second.clone(), args(&["settings", "import", file.to_str().unwrap(), "--lang", "en"]), None).await.unwrap();
+    let out =
+        run(second.clone(), args(&["settings", "import", file.to_str().unwrap(), "--lang", "en"]), None)
+            .await
+            .unwrap();
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("Imported 2 stores and 5 areas"), "{}", text(&out));
     let out = run(second.clone(), args(&["areas", "--store", "S001"]), None).await.unwrap();
@@ -425,7 +496,9 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let service = format!("jp.uketsuke.cli-watch-test.{}", std::process::id());
-    let config = with_splats(dir.path(), &sim, &service, |c| c.splats.guest_membergroup_id = Some("mg-guest".into())).await;
+    let config =
+        with_splats(dir.path(), &sim, &service, |c| c.splats.guest_membergroup_id = Some("mg-guest".into()))
+            .await;
     let run = runner(&config);
     let now = sim.state.clock.now_unix();
     let booking = serde_json::json!({ "id": "B-KILL", "store_id": "S001", "starts_at": now - 600, "ends_at": now + 3600, "area_ids": ["A101"] });
@@ -439,7 +512,17 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
     }
     let out = run(vec!["sync"], None).await.unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    let members = |code: &str| sim.state.world.lock().unwrap().splats.members.values().filter(|m| m.member_code.as_deref() == Some(code)).count();
+    let members = |code: &str| {
+        sim.state
+            .world
+            .lock()
+            .unwrap()
+            .splats
+            .members
+            .values()
+            .filter(|m| m.member_code.as_deref() == Some(code))
+            .count()
+    };
     assert_eq!(members("UK-B-KILL"), 1, "issued by the sync");
 
     // SPLATS hangs; the booking is cancelled; the worker picks the revoke up and waits.
@@ -476,12 +559,27 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(members("UK-B-KILL"), 0, "revoked: {}", text(&out));
     let conn = uketsuke_core::db::Connection::open(&db_path).unwrap();
-    let done: i64 = conn.query_row("SELECT COUNT(*) FROM outbox WHERE guest_id = 'B-KILL' AND op = 'revoke' AND done_at IS NOT NULL", [], |r| r.get(0)).unwrap();
+    let done: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM outbox WHERE guest_id = 'B-KILL' AND op = 'revoke' AND done_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
     let revokes: i64 = conn
         .query_row("SELECT COUNT(*) FROM audit_events WHERE action = 'access.revoke' AND target = 'B-KILL' AND outcome = 'ok'", [], |r| r.get(0))
         .unwrap();
     assert_eq!((done, revokes), (1, 1), "done exactly once");
-    let deletes = sim.state.world.lock().unwrap().splats.calls.iter().filter(|c| c.starts_with("DELETE /v1/members/")).count();
+    let deletes = sim
+        .state
+        .world
+        .lock()
+        .unwrap()
+        .splats
+        .calls
+        .iter()
+        .filter(|c| c.starts_with("DELETE /v1/members/"))
+        .count();
     assert_eq!(deletes, 1, "one DELETE reached SPLATS");
     let keyring = uketsuke_core::secrets::Keyring::new(&service);
     use uketsuke_core::secrets::SecretStore;

@@ -36,14 +36,22 @@ struct Calls {
 fn calls(sim: &Sim) -> Calls {
     let w = sim.state.world.lock().unwrap();
     let status = w.splats.calls.iter().filter(|c| c.ends_with("/status")).count();
-    Calls { splats_other: w.splats.calls.len() - status, splats_status: status, sesame: w.sesame.calls.values().sum() }
+    Calls {
+        splats_other: w.splats.calls.len() - status,
+        splats_status: status,
+        sesame: w.sesame.calls.values().sum(),
+    }
 }
 
 /// A 6th room with its own SPLATS area and pass controller, and 50 bookings of 1–3 h.
 fn facility(sim: &Sim, day: i64) {
     let mut w = sim.state.world.lock().unwrap();
     w.areas.push(SimArea { id: "A104".into(), store_id: "S001".into(), name: "会議室C".into(), sort: 4 });
-    w.splats.areas.push(uketsuke_sim::splats::world::SArea { area_id: "sa-0008".into(), area_name: "会議室C".into() });
+    w.splats
+        .areas
+        .push(uketsuke_sim::splats::world::SArea {
+            area_id: "sa-0008".into(), area_name: "会議室C".into()
+        });
     w.guests.clear();
     let rooms = ["A101", "A102", "A103", "A104", "A201", "A202"];
     for i in 0..GUESTS {
@@ -113,7 +121,14 @@ async fn setup(sim: &Sim, dir: &std::path::Path) -> (db::Db, Arc<MemorySecrets>,
                 (_, id) => Target::Entrance(id.into()),
             };
             let key: String = d.secret.iter().map(|b| format!("{b:02x}")).collect();
-            lock::assign(c, keys.as_ref(), &target, &DeviceUuid::parse(&d.uuid)?, &SecretKey::parse(&key)?, "setup")?;
+            lock::assign(
+                c,
+                keys.as_ref(),
+                &target,
+                &DeviceUuid::parse(&d.uuid)?,
+                &SecretKey::parse(&key)?,
+                "setup",
+            )?;
         }
         Ok(())
     })
@@ -153,7 +168,12 @@ async fn day() {
             }
         }
         let now = calls(&sim);
-        hours.push((hour, now.splats_other - last.splats_other, now.splats_status - last.splats_status, now.sesame - last.sesame));
+        hours.push((
+            hour,
+            now.splats_other - last.splats_other,
+            now.splats_status - last.splats_status,
+            now.sesame - last.sesame,
+        ));
         last = now;
     }
     let elapsed = wall.elapsed();

@@ -33,7 +33,11 @@ fn histories(start: i64) -> Vec<History> {
 fn rate(mut runs: Vec<Duration>) -> String {
     runs.sort();
     let median = runs[runs.len() / 2];
-    format!("{:>9.0} histories/s (median of {} runs of {N}: {median:.1?})", N as f64 / median.as_secs_f64(), runs.len())
+    format!(
+        "{:>9.0} histories/s (median of {} runs of {N}: {median:.1?})",
+        N as f64 / median.as_secs_f64(),
+        runs.len()
+    )
 }
 
 fn bench_ingest() {

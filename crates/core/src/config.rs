@@ -102,7 +102,13 @@ pub struct SyncConfig {
 
 impl Default for SyncConfig {
     fn default() -> Self {
-        SyncConfig { background: true, bookings_every_secs: 120, histories_every_secs: 300, lead_minutes: 60, bulk_delete_threshold: 20 }
+        SyncConfig {
+            background: true,
+            bookings_every_secs: 120,
+            histories_every_secs: 300,
+            lead_minutes: 60,
+            bulk_delete_threshold: 20,
+        }
     }
 }
 
@@ -310,9 +316,8 @@ impl Config {
 
     /// Reads and parses one file; a missing or malformed file names itself in the error.
     pub fn read(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::config("config file", format!("cannot read {}: {e}", path.display()))
-        })?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::config("config file", format!("cannot read {}: {e}", path.display())))?;
         let mut config = Self::parse(&text)?;
         config.source = Some(path.to_path_buf());
         Ok(config)
@@ -335,8 +340,7 @@ impl Config {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let text = toml::to_string_pretty(self)
-            .map_err(|e| Error::config("config file", e.to_string()))?;
+        let text = toml::to_string_pretty(self).map_err(|e| Error::config("config file", e.to_string()))?;
         // Whole file to a sibling, then rename: a crash leaves the old file or the new one.
         let tmp = path.with_extension("toml.tmp");
         std::fs::write(&tmp, text)?;
@@ -375,7 +379,10 @@ impl Config {
         if self.sesame.poll_budget_per_month > self.sesame.monthly_allowance {
             out.push(Problem {
                 setting: "sesame.poll_budget_per_month".into(),
-                problem: format!("must not exceed sesame.monthly_allowance ({})", self.sesame.monthly_allowance),
+                problem: format!(
+                    "must not exceed sesame.monthly_allowance ({})",
+                    self.sesame.monthly_allowance
+                ),
             });
         }
         if self.sesame.poll_interval_secs != 0 && self.sesame.poll_interval_secs < 60 {
@@ -391,26 +398,44 @@ impl Config {
             });
         }
         if !(0..=24 * 60).contains(&self.sync.lead_minutes) {
-            out.push(Problem { setting: "sync.lead_minutes".into(), problem: "must be between 0 and 1440".into() });
+            out.push(Problem {
+                setting: "sync.lead_minutes".into(),
+                problem: "must be between 0 and 1440".into(),
+            });
         }
         if !(1..=5).contains(&self.sesame.confirm_reads) {
-            out.push(Problem { setting: "sesame.confirm_reads".into(), problem: "must be between 1 and 5".into() });
+            out.push(Problem {
+                setting: "sesame.confirm_reads".into(),
+                problem: "must be between 1 and 5".into(),
+            });
         }
         if !(30..=86_400).contains(&self.splats.guest_qr_timestep_secs) {
-            out.push(Problem { setting: "splats.guest_qr_timestep_secs".into(), problem: "must be between 30 and 86400 seconds".into() });
+            out.push(Problem {
+                setting: "splats.guest_qr_timestep_secs".into(),
+                problem: "must be between 30 and 86400 seconds".into(),
+            });
         }
         if self.splats.guest_qr_skew > 10 {
-            out.push(Problem { setting: "splats.guest_qr_skew".into(), problem: "must be between 0 and 10 steps".into() });
+            out.push(Problem {
+                setting: "splats.guest_qr_skew".into(),
+                problem: "must be between 0 and 10 steps".into(),
+            });
         }
         if !(1..=1000).contains(&self.splats.history_page_size) {
-            out.push(Problem { setting: "splats.history_page_size".into(), problem: "must be between 1 and 1000".into() });
+            out.push(Problem {
+                setting: "splats.history_page_size".into(),
+                problem: "must be between 1 and 1000".into(),
+            });
         }
         for (setting, name) in [
             ("splats.history_since_param", &self.splats.history_since_param),
             ("splats.history_until_param", &self.splats.history_until_param),
         ] {
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                out.push(Problem { setting: setting.into(), problem: "must be a query parameter name (a-z, 0-9, _)".into() });
+                out.push(Problem {
+                    setting: setting.into(),
+                    problem: "must be a query parameter name (a-z, 0-9, _)".into(),
+                });
             }
         }
         if let Some(service) = &self.keyring_service {

@@ -74,7 +74,11 @@ impl Db {
     /// Opens (creating if needed) the file and brings its schema up to date.
     pub fn open(path: &Path) -> Result<Db> {
         let writer = open(path)?;
-        Ok(Db(Arc::new(DbInner { path: path.to_path_buf(), writer: Mutex::new(writer), readers: Mutex::new(Vec::new()) })))
+        Ok(Db(Arc::new(DbInner {
+            path: path.to_path_buf(),
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+        })))
     }
 
     pub fn path(&self) -> &Path {

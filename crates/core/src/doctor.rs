@@ -70,13 +70,16 @@ pub async fn run(config: &Config, secrets: &dyn SecretStore) -> Report {
                 report.note_offset(offset);
             }
             Some(_) => {} // already reported by check_config
-            None => report.push(setting, Status::Skip, lang.pick("未設定 (既定のクラウドを使用)", "not set (the default cloud is used)")),
+            None => report.push(
+                setting,
+                Status::Skip,
+                lang.pick("未設定 (既定のクラウドを使用)", "not set (the default cloud is used)"),
+            ),
         }
     }
     check_clock(lang, &mut report);
     report
 }
-
 
 fn check_config(config: &Config, report: &mut Report) {
     let source = config.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "-".into());
@@ -113,7 +116,13 @@ fn check_keyring(secrets: &dyn SecretStore, lang: Lang, report: &mut Report) -> 
     }
 }
 
-async fn check_reservation(config: &Config, secrets: &dyn SecretStore, keyring_ok: bool, lang: Lang, report: &mut Report) {
+async fn check_reservation(
+    config: &Config,
+    secrets: &dyn SecretStore,
+    keyring_ok: bool,
+    lang: Lang,
+    report: &mut Report,
+) {
     let Some(url) = config.reservation.base_url.as_deref() else {
         return report.push("reservation.base_url", Status::Skip, lang.pick("未設定", "not set"));
     };
@@ -134,7 +143,10 @@ async fn check_reservation(config: &Config, secrets: &dyn SecretStore, keyring_o
             return report.push(
                 names::RESERVATION_TOKEN,
                 Status::Warn,
-                lang.pick("未ログイン: 予約システムにログインしてください", "not signed in to the reservation system"),
+                lang.pick(
+                    "未ログイン: 予約システムにログインしてください",
+                    "not signed in to the reservation system",
+                ),
             )
         }
         Err(e) => return report.push(names::RESERVATION_TOKEN, Status::Fail, e.message(lang)),
@@ -154,7 +166,11 @@ async fn probe(cloud: Cloud, setting: &str, url: &str, lang: Lang, report: &mut 
     match http::send(cloud, http::client().get(url)).await {
         Ok(t) => {
             let status = t.response.status().as_u16();
-            report.push(setting, Status::Ok, format!("{} (HTTP {status})", lang.pick("接続可能", "reachable")));
+            report.push(
+                setting,
+                Status::Ok,
+                format!("{} (HTTP {status})", lang.pick("接続可能", "reachable")),
+            );
             t.offset_secs
         }
         Err(e) => {
@@ -166,11 +182,18 @@ async fn probe(cloud: Cloud, setting: &str, url: &str, lang: Lang, report: &mut 
 
 fn check_clock(lang: Lang, report: &mut Report) {
     match report.clock_offset_secs {
-        None => report.push("clock", Status::Skip, lang.pick("比較できるサーバーがありません", "no server to compare with")),
+        None => report.push(
+            "clock",
+            Status::Skip,
+            lang.pick("比較できるサーバーがありません", "no server to compare with"),
+        ),
         Some(o) if o.abs() > WARN_OFFSET_SECS => report.push(
             "clock",
             Status::Warn,
-            format!("{} {o:+} s", lang.pick("PC の時計がサーバーとずれています:", "the PC clock is off from the server by")),
+            format!(
+                "{} {o:+} s",
+                lang.pick("PC の時計がサーバーとずれています:", "the PC clock is off from the server by")
+            ),
         ),
         Some(o) => report.push("clock", Status::Ok, format!("{o:+} s")),
     }

@@ -78,7 +78,9 @@ pub enum Error {
 
     /// A paged listing kept going (a repeated `last_evaluated_key`, or more pages than
     /// the cap): it was ended so that it cannot spend the rate budget.
-    #[error("{cloud} kept sending more pages ({pages}); the listing was stopped and starts afresh next time")]
+    #[error(
+        "{cloud} kept sending more pages ({pages}); the listing was stopped and starts afresh next time"
+    )]
     PagingStuck { cloud: Cloud, pages: u32 },
 
     /// Another window, the worker or the CLI on this PC is sending a command to the

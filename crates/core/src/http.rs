@@ -74,10 +74,13 @@ pub async fn check_status(cloud: Cloud, response: Response) -> Result<Response> 
     if status.is_success() {
         return Ok(response);
     }
-    let retry_after_secs = response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| wait_secs(v.as_bytes()));
+    let retry_after_secs =
+        response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| wait_secs(v.as_bytes()));
     let body = response.text().await.unwrap_or_default();
     Err(match status {
-        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Unauthorized { cloud, status: status.as_u16() },
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
+            Error::Unauthorized { cloud, status: status.as_u16() }
+        }
         StatusCode::TOO_MANY_REQUESTS => Error::RateLimited { cloud, retry_after_secs },
         _ => Error::Http { cloud, status: status.as_u16(), message: error_message(&body) },
     })

@@ -195,7 +195,8 @@ pub fn refuse_shared_device(conn: &Connection, uuid: &DeviceUuid, target: &Targe
         "SELECT 'area:' || id, name FROM areas WHERE device_uuid = ?1
          UNION ALL SELECT 'entrance:' || id, name FROM stores WHERE entrance_device_uuid = ?1",
     )?;
-    let users: Vec<(String, String)> = stmt.query_map([uuid.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let users: Vec<(String, String)> =
+        stmt.query_map([uuid.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
     match users.into_iter().find(|(door, _)| *door != target.key()) {
         Some((door, name)) => Err(Error::invalid(
             format!("この錠 ({uuid}) は既に {door}「{name}」で使われています。1 台の錠は 1 か所にだけ登録できます"),
@@ -214,7 +215,11 @@ impl InFlight {
     pub fn take(db: &Db, device: &Device) -> Result<InFlight> {
         let dir = db.path().parent().unwrap_or(std::path::Path::new(".")).join("doors-in-flight");
         std::fs::create_dir_all(&dir)?;
-        let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(dir.join(format!("{}.lock", device.uuid)))?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(format!("{}.lock", device.uuid)))?;
         match file.try_lock() {
             Ok(()) => Ok(InFlight(file)),
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::DoorBusy { door: device.label.clone() }),
@@ -275,18 +280,25 @@ impl Locks<'_> {
 
     /// Everything up to and including the one HTTP call. An error carries the call's
     /// latency when the call was made.
-    async fn send_once(&self, target: &Target, command: Command, actor: &str) -> Result<CommandReport, (Error, Option<i64>)> {
+    async fn send_once(
+        &self,
+        target: &Target,
+        command: Command,
+        actor: &str,
+    ) -> Result<CommandReport, (Error, Option<i64>)> {
         let local = |e: Error| (e, None);
         let client = self.client().map_err(local)?;
         let t = target.clone();
-        let (device, offset) = self.db.read(move |c| Ok((resolve(c, &t)?, clock_offset(c)))).await.map_err(local)?;
+        let (device, offset) =
+            self.db.read(move |c| Ok((resolve(c, &t)?, clock_offset(c)))).await.map_err(local)?;
         let _in_flight = InFlight::take(self.db, &device).map_err(local)?;
         let secret = self.secret(&device.uuid).map_err(local)?;
         let now = clock::now_unix();
         self.count(CallKind::Command, now).await.map_err(local)?;
         let sent_at_ms = chrono::Utc::now().timestamp_millis();
         let started = Instant::now();
-        let reply = client.command(&device.uuid, command, &secret, actor, sign::signing_time(now, offset)).await;
+        let reply =
+            client.command(&device.uuid, command, &secret, actor, sign::signing_time(now, offset)).await;
         let latency_ms = started.elapsed().as_millis() as i64;
         if let Some(o) = reply.offset_secs {
             self.db.write(move |c| save_clock_offset(c, o)).await.map_err(local)?;
@@ -314,7 +326,12 @@ impl Locks<'_> {
         self.read_status(&client, &device.uuid, kind).await
     }
 
-    async fn read_status(&self, client: &SesameClient, uuid: &DeviceUuid, kind: CallKind) -> Result<KnownStatus> {
+    async fn read_status(
+        &self,
+        client: &SesameClient,
+        uuid: &DeviceUuid,
+        kind: CallKind,
+    ) -> Result<KnownStatus> {
         self.count(kind, clock::now_unix()).await?;
         let reply = client.status(uuid).await?;
         let uuid = uuid.clone();
@@ -359,7 +376,8 @@ impl Locks<'_> {
 
     /// Calls used this month against the allowance.
     pub async fn usage(&self) -> Result<Usage> {
-        let (allowance, polls) = (self.config.sesame.monthly_allowance, self.config.sesame.poll_budget_per_month);
+        let (allowance, polls) =
+            (self.config.sesame.monthly_allowance, self.config.sesame.poll_budget_per_month);
         self.db.read(move |c| meter::usage(c, meter::SESAME, clock::now_unix(), allowance, polls)).await
     }
 
@@ -410,8 +428,12 @@ mod tests {
             &mut conn,
             &[RemoteStore { id: "S1".into(), name: "渋谷店".into(), name_kana: None }],
             &[
-                RemoteArea { id: "A1".into(), store_id: "S1".into(), name: "会議室A".into(), sort_order: 1 },
-                RemoteArea { id: "A2".into(), store_id: "S1".into(), name: "会議室B".into(), sort_order: 2 },
+                RemoteArea {
+                    id: "A1".into(), store_id: "S1".into(), name: "会議室A".into(), sort_order: 1
+                },
+                RemoteArea {
+                    id: "A2".into(), store_id: "S1".into(), name: "会議室B".into(), sort_order: 2
+                },
             ],
             1,
         )
@@ -429,14 +451,17 @@ mod tests {
         let key = SecretKey::parse("a13d4b890111676ba8fb36ece7e94f7d").unwrap();
         assign(&mut conn, &secrets, &Target::Area("A1".into()), &uuid, &key, "manager").unwrap();
         assert_eq!(resolve(&conn, &Target::Area("A1".into())).unwrap().uuid, uuid);
-        assert_eq!(secrets.get(&names::device_secret(UUID)).unwrap().as_deref(), Some("a13d4b890111676ba8fb36ece7e94f7d"));
-        let dump: String = conn
-            .query_row("SELECT group_concat(detail) FROM audit_events", [], |r| r.get(0))
-            .unwrap();
+        assert_eq!(
+            secrets.get(&names::device_secret(UUID)).unwrap().as_deref(),
+            Some("a13d4b890111676ba8fb36ece7e94f7d")
+        );
+        let dump: String =
+            conn.query_row("SELECT group_concat(detail) FROM audit_events", [], |r| r.get(0)).unwrap();
         assert!(!dump.contains("a13d4b89"), "the audit log never holds a secret");
 
         // The same lock for a second door is refused, and nothing changes.
-        let err = assign(&mut conn, &secrets, &Target::Area("A2".into()), &uuid, &key, "manager").unwrap_err();
+        let err =
+            assign(&mut conn, &secrets, &Target::Area("A2".into()), &uuid, &key, "manager").unwrap_err();
         assert!(err.message(crate::Lang::Ja).contains("既に area:A1"));
         assert!(resolve(&conn, &Target::Area("A2".into())).is_err());
         // Re-assigning to the same door is fine.

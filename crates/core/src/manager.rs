@@ -50,7 +50,9 @@ pub fn set_pin(conn: &Connection, pin: &str, actor: &str) -> Result<()> {
     let salt = SaltString::generate(&mut OsRng);
     let hash = Argon2::default()
         .hash_password(pin.as_bytes(), &salt)
-        .map_err(|e| Error::invalid(format!("PIN を保存できません: {e}"), format!("cannot store the PIN: {e}")))?
+        .map_err(|e| {
+            Error::invalid(format!("PIN を保存できません: {e}"), format!("cannot store the PIN: {e}"))
+        })?
         .to_string();
     let tx = conn.unchecked_transaction()?;
     db::set_meta(&tx, HASH_KEY, &hash)?;
@@ -202,16 +204,30 @@ mod tests {
         let conn = db::open(&path).unwrap();
         set_pin(&conn, "2468", "t").unwrap();
         for left in (1..FREE_TRIES).rev() {
-            assert!(matches!(verify_pin(&conn, "0000", 100, "t"), Err(Error::PinWrong { tries_left }) if tries_left == left));
+            assert!(
+                matches!(verify_pin(&conn, "0000", 100, "t"), Err(Error::PinWrong { tries_left }) if tries_left == left)
+            );
         }
-        assert!(matches!(verify_pin(&conn, "0000", 100, "t"), Err(Error::PinLocked { retry_after_secs: 60 })));
+        assert!(matches!(
+            verify_pin(&conn, "0000", 100, "t"),
+            Err(Error::PinLocked { retry_after_secs: 60 })
+        ));
         drop(conn);
         let conn = db::open(&path).unwrap();
         // Even the right PIN waits, and is not compared.
-        assert!(matches!(verify_pin(&conn, "2468", 130, "t"), Err(Error::PinLocked { retry_after_secs: 30 })));
-        assert!(matches!(verify_pin(&conn, "0000", 160, "t"), Err(Error::PinLocked { retry_after_secs: 120 })));
+        assert!(matches!(
+            verify_pin(&conn, "2468", 130, "t"),
+            Err(Error::PinLocked { retry_after_secs: 30 })
+        ));
+        assert!(matches!(
+            verify_pin(&conn, "0000", 160, "t"),
+            Err(Error::PinLocked { retry_after_secs: 120 })
+        ));
         verify_pin(&conn, "2468", 280, "t").unwrap();
-        assert!(matches!(verify_pin(&conn, "0000", 281, "t"), Err(Error::PinWrong { tries_left: 4 })), "success resets the count");
+        assert!(
+            matches!(verify_pin(&conn, "0000", 281, "t"), Err(Error::PinWrong { tries_left: 4 })),
+            "success resets the count"
+        );
     }
 
     #[test]

@@ -59,7 +59,8 @@ pub fn usage(conn: &Connection, cloud: &str, now: i64, allowance: u32, poll_budg
     let month = month_of(now);
     let mut u = Usage { month: month.clone(), allowance, poll_budget, ..Usage::default() };
     let mut stmt = conn.prepare("SELECT kind, count FROM api_calls WHERE cloud = ?1 AND month = ?2")?;
-    let rows = stmt.query_map(params![cloud, month], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let rows =
+        stmt.query_map(params![cloud, month], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
     for row in rows {
         let (kind, n) = row?;
         let n = n.max(0) as u64;

@@ -79,7 +79,9 @@ pub fn enqueue(conn: &Connection, guest_id: &str, op: Op, reason: &str, now: i64
 
 /// The op waiting for a guest, if any.
 pub fn waiting_for(conn: &Connection, guest_id: &str) -> Result<Option<Pending>> {
-    Ok(conn.query_row(&format!("{SELECT} WHERE done_at IS NULL AND guest_id = ?1"), [guest_id], row).optional()?)
+    Ok(conn
+        .query_row(&format!("{SELECT} WHERE done_at IS NULL AND guest_id = ?1"), [guest_id], row)
+        .optional()?)
 }
 
 /// Every op not yet done, oldest first.
@@ -100,7 +102,13 @@ pub fn claim_guest(conn: &mut Connection, guest_id: &str, now: i64, hold_secs: i
     claim(conn, Some(guest_id), now, hold_secs, 1)
 }
 
-fn claim(conn: &mut Connection, guest: Option<&str>, now: i64, hold_secs: i64, limit: usize) -> Result<Vec<Pending>> {
+fn claim(
+    conn: &mut Connection,
+    guest: Option<&str>,
+    now: i64,
+    hold_secs: i64,
+    limit: usize,
+) -> Result<Vec<Pending>> {
     let tx = conn.transaction()?;
     let due: Vec<Pending> = {
         let mut stmt = tx.prepare(&format!(

@@ -80,7 +80,9 @@ pub fn plan(conn: &mut Connection, config: &Config, now: i64) -> Result<Planned>
             };
             match &r.active {
                 None => Some((Op::Issue, "booked")),
-                Some(a) if a.valid_from != from || a.valid_until != until || a.splats_area_ids != areas => Some((Op::Update, "changed")),
+                Some(a) if a.valid_from != from || a.valid_until != until || a.splats_area_ids != areas => {
+                    Some((Op::Update, "changed"))
+                }
                 Some(_) => None,
             }
         } else {
@@ -118,7 +120,9 @@ fn candidates(conn: &Connection, ended_before: i64, horizon: i64) -> Result<Vec<
          ORDER BY g.starts_at, g.id",
     )?;
     let raw: Vec<(String, i64, i64, bool, bool, bool)> = stmt
-        .query_map(params![ended_before, horizon], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))?
+        .query_map(params![ended_before, horizon], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
     raw.into_iter()
         .map(|(id, starts_at, ends_at, cancelled, checked_out, live)| {
@@ -147,20 +151,41 @@ const HOLD_SECS: i64 = 300;
 /// Carries out the ops due now. Deletes of ended bookings go in bulk when there are at
 /// least `sync.bulk_delete_threshold` of them; everything else one by one. A dead
 /// network or a spent rate budget stops the drain; the rest waits for the next one.
-pub async fn drain(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, config: &Config, actor: &str, now: i64) -> Result<Drained> {
+pub async fn drain(
+    db: &Db,
+    client: &SplatsClient,
+    secrets: &dyn SecretStore,
+    config: &Config,
+    actor: &str,
+    now: i64,
+) -> Result<Drained> {
     let due = db.write(move |c| outbox::claim_due(c, now, HOLD_SECS, 10_000)).await?;
     run(db, client, secrets, config, actor, due).await
 }
 
 /// Carries out the op waiting for one guest now, whatever its backoff (staff pressed
 /// a button and are watching). Another runner busy with it is left alone.
-pub async fn drain_guest(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, config: &Config, actor: &str, guest_id: &str) -> Result<Drained> {
+pub async fn drain_guest(
+    db: &Db,
+    client: &SplatsClient,
+    secrets: &dyn SecretStore,
+    config: &Config,
+    actor: &str,
+    guest_id: &str,
+) -> Result<Drained> {
     let (id, now) = (guest_id.to_string(), crate::clock::now_unix());
     let due = db.write(move |c| outbox::claim_guest(c, &id, now, HOLD_SECS)).await?;
     run(db, client, secrets, config, actor, due).await
 }
 
-async fn run(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, config: &Config, actor: &str, due: Vec<Pending>) -> Result<Drained> {
+async fn run(
+    db: &Db,
+    client: &SplatsClient,
+    secrets: &dyn SecretStore,
+    config: &Config,
+    actor: &str,
+    due: Vec<Pending>,
+) -> Result<Drained> {
     let mut report = Drained::default();
     let (bulk, single): (Vec<Pending>, Vec<Pending>) = {
         // An op whose issue may have been sent without a reply needs its member looked
@@ -188,7 +213,14 @@ async fn run(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, config: 
     Ok(report)
 }
 
-async fn run_one(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, config: &Config, actor: &str, p: &Pending) -> Result<()> {
+async fn run_one(
+    db: &Db,
+    client: &SplatsClient,
+    secrets: &dyn SecretStore,
+    config: &Config,
+    actor: &str,
+    p: &Pending,
+) -> Result<()> {
     if p.op.removes() {
         return access::remove(db, client, secrets, &p.guest_id, &p.reason, p.maybe_sent, actor).await;
     }
@@ -214,17 +246,27 @@ async fn settle(db: &Db, p: Pending, result: &Result<()>, report: &mut Drained) 
 
 /// Deletes the members of many ended bookings with bulk requests (1,000 a request),
 /// instead of one call each: 3,000 cleanups cost a handful of calls, not 3,000.
-async fn bulk_delete(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, actor: &str, ops: Vec<Pending>, report: &mut Drained) -> Result<()> {
+async fn bulk_delete(
+    db: &Db,
+    client: &SplatsClient,
+    secrets: &dyn SecretStore,
+    actor: &str,
+    ops: Vec<Pending>,
+    report: &mut Drained,
+) -> Result<()> {
     let ids: Vec<String> = ops.iter().map(|p| p.guest_id.clone()).collect();
     let members: Vec<Option<String>> = db
         .read(move |c| {
             ids.iter()
-                .map(|id| Ok(access::summary(c, id)?.filter(|s| s.revoked_at.is_none()).map(|s| s.splats_member_id)))
+                .map(|id| {
+                    Ok(access::summary(c, id)?.filter(|s| s.revoked_at.is_none()).map(|s| s.splats_member_id))
+                })
                 .collect()
         })
         .await?;
     let (with, without): (Vec<_>, Vec<_>) = ops.into_iter().zip(members).partition(|(_, m)| m.is_some());
-    let bodies: Vec<serde_json::Value> = with.iter().map(|(_, m)| serde_json::json!({ "member_id": m })).collect();
+    let bodies: Vec<serde_json::Value> =
+        with.iter().map(|(_, m)| serde_json::json!({ "member_id": m })).collect();
     let outcome = match bulk::run(client, Tag::Delete, &bodies, Polling::default(), |_, _| {}).await {
         Ok(o) => o,
         Err(e) => {
@@ -245,7 +287,11 @@ async fn bulk_delete(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, 
     for (i, (p, member)) in with.into_iter().enumerate() {
         let r = outcome.results.get(i);
         let deleted = r.is_some_and(|r| {
-            r.status == "succeeded" || r.error.as_ref().and_then(|e| e.error_code.as_deref()).is_some_and(|c| c.starts_with("404"))
+            r.status == "succeeded"
+                || r.error
+                    .as_ref()
+                    .and_then(|e| e.error_code.as_deref())
+                    .is_some_and(|c| c.starts_with("404"))
         });
         if deleted {
             secrets.delete(&names::guest_seed(&p.guest_id))?;
@@ -262,10 +308,16 @@ async fn bulk_delete(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, 
     db.write(move |c| {
         let tx = c.transaction()?;
         for (p, member) in &gone {
-            tx.execute("UPDATE guest_access SET revoked_at = ?2 WHERE guest_id = ?1 AND revoked_at IS NULL", params![p.guest_id, now])?;
+            tx.execute(
+                "UPDATE guest_access SET revoked_at = ?2 WHERE guest_id = ?1 AND revoked_at IS NULL",
+                params![p.guest_id, now],
+            )?;
             outbox::done(&tx, p, now)?;
             let detail = serde_json::json!({ "member_id": member, "reason": p.reason, "bulk": true });
-            audit::record(&tx, &AuditEvent::new(&actor, "access.revoke", Some(&p.guest_id), true).with_detail(detail))?;
+            audit::record(
+                &tx,
+                &AuditEvent::new(&actor, "access.revoke", Some(&p.guest_id), true).with_detail(detail),
+            )?;
         }
         for (p, _) in &without {
             outbox::done(&tx, p, now)?;
@@ -273,8 +325,12 @@ async fn bulk_delete(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, 
         for p in &retry {
             outbox::failed(&tx, p, "bulk_failed", now)?;
         }
-        let detail = serde_json::json!({ "deleted": gone.len(), "failed": retry.len(), "requests": requests });
-        audit::record(&tx, &AuditEvent::new(&actor, "access.bulk_delete", None, retry.is_empty()).with_detail(detail))?;
+        let detail =
+            serde_json::json!({ "deleted": gone.len(), "failed": retry.len(), "requests": requests });
+        audit::record(
+            &tx,
+            &AuditEvent::new(&actor, "access.bulk_delete", None, retry.is_empty()).with_detail(detail),
+        )?;
         tx.commit()?;
         Ok(())
     })

@@ -11,10 +11,10 @@ use crate::audit::{self, AuditEvent};
 use crate::config::{check_base_url, Config};
 use crate::db::{self, Connection};
 use crate::error::{Error, Result};
+use crate::lock::Target;
 use crate::model::Source;
 use crate::secrets::{self, names, SecretStore};
 use crate::sesame::{DeviceUuid, SecretKey};
-use crate::lock::Target;
 use crate::{guests, store};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -131,7 +131,8 @@ pub fn view(conn: &Connection, config: &Config, secrets: &dyn SecretStore) -> Re
         reservation_redirect_uri: r.redirect_uri().to_string(),
         reservation_client_secret: secret_state(secrets, names::RESERVATION_CLIENT_SECRET)?,
         reservation_token: secret_state(secrets, names::RESERVATION_TOKEN)?,
-        reservation_token_expires_at: db::get_meta(conn, "reservation.token_expires_at")?.and_then(|v| v.parse().ok()),
+        reservation_token_expires_at: db::get_meta(conn, "reservation.token_expires_at")?
+            .and_then(|v| v.parse().ok()),
         sesame_base_url: config.sesame.base_url.clone(),
         sesame_api_key: secret_state(secrets, names::SESAME_API_KEY)?,
         splats_base_url: config.splats.base_url.clone(),
@@ -193,7 +194,10 @@ fn check_token(what_ja: &str, what_en: &str, value: &str) -> Result<()> {
 fn check_url(setting: &str, value: &Option<String>) -> Result<()> {
     match value {
         Some(v) => check_base_url(v).map_err(|p| {
-            Error::invalid(format!("{setting} の URL が正しくありません: {p}"), format!("{setting}: the URL is not valid: {p}"))
+            Error::invalid(
+                format!("{setting} の URL が正しくありません: {p}"),
+                format!("{setting}: the URL is not valid: {p}"),
+            )
         }),
         None => Ok(()),
     }
@@ -201,14 +205,21 @@ fn check_url(setting: &str, value: &Option<String>) -> Result<()> {
 
 /// Checks the whole form first, then writes the secrets and returns the new config for
 /// the caller to save and use. Returns the names of what changed (for the audit log).
-pub fn apply_clouds(config: &Config, secrets: &dyn SecretStore, input: &CloudInput) -> Result<(Config, Vec<&'static str>)> {
+pub fn apply_clouds(
+    config: &Config,
+    secrets: &dyn SecretStore,
+    input: &CloudInput,
+) -> Result<(Config, Vec<&'static str>)> {
     let mut next = config.clone();
     input.addresses.trimmed().apply(&mut next);
     check_url("予約システム / reservation", &next.reservation.base_url)?;
     check_url("SESAME", &next.sesame.base_url)?;
     check_url("SPLATS", &next.splats.base_url)?;
     if next.reservation.base_url.is_some() && next.reservation.client_id.is_none() {
-        return Err(Error::invalid("予約システムのクライアントIDを入力してください", "enter the reservation system's client ID"));
+        return Err(Error::invalid(
+            "予約システムのクライアントIDを入力してください",
+            "enter the reservation system's client ID",
+        ));
     }
     crate::reservation::oauth::loopback(next.reservation.redirect_uri())?;
     let client_secret = given(&input.reservation_client_secret);
@@ -241,7 +252,11 @@ pub fn apply_clouds(config: &Config, secrets: &dyn SecretStore, input: &CloudInp
         ("reservation.redirect_uri", &config.reservation.redirect_uri, &next.reservation.redirect_uri),
         ("sesame.base_url", &config.sesame.base_url, &next.sesame.base_url),
         ("splats.base_url", &config.splats.base_url, &next.splats.base_url),
-        ("splats.guest_membergroup_id", &config.splats.guest_membergroup_id, &next.splats.guest_membergroup_id),
+        (
+            "splats.guest_membergroup_id",
+            &config.splats.guest_membergroup_id,
+            &next.splats.guest_membergroup_id,
+        ),
     ] {
         if before != after {
             changed.push(label);
@@ -252,12 +267,19 @@ pub fn apply_clouds(config: &Config, secrets: &dyn SecretStore, input: &CloudInp
 
 /// Saves the cloud settings: secrets to the keyring, the rest to the config file
 /// (written whole, then renamed, so a crash leaves the old file), one audit event.
-pub fn save_clouds(conn: &Connection, config: &Config, secrets: &dyn SecretStore, input: &CloudInput, actor: &str) -> Result<Config> {
+pub fn save_clouds(
+    conn: &Connection,
+    config: &Config,
+    secrets: &dyn SecretStore,
+    input: &CloudInput,
+    actor: &str,
+) -> Result<Config> {
     let (next, changed) = apply_clouds(config, secrets, input)?;
     if let Some(path) = &config.source {
         next.save(path)?;
     }
-    let event = AuditEvent::new(actor, "settings.clouds", None, true).with_detail(serde_json::json!({ "changed": changed }));
+    let event = AuditEvent::new(actor, "settings.clouds", None, true)
+        .with_detail(serde_json::json!({ "changed": changed }));
     audit::record(conn, &event)?;
     Ok(next)
 }
@@ -373,7 +395,13 @@ fn next_manual_id(conn: &Connection, table: &str, prefix: &str) -> Result<String
 
 /// Creates or updates a store: checks everything, then one transaction; the keyring
 /// is written before the commit, so a keyring failure changes nothing.
-pub fn save_store(conn: &mut Connection, secrets: &dyn SecretStore, input: &StoreInput, now: i64, actor: &str) -> Result<String> {
+pub fn save_store(
+    conn: &mut Connection,
+    secrets: &dyn SecretStore,
+    input: &StoreInput,
+    now: i64,
+    actor: &str,
+) -> Result<String> {
     let name = require_name(&input.name)?;
     let lock = lock_input(&input.entrance_device_uuid, &input.entrance_secret_key)?;
     if input.register_entrance_key && lock.is_none() {
@@ -401,7 +429,10 @@ pub fn save_store(conn: &mut Connection, secrets: &dyn SecretStore, input: &Stor
         refuse_renaming_synced(s.source, &s.name, &name)?;
     }
     if store::list_stores(&tx)?.iter().any(|s| s.id != id && same_name(&s.name, &name)) {
-        return Err(Error::invalid(format!("店舗「{name}」は既にあります"), format!("a store named “{name}” already exists")));
+        return Err(Error::invalid(
+            format!("店舗「{name}」は既にあります"),
+            format!("a store named “{name}” already exists"),
+        ));
     }
     refuse_shared_device(&tx, &lock, &Target::Entrance(id.clone()))?;
     let uuid = lock.as_ref().map(|l| l.uuid.as_str().to_string());
@@ -425,7 +456,12 @@ pub fn save_store(conn: &mut Connection, secrets: &dyn SecretStore, input: &Stor
     Ok(id)
 }
 
-fn diff_store(old: Option<&crate::model::Store>, name: &str, input: &StoreInput, uuid: &Option<String>) -> Vec<&'static str> {
+fn diff_store(
+    old: Option<&crate::model::Store>,
+    name: &str,
+    input: &StoreInput,
+    uuid: &Option<String>,
+) -> Vec<&'static str> {
     let Some(old) = old else { return vec!["created"] };
     let mut out = Vec::new();
     if old.name != name {
@@ -444,7 +480,13 @@ fn diff_store(old: Option<&crate::model::Store>, name: &str, input: &StoreInput,
 }
 
 /// Creates or updates an area, like [`save_store`].
-pub fn save_area(conn: &mut Connection, secrets: &dyn SecretStore, input: &AreaInput, now: i64, actor: &str) -> Result<String> {
+pub fn save_area(
+    conn: &mut Connection,
+    secrets: &dyn SecretStore,
+    input: &AreaInput,
+    now: i64,
+    actor: &str,
+) -> Result<String> {
     let name = require_name(&input.name)?;
     let lock = lock_input(&input.device_uuid, &input.secret_key)?;
     if let Some(l) = &lock {
@@ -469,13 +511,20 @@ pub fn save_area(conn: &mut Connection, secrets: &dyn SecretStore, input: &AreaI
         refuse_renaming_synced(a.source, &a.name, &name)?;
     }
     if store::list_areas(&tx, Some(&store_id))?.iter().any(|a| a.id != id && same_name(&a.name, &name)) {
-        return Err(Error::invalid(format!("エリア「{name}」はこの店舗に既にあります"), format!("this store already has an area named “{name}”")));
+        return Err(Error::invalid(
+            format!("エリア「{name}」はこの店舗に既にあります"),
+            format!("this store already has an area named “{name}”"),
+        ));
     }
     refuse_shared_device(&tx, &lock, &Target::Area(id.clone()))?;
     let uuid = lock.as_ref().map(|l| l.uuid.as_str().to_string());
     let sort_order = match &existing {
         Some(a) => a.sort_order,
-        None => tx.query_row("SELECT COALESCE(MAX(sort_order), 0) + 1 FROM areas WHERE store_id = ?1", [&store_id], |r| r.get(0))?,
+        None => tx.query_row(
+            "SELECT COALESCE(MAX(sort_order), 0) + 1 FROM areas WHERE store_id = ?1",
+            [&store_id],
+            |r| r.get(0),
+        )?,
     };
     tx.execute(
         "INSERT INTO areas (id, store_id, name, sort_order, device_uuid, source, splats_area_id, updated_at)
@@ -533,7 +582,14 @@ pub fn remove(conn: &mut Connection, secrets: &dyn SecretStore, target: &Target,
         ));
     }
     tx.execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id])?;
-    audit_change(&tx, actor, &format!("settings.remove_{}", if table == "areas" { "area" } else { "store" }), id, false, &[])?;
+    audit_change(
+        &tx,
+        actor,
+        &format!("settings.remove_{}", if table == "areas" { "area" } else { "store" }),
+        id,
+        false,
+        &[],
+    )?;
     tx.commit()?;
     forget_unused_key(conn, secrets, uuid.as_deref())
 }
@@ -563,8 +619,16 @@ fn forget_unused_key(conn: &Connection, secrets: &dyn SecretStore, uuid: Option<
     Ok(())
 }
 
-fn audit_change(conn: &Connection, actor: &str, action: &str, id: &str, created: bool, changed: &[&str]) -> Result<()> {
-    let event = AuditEvent::new(actor, action, Some(id), true).with_detail(serde_json::json!({ "created": created, "changed": changed }));
+fn audit_change(
+    conn: &Connection,
+    actor: &str,
+    action: &str,
+    id: &str,
+    created: bool,
+    changed: &[&str],
+) -> Result<()> {
+    let event = AuditEvent::new(actor, action, Some(id), true)
+        .with_detail(serde_json::json!({ "created": created, "changed": changed }));
     audit::record(conn, &event)
 }
 
@@ -709,9 +773,19 @@ pub struct ImportReport {
 
 /// Reads an export, checks all of it, then writes stores and areas in one transaction
 /// and returns the new config for the caller to save and use.
-pub fn import(conn: &mut Connection, config: &Config, secrets: &dyn SecretStore, text: &str, now: i64, actor: &str) -> Result<(Config, ImportReport)> {
+pub fn import(
+    conn: &mut Connection,
+    config: &Config,
+    secrets: &dyn SecretStore,
+    text: &str,
+    now: i64,
+    actor: &str,
+) -> Result<(Config, ImportReport)> {
     let file: Exported = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-        Error::invalid(format!("設定ファイルを読めません: {e}"), format!("cannot read the settings file: {e}"))
+        Error::invalid(
+            format!("設定ファイルを読めません: {e}"),
+            format!("cannot read the settings file: {e}"),
+        )
     })?;
     if file.format != EXPORT_FORMAT || file.version != EXPORT_VERSION {
         return Err(Error::invalid(
@@ -729,7 +803,10 @@ pub fn import(conn: &mut Connection, config: &Config, secrets: &dyn SecretStore,
         if let Some(u) = uuid {
             let uuid = DeviceUuid::parse(u)?;
             if !seen.insert(uuid.as_str().to_string()) {
-                return Err(Error::invalid(format!("錠 {uuid} が 2 か所に登録されています"), format!("lock {uuid} is used by two doors")));
+                return Err(Error::invalid(
+                    format!("錠 {uuid} が 2 か所に登録されています"),
+                    format!("lock {uuid} is used by two doors"),
+                ));
             }
             locks.push((label, uuid));
         }
@@ -824,14 +901,36 @@ mod tests {
     fn a_lock_needs_a_good_uuid_and_a_32_hex_key_once() {
         let mut conn = facility();
         let secrets = MemorySecrets::default();
-        let bad_uuid = save_area(&mut conn, &secrets, &area(Some("A101"), "会議室A", Some("not-a-uuid"), Some(KEY)), 1, "m");
+        let bad_uuid = save_area(
+            &mut conn,
+            &secrets,
+            &area(Some("A101"), "会議室A", Some("not-a-uuid"), Some(KEY)),
+            1,
+            "m",
+        );
         assert_eq!(bad_uuid.unwrap_err().code(), "invalid");
-        let short_key = save_area(&mut conn, &secrets, &area(Some("A101"), "会議室A", Some(UUID_A), Some("abcd")), 1, "m").unwrap_err();
+        let short_key = save_area(
+            &mut conn,
+            &secrets,
+            &area(Some("A101"), "会議室A", Some(UUID_A), Some("abcd")),
+            1,
+            "m",
+        )
+        .unwrap_err();
         assert!(short_key.message(crate::Lang::Ja).contains("32"), "{}", short_key.message(crate::Lang::Ja));
-        let no_key = save_area(&mut conn, &secrets, &area(Some("A101"), "会議室A", Some(UUID_A), None), 1, "m").unwrap_err();
+        let no_key =
+            save_area(&mut conn, &secrets, &area(Some("A101"), "会議室A", Some(UUID_A), None), 1, "m")
+                .unwrap_err();
         assert!(no_key.message(crate::Lang::En).contains("secret key"));
 
-        save_area(&mut conn, &secrets, &area(Some("A101"), "会議室A", Some(&UUID_A.to_lowercase()), Some(KEY)), 1, "m").unwrap();
+        save_area(
+            &mut conn,
+            &secrets,
+            &area(Some("A101"), "会議室A", Some(&UUID_A.to_lowercase()), Some(KEY)),
+            1,
+            "m",
+        )
+        .unwrap();
         assert_eq!(secrets.get(&names::device_secret(UUID_A)).unwrap().as_deref(), Some(KEY));
         // Saved once, the key may be left empty on the next save.
         save_area(&mut conn, &secrets, &area(Some("A101"), "会議室A", Some(UUID_A), None), 2, "m").unwrap();
@@ -847,15 +946,24 @@ mod tests {
     fn a_lock_serves_one_door_and_names_are_unique() {
         let mut conn = facility();
         let secrets = MemorySecrets::default();
-        save_area(&mut conn, &secrets, &area(Some("A101"), "会議室A", Some(UUID_A), Some(KEY)), 1, "m").unwrap();
-        let twice = save_area(&mut conn, &secrets, &area(None, "会議室Z", Some(UUID_A), Some(KEY)), 1, "m").unwrap_err();
-        assert!(twice.message(crate::Lang::Ja).contains("既に area:A101「会議室A」で使われています"), "{}", twice.message(crate::Lang::Ja));
+        save_area(&mut conn, &secrets, &area(Some("A101"), "会議室A", Some(UUID_A), Some(KEY)), 1, "m")
+            .unwrap();
+        let twice = save_area(&mut conn, &secrets, &area(None, "会議室Z", Some(UUID_A), Some(KEY)), 1, "m")
+            .unwrap_err();
+        assert!(
+            twice.message(crate::Lang::Ja).contains("既に area:A101「会議室A」で使われています"),
+            "{}",
+            twice.message(crate::Lang::Ja)
+        );
         let dup = save_area(&mut conn, &secrets, &area(None, "会議室Ａ", None, None), 1, "m").unwrap_err();
         assert!(dup.message(crate::Lang::En).contains("already has an area"));
-        let renamed = save_area(&mut conn, &secrets, &area(Some("A101"), "大会議室", Some(UUID_A), None), 1, "m").unwrap_err();
+        let renamed =
+            save_area(&mut conn, &secrets, &area(Some("A101"), "大会議室", Some(UUID_A), None), 1, "m")
+                .unwrap_err();
         assert!(renamed.message(crate::Lang::En).contains("reservation system"));
 
-        let id = save_area(&mut conn, &secrets, &area(None, "倉庫", Some(UUID_B), Some(KEY)), 1, "m").unwrap();
+        let id =
+            save_area(&mut conn, &secrets, &area(None, "倉庫", Some(UUID_B), Some(KEY)), 1, "m").unwrap();
         assert_eq!(id, "M-A001");
         // Removing the hand-made area forgets its key; the synced one cannot be removed here.
         remove(&mut conn, &secrets, &crate::lock::Target::Area(id), "m").unwrap();
@@ -867,19 +975,30 @@ mod tests {
     fn stores_by_hand_with_an_entrance_lock_and_a_splats_mapping() {
         let mut conn = facility();
         let secrets = MemorySecrets::default();
-        let mut input = StoreInput { name: "池袋店".into(), register_entrance_key: true, use_sesame: true, ..StoreInput::default() };
+        let mut input = StoreInput {
+            name: "池袋店".into(),
+            register_entrance_key: true,
+            use_sesame: true,
+            ..StoreInput::default()
+        };
         assert!(save_store(&mut conn, &secrets, &input, 1, "m").is_err(), "entrance key without a UUID");
         input.entrance_device_uuid = Some(UUID_B.into());
         input.entrance_secret_key = Some(KEY.into());
         input.splats_entrance_area_id = Some("sa-404".into());
-        assert!(save_store(&mut conn, &secrets, &input, 1, "m").unwrap_err().message(crate::Lang::Ja).contains("sa-404"));
+        assert!(save_store(&mut conn, &secrets, &input, 1, "m")
+            .unwrap_err()
+            .message(crate::Lang::Ja)
+            .contains("sa-404"));
         input.splats_entrance_area_id = Some("sa-1".into());
         let id = save_store(&mut conn, &secrets, &input, 1, "m").unwrap();
         let s = store::get_store(&conn, &id).unwrap().unwrap();
         assert_eq!((s.name.as_str(), s.entrance_device_uuid.as_deref()), ("池袋店", Some(UUID_B)));
         let events = audit::recent(&conn, 5).unwrap();
         let text = serde_json::to_string(&events.iter().map(|e| &e.detail).collect::<Vec<_>>()).unwrap();
-        assert!(events.iter().any(|e| e.action == "settings.store") && !text.contains(KEY), "audited without the key: {text}");
+        assert!(
+            events.iter().any(|e| e.action == "settings.store") && !text.contains(KEY),
+            "audited without the key: {text}"
+        );
     }
 
     #[test]
@@ -892,8 +1011,12 @@ mod tests {
             reservation_client_id: client.map(String::from),
             ..CloudAddresses::default()
         };
-        assert!(apply_clouds(&config, &secrets, &bad).unwrap_err().message(crate::Lang::Ja).contains("40 文字"));
-        let no_client = CloudInput { addresses: address("https://r.example.jp", None), ..CloudInput::default() };
+        assert!(apply_clouds(&config, &secrets, &bad)
+            .unwrap_err()
+            .message(crate::Lang::Ja)
+            .contains("40 文字"));
+        let no_client =
+            CloudInput { addresses: address("https://r.example.jp", None), ..CloudInput::default() };
         assert!(apply_clouds(&config, &secrets, &no_client).is_err());
         let input = CloudInput {
             addresses: address("https://r.example.jp", Some("cid")),
@@ -913,7 +1036,8 @@ mod tests {
     fn export_then_import_on_a_second_pc() {
         let mut conn = facility();
         let secrets = MemorySecrets::default();
-        save_area(&mut conn, &secrets, &area(Some("A101"), "会議室A", Some(UUID_A), Some(KEY)), 1, "m").unwrap();
+        save_area(&mut conn, &secrets, &area(Some("A101"), "会議室A", Some(UUID_A), Some(KEY)), 1, "m")
+            .unwrap();
         crate::splats::cache::map_area(&conn, "A101", Some("sa-1")).unwrap();
         let mut config = Config::default();
         config.reservation.base_url = Some("https://r.example.jp".into());
@@ -923,7 +1047,8 @@ mod tests {
 
         let mut second = db::open_in_memory().unwrap();
         let second_secrets = MemorySecrets::default();
-        let (next, report) = import(&mut second, &Config::default(), &second_secrets, &exported, 5, "m").unwrap();
+        let (next, report) =
+            import(&mut second, &Config::default(), &second_secrets, &exported, 5, "m").unwrap();
         assert_eq!((report.stores, report.areas), (1, 1));
         assert_eq!(report.missing_keys, ["会議室A"]);
         assert_eq!(next.reservation.client_id.as_deref(), Some("cid"));
@@ -932,6 +1057,8 @@ mod tests {
 
         let broken = exported.replace(UUID_A, "bad-uuid");
         assert!(import(&mut second, &Config::default(), &second_secrets, &broken, 6, "m").is_err());
-        assert!(import(&mut second, &Config::default(), &second_secrets, "{\"format\":\"x\"}", 6, "m").is_err());
+        assert!(
+            import(&mut second, &Config::default(), &second_secrets, "{\"format\":\"x\"}", 6, "m").is_err()
+        );
     }
 }

@@ -85,7 +85,10 @@ fn retire_missing(tx: &rusqlite::Transaction, table: &str, keep: &HashSet<&str>,
         .collect::<rusqlite::Result<_>>()?;
     let mut retired = 0;
     for id in ids.iter().filter(|id| !keep.contains(id.as_str())) {
-        tx.execute(&format!("UPDATE {table} SET active = 0, updated_at = ?2 WHERE id = ?1"), params![id, now])?;
+        tx.execute(
+            &format!("UPDATE {table} SET active = 0, updated_at = ?2 WHERE id = ?1"),
+            params![id, now],
+        )?;
         retired += 1;
     }
     Ok(retired)
@@ -163,8 +166,16 @@ pub fn upsert_guests(conn: &mut Connection, guests: &[Guest], now: i64) -> Resul
                phone_last4 = excluded.phone_last4, starts_at = excluded.starts_at,
                ends_at = excluded.ends_at, updated_at = excluded.updated_at",
             params![
-                g.id, g.store_id, g.booking_code, g.name, g.name_kana, g.phone_last4,
-                g.starts_at, g.ends_at, g.source.as_str(), now
+                g.id,
+                g.store_id,
+                g.booking_code,
+                g.name,
+                g.name_kana,
+                g.phone_last4,
+                g.starts_at,
+                g.ends_at,
+                g.source.as_str(),
+                now
             ],
         )?;
         tx.execute("DELETE FROM guest_areas WHERE guest_id = ?1", [&g.id])?;
@@ -179,7 +190,9 @@ pub fn upsert_guests(conn: &mut Connection, guests: &[Guest], now: i64) -> Resul
 /// One guest with their areas, whatever their day.
 pub fn get_guest(conn: &Connection, id: &str) -> Result<Option<Guest>> {
     let range: Option<(String, i64, i64)> = conn
-        .query_row("SELECT store_id, starts_at, ends_at FROM guests WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row("SELECT store_id, starts_at, ends_at FROM guests WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
     let Some((store_id, starts_at, ends_at)) = range else { return Ok(None) };
     Ok(list_guests(conn, &store_id, starts_at, ends_at)?.into_iter().find(|g| g.id == id))

@@ -93,7 +93,9 @@ pub struct Report {
 impl Report {
     /// Every part that ran succeeded.
     pub fn ok(&self) -> bool {
-        self.reservation.as_ref().is_none_or(|o| o.ok) && self.splats.as_ref().is_none_or(|o| o.ok) && self.access.as_ref().is_none_or(|o| o.ok)
+        self.reservation.as_ref().is_none_or(|o| o.ok)
+            && self.splats.as_ref().is_none_or(|o| o.ok)
+            && self.access.as_ref().is_none_or(|o| o.ok)
     }
 }
 
@@ -130,7 +132,14 @@ pub async fn run(db: &Db, config: &Config, secrets: &dyn SecretStore, scope: Sco
 /// [`run`] as of `now`: which day's bookings to fetch and which door rights are due
 /// follow it (the business-day benchmark drives a worker through simulated hours).
 /// Times of the SPLATS servers still come from this PC's clock and their offset.
-pub async fn run_at(db: &Db, config: &Config, secrets: &dyn SecretStore, scope: Scope, actor: &str, now: i64) -> Report {
+pub async fn run_at(
+    db: &Db,
+    config: &Config,
+    secrets: &dyn SecretStore,
+    scope: Scope,
+    actor: &str,
+    now: i64,
+) -> Report {
     let mut report = Report { started_at: now, ..Report::default() };
     if scope.bookings && config.reservation.base_url.is_some() {
         let mut outcome = Outcome::of(bookings(db, config, secrets, actor, now).await);
@@ -151,24 +160,46 @@ pub async fn run_at(db: &Db, config: &Config, secrets: &dyn SecretStore, scope: 
     report
 }
 
-async fn bookings(db: &Db, config: &Config, secrets: &dyn SecretStore, actor: &str, now: i64) -> Result<BookingsReport> {
+async fn bookings(
+    db: &Db,
+    config: &Config,
+    secrets: &dyn SecretStore,
+    actor: &str,
+    now: i64,
+) -> Result<BookingsReport> {
     let client = ReservationClient::from_config(config, secrets)?;
     let stores = stores_and_areas(db, &client, actor).await?;
     let days = guests_ahead(db, &client, actor, now, config.sync.lead_minutes * 60).await?;
     Ok(BookingsReport { stores, days })
 }
 
-async fn splats_from_config(db: &Db, config: &Config, secrets: &dyn SecretStore, actor: &str) -> Result<SplatsReport> {
+async fn splats_from_config(
+    db: &Db,
+    config: &Config,
+    secrets: &dyn SecretStore,
+    actor: &str,
+) -> Result<SplatsReport> {
     let client = SplatsClient::from_config(config, secrets)?;
     splats(db, &client, config, actor).await
 }
 
 /// Plans door-rights changes from the cache, then carries out what is due.
-pub async fn access(db: &Db, config: &Config, secrets: &dyn SecretStore, actor: &str) -> Result<AccessReport> {
+pub async fn access(
+    db: &Db,
+    config: &Config,
+    secrets: &dyn SecretStore,
+    actor: &str,
+) -> Result<AccessReport> {
     access_at(db, config, secrets, actor, clock::now_unix()).await
 }
 
-async fn access_at(db: &Db, config: &Config, secrets: &dyn SecretStore, actor: &str, now: i64) -> Result<AccessReport> {
+async fn access_at(
+    db: &Db,
+    config: &Config,
+    secrets: &dyn SecretStore,
+    actor: &str,
+    now: i64,
+) -> Result<AccessReport> {
     let client = SplatsClient::from_config(config, secrets)?;
     let cfg = config.clone();
     let planned = db.write(move |c| reconcile::plan(c, &cfg, now)).await?;
@@ -199,11 +230,15 @@ pub async fn stores_and_areas(db: &Db, client: &ReservationClient, actor: &str) 
     let latency = started.elapsed().as_millis() as i64;
     let actor = actor.to_string();
     db.write(move |conn| {
-        let result = fetched.and_then(|(stores, areas)| store::replace_from_reservation(conn, &stores, &areas, clock::now_unix()));
-        let event = AuditEvent::new(&actor, "sync.stores_areas", None, result.is_ok()).with_latency_ms(latency).with_detail(match &result {
-            Ok(c) => serde_json::to_value(c).unwrap_or_default(),
-            Err(e) => serde_json::json!({ "error": e.code() }),
+        let result = fetched.and_then(|(stores, areas)| {
+            store::replace_from_reservation(conn, &stores, &areas, clock::now_unix())
         });
+        let event = AuditEvent::new(&actor, "sync.stores_areas", None, result.is_ok())
+            .with_latency_ms(latency)
+            .with_detail(match &result {
+                Ok(c) => serde_json::to_value(c).unwrap_or_default(),
+                Err(e) => serde_json::json!({ "error": e.code() }),
+            });
         audit::record(conn, &event)?;
         result
     })
@@ -213,7 +248,13 @@ pub async fn stores_and_areas(db: &Db, client: &ReservationClient, actor: &str) 
 /// Pulls the bookings of today (JST) of every active store, and of tomorrow too when
 /// `lead_secs` reaches past midnight. Each store's day is replaced in one transaction;
 /// a store that fails is reported and the others go on.
-pub async fn guests_ahead(db: &Db, client: &ReservationClient, actor: &str, now: i64, lead_secs: i64) -> Result<Vec<StoreDay>> {
+pub async fn guests_ahead(
+    db: &Db,
+    client: &ReservationClient,
+    actor: &str,
+    now: i64,
+    lead_secs: i64,
+) -> Result<Vec<StoreDay>> {
     let started = Instant::now();
     let mut days = vec![(guests::jst_date(now), guests::day_start(now))];
     if guests::day_start(now + lead_secs) != days[0].1 {
@@ -226,7 +267,9 @@ pub async fn guests_ahead(db: &Db, client: &ReservationClient, actor: &str, now:
             let fetched = client.reservations(&s.id, date).await;
             let (store_id, day) = (s.id.clone(), *day);
             let result = match fetched {
-                Ok(b) => db.write(move |c| guests::replace_day(c, &store_id, day, &b, clock::now_unix())).await,
+                Ok(b) => {
+                    db.write(move |c| guests::replace_day(c, &store_id, day, &b, clock::now_unix())).await
+                }
                 Err(e) => Err(e),
             };
             let (changes, error) = match result {
@@ -245,13 +288,21 @@ pub async fn guests_ahead(db: &Db, client: &ReservationClient, actor: &str, now:
 }
 
 /// Today's bookings only (no lead), for callers that want exactly one day.
-pub async fn guests_today(db: &Db, client: &ReservationClient, actor: &str, now: i64) -> Result<Vec<StoreDay>> {
+pub async fn guests_today(
+    db: &Db,
+    client: &ReservationClient,
+    actor: &str,
+    now: i64,
+) -> Result<Vec<StoreDay>> {
     guests_ahead(db, client, actor, now, 0).await
 }
 
 /// The app as registered in the reservation system, for signing in: the client
 /// secret comes from the keyring.
-pub fn oauth_client(config: &Config, secrets: &dyn SecretStore) -> Result<crate::reservation::oauth::OAuthClient> {
+pub fn oauth_client(
+    config: &Config,
+    secrets: &dyn SecretStore,
+) -> Result<crate::reservation::oauth::OAuthClient> {
     let r = &config.reservation;
     let base_url = r.base_url.clone().ok_or_else(|| Error::config("reservation.base_url", "not set"))?;
     let client_id = r.client_id.clone().ok_or_else(|| Error::config("reservation.client_id", "not set"))?;
@@ -273,7 +324,8 @@ pub async fn sign_in(
     actor: &str,
 ) -> Result<crate::reservation::oauth::SignedIn> {
     let client = oauth_client(config, secrets)?;
-    let result = client.sign_in(secrets, open, crate::reservation::oauth::DEFAULT_TIMEOUT, clock::now_unix()).await;
+    let result =
+        client.sign_in(secrets, open, crate::reservation::oauth::DEFAULT_TIMEOUT, clock::now_unix()).await;
     let expires = result.as_ref().ok().map(|s| s.expires_at.map(|t| t.to_string()).unwrap_or_default());
     let event = AuditEvent::new(actor, "reservation.sign_in", None, result.is_ok())
         .with_detail(serde_json::json!({ "error": result.as_ref().err().map(|e| e.code()) }));
@@ -317,13 +369,23 @@ pub async fn splats(db: &Db, client: &SplatsClient, config: &Config, actor: &str
     result.map(|()| report)
 }
 
-async fn splats_steps(db: &Db, client: &SplatsClient, config: &Config, report: &mut SplatsReport) -> Result<()> {
+async fn splats_steps(
+    db: &Db,
+    client: &SplatsClient,
+    config: &Config,
+    report: &mut SplatsReport,
+) -> Result<()> {
     let devices = async { Ok::<_, Error>((client.areas().await?, client.passes().await?)) }.await;
     let now = clock::now_unix();
     match devices {
         Ok((areas, passes)) => {
             let (a, p) = db
-                .write(move |c| Ok((splats::cache::save_areas(c, &areas, now)?, splats::cache::save_passes(c, &passes, now)?)))
+                .write(move |c| {
+                    Ok((
+                        splats::cache::save_areas(c, &areas, now)?,
+                        splats::cache::save_passes(c, &passes, now)?,
+                    ))
+                })
                 .await?;
             (report.areas, report.passes) = (a, p);
         }

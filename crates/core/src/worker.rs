@@ -56,7 +56,12 @@ impl Status {
     fn apply(&mut self, scope: Scope, report: &Report, config: &Config, now: i64) {
         let every = |secs: u64| now + secs as i64;
         if scope.bookings {
-            note(&mut self.reservation, report.reservation.as_ref(), now, every(config.sync.bookings_every_secs));
+            note(
+                &mut self.reservation,
+                report.reservation.as_ref(),
+                now,
+                every(config.sync.bookings_every_secs),
+            );
         }
         if scope.splats {
             note(&mut self.splats, report.splats.as_ref(), now, every(config.sync.histories_every_secs));
@@ -108,7 +113,17 @@ impl Worker {
             tracing::info!(released, "outbox ops held by a process that ended are free again");
         }
         let state = Mutex::new(Status { pid: std::process::id(), ..Status::default() });
-        Ok(Worker { db, secrets, config, wake: Notify::new(), access_asked: Default::default(), state, cycle: Default::default(), on_change: Mutex::new(None), _owner: owner })
+        Ok(Worker {
+            db,
+            secrets,
+            config,
+            wake: Notify::new(),
+            access_asked: Default::default(),
+            state,
+            cycle: Default::default(),
+            on_change: Mutex::new(None),
+            _owner: owner,
+        })
     }
 
     /// Called after every change of status (the app tells its windows).
@@ -156,11 +171,16 @@ impl Worker {
         let due = |p: &Part| p.next_at.is_none_or(|t| t <= now);
         let outbox_due = self.db.read(move |c| crate::outbox::any_due(c, now)).await?;
         let asked = self.access_asked.swap(false, std::sync::atomic::Ordering::SeqCst);
-        let scope = Scope { bookings: due(&s.reservation), splats: due(&s.splats), access: due(&s.reservation) || outbox_due || asked };
+        let scope = Scope {
+            bookings: due(&s.reservation),
+            splats: due(&s.splats),
+            access: due(&s.reservation) || outbox_due || asked,
+        };
         if !(scope.bookings || scope.splats || scope.access) {
             return Ok(None);
         }
-        let report = sync::run_at(&self.db, &(self.config)(), self.secrets.as_ref(), scope, "worker", now).await;
+        let report =
+            sync::run_at(&self.db, &(self.config)(), self.secrets.as_ref(), scope, "worker", now).await;
         self.record(scope, &report, now).await;
         Ok(Some(report))
     }
@@ -195,7 +215,8 @@ impl Worker {
     pub async fn next_wake(&self, now: i64) -> Duration {
         let s = self.status();
         let retry = self.db.read(|c| Ok(crate::outbox::summary(c)?.1)).await.ok().flatten();
-        let next = [s.reservation.next_at, s.splats.next_at, retry].into_iter().flatten().min().unwrap_or(now + 30);
+        let next =
+            [s.reservation.next_at, s.splats.next_at, retry].into_iter().flatten().min().unwrap_or(now + 30);
         Duration::from_secs(next.clamp(now + 1, now + 30).saturating_sub(now) as u64)
     }
 }

@@ -103,7 +103,10 @@ async fn the_qr_opens_the_booked_room_and_the_entrance_and_nothing_else() {
     f.during("G001");
     assert_eq!(summary.splats_area_ids, vec!["sa-0001", "sa-0006"]);
     assert!(f.secrets.get(&names::guest_seed("G001")).unwrap().is_some(), "the seed is in the keyring");
-    let raw: String = f.db.read_now(|c| Ok(c.query_row("SELECT group_concat(qr_data) FROM guest_access", [], |r| r.get(0))?)).unwrap();
+    let raw: String = f
+        .db
+        .read_now(|c| Ok(c.query_row("SELECT group_concat(qr_data) FROM guest_access", [], |r| r.get(0))?))
+        .unwrap();
     let seed = f.secrets.get(&names::guest_seed("G001")).unwrap().unwrap();
     assert!(!raw.contains(&seed), "no seed in SQLite");
 
@@ -166,7 +169,8 @@ async fn checking_out_early_revokes_access() {
     f.issue(&id).await.unwrap();
     let qr = f.qr_now(&id).await;
     assert_eq!(f.scan("sa-0003", &qr.frame.payload).await["accepted"], true);
-    let out = access::check_out_now(&f.db, Some(&f.splats()), &f.secrets, &f.config, &id, "test").await.unwrap();
+    let out =
+        access::check_out_now(&f.db, Some(&f.splats()), &f.secrets, &f.config, &id, "test").await.unwrap();
     assert_eq!(out, access::CheckedOut { revoked: true, pending: false });
     assert_eq!(f.sim_members(&access::member_code(&id)), 0);
     assert_eq!(f.scan("sa-0003", &qr.frame.payload).await["accepted"], false);
@@ -183,8 +187,12 @@ async fn a_scan_at_the_door_marks_the_guest_in_and_search_finds_them() {
     let id = f.walk_in(&["A202"]).await;
     f.issue(&id).await.unwrap();
     let now = clock::now_unix();
-    let code = f.db.read_now(|c| uketsuke_core::store::get_guest(c, &id)).unwrap().unwrap().booking_code.unwrap();
-    assert_eq!(f.db.read_now(|c| guests::today(c, "S002", now, Some(&code))).unwrap()[0].status, Status::Upcoming);
+    let code =
+        f.db.read_now(|c| uketsuke_core::store::get_guest(c, &id)).unwrap().unwrap().booking_code.unwrap();
+    assert_eq!(
+        f.db.read_now(|c| guests::today(c, "S002", now, Some(&code))).unwrap()[0].status,
+        Status::Upcoming
+    );
     let qr = f.qr_now(&id).await;
     assert_eq!(f.scan("sa-0007", &qr.frame.payload).await["accepted"], true, "the entrance of 新宿店");
     sync::splats(&f.db, &f.splats(), &f.config, "test").await.unwrap();

@@ -53,7 +53,12 @@ impl Desk {
     }
 
     async fn admin(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let r = reqwest::Client::new().request(method, format!("{}/_sim{path}", self.sim.url())).json(&body).send().await.unwrap();
+        let r = reqwest::Client::new()
+            .request(method, format!("{}/_sim{path}", self.sim.url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert!(r.status().is_success(), "{path}: {}", r.status());
         r.json().await.unwrap_or(Value::Null)
     }
@@ -69,17 +74,31 @@ impl Desk {
     }
 
     async fn qr_at(&self, guest: &str, at: i64) -> String {
-        access::qr(&self.db, None, self.secrets.as_ref(), &self.config, guest, Some(at)).await.unwrap().frame.payload
+        access::qr(&self.db, None, self.secrets.as_ref(), &self.config, guest, Some(at))
+            .await
+            .unwrap()
+            .frame
+            .payload
     }
 
     async fn scan(&self, area: &str, payload: &str, at: i64) -> Value {
         self.sim.state.clock.set_now(at);
-        self.admin(reqwest::Method::POST, "/splats/scan", json!({ "area_id": area, "payload": payload })).await
+        self.admin(reqwest::Method::POST, "/splats/scan", json!({ "area_id": area, "payload": payload }))
+            .await
     }
 
     fn members(&self, guest: &str) -> usize {
         let code = access::member_code(guest);
-        self.sim.state.world.lock().unwrap().splats.members.values().filter(|m| m.member_code.as_deref() == Some(code.as_str())).count()
+        self.sim
+            .state
+            .world
+            .lock()
+            .unwrap()
+            .splats
+            .members
+            .values()
+            .filter(|m| m.member_code.as_deref() == Some(code.as_str()))
+            .count()
     }
 }
 
@@ -102,9 +121,14 @@ async fn a_booking_gets_its_door_access_ahead_and_loses_it_when_cancelled() {
     assert_eq!(d.scan("sa-0001", &qr, now).await["accepted"], false, "the reader refuses the QR");
     let view = d.db.read_now(|c| uketsuke_core::guests::view(c, "B-CANCEL", now)).unwrap();
     assert_eq!(view.status, Status::Cancelled, "staff still see it, marked cancelled");
-    assert!(access::qr(&d.db, None, d.secrets.as_ref(), &d.config, "B-CANCEL", Some(now)).await.is_err(), "no code is shown");
+    assert!(
+        access::qr(&d.db, None, d.secrets.as_ref(), &d.config, "B-CANCEL", Some(now)).await.is_err(),
+        "no code is shown"
+    );
     let audited = d.db.read_now(|c| uketsuke_core::audit::recent(c, 50)).unwrap();
-    assert!(audited.iter().any(|e| e.action == "access.revoke" && e.ok && e.target.as_deref() == Some("B-CANCEL")));
+    assert!(audited
+        .iter()
+        .any(|e| e.action == "access.revoke" && e.ok && e.target.as_deref() == Some("B-CANCEL")));
 }
 
 #[tokio::test]
@@ -117,7 +141,11 @@ async fn an_extended_booking_opens_in_the_added_hour_with_the_same_qr() {
     d.admin(reqwest::Method::PUT, "/reservation/bookings/B-EXTEND", json!({ "extend_secs": 3600 })).await;
     let report = d.sync(Scope::BOOKINGS).await;
     assert_eq!(report.access.unwrap().report.unwrap().planned.update, 1);
-    assert_eq!(d.secrets.get(&names::guest_seed("B-EXTEND")).unwrap().unwrap(), seed, "updated in place: same seed, same QR");
+    assert_eq!(
+        d.secrets.get(&names::guest_seed("B-EXTEND")).unwrap().unwrap(),
+        seed,
+        "updated in place: same seed, same QR"
+    );
     assert_eq!(d.members("B-EXTEND"), 1);
     let qr = d.qr_at("B-EXTEND", late).await;
     assert_eq!(d.scan("sa-0002", &qr, late).await["accepted"], true, "accepted in the added hour");
@@ -149,7 +177,8 @@ async fn one_bad_booking_is_reported_and_every_other_syncs() {
     let bookings = report.reservation.as_ref().unwrap();
     assert!(bookings.ok, "skips are reported, not failures: {bookings:?}");
     let days = &bookings.report.as_ref().unwrap().days;
-    let skipped: Vec<&str> = days.iter().flat_map(|d| &d.changes.as_ref().unwrap().skipped).map(|s| s.id.as_str()).collect();
+    let skipped: Vec<&str> =
+        days.iter().flat_map(|d| &d.changes.as_ref().unwrap().skipped).map(|s| s.id.as_str()).collect();
     assert_eq!(skipped.len(), 3, "{skipped:?}");
     for id in ["BAD-END", "BAD-DATE", "BAD-AREA"] {
         assert!(skipped.contains(&id), "{id} named");
@@ -157,7 +186,8 @@ async fn one_bad_booking_is_reported_and_every_other_syncs() {
     let upserted: usize = days.iter().map(|d| d.changes.as_ref().unwrap().upserted).sum();
     assert_eq!(upserted, 12, "every good booking synced");
     assert!(report.splats.as_ref().unwrap().ok, "and SPLATS synced after it");
-    let skipped = days.iter().flat_map(|d| &d.changes.as_ref().unwrap().skipped).find(|s| s.id == "BAD-AREA").unwrap();
+    let skipped =
+        days.iter().flat_map(|d| &d.changes.as_ref().unwrap().skipped).find(|s| s.id == "BAD-AREA").unwrap();
     assert!(skipped.ja.contains("A999") && skipped.en.contains("A999"));
 }
 
@@ -200,7 +230,17 @@ async fn three_thousand_expired_members_are_cleaned_up_within_the_budget() {
     assert_eq!(report.planned.delete, 3000, "{report:?}");
     assert_eq!(report.drained.done, 3000 + report.planned.issue, "and today's later bookings were issued");
     assert_eq!(report.drained.bulk_requests, 3, "1,000 a request");
-    let left = d.sim.state.world.lock().unwrap().splats.members.values().filter(|m| m.member_code.as_deref().is_some_and(|c| c.starts_with("UK-OLD"))).count();
+    let left = d
+        .sim
+        .state
+        .world
+        .lock()
+        .unwrap()
+        .splats
+        .members
+        .values()
+        .filter(|m| m.member_code.as_deref().is_some_and(|c| c.starts_with("UK-OLD")))
+        .count();
     assert_eq!(left, 0);
     let spent = d.sim.state.world.lock().unwrap().splats.calls.len() - calls_before;
     assert!(spent < 60, "{spent} calls of the 720 an hour");
@@ -212,7 +252,12 @@ async fn three_thousand_expired_members_are_cleaned_up_within_the_budget() {
 async fn a_repeating_page_key_ends_the_loop_and_the_next_sync_starts_clean() {
     let d = Desk::open().await;
     let before = d.db.read_now(history::count).unwrap();
-    d.admin(reqwest::Method::POST, "/splats/histories", json!({ "count": 3000, "start": clock::now_unix() - 300, "step_secs": 0 })).await;
+    d.admin(
+        reqwest::Method::POST,
+        "/splats/histories",
+        json!({ "count": 3000, "start": clock::now_unix() - 300, "step_secs": 0 }),
+    )
+    .await;
     d.admin(reqwest::Method::PUT, "/splats", json!({ "repeat_history_keys": 1 })).await;
     let client = SplatsClient::from_config(&d.config, d.secrets.as_ref()).unwrap();
     let err = sync::splats(&d.db, &client, &d.config, "test").await.unwrap_err();
@@ -250,7 +295,16 @@ async fn a_revoke_waits_in_the_outbox_while_splats_is_down_and_is_done_once() {
         after: 0,
         until: None,
     });
-    let out = access::check_out_now(&d.db, Some(&SplatsClient::from_config(&d.config, d.secrets.as_ref()).unwrap()), d.secrets.as_ref(), &d.config, "B-DOWN", "staff").await.unwrap();
+    let out = access::check_out_now(
+        &d.db,
+        Some(&SplatsClient::from_config(&d.config, d.secrets.as_ref()).unwrap()),
+        d.secrets.as_ref(),
+        &d.config,
+        "B-DOWN",
+        "staff",
+    )
+    .await
+    .unwrap();
     assert_eq!(out, access::CheckedOut { revoked: false, pending: true }, "checked out; the revoke waits");
     let view = d.db.read_now(|c| uketsuke_core::guests::view(c, "B-DOWN", now)).unwrap();
     assert_eq!(view.pending.as_ref().map(|p| p.op), Some(outbox::Op::Revoke), "shown as pending");
@@ -273,7 +327,10 @@ async fn one_worker_per_database_and_it_saves_its_status() {
     let snapshot = Arc::new(d.config.clone());
     let source: uketsuke_core::worker::ConfigSource = Arc::new(move || snapshot.clone());
     let w = Worker::new(d.db.clone(), d.secrets.clone(), source.clone()).unwrap();
-    assert_eq!(Worker::new(d.db.clone(), d.secrets.clone(), source).err().map(|e| e.code()), Some("worker_busy"));
+    assert_eq!(
+        Worker::new(d.db.clone(), d.secrets.clone(), source).err().map(|e| e.code()),
+        Some("worker_busy")
+    );
     let first = w.tick(clock::now_unix()).await.unwrap().expect("everything is due at start");
     assert!(first.ok(), "{first:?}");
     assert!(w.tick(clock::now_unix()).await.unwrap().is_none(), "nothing is due right after");

@@ -27,7 +27,12 @@ async fn setup() -> (Sim, OAuthClient) {
 
 /// What a person does in the browser: open the page, fill in the form, press a button.
 /// `tamper` may change the hidden fields first (to forge a state).
-async fn browse(authorize_url: String, login: (&str, &str), decision: &str, tamper: impl Fn(&mut Vec<(String, String)>)) -> (u16, String) {
+async fn browse(
+    authorize_url: String,
+    login: (&str, &str),
+    decision: &str,
+    tamper: impl Fn(&mut Vec<(String, String)>),
+) -> (u16, String) {
     let browser = reqwest::Client::builder().redirect(reqwest::redirect::Policy::limited(5)).build().unwrap();
     let page = browser.get(&authorize_url).send().await.unwrap();
     assert_eq!(page.status(), 200);
@@ -87,7 +92,10 @@ async fn sign_in_runs_end_to_end_and_the_token_works() {
 
     // The same code cannot be exchanged twice.
     let again = client.exchange(&forms[0]["code"]).await;
-    assert!(matches!(&again, Err(Error::Http { status: 400, message, .. }) if message.contains("already used")), "{again:?}");
+    assert!(
+        matches!(&again, Err(Error::Http { status: 400, message, .. }) if message.contains("already used")),
+        "{again:?}"
+    );
 }
 
 #[tokio::test]

@@ -10,7 +10,8 @@ async fn sim() -> Sim {
 }
 
 async fn fault(sim: &Sim, body: serde_json::Value) {
-    let r = reqwest::Client::new().post(format!("{}/_sim/faults", sim.url())).json(&body).send().await.unwrap();
+    let r =
+        reqwest::Client::new().post(format!("{}/_sim/faults", sim.url())).json(&body).send().await.unwrap();
     assert!(r.status().is_success());
 }
 
@@ -64,12 +65,17 @@ async fn broken_replies_leave_the_cache_as_it_was() {
     sync::stores_and_areas(&db, &client, "test").await.unwrap();
 
     // The areas of the second store arrive broken: nothing of this run may land.
-    fault(&sim, serde_json::json!({"path_prefix": "/reserve/api/v1/areas.php", "kind": "broken_json", "times": 2})).await;
+    fault(
+        &sim,
+        serde_json::json!({"path_prefix": "/reserve/api/v1/areas.php", "kind": "broken_json", "times": 2}),
+    )
+    .await;
     let err = sync::stores_and_areas(&db, &client, "test").await.unwrap_err();
     assert_eq!(err.code(), "bad_reply");
     assert_eq!(store::list_areas(&conn, None).unwrap().len(), 5);
 
-    fault(&sim, serde_json::json!({"path_prefix": "/reserve/", "kind": "status", "status": 503, "times": 1})).await;
+    fault(&sim, serde_json::json!({"path_prefix": "/reserve/", "kind": "status", "status": 503, "times": 1}))
+        .await;
     let err = sync::stores_and_areas(&db, &client, "test").await.unwrap_err();
     assert!(matches!(err, Error::Http { status: 503, .. }), "{err:?}");
 

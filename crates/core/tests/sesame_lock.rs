@@ -180,7 +180,11 @@ async fn cloud_errors_are_explained() {
     assert!(matches!(err, Error::SecretMissing(_)));
     assert_eq!(f.sim_commands(), 1, "a missing key sends nothing");
     let last = f.db.read_now(|c| audit::recent(c, 1)).unwrap().remove(0);
-    assert_eq!((last.action.as_str(), last.ok), ("sesame.unlock", false), "a press that sent nothing is audited too");
+    assert_eq!(
+        (last.action.as_str(), last.ok),
+        ("sesame.unlock", false),
+        "a press that sent nothing is audited too"
+    );
     assert_eq!(last.detail.unwrap()["error"], "secret_missing");
     assert_eq!(last.latency_ms, None);
 }

@@ -36,14 +36,24 @@ impl Fixture {
     }
 
     async fn admin(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let r = reqwest::Client::new().request(method, format!("{}/_sim/{path}", self.sim.url())).json(&body).send().await.unwrap();
+        let r = reqwest::Client::new()
+            .request(method, format!("{}/_sim/{path}", self.sim.url()))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         assert!(r.status().is_success(), "{path}: {}", r.status());
         r.json().await.unwrap_or(Value::Null)
     }
 
     async fn add_histories(&self, count: usize) {
         let start = clock::now_unix() - 2 * 86_400;
-        self.admin(reqwest::Method::POST, "splats/histories", json!({ "count": count, "start": start, "step_secs": 15 })).await;
+        self.admin(
+            reqwest::Method::POST,
+            "splats/histories",
+            json!({ "count": count, "start": start, "step_secs": 15 }),
+        )
+        .await;
     }
 
     async fn world(&self) -> Value {
@@ -110,7 +120,8 @@ async fn a_429_mid_sync_is_waited_out() {
     let f = Fixture::new().await;
     f.add_histories(3_000).await;
     let total = f.sim.state.world.lock().unwrap().splats.histories.len() as i64;
-    f.admin(reqwest::Method::PUT, "splats", json!({ "limits": { "other_per_window": 3, "window_secs": 2 } })).await;
+    f.admin(reqwest::Method::PUT, "splats", json!({ "limits": { "other_per_window": 3, "window_secs": 2 } }))
+        .await;
     let client = f.client();
     let report = sync::splats(&f.db, &client, &f.config, "test").await.unwrap();
     assert_eq!(history::count(&f.conn).unwrap(), total);
@@ -124,7 +135,8 @@ async fn a_429_longer_than_the_wait_stops_the_sync_and_it_resumes_later() {
     let f = Fixture::new().await;
     f.add_histories(3_000).await;
     let total = f.sim.state.world.lock().unwrap().splats.histories.len() as i64;
-    f.admin(reqwest::Method::PUT, "splats", json!({ "limits": { "other_per_window": 4, "window_secs": 2 } })).await;
+    f.admin(reqwest::Method::PUT, "splats", json!({ "limits": { "other_per_window": 4, "window_secs": 2 } }))
+        .await;
     let client = SplatsClient::new(&f.sim.splats_url(), DEMO_TOKEN.into())
         .with_retry(RetryPolicy { max_wait: Duration::ZERO, ..RetryPolicy::default() });
     let err = sync::splats(&f.db, &client, &f.config, "test").await.unwrap_err();
@@ -142,12 +154,19 @@ async fn a_429_longer_than_the_wait_stops_the_sync_and_it_resumes_later() {
 async fn bulk_create_of_2500_members_is_split_and_polled_to_the_end() {
     let f = Fixture::new().await;
     f.admin(reqwest::Method::PUT, "splats", json!({ "bulk_members_per_sec": 4000 })).await;
-    let mut members: Vec<Value> = (0..2500).map(|i| member(&format!("会員{i:04}"), &format!("C{i:04}"))).collect();
+    let mut members: Vec<Value> =
+        (0..2500).map(|i| member(&format!("会員{i:04}"), &format!("C{i:04}"))).collect();
     members[2499] = member("重複", "C0007"); // a code already used earlier in the run
     let client = f.client();
     let mut seen = Vec::new();
-    let polling = Polling { first: Duration::from_millis(50), max_interval: Duration::from_millis(200), timeout: Duration::from_secs(60) };
-    let out = bulk::run(&client, Tag::Create, &members, polling, |done, total| seen.push((done, total))).await.unwrap();
+    let polling = Polling {
+        first: Duration::from_millis(50),
+        max_interval: Duration::from_millis(200),
+        timeout: Duration::from_secs(60),
+    };
+    let out = bulk::run(&client, Tag::Create, &members, polling, |done, total| seen.push((done, total)))
+        .await
+        .unwrap();
 
     assert_eq!(out.requests.iter().map(|r| r.members).collect::<Vec<_>>(), vec![1000, 1000, 500]);
     assert_eq!((out.succeeded, out.failed, out.not_processed), (2499, 1, 0));
@@ -158,7 +177,8 @@ async fn bulk_create_of_2500_members_is_split_and_polled_to_the_end() {
     assert_eq!(f.world().await["members"].as_array().unwrap().len(), 2499);
 
     // The bulk delete cleans them up through the same machinery.
-    let ids: Vec<Value> = out.results.iter().filter_map(|r| r.member_id.clone()).map(|id| json!({ "member_id": id })).collect();
+    let ids: Vec<Value> =
+        out.results.iter().filter_map(|r| r.member_id.clone()).map(|id| json!({ "member_id": id })).collect();
     let del = bulk::run(&client, Tag::Delete, &ids, polling, |_, _| {}).await.unwrap();
     assert_eq!(del.succeeded, 2499);
     assert!(f.world().await["members"].as_array().unwrap().is_empty());
@@ -195,7 +215,12 @@ async fn members_guests_and_devices_round_trip() {
         use_date_start: Some(clock::iso_jst(now - 60)),
         use_date_end: Some(clock::iso_jst(now + 3600)),
         qrcode: Some(QrCode {
-            one_time_qr: Some(OneTimeQr { enabled: true, timestep: Some(30), skew: Some(1), totp_seed: None }),
+            one_time_qr: Some(OneTimeQr {
+                enabled: true,
+                timestep: Some(30),
+                skew: Some(1),
+                totp_seed: None,
+            }),
             ..QrCode::default()
         }),
         devices_pass: Some(DevicesPass::only(&[area.clone()])),
@@ -209,10 +234,22 @@ async fn members_guests_and_devices_round_trip() {
     // The cloud-made one-time QR opens the booked area and nothing else.
     let qr = client.one_time_qr(&m.member_id).await.unwrap();
     assert!(qr.one_time_qr_data.starts_with("SL-OTQR?v=1&data="));
-    let ok = f.admin(reqwest::Method::POST, "splats/scan", json!({ "area_id": area, "payload": qr.one_time_qr_data })).await;
+    let ok = f
+        .admin(
+            reqwest::Method::POST,
+            "splats/scan",
+            json!({ "area_id": area, "payload": qr.one_time_qr_data }),
+        )
+        .await;
     assert_eq!(ok["accepted"], true, "{ok}");
     let other = &areas[1].area_id;
-    let no = f.admin(reqwest::Method::POST, "splats/scan", json!({ "area_id": other, "payload": qr.one_time_qr_data })).await;
+    let no = f
+        .admin(
+            reqwest::Method::POST,
+            "splats/scan",
+            json!({ "area_id": other, "payload": qr.one_time_qr_data }),
+        )
+        .await;
     assert_eq!(no["reason"], "no_permission");
 
     // Invalid settings come back as SPLATS error codes, in both languages.
@@ -240,7 +277,8 @@ async fn members_guests_and_devices_round_trip() {
     };
     let g = client.create_guest(&guest).await.unwrap();
     assert_eq!(client.guest(&g.guest_id).await.unwrap_err().code(), "rejected", "purged");
-    let fresh = GuestInput { use_date_end: clock::iso_jst(now + 3600), use_date_start: clock::iso_jst(now), ..guest };
+    let fresh =
+        GuestInput { use_date_end: clock::iso_jst(now + 3600), use_date_start: clock::iso_jst(now), ..guest };
     let g = client.create_guest(&fresh).await.unwrap();
     assert_eq!(client.guest(&g.guest_id).await.unwrap().area_id_list, vec![area.clone()]);
     client.delete_guest(&g.guest_id).await.unwrap();
@@ -289,7 +327,8 @@ async fn wrong_tokens_and_broken_replies_are_clear_errors() {
         after: 0,
         until: None,
     });
-    let input = MemberInput { member_name: "x".into(), membergroup_id: "mg-guest".into(), ..MemberInput::default() };
+    let input =
+        MemberInput { member_name: "x".into(), membergroup_id: "mg-guest".into(), ..MemberInput::default() };
     assert_eq!(f.client().create_member(&input).await.unwrap_err().code(), "uncertain");
     assert_eq!(f.world().await["members"].as_array().unwrap().len(), 1, "sent once, never twice");
 }

@@ -62,7 +62,11 @@ async fn sesame_settings(State(s): State<Arc<SimState>>, Json(req): Json<Value>)
     StatusCode::NO_CONTENT
 }
 
-async fn sesame_device(State(s): State<Arc<SimState>>, Path(uuid): Path<String>, Json(req): Json<Value>) -> StatusCode {
+async fn sesame_device(
+    State(s): State<Arc<SimState>>,
+    Path(uuid): Path<String>,
+    Json(req): Json<Value>,
+) -> StatusCode {
     let mut world = s.world.lock().unwrap();
     let Some(d) = world.sesame.device_mut(&uuid) else { return StatusCode::NOT_FOUND };
     if let Some(v) = req.get("wm2").and_then(Value::as_bool) {
@@ -94,7 +98,10 @@ async fn get_clock(State(s): State<Arc<SimState>>) -> Json<Value> {
     Json(json!({ "now": s.clock.now_unix(), "offset_secs": s.clock.offset_secs() }))
 }
 
-async fn set_clock(State(s): State<Arc<SimState>>, Json(req): Json<ClockRequest>) -> (StatusCode, Json<Value>) {
+async fn set_clock(
+    State(s): State<Arc<SimState>>,
+    Json(req): Json<ClockRequest>,
+) -> (StatusCode, Json<Value>) {
     match (req.offset_secs, req.now) {
         (Some(o), None) => s.clock.set_offset_secs(o),
         (None, Some(n)) => s.clock.set_now(n),
@@ -120,7 +127,8 @@ async fn list_faults(State(s): State<Arc<SimState>>) -> Json<Vec<Fault>> {
 async fn splats_world(State(s): State<Arc<SimState>>) -> Json<Value> {
     let world = s.world.lock().unwrap();
     let w = &world.splats;
-    let now_ms = s.clock.now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    let now_ms =
+        s.clock.now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
     Json(json!({
         "tokens": w.tokens,
         "areas": w.areas,

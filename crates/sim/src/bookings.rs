@@ -44,7 +44,11 @@ async fn list(State(s): State<Arc<SimState>>) -> Json<Value> {
 
 async fn add(State(s): State<Arc<SimState>>, Json(req): Json<Value>) -> Reply {
     let text = |k: &str| req.get(k).and_then(Value::as_str).map(String::from);
-    let time = |k: &str| req.get(k).and_then(Value::as_i64).ok_or_else(|| bad(StatusCode::BAD_REQUEST, &format!("{k} (unix seconds) is required")));
+    let time = |k: &str| {
+        req.get(k)
+            .and_then(Value::as_i64)
+            .ok_or_else(|| bad(StatusCode::BAD_REQUEST, &format!("{k} (unix seconds) is required")))
+    };
     let mut world = s.world.lock().unwrap();
     let n = world.guests.len() + 1;
     let id = text("id").unwrap_or_else(|| format!("G{:03}", 100 + n));
@@ -70,7 +74,11 @@ async fn add(State(s): State<Arc<SimState>>, Json(req): Json<Value>) -> Reply {
 
 async fn change(State(s): State<Arc<SimState>>, Path(id): Path<String>, Json(req): Json<Value>) -> Reply {
     let mut world = s.world.lock().unwrap();
-    let g = world.guests.iter_mut().find(|g| g.id == id).ok_or_else(|| bad(StatusCode::NOT_FOUND, "no such booking"))?;
+    let g = world
+        .guests
+        .iter_mut()
+        .find(|g| g.id == id)
+        .ok_or_else(|| bad(StatusCode::NOT_FOUND, "no such booking"))?;
     let int = |k: &str| req.get(k).and_then(Value::as_i64);
     if let Some(t) = int("starts_at") {
         g.starts_at = t;
@@ -106,5 +114,7 @@ async fn cancel(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> Statu
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array).map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default()
+    v.and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+        .unwrap_or_default()
 }

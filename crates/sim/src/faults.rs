@@ -53,7 +53,14 @@ pub struct Fault {
 impl Fault {
     /// A stall of everything under `path_prefix` for `secs` from now.
     pub fn stall(path_prefix: &str, secs: u64) -> Fault {
-        Fault { path_prefix: path_prefix.into(), kind: FaultKind::Stall { secs }, times: None, after: 0, until: None }.armed()
+        Fault {
+            path_prefix: path_prefix.into(),
+            kind: FaultKind::Stall { secs },
+            times: None,
+            after: 0,
+            until: None,
+        }
+        .armed()
     }
 
     /// Starts a stall's clock (faults of other kinds are unchanged).
@@ -113,7 +120,8 @@ pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next)
         }
         Some((FaultKind::BrokenJson, _)) => {
             let _ = next.run(req).await;
-            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"truncated\": [1, 2,").into_response()
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"truncated\": [1, 2,")
+                .into_response()
         }
         Some((FaultKind::Drop, _)) => {
             let _ = next.run(req).await;

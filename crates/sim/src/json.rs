@@ -24,7 +24,8 @@ pub fn escape_non_ascii(json: &str) -> String {
 
 pub fn php_json<T: Serialize>(status: StatusCode, body: &T) -> Response {
     let text = serde_json::to_string(body).expect("simulator replies serialise");
-    (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], escape_non_ascii(&text)).into_response()
+    (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], escape_non_ascii(&text))
+        .into_response()
 }
 
 /// A JSON error body `{"message": …}`, as API gateways send.

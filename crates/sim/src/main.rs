@@ -37,7 +37,14 @@ async fn main() -> std::io::Result<()> {
             .sesame
             .devices
             .values()
-            .map(|d| format!("{}\t{}\t{}\n", d.door, d.uuid, d.secret.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+            .map(|d| {
+                format!(
+                    "{}\t{}\t{}\n",
+                    d.door,
+                    d.uuid,
+                    d.secret.iter().map(|b| format!("{b:02x}")).collect::<String>()
+                )
+            })
             .collect();
         std::fs::write(path, lines)?;
     }

@@ -16,10 +16,7 @@ pub fn start_of_day_jst(now: i64) -> i64 {
 }
 
 pub fn demo_world(now: i64) -> World {
-    let stores = vec![
-        store("S001", "渋谷店", "シブヤテン"),
-        store("S002", "新宿店", "シンジュクテン"),
-    ];
+    let stores = vec![store("S001", "渋谷店", "シブヤテン"), store("S002", "新宿店", "シンジュクテン")];
     let areas = vec![
         area("A101", "S001", "会議室A", 1),
         area("A102", "S001", "会議室B", 2),

@@ -76,7 +76,8 @@ fn as_hex<S: serde::Serializer>(b: &[u8; 16], s: S) -> Result<S::Ok, S::Error> {
 impl SimDevice {
     /// A deterministic demo lock: UUID and secret derived from `n`.
     pub fn demo(n: u8, door: &str, label: &str, now: i64) -> SimDevice {
-        let secret: [u8; 16] = std::array::from_fn(|i| (i as u8).wrapping_mul(17).wrapping_add(n.wrapping_mul(31)) ^ 0x5a);
+        let secret: [u8; 16] =
+            std::array::from_fn(|i| (i as u8).wrapping_mul(17).wrapping_add(n.wrapping_mul(31)) ^ 0x5a);
         SimDevice {
             uuid: format!("{:08X}-5E5A-4000-8000-{:012X}", 0x5E5A_0000u32 + n as u32, n as u64),
             secret,
@@ -170,7 +171,11 @@ fn admit(state: &SimState, headers: &HeaderMap, uuid: &str) -> Result<String, Re
     }
 }
 
-async fn status(State(state): State<Arc<SimState>>, headers: HeaderMap, Path(uuid): Path<String>) -> Response {
+async fn status(
+    State(state): State<Arc<SimState>>,
+    headers: HeaderMap,
+    Path(uuid): Path<String>,
+) -> Response {
     let uuid = match admit(&state, &headers, &uuid) {
         Ok(u) => u,
         Err(r) => return r,
@@ -242,7 +247,8 @@ fn parse_command(body: &[u8]) -> Result<(i64, Option<String>, String), Response>
     let b: CommandBody = serde_json::from_slice(body).map_err(|_| bad("body is not JSON"))?;
     let cmd = b.cmd.as_i64().ok_or_else(|| bad("cmd must be an integer"))?;
     if let Some(h) = &b.history {
-        let bytes = base64::engine::general_purpose::STANDARD.decode(h).map_err(|_| bad("history must be base64"))?;
+        let bytes =
+            base64::engine::general_purpose::STANDARD.decode(h).map_err(|_| bad("history must be base64"))?;
         if bytes.len() > 21 {
             return Err(bad("history tag longer than 21 bytes"));
         }
@@ -254,7 +260,12 @@ fn parse_command(body: &[u8]) -> Result<(i64, Option<String>, String), Response>
     Ok((cmd, b.history, sign))
 }
 
-async fn command(State(state): State<Arc<SimState>>, headers: HeaderMap, Path(uuid): Path<String>, body: Bytes) -> Response {
+async fn command(
+    State(state): State<Arc<SimState>>,
+    headers: HeaderMap,
+    Path(uuid): Path<String>,
+    body: Bytes,
+) -> Response {
     let uuid = match admit(&state, &headers, &uuid) {
         Ok(u) => u,
         Err(r) => return r,
@@ -273,7 +284,11 @@ async fn command(State(state): State<Arc<SimState>>, headers: HeaderMap, Path(uu
             return message(StatusCode::NOT_FOUND, "Wi-Fi module is not connected");
         }
         if !sign_ok(&d.secret, &sign, now) {
-            return if strict { message(StatusCode::UNAUTHORIZED, "invalid sign") } else { StatusCode::OK.into_response() };
+            return if strict {
+                message(StatusCode::UNAUTHORIZED, "invalid sign")
+            } else {
+                StatusCode::OK.into_response()
+            };
         }
         if d.drop_next > 0 {
             d.drop_next -= 1;
@@ -330,9 +345,16 @@ mod tests {
         assert_eq!(expected_sign(&k, 1700000000), "a53566abe6f6b507fe360a46a9869840");
         assert!(sign_ok(&k, "a53566abe6f6b507fe360a46a9869840", 1700000100));
         assert!(sign_ok(&k, "A53566ABE6F6B507FE360A46A9869840", 1700000300), "next window still accepted");
-        assert!(!sign_ok(&k, "a53566abe6f6b507fe360a46a9869840", 1700000000 + 3 * 256), "three windows later");
+        assert!(
+            !sign_ok(&k, "a53566abe6f6b507fe360a46a9869840", 1700000000 + 3 * 256),
+            "three windows later"
+        );
         let k2: [u8; 16] = hex::decode("2ebc2c087c1501480834538ff72139bc").unwrap().try_into().unwrap();
-        for wrong in ["667fff5abed9da5e43cefc5c76f0ce6e", "bec21086150b684f3add568c23cfa7c1", "655bd4bc361d907faf8bdcf7a465e3b0"] {
+        for wrong in [
+            "667fff5abed9da5e43cefc5c76f0ce6e",
+            "bec21086150b684f3add568c23cfa7c1",
+            "655bd4bc361d907faf8bdcf7a465e3b0",
+        ] {
             assert!(!sign_ok(&k2, wrong, 1700000000));
         }
     }
@@ -342,7 +364,12 @@ mod tests {
         assert!(parse_command(b"nope").is_err());
         assert!(parse_command(br#"{"cmd":"83","sign":"00000000000000000000000000000000"}"#).is_err());
         assert!(parse_command(br#"{"cmd":83,"sign":"abc"}"#).is_err());
-        assert!(parse_command(br#"{"cmd":83,"history":"!!","sign":"00000000000000000000000000000000"}"#).is_err());
-        assert!(parse_command(br#"{"cmd":83,"history":"dGVzdDI=","sign":"00000000000000000000000000000000"}"#).is_ok());
+        assert!(
+            parse_command(br#"{"cmd":83,"history":"!!","sign":"00000000000000000000000000000000"}"#).is_err()
+        );
+        assert!(parse_command(
+            br#"{"cmd":83,"history":"dGVzdDI=","sign":"00000000000000000000000000000000"}"#
+        )
+        .is_ok());
     }
 }

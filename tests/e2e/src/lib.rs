@@ -142,7 +142,9 @@ impl Session {
 
     /// Elements matching a CSS selector now (maybe none).
     pub async fn find_all(&self, css: &str) -> Vec<String> {
-        let v = self.send(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css}))).await;
+        let v = self
+            .send(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css})))
+            .await;
         v.as_array()
             .map(|a| a.iter().filter_map(|e| e[ELEMENT_KEY].as_str().map(String::from)).collect())
             .unwrap_or_default()
@@ -169,7 +171,11 @@ impl Session {
     }
 
     pub async fn text(&self, element: &str) -> String {
-        self.send(reqwest::Method::GET, &format!("/element/{element}/text"), None).await.as_str().unwrap_or("").to_string()
+        self.send(reqwest::Method::GET, &format!("/element/{element}/text"), None)
+            .await
+            .as_str()
+            .unwrap_or("")
+            .to_string()
     }
 
     /// The texts of every element matching `css`.
@@ -194,12 +200,17 @@ impl Session {
     pub async fn clear_and_type(&self, element: &str, text: &str) {
         self.send(reqwest::Method::POST, &format!("/element/{element}/clear"), Some(json!({}))).await;
         let text = text.replace('\n', "\u{E007}");
-        self.send(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({"text": text}))).await;
+        self.send(reqwest::Method::POST, &format!("/element/{element}/value"), Some(json!({"text": text})))
+            .await;
     }
 
     pub async fn page_text(&self) -> String {
         let v = self
-            .send(reqwest::Method::POST, "/execute/sync", Some(json!({"script": "return document.body.innerText", "args": []})))
+            .send(
+                reqwest::Method::POST,
+                "/execute/sync",
+                Some(json!({"script": "return document.body.innerText", "args": []})),
+            )
             .await;
         v.as_str().unwrap_or_default().to_string()
     }
@@ -215,7 +226,12 @@ impl Session {
         let js = "const done = arguments[arguments.length - 1];
                   window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])
                     .then((v) => done({ ok: v === undefined ? null : v }), (e) => done({ err: e }));";
-        self.send(reqwest::Method::POST, "/execute/async", Some(json!({"script": js, "args": [command, args]}))).await
+        self.send(
+            reqwest::Method::POST,
+            "/execute/async",
+            Some(json!({"script": js, "args": [command, args]})),
+        )
+        .await
     }
 
     /// Waits until the page's text contains `needle`.
@@ -234,13 +250,13 @@ impl Session {
     /// Saves a PNG of the window and returns its path.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let b64 = self.send(reqwest::Method::GET, "/screenshot", None).await;
-        let png = base64::engine::general_purpose::STANDARD.decode(b64.as_str().expect("base64 PNG")).unwrap();
+        let png =
+            base64::engine::general_purpose::STANDARD.decode(b64.as_str().expect("base64 PNG")).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "screenshot is a PNG");
         let path = screenshot_dir().join(format!("{name}.png"));
         std::fs::write(&path, png).unwrap();
         path
     }
-
 }
 
 /// Holds a QR payload to the simulated SPLATS reader of `area`: its verdict as JSON.
@@ -294,10 +310,15 @@ pub fn write_config(c: &uketsuke_core::Config, dir: &Path) -> PathBuf {
 /// What a manager did before the window opened: stores and areas synced from the
 /// reservation system, and with `splats` the SPLATS areas and pass controllers cached
 /// too (with the simulator's demo tokens). The test's handle on the database comes back.
-pub async fn sync_setup(c: &uketsuke_core::Config, sim: &uketsuke_sim::Sim, splats: bool) -> uketsuke_core::db::Db {
+pub async fn sync_setup(
+    c: &uketsuke_core::Config,
+    sim: &uketsuke_sim::Sim,
+    splats: bool,
+) -> uketsuke_core::db::Db {
     use uketsuke_core::{db, reservation::ReservationClient, splats::SplatsClient, sync};
     let shared = db::Db::open(c.database.as_ref().unwrap()).unwrap();
-    let reservation = ReservationClient::new(&sim.reservation_url(), uketsuke_sim::DEMO_RESERVATION_TOKEN.into());
+    let reservation =
+        ReservationClient::new(&sim.reservation_url(), uketsuke_sim::DEMO_RESERVATION_TOKEN.into());
     sync::stores_and_areas(&shared, &reservation, "setup").await.unwrap();
     if splats {
         let client = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());

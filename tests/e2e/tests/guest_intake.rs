@@ -3,7 +3,7 @@
 //! its line number, nothing written).
 
 use uketsuke_core::clock;
-use uketsuke_e2e::{Driver, Session, app_binary, enabled, sync_setup, test_config, write_config};
+use uketsuke_e2e::{app_binary, enabled, sync_setup, test_config, write_config, Driver, Session};
 use uketsuke_sim::{Sim, SimConfig};
 
 /// Stores and areas synced into a fresh cache; no clouds needed after that.
@@ -64,9 +64,11 @@ async fn walk_in_and_csv_import_from_the_staff_window() {
     // A CSV whose second row names an unknown room: refused as a whole, line named.
     let now = clock::now_unix();
     let (from, to) = (jst(now - 1800), jst(now + 3600));
-    let bad = format!("予約番号,店舗ID,氏名,フリガナ,電話番号,開始,終了,エリア\n\
+    let bad = format!(
+        "予約番号,店舗ID,氏名,フリガナ,電話番号,開始,終了,エリア\n\
          R-1,S001,山田 花,ヤマダ ハナ,090-1111-2222,{from},{to},A101\n\
-         R-2,S001,川口 学,カワグチ マナブ,,{from},{to},Z999\n");
+         R-2,S001,川口 学,カワグチ マナブ,,{from},{to},Z999\n"
+    );
     pick_file(&s, "bad.csv", &bad).await;
     s.wait_for("[data-testid=guest-error]").await;
     s.wait_for_text("CSV 3 行目").await;

@@ -3,10 +3,13 @@
 //! step boundary.
 
 use std::time::Duration;
+use uketsuke_core::clock;
 use uketsuke_core::guests::{self, WalkIn};
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
-use uketsuke_core::clock;
-use uketsuke_e2e::{Driver, Session, app_binary, enabled, map_demo_doors, scan, sync_setup, test_config, write_config, zbarimg};
+use uketsuke_e2e::{
+    app_binary, enabled, map_demo_doors, scan, sync_setup, test_config, write_config, zbarimg, Driver,
+    Session,
+};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-qr";
@@ -45,10 +48,12 @@ async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf, String) {
     (sim, dir, path, id)
 }
 
-
 /// The server-clock second at which the QR on screen is replaced.
 async fn step_end(s: &Session) -> i64 {
-    s.script("return Number(document.querySelector('[data-testid=guest-qr]').dataset.stepEnd)").await.as_i64().unwrap()
+    s.script("return Number(document.querySelector('[data-testid=guest-qr]').dataset.stepEnd)")
+        .await
+        .as_i64()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -83,7 +88,11 @@ async fn the_qr_on_screen_opens_the_door_and_rotates() {
     assert!(first.starts_with("SL-OTQR?v=1&data="), "{first}");
     let verdict = scan(&sim, "sa-0001", &first).await;
     assert_eq!(verdict["accepted"], true, "the simulator accepts the code on screen: {verdict}");
-    assert_eq!(scan(&sim, "sa-0002", &first).await["reason"], "no_permission", "and only for the booked room");
+    assert_eq!(
+        scan(&sim, "sa-0002", &first).await["reason"],
+        "no_permission",
+        "and only for the booked room"
+    );
 
     // After the step boundary the picture changes, and the new code is the valid one.
     let wait = (first_end - clock::now_unix()).max(0) as u64;
@@ -94,7 +103,11 @@ async fn the_qr_on_screen_opens_the_door_and_rotates() {
     let second = zbarimg(&shot).pop().expect("a QR after the boundary");
     assert_ne!(second, first, "the code rotated");
     assert_eq!(scan(&sim, "sa-0001", &second).await["accepted"], true);
-    assert_eq!(scan(&sim, "sa-0001", &first).await["reason"], "totp_mismatch", "skew 0: the old code is dead");
+    assert_eq!(
+        scan(&sim, "sa-0001", &first).await["reason"],
+        "totp_mismatch",
+        "skew 0: the old code is dead"
+    );
 
     // Checking out revokes it at once.
     s.click_css("[data-testid=qr-close]").await;

@@ -3,10 +3,13 @@
 //! a wrong code is explained, the screen resets when left alone, a booking that has
 //! ended shows no QR, and staff commands are refused in this window.
 
+use uketsuke_core::clock;
 use uketsuke_core::guests::{self, WalkIn};
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
-use uketsuke_core::clock;
-use uketsuke_e2e::{Driver, Session, app_binary, enabled, map_demo_doors, scan, sync_setup, test_config, write_config, zbarimg};
+use uketsuke_e2e::{
+    app_binary, enabled, map_demo_doors, scan, sync_setup, test_config, write_config, zbarimg, Driver,
+    Session,
+};
 use uketsuke_sim::{Sim, SimConfig};
 
 const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-kiosk";
@@ -57,7 +60,6 @@ async fn keypad(s: &Session, digits: &str) {
     }
 }
 
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_guest_finds_their_booking_and_the_kiosk_qr_opens_the_door() {
     if !enabled() {
@@ -65,7 +67,8 @@ async fn a_guest_finds_their_booking_and_the_kiosk_qr_opens_the_door() {
     }
     let f = facility().await;
     let driver = Driver::start().await;
-    let s = Session::start(&driver, &app_binary(), &["--kiosk", "--config", f.config.to_str().unwrap()]).await;
+    let s =
+        Session::start(&driver, &app_binary(), &["--kiosk", "--config", f.config.to_str().unwrap()]).await;
     s.wait_for("[data-testid=kiosk-start]").await;
     s.wait_for_text("渋谷店").await;
     s.screenshot("kiosk-welcome").await;
@@ -79,7 +82,10 @@ async fn a_guest_finds_their_booking_and_the_kiosk_qr_opens_the_door() {
         ("push_to_kiosk", serde_json::json!({ "guestId": "x" })),
     ] {
         let reply = s.invoke(command, args).await;
-        assert!(reply["err"].to_string().contains("not allowed"), "{command} must be refused in the kiosk: {reply}");
+        assert!(
+            reply["err"].to_string().contains("not allowed"),
+            "{command} must be refused in the kiosk: {reply}"
+        );
     }
     assert_eq!(s.invoke("kiosk_current", serde_json::json!({})).await["ok"], serde_json::Value::Null);
 
@@ -97,14 +103,22 @@ async fn a_guest_finds_their_booking_and_the_kiosk_qr_opens_the_door() {
     s.click_css("[data-testid=kiosk-find]").await;
     s.wait_for("[data-testid=kiosk-qr]").await;
     s.wait_for_text("秒で切り替わります").await;
-    let end: i64 = s.script("return Number(document.querySelector('[data-testid=kiosk-qr]').dataset.stepEnd)").await.as_i64().unwrap();
+    let end: i64 = s
+        .script("return Number(document.querySelector('[data-testid=kiosk-qr]').dataset.stepEnd)")
+        .await
+        .as_i64()
+        .unwrap();
     if end - clock::now_unix() < 3 {
         tokio::time::sleep(std::time::Duration::from_secs(4)).await;
     }
     let shot = s.screenshot("kiosk-qr").await;
     let decoded = zbarimg(&shot);
     assert_eq!(decoded.len(), 1, "one QR on screen: {decoded:?}");
-    assert_eq!(scan(&f.sim, "sa-0001", &decoded[0]).await["accepted"], true, "the door accepts the kiosk's QR");
+    assert_eq!(
+        scan(&f.sim, "sa-0001", &decoded[0]).await["accepted"],
+        true,
+        "the door accepts the kiosk's QR"
+    );
     assert_eq!(scan(&f.sim, "sa-0006", &decoded[0]).await["accepted"], true, "and the entrance");
 
     // Left alone, the kiosk goes back to its welcome screen and forgets the guest.

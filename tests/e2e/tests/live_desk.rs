@@ -4,11 +4,13 @@
 //! the guest list and the QR panel stay responsive.
 
 use std::time::{Duration, Instant};
+use uketsuke_core::clock;
 use uketsuke_core::lock::{self, Target};
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
 use uketsuke_core::sesame::{DeviceUuid, SecretKey};
-use uketsuke_core::clock;
-use uketsuke_e2e::{Driver, Session, app_binary, enabled, map_demo_doors, sync_setup, test_config, write_config};
+use uketsuke_e2e::{
+    app_binary, enabled, map_demo_doors, sync_setup, test_config, write_config, Driver, Session,
+};
 use uketsuke_sim::faults::Fault;
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
@@ -39,14 +41,28 @@ async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
     let key: String = device.secret.iter().map(|b| format!("{b:02x}")).collect();
     let uuid = DeviceUuid::parse(&device.uuid).unwrap();
     shared
-        .write_now(|conn| lock::assign(conn, &keyring, &Target::Area("A101".into()), &uuid, &SecretKey::parse(&key)?, "manager"))
+        .write_now(|conn| {
+            lock::assign(
+                conn,
+                &keyring,
+                &Target::Area("A101".into()),
+                &uuid,
+                &SecretKey::parse(&key)?,
+                "manager",
+            )
+        })
         .unwrap();
     let now = clock::now_unix();
     let booking = serde_json::json!({
         "id": "B-LIVE", "store_id": "S001", "name": "石井 真央", "name_kana": "イシイ マオ",
         "starts_at": now - 600, "ends_at": now + 3600, "area_ids": ["A101"],
     });
-    reqwest::Client::new().post(format!("{}/_sim/reservation/bookings", sim.url())).json(&booking).send().await.unwrap();
+    reqwest::Client::new()
+        .post(format!("{}/_sim/reservation/bookings", sim.url()))
+        .json(&booking)
+        .send()
+        .await
+        .unwrap();
     (sim, dir, path)
 }
 
@@ -64,7 +80,16 @@ async fn doors_and_guests_stay_live_while_the_clouds_hang() {
     s.wait_for("[data-testid=sync-reservation][data-ok=true]").await;
     s.wait_for("[data-testid=sync-access][data-ok=true]").await;
     s.wait_for("[data-guest-id=B-LIVE]").await;
-    let member_made = || sim.state.world.lock().unwrap().splats.members.values().any(|m| m.member_code.as_deref() == Some("UK-B-LIVE"));
+    let member_made = || {
+        sim.state
+            .world
+            .lock()
+            .unwrap()
+            .splats
+            .members
+            .values()
+            .any(|m| m.member_code.as_deref() == Some("UK-B-LIVE"))
+    };
     assert!(member_made(), "issued ahead of arrival by the worker");
     s.screenshot("live-desk-synced").await;
 
@@ -85,7 +110,10 @@ async fn doors_and_guests_stay_live_while_the_clouds_hang() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let to_wire = pressed.elapsed();
-    assert!(to_wire < Duration::from_secs(1), "Unlock took {to_wire:?} to reach the simulator during a stalled sync");
+    assert!(
+        to_wire < Duration::from_secs(1),
+        "Unlock took {to_wire:?} to reach the simulator during a stalled sync"
+    );
     s.wait_for("[data-area-id=A101][data-phase=confirmed]").await;
     assert_eq!(sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().state, "unlocked");
 
@@ -104,7 +132,10 @@ async fn doors_and_guests_stay_live_while_the_clouds_hang() {
 
     // A second launch on this PC hands over to the running app and ends: no second
     // window, no second worker.
-    let mut second = std::process::Command::new(app_binary()).args(["--config", config.to_str().unwrap()]).spawn().unwrap();
+    let mut second = std::process::Command::new(app_binary())
+        .args(["--config", config.to_str().unwrap()])
+        .spawn()
+        .unwrap();
     let launched = Instant::now();
     let status = loop {
         if let Some(status) = second.try_wait().unwrap() {
@@ -115,12 +146,22 @@ async fn doors_and_guests_stay_live_while_the_clouds_hang() {
     };
     assert!(status.success(), "{status:?}");
     s.wait_for("[data-testid=sync-status]").await;
-    assert_eq!(s.texts("[data-testid=sync]").await, ["同期中…"], "the first app is still there, still waiting on the clouds");
+    assert_eq!(
+        s.texts("[data-testid=sync]").await,
+        ["同期中…"],
+        "the first app is still there, still waiting on the clouds"
+    );
 
     s.close().await;
     let keyring = Keyring::new(KEYRING_SERVICE);
     let uuid = sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().uuid.clone();
-    for name in [names::RESERVATION_TOKEN.to_string(), names::SPLATS_TOKEN.to_string(), names::SESAME_API_KEY.to_string(), names::device_secret(&uuid), names::guest_seed("B-LIVE")] {
+    for name in [
+        names::RESERVATION_TOKEN.to_string(),
+        names::SPLATS_TOKEN.to_string(),
+        names::SESAME_API_KEY.to_string(),
+        names::device_secret(&uuid),
+        names::guest_seed("B-LIVE"),
+    ] {
         let _ = keyring.delete(&name);
     }
 }

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
-use uketsuke_e2e::{Driver, Session, app_binary, enabled, sync_setup, test_config, write_config};
+use uketsuke_e2e::{app_binary, enabled, sync_setup, test_config, write_config, Driver, Session};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-settings";
@@ -181,13 +181,20 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
         let reply = s.invoke(command, args).await;
         let text = reply.to_string();
         for secret in &secrets {
-            assert!(!text.to_lowercase().contains(&secret.to_lowercase()), "{command} leaked a secret: {text}");
+            assert!(
+                !text.to_lowercase().contains(&secret.to_lowercase()),
+                "{command} leaked a secret: {text}"
+            );
         }
         if MANAGER_ONLY.contains(&command) {
             assert_eq!(reply["err"]["code"], "manager_required", "{command} must refuse staff: {reply}");
         }
     }
-    assert_eq!(keyring.get(names::SESAME_API_KEY).unwrap().as_deref(), Some(uketsuke_sim::sesame::DEMO_API_KEY), "nothing changed");
+    assert_eq!(
+        keyring.get(names::SESAME_API_KEY).unwrap().as_deref(),
+        Some(uketsuke_sim::sesame::DEMO_API_KEY),
+        "nothing changed"
+    );
     s.close().await;
     for name in [names::RESERVATION_TOKEN, names::SPLATS_TOKEN, names::SESAME_API_KEY] {
         keyring.delete(name).unwrap();

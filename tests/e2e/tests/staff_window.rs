@@ -5,7 +5,7 @@ use uketsuke_core::lock::{self, Target};
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
 use uketsuke_core::sesame::{DeviceUuid, SecretKey};
 use uketsuke_core::Config;
-use uketsuke_e2e::{Driver, Session, app_binary, enabled, sync_setup, test_config, write_config};
+use uketsuke_e2e::{app_binary, enabled, sync_setup, test_config, write_config, Driver, Session};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 /// One app at a time: two windows on a 2-core machine only slow each other down.
@@ -71,7 +71,11 @@ async fn staff_window_syncs_and_lists_stores_and_areas() {
     // A sync that fails says why, in the chosen language, and keeps what was shown.
     sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
         path_prefix: "/reserve/".into(),
-        kind: uketsuke_sim::faults::FaultKind::Status { status: 503, message: Some("maintenance".into()), retry_after_secs: None },
+        kind: uketsuke_sim::faults::FaultKind::Status {
+            status: 503,
+            message: Some("maintenance".into()),
+            retry_after_secs: None,
+        },
         times: Some(1),
         after: 0,
         until: None,
@@ -123,14 +127,20 @@ async fn unlock_buttons_open_the_door_and_explain_a_wrong_key() {
     {
         let shared = sync_setup(&Config::read(&config).unwrap(), &sim, false).await;
         let hex = |b: &[u8; 16]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
-        let targets = [Target::Area("A101".into()), Target::Area("A102".into()), Target::Entrance("S001".into())];
+        let targets =
+            [Target::Area("A101".into()), Target::Area("A102".into()), Target::Entrance("S001".into())];
         for (d, target) in devices.iter().zip(targets) {
             let key = if d.door == "area:A102" { "11".repeat(16) } else { hex(&d.secret) };
             let uuid = DeviceUuid::parse(&d.uuid).unwrap();
-            shared.write_now(|conn| lock::assign(conn, &keyring, &target, &uuid, &SecretKey::parse(&key)?, "manager")).unwrap();
+            shared
+                .write_now(|conn| {
+                    lock::assign(conn, &keyring, &target, &uuid, &SecretKey::parse(&key)?, "manager")
+                })
+                .unwrap();
         }
     }
-    let sim_state = |door: &str| sim.state.world.lock().unwrap().sesame.device_for(door).unwrap().state.clone();
+    let sim_state =
+        |door: &str| sim.state.world.lock().unwrap().sesame.device_for(door).unwrap().state.clone();
     // The documented contract: a bad sign is refused (the realistic default answers 200).
     sim.state.world.lock().unwrap().sesame.strict = true;
 
@@ -150,7 +160,19 @@ async fn unlock_buttons_open_the_door_and_explain_a_wrong_key() {
     assert_eq!(sim_state("area:A101"), "unlocked");
     let state = s.texts("[data-area-id=A101] [data-testid=lock-state]").await;
     assert_eq!(state, ["解錠"]);
-    let tag = sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().history.last().unwrap().history_tag.clone();
+    let tag = sim
+        .state
+        .world
+        .lock()
+        .unwrap()
+        .sesame
+        .device_for("area:A101")
+        .unwrap()
+        .history
+        .last()
+        .unwrap()
+        .history_tag
+        .clone();
     let tag = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, tag.unwrap()).unwrap();
     assert_eq!(String::from_utf8(tag).unwrap(), "鈴木", "SESAME's history names who unlocked");
 

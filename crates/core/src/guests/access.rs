@@ -75,7 +75,14 @@ pub fn desired(conn: &Connection, config: &Config, g: &Guest) -> Result<(i64, i6
 
 /// Makes (or brings up to date) the guest's SPLATS member and keeps its seed. Safe to
 /// repeat; called by the outbox runner and when staff ask for a QR.
-pub async fn issue(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, config: &Config, guest_id: &str, actor: &str) -> Result<Summary> {
+pub async fn issue(
+    db: &Db,
+    client: &SplatsClient,
+    secrets: &dyn SecretStore,
+    config: &Config,
+    guest_id: &str,
+    actor: &str,
+) -> Result<Summary> {
     let (g, (from, until, areas), existing) = {
         let (config, id) = (config.clone(), guest_id.to_string());
         db.read(move |conn| {
@@ -92,11 +99,9 @@ pub async fn issue(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, co
             return Ok(e.clone());
         }
     }
-    let group = config
-        .splats
-        .guest_membergroup_id
-        .clone()
-        .ok_or_else(|| Error::config("splats.guest_membergroup_id", "not set: guests' members need a member group"))?;
+    let group = config.splats.guest_membergroup_id.clone().ok_or_else(|| {
+        Error::config("splats.guest_membergroup_id", "not set: guests' members need a member group")
+    })?;
     let input = MemberInput {
         member_id: None,
         member_name: g.name.clone(),
@@ -119,9 +124,14 @@ pub async fn issue(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, co
     let result = upsert_member(client, active.as_ref(), &input).await;
     let latency = started.elapsed().as_millis() as i64;
     let event = move |ok: bool, detail: serde_json::Value| {
-        AuditEvent::new(actor, if active.is_some() { "access.update" } else { "access.issue" }, Some(guest_id), ok)
-            .with_latency_ms(latency)
-            .with_detail(detail)
+        AuditEvent::new(
+            actor,
+            if active.is_some() { "access.update" } else { "access.issue" },
+            Some(guest_id),
+            ok,
+        )
+        .with_latency_ms(latency)
+        .with_detail(detail)
     };
     let offset = client.clock_offset();
     let member = match result {
@@ -135,10 +145,16 @@ pub async fn issue(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, co
     let otqr = member.qrcode.as_ref().and_then(|q| q.one_time_qr.clone()).unwrap_or_default();
     let data = member.qrcode.as_ref().and_then(|q| q.data.clone());
     let (Some(seed), Some(data)) = (otqr.totp_seed.clone(), data) else {
-        return Err(Error::BadReply { cloud: crate::error::Cloud::Splats, detail: "the member has no one-time QR seed or data".into() });
+        return Err(Error::BadReply {
+            cloud: crate::error::Cloud::Splats,
+            detail: "the member has no one-time QR seed or data".into(),
+        });
     };
     secrets.set(&names::guest_seed(guest_id), &seed)?;
-    let ev = event(true, serde_json::json!({ "member_id": member.member_id, "areas": areas, "from": from, "until": until }));
+    let ev = event(
+        true,
+        serde_json::json!({ "member_id": member.member_id, "areas": areas, "from": from, "until": until }),
+    );
     let row = (
         guest_id.to_string(),
         member.member_id,
@@ -172,7 +188,11 @@ pub async fn issue(db: &Db, client: &SplatsClient, secrets: &dyn SecretStore, co
 
 /// Creates the member, or updates the one we already have; adopts a member with our
 /// code when SPLATS says it exists or the create's reply was lost.
-async fn upsert_member(client: &SplatsClient, existing: Option<&Summary>, input: &MemberInput) -> Result<Member> {
+async fn upsert_member(
+    client: &SplatsClient,
+    existing: Option<&Summary>,
+    input: &MemberInput,
+) -> Result<Member> {
     if let Some(e) = existing {
         return with_seed(client, client.update_member(&e.splats_member_id, input).await?).await;
     }
@@ -193,7 +213,8 @@ async fn upsert_member(client: &SplatsClient, existing: Option<&Summary>, input:
 
 /// The member with its seed; a reply without one is read back once.
 async fn with_seed(client: &SplatsClient, m: Member) -> Result<Member> {
-    let has_seed = m.qrcode.as_ref().and_then(|q| q.one_time_qr.as_ref()).and_then(|o| o.totp_seed.as_ref()).is_some();
+    let has_seed =
+        m.qrcode.as_ref().and_then(|q| q.one_time_qr.as_ref()).and_then(|o| o.totp_seed.as_ref()).is_some();
     if has_seed {
         Ok(m)
     } else {
@@ -221,7 +242,12 @@ pub async fn remove(
         Some(_) => return Ok(()),
         None if maybe_sent => {
             let code = member_code(guest_id);
-            client.all_members().await?.into_iter().find(|m| m.member_code.as_deref() == Some(&code)).map(|m| m.member_id)
+            client
+                .all_members()
+                .await?
+                .into_iter()
+                .find(|m| m.member_code.as_deref() == Some(&code))
+                .map(|m| m.member_id)
         }
         None => None,
     };
@@ -241,7 +267,10 @@ pub async fn remove(
     db.write(move |conn| {
         let tx = conn.transaction()?;
         if ok {
-            tx.execute("UPDATE guest_access SET revoked_at = ?2 WHERE guest_id = ?1 AND revoked_at IS NULL", params![id, clock::now_unix()])?;
+            tx.execute(
+                "UPDATE guest_access SET revoked_at = ?2 WHERE guest_id = ?1 AND revoked_at IS NULL",
+                params![id, clock::now_unix()],
+            )?;
         }
         audit::record(&tx, &ev)?;
         tx.commit()?;
@@ -325,15 +354,28 @@ pub struct QrView {
 
 /// The guest's QR at this moment of the server's clock. Local generation needs no
 /// network; a revoked, unissued or expired access is an error, never a stale code.
-pub async fn qr(db: &Db, client: Option<&SplatsClient>, secrets: &dyn SecretStore, config: &Config, guest_id: &str, at: Option<i64>) -> Result<QrView> {
+pub async fn qr(
+    db: &Db,
+    client: Option<&SplatsClient>,
+    secrets: &dyn SecretStore,
+    config: &Config,
+    guest_id: &str,
+    at: Option<i64>,
+) -> Result<QrView> {
     let id = guest_id.to_string();
     let (e, data, timestep, offset, gone) = db
         .read(move |conn| {
             let e = summary(conn, &id)?.ok_or_else(|| {
-                Error::invalid("このお客様の QR はまだ発行されていません", "no QR has been issued for this guest yet")
+                Error::invalid(
+                    "このお客様の QR はまだ発行されていません",
+                    "no QR has been issued for this guest yet",
+                )
             })?;
-            let (data, timestep): (String, u32) =
-                conn.query_row("SELECT qr_data, timestep FROM guest_access WHERE guest_id = ?1", [&id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let (data, timestep): (String, u32) = conn.query_row(
+                "SELECT qr_data, timestep FROM guest_access WHERE guest_id = ?1",
+                [&id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             let offset: i64 = db::get_meta(conn, CLOCK_OFFSET)?.and_then(|v| v.parse().ok()).unwrap_or(0);
             // Cancelled or checked out: a revoke may still wait in the outbox, and the
             // code is not shown meanwhile.
@@ -346,22 +388,49 @@ pub async fn qr(db: &Db, client: Option<&SplatsClient>, secrets: &dyn SecretStor
         })
         .await?;
     if gone || e.revoked_at.is_some() {
-        return Err(Error::invalid("このお客様の QR は無効化されています", "this guest's QR has been revoked"));
+        return Err(Error::invalid(
+            "このお客様の QR は無効化されています",
+            "this guest's QR has been revoked",
+        ));
     }
     let now = at.unwrap_or_else(|| clock::now_unix() + offset);
     if now > e.valid_until {
-        return Err(Error::invalid("利用時間が終わったため QR は表示できません", "the booking has ended; the QR is no longer shown"));
+        return Err(Error::invalid(
+            "利用時間が終わったため QR は表示できません",
+            "the booking has ended; the QR is no longer shown",
+        ));
     }
     let (frame, local) = if config.splats.otqr_local || client.is_none() {
         let seed = secrets.require(&names::guest_seed(guest_id))?;
-        let g = Generator::new(&seed, &data, timestep, config.splats.otqr_seed_encoding, config.splats.otqr_hash)?;
+        let g = Generator::new(
+            &seed,
+            &data,
+            timestep,
+            config.splats.otqr_seed_encoding,
+            config.splats.otqr_hash,
+        )?;
         (g.frame(now), true)
     } else {
         let reply = client.expect("checked above").one_time_qr(&e.splats_member_id).await?;
         let expires = i64::from(reply.expiration_in_seconds.unwrap_or(timestep));
         let end = now + expires;
-        (Frame { payload: reply.one_time_qr_data, step_start: end - i64::from(timestep), step_end: end, timestep }, false)
+        (
+            Frame {
+                payload: reply.one_time_qr_data,
+                step_start: end - i64::from(timestep),
+                step_end: end,
+                timestep,
+            },
+            false,
+        )
     };
     let png = crate::qr::png_data_url(&frame.payload, 8)?;
-    Ok(QrView { frame, clock_offset_secs: offset, valid_from: e.valid_from, valid_until: e.valid_until, png, local })
+    Ok(QrView {
+        frame,
+        clock_offset_secs: offset,
+        valid_from: e.valid_from,
+        valid_until: e.valid_until,
+        png,
+        local,
+    })
 }

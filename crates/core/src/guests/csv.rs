@@ -100,28 +100,49 @@ pub fn parse(conn: &Connection, bytes: &[u8]) -> Result<Vec<Guest>> {
     for (i, line) in lines {
         let n = i + 1;
         let f = fields(line);
-        let get = |c: Col| cols.iter().position(|x| *x == Some(c)).and_then(|p| f.get(p)).map(String::as_str).unwrap_or("");
+        let get = |c: Col| {
+            cols.iter().position(|x| *x == Some(c)).and_then(|p| f.get(p)).map(String::as_str).unwrap_or("")
+        };
         let store_id = get(Col::Store);
         if store::get_store(conn, store_id)?.is_none() {
-            return Err(row_error(n, &format!("店舗 `{store_id}` がありません"), &format!("unknown store `{store_id}`")));
+            return Err(row_error(
+                n,
+                &format!("店舗 `{store_id}` がありません"),
+                &format!("unknown store `{store_id}`"),
+            ));
         }
         let name = get(Col::Name);
         if name.is_empty() {
             return Err(row_error(n, "氏名が空です", "the name is empty"));
         }
-        let start = time(get(Col::Start)).ok_or_else(|| row_error(n, "開始日時が読めません (例: 2026/11/23 9:00)", "cannot read the start (e.g. 2026/11/23 9:00)"))?;
-        let end = time(get(Col::End)).ok_or_else(|| row_error(n, "終了日時が読めません", "cannot read the end"))?;
+        let start = time(get(Col::Start)).ok_or_else(|| {
+            row_error(
+                n,
+                "開始日時が読めません (例: 2026/11/23 9:00)",
+                "cannot read the start (e.g. 2026/11/23 9:00)",
+            )
+        })?;
+        let end =
+            time(get(Col::End)).ok_or_else(|| row_error(n, "終了日時が読めません", "cannot read the end"))?;
         if end <= start {
             return Err(row_error(n, "終了が開始より前です", "the end is before the start"));
         }
-        let areas: Vec<String> =
-            get(Col::Areas).split([';', '・', ' ', '、', '|']).map(str::trim).filter(|a| !a.is_empty()).map(String::from).collect();
+        let areas: Vec<String> = get(Col::Areas)
+            .split([';', '・', ' ', '、', '|'])
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(String::from)
+            .collect();
         if areas.is_empty() {
             return Err(row_error(n, "エリアが空です", "no areas"));
         }
         for a in &areas {
             if !store::get_area(conn, a)?.is_some_and(|x| x.store_id == store_id) {
-                return Err(row_error(n, &format!("エリア `{a}` はこの店舗にありません"), &format!("area `{a}` is not in this store")));
+                return Err(row_error(
+                    n,
+                    &format!("エリア `{a}` はこの店舗にありません"),
+                    &format!("area `{a}` is not in this store"),
+                ));
             }
         }
         let code = get(Col::Code);
@@ -189,7 +210,8 @@ mod tests {
     #[test]
     fn reads_utf8_with_a_bom_and_english_headers() {
         let conn = facility();
-        let file = "\u{feff}name,store_id,start,end,areas\nTaro,S001,2026-11-23T09:00,2026-11-23T10:00,A101\n";
+        let file =
+            "\u{feff}name,store_id,start,end,areas\nTaro,S001,2026-11-23T09:00,2026-11-23T10:00,A101\n";
         assert_eq!(parse(&conn, file.as_bytes()).unwrap().len(), 1);
     }
 

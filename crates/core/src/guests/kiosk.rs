@@ -40,14 +40,19 @@ fn matches(v: &GuestView, lookup: &Lookup) -> bool {
             let typed = alnum(code);
             let Some(booking) = g.booking_code.as_deref() else { return false };
             let whole = alnum(booking) == typed;
-            let by_digits = typed.chars().all(|c| c.is_ascii_digit()) && typed.len() >= 4 && digits(booking) == typed;
+            let by_digits =
+                typed.chars().all(|c| c.is_ascii_digit()) && typed.len() >= 4 && digits(booking) == typed;
             !typed.is_empty() && (whole || by_digits)
         }
         Lookup::Phone { last4, name } => {
             let name = normalize(name);
-            let phone_ok = digits(last4).len() == 4 && g.phone_last4.as_deref() == Some(digits(last4).as_str());
+            let phone_ok =
+                digits(last4).len() == 4 && g.phone_last4.as_deref() == Some(digits(last4).as_str());
             let name_ok = name.chars().count() >= 2
-                && [Some(&g.name), g.name_kana.as_ref()].into_iter().flatten().any(|n| normalize(n).contains(&name));
+                && [Some(&g.name), g.name_kana.as_ref()]
+                    .into_iter()
+                    .flatten()
+                    .any(|n| normalize(n).contains(&name));
             phone_ok && name_ok
         }
     }
@@ -55,8 +60,10 @@ fn matches(v: &GuestView, lookup: &Lookup) -> bool {
 
 /// The one booking of today at this store that the entry names.
 pub fn find(conn: &Connection, store_id: &str, now: i64, lookup: &Lookup) -> Result<GuestView> {
-    let mut found: Vec<GuestView> =
-        today(conn, store_id, now, None)?.into_iter().filter(|v| !matches!(v.status, Status::Left | Status::Cancelled) && matches(v, lookup)).collect();
+    let mut found: Vec<GuestView> = today(conn, store_id, now, None)?
+        .into_iter()
+        .filter(|v| !matches!(v.status, Status::Left | Status::Cancelled) && matches(v, lookup))
+        .collect();
     match found.len() {
         0 => Err(not_found()),
         1 => Ok(found.remove(0)),
@@ -115,16 +122,28 @@ mod tests {
     fn finds_by_code_whole_or_by_its_digits() {
         let (conn, id) = setup();
         for code in ["RSV-1001", "rsv1001", "１００１", "1001"] {
-            assert_eq!(find(&conn, "S001", NOW, &Lookup::Code { code: code.into() }).unwrap().guest.id, id, "{code}");
+            assert_eq!(
+                find(&conn, "S001", NOW, &Lookup::Code { code: code.into() }).unwrap().guest.id,
+                id,
+                "{code}"
+            );
         }
-        assert!(find(&conn, "S001", NOW, &Lookup::Code { code: "100".into() }).is_err(), "too short to match digits");
-        assert!(find(&conn, "S002", NOW, &Lookup::Code { code: "1001".into() }).is_err(), "another store's kiosk");
+        assert!(
+            find(&conn, "S001", NOW, &Lookup::Code { code: "100".into() }).is_err(),
+            "too short to match digits"
+        );
+        assert!(
+            find(&conn, "S002", NOW, &Lookup::Code { code: "1001".into() }).is_err(),
+            "another store's kiosk"
+        );
     }
 
     #[test]
     fn phone_digits_need_the_name_too() {
         let (conn, id) = setup();
-        let by = |last4: &str, name: &str| find(&conn, "S001", NOW, &Lookup::Phone { last4: last4.into(), name: name.into() });
+        let by = |last4: &str, name: &str| {
+            find(&conn, "S001", NOW, &Lookup::Phone { last4: last4.into(), name: name.into() })
+        };
         assert_eq!(by("1234", "たろう").unwrap().guest.id, id);
         assert!(by("1234", "").is_err());
         let both = by("1234", "やまだ").unwrap_err();

@@ -74,7 +74,11 @@ pub fn day_start(now: i64) -> i64 {
 
 /// `YYYY-MM-DD` of the JST day containing `now`.
 pub fn jst_date(now: i64) -> String {
-    chrono::DateTime::from_timestamp(now, 0).unwrap_or_default().with_timezone(&clock::jst()).format("%Y-%m-%d").to_string()
+    chrono::DateTime::from_timestamp(now, 0)
+        .unwrap_or_default()
+        .with_timezone(&clock::jst())
+        .format("%Y-%m-%d")
+        .to_string()
 }
 
 /// The store's guests whose booking overlaps today (JST), cancelled ones included (staff
@@ -104,11 +108,12 @@ pub fn view(conn: &Connection, guest_id: &str, now: i64) -> Result<GuestView> {
 
 /// What the counter shows for a guest at `now`.
 fn view_of(conn: &Connection, g: Guest, now: i64) -> Result<GuestView> {
-    let (cancelled, checked_in, checked_out, scanned): (Option<i64>, Option<i64>, Option<i64>, Option<i64>) = conn.query_row(
-        "SELECT cancelled_at, checked_in_at, checked_out_at, first_scan_at FROM guests WHERE id = ?1",
-        [&g.id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-    )?;
+    let (cancelled, checked_in, checked_out, scanned): (Option<i64>, Option<i64>, Option<i64>, Option<i64>) =
+        conn.query_row(
+            "SELECT cancelled_at, checked_in_at, checked_out_at, first_scan_at FROM guests WHERE id = ?1",
+            [&g.id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
     let access = access::summary(conn, &g.id)?;
     let pending = crate::outbox::waiting_for(conn, &g.id)?;
     let arrived_at = [checked_in, scanned].into_iter().flatten().min();
@@ -158,7 +163,10 @@ pub fn normalize(s: &str) -> String {
 
 /// Staff say the guest is here.
 pub fn check_in(conn: &Connection, guest_id: &str, now: i64, actor: &str) -> Result<()> {
-    let n = conn.execute("UPDATE guests SET checked_in_at = COALESCE(checked_in_at, ?2) WHERE id = ?1", params![guest_id, now])?;
+    let n = conn.execute(
+        "UPDATE guests SET checked_in_at = COALESCE(checked_in_at, ?2) WHERE id = ?1",
+        params![guest_id, now],
+    )?;
     if n == 0 {
         return Err(Error::not_found(format!("guest {guest_id}")));
     }
@@ -167,7 +175,10 @@ pub fn check_in(conn: &Connection, guest_id: &str, now: i64, actor: &str) -> Res
 
 /// Marks the guest as gone. Revoking their access is [`access::revoke`]'s job.
 pub fn mark_checked_out(conn: &Connection, guest_id: &str, now: i64) -> Result<()> {
-    let n = conn.execute("UPDATE guests SET checked_out_at = COALESCE(checked_out_at, ?2) WHERE id = ?1", params![guest_id, now])?;
+    let n = conn.execute(
+        "UPDATE guests SET checked_out_at = COALESCE(checked_out_at, ?2) WHERE id = ?1",
+        params![guest_id, now],
+    )?;
     if n == 0 {
         return Err(Error::not_found(format!("guest {guest_id}")));
     }
@@ -204,14 +215,19 @@ pub async fn report_visit(
         return Ok(false);
     }
     let id = guest_id.to_string();
-    let guest = db.read(move |c| store::get_guest(c, &id)).await?.ok_or_else(|| Error::not_found(format!("guest {guest_id}")))?;
+    let guest = db
+        .read(move |c| store::get_guest(c, &id))
+        .await?
+        .ok_or_else(|| Error::not_found(format!("guest {guest_id}")))?;
     if guest.source != GuestSource::Reservation {
         return Ok(false);
     }
     let client = crate::reservation::ReservationClient::from_config(config, secrets)?;
     let result = client.report_visit(guest_id, visit, actor, clock::now_unix()).await;
     let event = AuditEvent::new(actor, "reservation.report_visit", Some(guest_id), result.is_ok())
-        .with_detail(serde_json::json!({ "visit": visit.as_str(), "error": result.as_ref().err().map(|e| e.code()) }));
+        .with_detail(
+            serde_json::json!({ "visit": visit.as_str(), "error": result.as_ref().err().map(|e| e.code()) }),
+        );
     db.write(move |c| audit::record(c, &event)).await?;
     result.map(|_| true)
 }
@@ -231,7 +247,12 @@ pub fn add_walk_in(conn: &mut Connection, w: &WalkIn, now: i64, actor: &str) -> 
     for a in &w.area_ids {
         match store::get_area(conn, a)? {
             Some(area) if area.store_id == w.store_id => {}
-            _ => return Err(Error::invalid(format!("エリア {a} はこの店舗にありません"), format!("area {a} is not in this store"))),
+            _ => {
+                return Err(Error::invalid(
+                    format!("エリア {a} はこの店舗にありません"),
+                    format!("area {a} is not in this store"),
+                ))
+            }
         }
     }
     let id = format!("W{}-{:04x}", now, rand::random::<u16>());
@@ -265,7 +286,13 @@ pub struct DayChanges {
 /// Makes one store's day mirror the reservation system, in one transaction. Bookings
 /// that vanished are marked cancelled, and a revoke of their door access is queued in
 /// the same transaction. A skipped booking is not taken for cancelled: it was listed.
-pub fn replace_day(conn: &mut Connection, store_id: &str, day: i64, bookings: &Bookings, now: i64) -> Result<DayChanges> {
+pub fn replace_day(
+    conn: &mut Connection,
+    store_id: &str,
+    day: i64,
+    bookings: &Bookings,
+    now: i64,
+) -> Result<DayChanges> {
     let tx = conn.transaction()?;
     let mut changes = DayChanges { skipped: bookings.skipped.clone(), ..DayChanges::default() };
     for g in &bookings.guests {
@@ -291,15 +318,22 @@ pub fn replace_day(conn: &mut Connection, store_id: &str, day: i64, bookings: &B
         }
         changes.upserted += 1;
     }
-    let listed: std::collections::HashSet<&str> =
-        bookings.guests.iter().map(|g| g.id.as_str()).chain(bookings.skipped.iter().map(|s| s.id.as_str())).collect();
+    let listed: std::collections::HashSet<&str> = bookings
+        .guests
+        .iter()
+        .map(|g| g.id.as_str())
+        .chain(bookings.skipped.iter().map(|s| s.id.as_str()))
+        .collect();
     let gone: Vec<String> = {
         let mut stmt = tx.prepare(
             "SELECT id FROM guests WHERE store_id = ?1 AND source = 'reservation' AND cancelled_at IS NULL
                AND starts_at < ?3 AND ends_at > ?2",
         )?;
         let rows = stmt.query_map(params![store_id, day, day + 86_400], |r| r.get::<_, String>(0))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>()?.into_iter().filter(|id| !listed.contains(id.as_str())).collect()
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|id| !listed.contains(id.as_str()))
+            .collect()
     };
     for id in &gone {
         tx.execute("UPDATE guests SET cancelled_at = ?2 WHERE id = ?1", params![id, now])?;

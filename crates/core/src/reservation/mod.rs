@@ -109,7 +109,10 @@ fn id_string<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Stri
 
 impl ReservationClient {
     /// The client as configured: the address from the config, the token from the keyring.
-    pub fn from_config(config: &crate::Config, secrets: &dyn crate::secrets::SecretStore) -> Result<ReservationClient> {
+    pub fn from_config(
+        config: &crate::Config,
+        secrets: &dyn crate::secrets::SecretStore,
+    ) -> Result<ReservationClient> {
         let base = config
             .reservation
             .base_url
@@ -174,9 +177,14 @@ impl ReservationClient {
             self.get("api/v1/reservations.php", &[("store_id", store_id), ("date", date)]).await?;
         let mut out = Bookings::default();
         for (i, raw) in reply.reservations.into_iter().enumerate() {
-            let id = raw.get("reservation_id").map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string()));
+            let id = raw
+                .get("reservation_id")
+                .map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string()));
             let id = id.unwrap_or_else(|| format!("#{}", i + 1));
-            match serde_json::from_value::<ReservationDto>(raw).map_err(|e| e.to_string()).and_then(|r| guest_from(r)) {
+            match serde_json::from_value::<ReservationDto>(raw)
+                .map_err(|e| e.to_string())
+                .and_then(|r| guest_from(r))
+            {
                 Ok(g) => out.guests.push(g),
                 Err(problem) => out.skipped.push(Skipped::new(
                     id.clone(),
@@ -240,7 +248,9 @@ pub fn json_body(value: &serde_json::Value) -> String {
 }
 
 fn guest_from(r: ReservationDto) -> std::result::Result<Guest, String> {
-    let time = |field: &str, v: &str| crate::clock::parse_iso(v).ok_or_else(|| format!("{field} `{v}` is not a date-time"));
+    let time = |field: &str, v: &str| {
+        crate::clock::parse_iso(v).ok_or_else(|| format!("{field} `{v}` is not a date-time"))
+    };
     let starts_at = time("start_at", &r.start_at)?;
     let ends_at = time("end_at", &r.end_at)?;
     if ends_at <= starts_at {
@@ -255,7 +265,11 @@ fn guest_from(r: ReservationDto) -> std::result::Result<Guest, String> {
         phone_last4: r.tel.as_deref().map(crate::model::phone_last4),
         starts_at,
         ends_at,
-        area_ids: r.area_ids.iter().map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string())).collect(),
+        area_ids: r
+            .area_ids
+            .iter()
+            .map(|v| v.as_str().map(String::from).unwrap_or_else(|| v.to_string()))
+            .collect(),
         source: GuestSource::Reservation,
     })
 }

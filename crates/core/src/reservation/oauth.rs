@@ -54,7 +54,9 @@ pub enum SignInProblem {
 impl SignInProblem {
     pub fn en(self) -> &'static str {
         match self {
-            SignInProblem::StateMismatch => "the sign-in reply did not match the request (state); it was refused. Sign in again",
+            SignInProblem::StateMismatch => {
+                "the sign-in reply did not match the request (state); it was refused. Sign in again"
+            }
             SignInProblem::Denied => "the reservation system did not allow the sign-in",
             SignInProblem::NoCode => "the sign-in reply carried no authorisation code",
             SignInProblem::TimedOut => "the sign-in was not completed in time; try again",
@@ -66,7 +68,9 @@ impl SignInProblem {
 
     pub fn ja(self) -> &'static str {
         match self {
-            SignInProblem::StateMismatch => "サインインの応答が要求と一致しません (state)。拒否しました。もう一度サインインしてください",
+            SignInProblem::StateMismatch => {
+                "サインインの応答が要求と一致しません (state)。拒否しました。もう一度サインインしてください"
+            }
             SignInProblem::Denied => "予約システムがサインインを許可しませんでした",
             SignInProblem::NoCode => "サインインの応答に認可コードがありません",
             SignInProblem::TimedOut => "時間内にサインインが完了しませんでした。もう一度お試しください",
@@ -169,7 +173,10 @@ impl OAuthClient {
         let response = http::check_status(Cloud::Reservation, timed.response).await?;
         let token: Token = http::json(Cloud::Reservation, response).await?;
         if token.access_token.trim().is_empty() {
-            return Err(Error::BadReply { cloud: Cloud::Reservation, detail: "token.php returned an empty access_token".into() });
+            return Err(Error::BadReply {
+                cloud: Cloud::Reservation,
+                detail: "token.php returned an empty access_token".into(),
+            });
         }
         Ok(token)
     }
@@ -189,7 +196,10 @@ impl OAuthClient {
         let code = pending.wait_for_code(timeout).await?;
         let token = self.exchange(&code).await?;
         save(secrets, &token)?;
-        Ok(SignedIn { expires_at: token.expires_in.map(|s| now + s), refresh_token: token.refresh_token.is_some() })
+        Ok(SignedIn {
+            expires_at: token.expires_in.map(|s| now + s),
+            refresh_token: token.refresh_token.is_some(),
+        })
     }
 }
 
@@ -293,7 +303,13 @@ mod tests {
         assert!(loopback("http://127.0.0.1:47615/cb").is_ok());
         assert!(loopback("http://localhost:8080/").is_ok());
         assert!(loopback("http://[::1]:8080/x").is_ok());
-        for bad in ["https://127.0.0.1:1/x", "http://example.com:80/x", "http://127.0.0.1/x", "http://192.168.1.2:80/", "nonsense"] {
+        for bad in [
+            "https://127.0.0.1:1/x",
+            "http://example.com:80/x",
+            "http://127.0.0.1/x",
+            "http://192.168.1.2:80/",
+            "nonsense",
+        ] {
             assert!(matches!(loopback(bad), Err(Error::SignIn(SignInProblem::BadRedirectUri))), "{bad}");
         }
     }
@@ -305,7 +321,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!((t.access_token.as_str(), t.expires_in, t.refresh_token), ("d461ab8X", None, None));
-        let t: Token = serde_json::from_str(r#"{"access_token":"x","expires_in":"3600","refresh_token":"r"}"#).unwrap();
+        let t: Token =
+            serde_json::from_str(r#"{"access_token":"x","expires_in":"3600","refresh_token":"r"}"#).unwrap();
         assert_eq!(t.expires_in, Some(3600));
     }
 
@@ -331,7 +348,8 @@ mod tests {
             let http = reqwest::Client::new();
             let favicon = http.get(format!("http://127.0.0.1:{port}/favicon.ico")).send().await.unwrap();
             assert_eq!(favicon.status(), 404);
-            let forged = http.get(format!("http://127.0.0.1:{port}/cb?code=abc&state=forged")).send().await.unwrap();
+            let forged =
+                http.get(format!("http://127.0.0.1:{port}/cb?code=abc&state=forged")).send().await.unwrap();
             assert_eq!(forged.status(), 400);
             forged.text().await.unwrap()
         });

@@ -14,7 +14,10 @@ impl DeviceUuid {
         let s = input.trim();
         let groups: Vec<&str> = s.split('-').collect();
         let shape_ok = groups.len() == 5
-            && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()));
+            && groups
+                .iter()
+                .zip([8, 4, 4, 4, 12])
+                .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()));
         if !shape_ok {
             return Err(Error::invalid(
                 format!("UUID「{s}」の形式が正しくありません。例: 488ABAAB-164F-7A86-595F-DDD778CB86C3"),
@@ -51,7 +54,11 @@ impl SecretKey {
         let s = input.trim();
         let n = s.chars().count();
         if n != 32 || !s.chars().all(|c| c.is_ascii_hexdigit()) {
-            let what_ja = if n != 32 { format!("{n} 文字です") } else { "16 進数以外の文字を含みます".into() };
+            let what_ja = if n != 32 {
+                format!("{n} 文字です")
+            } else {
+                "16 進数以外の文字を含みます".into()
+            };
             let what_en = if n != 32 { format!("it has {n}") } else { "it has non-hex characters".into() };
             return Err(Error::invalid(
                 format!("シークレットキーは 16 進数ちょうど 32 文字です ({what_ja})"),
@@ -95,7 +102,9 @@ mod tests {
 
     #[test]
     fn explains_malformed_uuids() {
-        for bad in ["", "488ABAAB164F7A86595FDDD778CB86C3", "488ABAAB-164F-7A86-595F-DDD778CB86CZ", "1-2-3-4-5"] {
+        for bad in
+            ["", "488ABAAB164F7A86595FDDD778CB86C3", "488ABAAB-164F-7A86-595F-DDD778CB86CZ", "1-2-3-4-5"]
+        {
             let e = DeviceUuid::parse(bad).unwrap_err();
             assert!(e.message(crate::Lang::Ja).contains("UUID"), "{bad}");
             assert!(e.message(crate::Lang::En).contains("malformed"), "{bad}");

@@ -23,7 +23,10 @@ pub struct ManagerKey {
 }
 
 fn refused(ja: &str, en: &str) -> Error {
-    Error::invalid(format!("この QR コードは取り込めません: {ja}"), format!("cannot import this QR code: {en}"))
+    Error::invalid(
+        format!("この QR コードは取り込めません: {ja}"),
+        format!("cannot import this QR code: {en}"),
+    )
 }
 
 /// Percent-decoding that leaves `+` alone: `sk` is base64 and its `+` is data.
@@ -33,7 +36,8 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < bytes.len() {
         // Work on bytes: slicing the str could split a multibyte character after '%'.
-        let escape = bytes.get(i + 1..i + 3).filter(|h| bytes[i] == b'%' && h.iter().all(u8::is_ascii_hexdigit));
+        let escape =
+            bytes.get(i + 1..i + 3).filter(|h| bytes[i] == b'%' && h.iter().all(u8::is_ascii_hexdigit));
         if let Some(hex) = escape {
             let hex = std::str::from_utf8(hex).expect("ASCII hex digits");
             out.push(u8::from_str_radix(hex, 16).expect("checked hex"));
@@ -49,9 +53,9 @@ fn percent_decode(s: &str) -> String {
 /// Parses the text of a SESAME share QR.
 pub fn parse(text: &str) -> Result<ManagerKey> {
     let text = text.trim();
-    let query = text
-        .strip_prefix("ssm://UI?")
-        .ok_or_else(|| refused("SESAME の共有 QR (ssm://UI?…) ではありません", "not a SESAME share QR (ssm://UI?…)"))?;
+    let query = text.strip_prefix("ssm://UI?").ok_or_else(|| {
+        refused("SESAME の共有 QR (ssm://UI?…) ではありません", "not a SESAME share QR (ssm://UI?…)")
+    })?;
     let mut kind = None;
     let mut sk = None;
     let mut level = None;
@@ -68,7 +72,10 @@ pub fn parse(text: &str) -> Result<ManagerKey> {
         }
     }
     if kind.as_deref() != Some("sk") {
-        return Err(refused("鍵の QR ではありません (連絡先などの QR です)", "it is not a key QR (t is not \"sk\")"));
+        return Err(refused(
+            "鍵の QR ではありません (連絡先などの QR です)",
+            "it is not a key QR (t is not \"sk\")",
+        ));
     }
     if level == Some(2) {
         return Err(refused(
@@ -135,7 +142,8 @@ mod tests {
 
     #[test]
     fn reads_the_os3_example() {
-        let k = parse("ssm://UI?t=sk&sk=BQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUm&l=1&n=セサミ 5").unwrap();
+        let k = parse("ssm://UI?t=sk&sk=BQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUm&l=1&n=セサミ 5")
+            .unwrap();
         assert_eq!(k.product_type, 5);
         assert_eq!(k.secret.to_hex(), "0102030405060708090a0b0c0d0e0f10");
         assert_eq!(k.uuid.as_str(), "1718191A-1B1C-1D1E-1F20-212223242526");
@@ -154,7 +162,10 @@ mod tests {
 
     #[test]
     fn reads_the_doc_key_example_with_an_encoded_name() {
-        let k = parse("ssm://UI?t=sk&sk=BaE9S4kBEWdrqPs27OfpT30AAAAAAAA95N5yqvklwY0PyeAZuwYM&l=0&n=%E7%8E%84%E9%96%A2").unwrap();
+        let k = parse(
+            "ssm://UI?t=sk&sk=BaE9S4kBEWdrqPs27OfpT30AAAAAAAA95N5yqvklwY0PyeAZuwYM&l=0&n=%E7%8E%84%E9%96%A2",
+        )
+        .unwrap();
         assert_eq!(k.secret.to_hex(), "a13d4b890111676ba8fb36ece7e94f7d");
         assert_eq!(k.uuid.as_str(), "3DE4DE72-AAF9-25C1-8D0F-C9E019BB060C");
         assert_eq!(k.name.as_deref(), Some("玄関"));
@@ -173,11 +184,15 @@ mod tests {
 
     #[test]
     fn refuses_guest_keys_and_unknown_layouts() {
-        let guest = parse("ssm://UI?t=sk&sk=BQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUm&l=2").unwrap_err();
+        let guest =
+            parse("ssm://UI?t=sk&sk=BQECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUm&l=2").unwrap_err();
         assert!(guest.message(crate::Lang::Ja).contains("マネージャー鍵"));
         assert!(guest.message(crate::Lang::En).contains("guest keys"));
         let long = base64::engine::general_purpose::STANDARD.encode([5u8; 160]);
-        assert!(parse(&format!("ssm://UI?t=sk&sk={long}&l=1")).unwrap_err().message(crate::Lang::En).contains("160 bytes"));
+        assert!(parse(&format!("ssm://UI?t=sk&sk={long}&l=1"))
+            .unwrap_err()
+            .message(crate::Lang::En)
+            .contains("160 bytes"));
         assert!(parse("ssm://UI?t=friend&friend=abc").is_err());
         assert!(parse("https://example.com").is_err());
     }
@@ -185,8 +200,10 @@ mod tests {
     /// A QR saved from the SESAME app, as a PNG: rendered here, decoded back locally.
     #[test]
     fn imports_a_saved_qr_image() {
-        let text = "ssm://UI?t=sk&sk=BaE9S4kBEWdrqPs27OfpT30AAAAAAAA95N5yqvklwY0PyeAZuwYM&l=1&n=%E7%8E%84%E9%96%A2";
-        let img = qrcode::QrCode::new(text).unwrap().render::<image::Luma<u8>>().min_dimensions(300, 300).build();
+        let text =
+            "ssm://UI?t=sk&sk=BaE9S4kBEWdrqPs27OfpT30AAAAAAAA95N5yqvklwY0PyeAZuwYM&l=1&n=%E7%8E%84%E9%96%A2";
+        let img =
+            qrcode::QrCode::new(text).unwrap().render::<image::Luma<u8>>().min_dimensions(300, 300).build();
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("manager-key.png");
         img.save(&path).unwrap();

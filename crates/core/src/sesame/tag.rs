@@ -31,7 +31,11 @@ pub fn decode(b64: &str) -> Option<String> {
     let bytes = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
     if bytes.len() == 18 && bytes[0] == 0 {
         let uuid: [u8; 16] = bytes[2..].try_into().ok()?;
-        return Some(format!("type {:#06x} {}", u16::from_be_bytes([bytes[0], bytes[1]]), super::DeviceUuid::from_bytes(&uuid)));
+        return Some(format!(
+            "type {:#06x} {}",
+            u16::from_be_bytes([bytes[0], bytes[1]]),
+            super::DeviceUuid::from_bytes(&uuid)
+        ));
     }
     String::from_utf8(bytes).ok()
 }
@@ -54,7 +58,8 @@ mod tests {
         assert_eq!(truncate("ヤマダタロウサ"), "ヤマダタロウ");
         assert_eq!(truncate("受付スタッフ山田太郎"), "受付スタッフ");
         assert_eq!(truncate("abcdefghijklmnopqrstuvwxyz"), "abcdefghijklmnopqrst");
-        for name in ["山田 太郎です、よろしく", "a山田太郎さんとスタッフ", "🔑🔑🔑🔑🔑🔑"] {
+        for name in ["山田 太郎です、よろしく", "a山田太郎さんとスタッフ", "🔑🔑🔑🔑🔑🔑"]
+        {
             assert!(truncate(name).len() <= MAX_TAG_BYTES);
         }
     }

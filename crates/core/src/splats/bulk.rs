@@ -73,7 +73,11 @@ pub struct Polling {
 
 impl Default for Polling {
     fn default() -> Self {
-        Polling { first: Duration::from_millis(250), max_interval: Duration::from_secs(5), timeout: Duration::from_secs(30 * 60) }
+        Polling {
+            first: Duration::from_millis(250),
+            max_interval: Duration::from_secs(5),
+            timeout: Duration::from_secs(30 * 60),
+        }
     }
 }
 
@@ -105,11 +109,13 @@ pub async fn run(
 ) -> Result<Outcome> {
     let batches = split(tag, members, MAX_MEMBERS, MAX_BODY_BYTES)?;
     let total = members.len();
-    let mut out = Outcome { requests: Vec::new(), results: Vec::new(), succeeded: 0, failed: 0, not_processed: 0 };
+    let mut out =
+        Outcome { requests: Vec::new(), results: Vec::new(), succeeded: 0, failed: 0, not_processed: 0 };
     for batch in batches {
         let accepted = client.bulk_members(tag.as_str(), &batch).await?;
         let done_before = out.results.len();
-        let (status, results) = poll(client, &accepted.request_id, polling, |n| progress(done_before + n, total)).await?;
+        let (status, results) =
+            poll(client, &accepted.request_id, polling, |n| progress(done_before + n, total)).await?;
         out.requests.push(RequestSummary { request_id: accepted.request_id, members: batch.len(), status });
         let processed = results.len().min(batch.len());
         out.succeeded += results.iter().filter(|r| r.status == "succeeded").count();
@@ -143,7 +149,10 @@ async fn poll(
             return Err(Error::Http {
                 cloud: Cloud::Splats,
                 status: 0,
-                message: format!("bulk request {request_id} still {:?} after {:?}", r.status, polling.timeout),
+                message: format!(
+                    "bulk request {request_id} still {:?} after {:?}",
+                    r.status, polling.timeout
+                ),
             });
         }
         tokio::time::sleep(interval).await;

@@ -47,7 +47,8 @@ pub fn save_areas(conn: &mut Connection, areas: &[Area], now: i64) -> Result<Cha
         )?;
         c.upserted += 1;
     }
-    c.retired = tx.execute("UPDATE splats_areas SET active = 0 WHERE active = 1 AND updated_at <> ?1", [now])?;
+    c.retired =
+        tx.execute("UPDATE splats_areas SET active = 0 WHERE active = 1 AND updated_at <> ?1", [now])?;
     tx.commit()?;
     Ok(c)
 }
@@ -65,7 +66,8 @@ pub fn save_passes(conn: &mut Connection, passes: &[Device], now: i64) -> Result
         )?;
         c.upserted += 1;
     }
-    c.retired = tx.execute("UPDATE splats_passes SET active = 0 WHERE active = 1 AND updated_at <> ?1", [now])?;
+    c.retired =
+        tx.execute("UPDATE splats_passes SET active = 0 WHERE active = 1 AND updated_at <> ?1", [now])?;
     tx.commit()?;
     Ok(c)
 }
@@ -141,7 +143,8 @@ pub fn map_area(conn: &Connection, area_id: &str, splats_area_id: Option<&str>) 
     if let Some(s) = splats_area_id {
         require_splats_area(conn, s)?;
     }
-    let n = conn.execute("UPDATE areas SET splats_area_id = ?2 WHERE id = ?1", params![area_id, splats_area_id])?;
+    let n =
+        conn.execute("UPDATE areas SET splats_area_id = ?2 WHERE id = ?1", params![area_id, splats_area_id])?;
     if n == 0 {
         return Err(Error::not_found(format!("area {area_id}")));
     }

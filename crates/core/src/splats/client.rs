@@ -49,9 +49,15 @@ pub struct SplatsClient {
 impl SplatsClient {
     /// The client as configured: the address and read retries from the config, the
     /// token from the keyring.
-    pub fn from_config(config: &crate::Config, secrets: &dyn crate::secrets::SecretStore) -> Result<SplatsClient> {
+    pub fn from_config(
+        config: &crate::Config,
+        secrets: &dyn crate::secrets::SecretStore,
+    ) -> Result<SplatsClient> {
         let token = secrets.require(crate::secrets::names::SPLATS_TOKEN)?;
-        let retry = RetryPolicy { max_wait: Duration::from_secs(config.splats.max_rate_wait_secs), ..RetryPolicy::default() };
+        let retry = RetryPolicy {
+            max_wait: Duration::from_secs(config.splats.max_rate_wait_secs),
+            ..RetryPolicy::default()
+        };
         Ok(SplatsClient::new(config.splats_url(), token).with_retry(retry))
     }
 
@@ -150,7 +156,14 @@ impl SplatsClient {
     /// The cloud-made one-time QR, for when local generation is off. A POST that changes
     /// nothing, so it is safe to retry like a read.
     pub async fn one_time_qr(&self, member_id: &str) -> Result<OneTimeQrReply> {
-        self.call(Method::POST, &format!("/v1/members/{}/one_time_qr", seg(member_id)?), &[], None::<&()>, true).await
+        self.call(
+            Method::POST,
+            &format!("/v1/members/{}/one_time_qr", seg(member_id)?),
+            &[],
+            None::<&()>,
+            true,
+        )
+        .await
     }
 
     pub async fn temporary_use(&self, member_id: &str, body: &TemporaryUse) -> Result<Value> {
@@ -195,7 +208,12 @@ impl SplatsClient {
         self.call(Method::GET, path, query, None::<&()>, true).await
     }
 
-    async fn write<T: DeserializeOwned>(&self, method: Method, path: &str, body: Option<&impl Serialize>) -> Result<T> {
+    async fn write<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&impl Serialize>,
+    ) -> Result<T> {
         self.call(method, path, &[], body, false).await
     }
 
@@ -208,18 +226,26 @@ impl SplatsClient {
         retry: bool,
     ) -> Result<T> {
         let class = Class::of_path(path);
-        let body = body
-            .map(serde_json::to_vec)
-            .transpose()
-            .map_err(|e| Error::invalid(format!("SPLATS への要求を作れません: {e}"), format!("cannot build the SPLATS request: {e}")))?;
+        let body = body.map(serde_json::to_vec).transpose().map_err(|e| {
+            Error::invalid(
+                format!("SPLATS への要求を作れません: {e}"),
+                format!("cannot build the SPLATS request: {e}"),
+            )
+        })?;
         let mut attempt = 0;
         loop {
             attempt += 1;
             let may_retry = retry && attempt < self.retry.attempts;
             self.wait_for_budget(class, retry).await?;
-            let mut req = self.http.request(method.clone(), http::join(&self.base, path)).bearer_auth(&self.token).query(query);
+            let mut req = self
+                .http
+                .request(method.clone(), http::join(&self.base, path))
+                .bearer_auth(&self.token)
+                .query(query);
             if let Some(b) = &body {
-                req = req.header(reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8").body(b.clone());
+                req = req
+                    .header(reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8")
+                    .body(b.clone());
             }
             let timed = match http::send(CLOUD, req).await {
                 Ok(t) => t,
@@ -269,7 +295,10 @@ impl SplatsClient {
                 Ok(()) => return Ok(()),
                 Err(wait) if may_wait && wait <= self.retry.max_wait => tokio::time::sleep(wait).await,
                 Err(wait) => {
-                    return Err(Error::RateLimited { cloud: CLOUD, retry_after_secs: Some(wait.as_secs().max(1)) })
+                    return Err(Error::RateLimited {
+                        cloud: CLOUD,
+                        retry_after_secs: Some(wait.as_secs().max(1)),
+                    })
                 }
             }
         }
@@ -285,10 +314,17 @@ pub const BULK_PATH: &str = "/v1/members/bulk";
 
 /// An ID as one path segment; anything that could change the path is refused.
 fn seg(id: &str) -> Result<&str> {
-    if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) && id != "." && id != ".." {
+    if !id.is_empty()
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && id != "."
+        && id != ".."
+    {
         Ok(id)
     } else {
-        Err(Error::invalid(format!("SPLATS の ID `{id}` が正しくありません"), format!("`{id}` is not a valid SPLATS ID")))
+        Err(Error::invalid(
+            format!("SPLATS の ID `{id}` が正しくありません"),
+            format!("`{id}` is not a valid SPLATS ID"),
+        ))
     }
 }
 
@@ -304,7 +340,12 @@ fn list<T: DeserializeOwned>(value: Value, key: &str) -> Result<Vec<T>> {
     let items = match value {
         Value::Array(a) => Value::Array(a),
         Value::Object(mut o) => o.remove(key).unwrap_or(Value::Array(Vec::new())),
-        other => return Err(Error::BadReply { cloud: CLOUD, detail: format!("expected a list of {key}, got {other}") }),
+        other => {
+            return Err(Error::BadReply {
+                cloud: CLOUD,
+                detail: format!("expected a list of {key}, got {other}"),
+            })
+        }
     };
     serde_json::from_value(items).map_err(|e| Error::BadReply { cloud: CLOUD, detail: e.to_string() })
 }
@@ -316,10 +357,8 @@ pub fn error_reply(status: u16, body: &str) -> Error {
         return Error::Unauthorized { cloud: CLOUD, status };
     }
     let code = parsed.error_code.clone().unwrap_or_else(|| format!("{status}00"));
-    let detail = parsed
-        .error_detail
-        .or(parsed.message)
-        .unwrap_or_else(|| body.chars().take(200).collect::<String>());
+    let detail =
+        parsed.error_detail.or(parsed.message).unwrap_or_else(|| body.chars().take(200).collect::<String>());
     Error::Rejected { cloud: CLOUD, status, code, detail }
 }
 
@@ -337,7 +376,10 @@ mod tests {
 
     #[test]
     fn error_bodies_keep_the_splats_code() {
-        let e = error_reply(400, r#"{"message":"Bad Request","error_code":"40002","error_detail":"リクエストパラメーターが不正です。"}"#);
+        let e = error_reply(
+            400,
+            r#"{"message":"Bad Request","error_code":"40002","error_detail":"リクエストパラメーターが不正です。"}"#,
+        );
         assert_eq!(e.code(), "rejected");
         assert!(e.to_string().contains("40002"));
         assert!(e.message(crate::Lang::Ja).contains("リクエストパラメーター"));
@@ -348,7 +390,8 @@ mod tests {
     #[test]
     fn lists_come_bare_or_wrapped() {
         let a: Vec<Area> = list(serde_json::json!([{"area_id": "a", "area_name": "A"}]), "areas").unwrap();
-        let b: Vec<Area> = list(serde_json::json!({"areas": [{"area_id": "a", "name": "A"}]}), "areas").unwrap();
+        let b: Vec<Area> =
+            list(serde_json::json!({"areas": [{"area_id": "a", "name": "A"}]}), "areas").unwrap();
         assert_eq!(a[0].area_name, b[0].area_name);
         assert!(list::<Area>(serde_json::json!("no"), "areas").is_err());
     }

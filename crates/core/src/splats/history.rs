@@ -96,7 +96,8 @@ pub async fn sync(db: &Db, client: &SplatsClient, opts: &Options, now: i64) -> R
         report.fetched += page.histories.len();
         cursor.pages += 1;
         cursor.key = page.last_evaluated_key.filter(|k| !k.is_empty());
-        let stuck = cursor.key.as_ref().is_some_and(|k| !seen.insert(k.clone())) || (cursor.key.is_some() && cursor.pages >= i64::from(opts.max_pages));
+        let stuck = cursor.key.as_ref().is_some_and(|k| !seen.insert(k.clone()))
+            || (cursor.key.is_some() && cursor.pages >= i64::from(opts.max_pages));
         let (c, histories) = (cursor.clone(), page.histories);
         let inserted = db
             .write(move |conn| {
@@ -134,9 +135,11 @@ fn fresh_cursor(conn: &Connection, opts: &Options, now: i64) -> Result<Cursor> {
 
 fn load_cursor(conn: &Connection) -> Result<Option<Cursor>> {
     Ok(conn
-        .query_row("SELECT since, until, last_evaluated_key, pages FROM splats_history_cursor WHERE id = 1", [], |r| {
-            Ok(Cursor { since: r.get(0)?, until: r.get(1)?, key: r.get(2)?, pages: r.get(3)? })
-        })
+        .query_row(
+            "SELECT since, until, last_evaluated_key, pages FROM splats_history_cursor WHERE id = 1",
+            [],
+            |r| Ok(Cursor { since: r.get(0)?, until: r.get(1)?, key: r.get(2)?, pages: r.get(3)? }),
+        )
         .optional()?)
 }
 
@@ -166,7 +169,8 @@ pub fn insert(tx: &Transaction, histories: &[History]) -> Result<usize> {
     )?;
     let mut added = 0;
     for h in histories {
-        let category = h.category.and_then(|c| serde_json::to_value(c).ok()).and_then(|v| v.as_str().map(String::from));
+        let category =
+            h.category.and_then(|c| serde_json::to_value(c).ok()).and_then(|v| v.as_str().map(String::from));
         added += stmt.execute(params![
             h.history_id,
             clock::parse_iso(&h.datetime).unwrap_or(0),

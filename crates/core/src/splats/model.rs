@@ -98,7 +98,10 @@ impl DevicesPass {
             default_mode: "option".into(),
             areas_list: area_ids
                 .iter()
-                .map(|id| AreaPass { area_id: id.clone(), pass: serde_json::json!({ "effect": "allow_all" }) })
+                .map(|id| AreaPass {
+                    area_id: id.clone(),
+                    pass: serde_json::json!({ "effect": "allow_all" }),
+                })
                 .collect(),
         }
     }
@@ -368,7 +371,8 @@ mod tests {
         )
         .unwrap();
         assert_eq!(h.category, Some(Category::Unknown));
-        let r: RequestResult = serde_json::from_str(r#"{"request_id":"r","status":"queued_somewhere"}"#).unwrap();
+        let r: RequestResult =
+            serde_json::from_str(r#"{"request_id":"r","status":"queued_somewhere"}"#).unwrap();
         assert!(!r.status.is_final());
     }
 

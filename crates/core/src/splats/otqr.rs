@@ -48,7 +48,13 @@ pub struct Frame {
 }
 
 impl Generator {
-    pub fn new(seed: &str, data: &str, timestep: u32, encoding: SeedEncoding, hash: Hash) -> Result<Generator> {
+    pub fn new(
+        seed: &str,
+        data: &str,
+        timestep: u32,
+        encoding: SeedEncoding,
+        hash: Hash,
+    ) -> Result<Generator> {
         let key = match encoding {
             SeedEncoding::Ascii => seed.as_bytes().to_vec(),
             SeedEncoding::Base32 => Secret::Encoded(seed.to_string()).to_bytes().map_err(|_| {
@@ -78,7 +84,12 @@ impl Generator {
     pub fn frame(&self, unix: i64) -> Frame {
         let step = i64::from(self.timestep);
         let step_start = unix.div_euclid(step) * step;
-        Frame { payload: payload(&self.data, &self.code(unix)), step_start, step_end: step_start + step, timestep: self.timestep }
+        Frame {
+            payload: payload(&self.data, &self.code(unix)),
+            step_start,
+            step_end: step_start + step,
+            timestep: self.timestep,
+        }
     }
 }
 

@@ -49,7 +49,9 @@ pub struct RateHeaders {
 
 impl RateHeaders {
     pub fn read(headers: &HeaderMap) -> RateHeaders {
-        let num = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok());
+        let num = |name: &str| {
+            headers.get(name).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
+        };
         let count = |name: &str| num(name).map(|n| n.min(u64::from(u32::MAX)) as u32);
         RateHeaders {
             limit: count("x-rate-limit-limit"),
@@ -90,9 +92,21 @@ impl Budget {
 
     fn current(&mut self, class: Class, now: Instant) -> &mut Window {
         let window = self.window;
-        let w = self.classes.entry(class).or_insert(Window { started: now, used: 0, limit: class.limit(), blocked_until: None, probing: false });
+        let w = self.classes.entry(class).or_insert(Window {
+            started: now,
+            used: 0,
+            limit: class.limit(),
+            blocked_until: None,
+            probing: false,
+        });
         if now.duration_since(w.started) >= window {
-            *w = Window { started: now, used: 0, limit: w.limit, blocked_until: w.blocked_until, probing: false };
+            *w = Window {
+                started: now,
+                used: 0,
+                limit: w.limit,
+                blocked_until: w.blocked_until,
+                probing: false,
+            };
         }
         if w.blocked_until.is_some_and(|t| t <= now) {
             w.blocked_until = None;
@@ -135,7 +149,8 @@ impl Budget {
         }
         if let Some(secs) = h.reset_secs {
             // The cloud's window ends then: ours is moved to end at the same moment.
-            let reset = now.checked_add(Duration::from_secs(secs.min(crate::http::MAX_WAIT_SECS))).unwrap_or(now);
+            let reset =
+                now.checked_add(Duration::from_secs(secs.min(crate::http::MAX_WAIT_SECS))).unwrap_or(now);
             w.blocked_until = Some(reset);
             if let Some(started) = reset.checked_sub(window) {
                 w.started = started;
@@ -186,7 +201,11 @@ mod tests {
         let now = Instant::now();
         b.observe(Class::Other, RateHeaders { limit: Some(720), remaining: Some(2), reset_secs: None }, now);
         assert_eq!(b.remaining(Class::Other, now), 2);
-        b.observe(Class::Other, RateHeaders { limit: Some(720), remaining: Some(0), reset_secs: Some(5) }, now);
+        b.observe(
+            Class::Other,
+            RateHeaders { limit: Some(720), remaining: Some(0), reset_secs: Some(5) },
+            now,
+        );
         assert_eq!(b.take(Class::Other, now).unwrap_err(), Duration::from_secs(5));
         assert!(b.take(Class::Other, now + Duration::from_secs(5)).is_ok(), "the cloud's window has reset");
     }
@@ -211,6 +230,9 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("X-Rate-Limit-Limit", "720".parse().unwrap());
         h.insert("X-Rate-Limit-Remaining", "17".parse().unwrap());
-        assert_eq!(RateHeaders::read(&h), RateHeaders { limit: Some(720), remaining: Some(17), reset_secs: None });
+        assert_eq!(
+            RateHeaders::read(&h),
+            RateHeaders { limit: Some(720), remaining: Some(17), reset_secs: None }
+        );
     }
 }

@@ -69,7 +69,11 @@ struct StoreQuery {
     date: Option<String>,
 }
 
-async fn areas(State(s): State<Arc<SimState>>, headers: HeaderMap, Query(q): Query<StoreQuery>) -> Result<Response, Response> {
+async fn areas(
+    State(s): State<Arc<SimState>>,
+    headers: HeaderMap,
+    Query(q): Query<StoreQuery>,
+) -> Result<Response, Response> {
     authorize(&s, &headers)?;
     let world = s.world.lock().unwrap();
     let areas: Vec<_> = world
@@ -81,7 +85,11 @@ async fn areas(State(s): State<Arc<SimState>>, headers: HeaderMap, Query(q): Que
     Ok(php_json(StatusCode::OK, &json!({ "areas": areas })))
 }
 
-async fn reservations(State(s): State<Arc<SimState>>, headers: HeaderMap, Query(q): Query<StoreQuery>) -> Result<Response, Response> {
+async fn reservations(
+    State(s): State<Arc<SimState>>,
+    headers: HeaderMap,
+    Query(q): Query<StoreQuery>,
+) -> Result<Response, Response> {
     authorize(&s, &headers)?;
     let day = match q.date.as_deref() {
         None => start_of_day_jst(s.clock.now_unix()),
@@ -95,7 +103,9 @@ async fn reservations(State(s): State<Arc<SimState>>, headers: HeaderMap, Query(
         },
     };
     let fmt = |t: i64| {
-        chrono::DateTime::from_timestamp(t, 0).map(|d| d.with_timezone(&jst()).to_rfc3339()).unwrap_or_default()
+        chrono::DateTime::from_timestamp(t, 0)
+            .map(|d| d.with_timezone(&jst()).to_rfc3339())
+            .unwrap_or_default()
     };
     let world = s.world.lock().unwrap();
     let list: Vec<_> = world
@@ -124,7 +134,11 @@ pub struct ReportedVisit {
     pub raw_body: String,
 }
 
-async fn report_visit(State(s): State<Arc<SimState>>, headers: HeaderMap, body: String) -> Result<Response, Response> {
+async fn report_visit(
+    State(s): State<Arc<SimState>>,
+    headers: HeaderMap,
+    body: String,
+) -> Result<Response, Response> {
     authorize(&s, &headers)?;
     let json_type = headers
         .get("content-type")
@@ -136,8 +150,8 @@ async fn report_visit(State(s): State<Arc<SimState>>, headers: HeaderMap, body: 
     if !body.is_ascii() {
         return Err(message(StatusCode::BAD_REQUEST, "Japanese text must be escaped as \\uNNNN"));
     }
-    let v: serde_json::Value =
-        serde_json::from_str(&body).map_err(|_| message(StatusCode::BAD_REQUEST, "request body is not JSON"))?;
+    let v: serde_json::Value = serde_json::from_str(&body)
+        .map_err(|_| message(StatusCode::BAD_REQUEST, "request body is not JSON"))?;
     let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
     let (id, status) = (field("reservation_id"), field("visit_status"));
     if !matches!(status.as_str(), "checked_in" | "checked_out") {
@@ -147,6 +161,11 @@ async fn report_visit(State(s): State<Arc<SimState>>, headers: HeaderMap, body: 
     if !world.guests.iter().any(|g| g.id == id) {
         return Err(message(StatusCode::NOT_FOUND, "reservation not found"));
     }
-    world.visits.push(ReportedVisit { reservation_id: id, visit_status: status, staff_name: field("staff_name"), raw_body: body });
+    world.visits.push(ReportedVisit {
+        reservation_id: id,
+        visit_status: status,
+        staff_name: field("staff_name"),
+        raw_body: body,
+    });
     Ok(php_json(StatusCode::OK, &json!({ "result": "ok" })))
 }

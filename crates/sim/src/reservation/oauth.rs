@@ -150,17 +150,30 @@ pub async fn token(State(s): State<Arc<SimState>>, Form(form): Form<TokenForm>) 
     oauth.token_requests.push(f.clone());
     let get = |k: &str| f.get(k).map(String::as_str).unwrap_or("");
     if get("grant_type") != "client_credentials" {
-        return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "grant_type must be client_credentials");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "grant_type must be client_credentials",
+        );
     }
-    if !oauth.apps.iter().any(|a| a.client_id == get("client_id") && a.client_secret == get("client_secret")) {
-        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client", "client_id or client_secret is wrong");
+    if !oauth.apps.iter().any(|a| a.client_id == get("client_id") && a.client_secret == get("client_secret"))
+    {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "client_id or client_secret is wrong",
+        );
     }
     let now = s.clock.now_unix();
     let Some(issued) = oauth.codes.get_mut(get("code")) else {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "unknown authorization code");
     };
     if issued.used || now - issued.issued_at > CODE_LIFETIME_SECS || issued.client_id != get("client_id") {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "authorization code expired or already used");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "authorization code expired or already used",
+        );
     }
     if f.contains_key("redirect_uri") && issued.redirect_uri != get("redirect_uri") {
         return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "redirect_uri does not match");
@@ -179,11 +192,8 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
 }
 
 fn redirect(to: &str, params: &[(&str, &str)]) -> Response {
-    let query: Vec<String> = params
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", percent(v)))
-        .collect();
+    let query: Vec<String> =
+        params.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", percent(v))).collect();
     let sep = if to.contains('?') { '&' } else { '?' };
     let location = format!("{to}{sep}{}", query.join("&"));
     (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
@@ -203,7 +213,9 @@ fn html_escape(s: &str) -> String {
 }
 
 fn login_form(p: &AuthorizeParams, error: Option<&str>) -> Response {
-    let hidden = |name: &str, value: &str| format!(r#"<input type="hidden" name="{name}" value="{}">"#, html_escape(value));
+    let hidden = |name: &str, value: &str| {
+        format!(r#"<input type="hidden" name="{name}" value="{}">"#, html_escape(value))
+    };
     let error = error.map(|e| format!(r#"<p class="error" role="alert">{e}</p>"#)).unwrap_or_default();
     let body = format!(
         r#"<!doctype html><html lang="ja"><meta charset="utf-8"><title>アプリケーションの認証</title>
@@ -226,5 +238,11 @@ fn login_form(p: &AuthorizeParams, error: Option<&str>) -> Response {
 }
 
 fn error_page(problem: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Html(format!("<!doctype html><meta charset=utf-8><title>エラー</title><h1>エラー</h1><p>{problem}</p>"))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Html(format!(
+            "<!doctype html><meta charset=utf-8><title>エラー</title><h1>エラー</h1><p>{problem}</p>"
+        )),
+    )
+        .into_response()
 }

@@ -98,7 +98,8 @@ async fn gate(State(s): State<Arc<SimState>>, req: Request, next: Next) -> Respo
         .to_string();
     let path = req.uri().path().to_string();
     let is_status = path.starts_with("/v1/devices/") && path.ends_with("/status");
-    let now_ms = s.clock.now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+    let now_ms =
+        s.clock.now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
     let (limit, remaining) = {
         let mut world = s.world.lock().unwrap();
         let w = &mut world.splats;
@@ -175,7 +176,12 @@ async fn passes(State(s): State<Arc<SimState>>) -> Reply {
 
 async fn pass_status(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> Reply {
     let w = s.world.lock().unwrap();
-    let p = w.splats.passes.iter().find(|p| p.device_id == id).ok_or_else(|| Reject::new(404, "40403", "デバイスが存在しません"))?;
+    let p = w
+        .splats
+        .passes
+        .iter()
+        .find(|p| p.device_id == id)
+        .ok_or_else(|| Reject::new(404, "40403", "デバイスが存在しません"))?;
     ok(json!({
         "device_id": p.device_id,
         "online": p.online,
@@ -192,8 +198,14 @@ async fn keys(State(s): State<Arc<SimState>>) -> Reply {
 
 async fn key_status(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> Reply {
     let w = s.world.lock().unwrap();
-    let k = w.splats.keys.iter().find(|k| k.device_id == id).ok_or_else(|| Reject::new(404, "40403", "デバイスが存在しません"))?;
-    let units: Vec<Value> = (1..=k.units).map(|n| json!({ "unit_no": format!("{n:02}"), "key": "stored" })).collect();
+    let k = w
+        .splats
+        .keys
+        .iter()
+        .find(|k| k.device_id == id)
+        .ok_or_else(|| Reject::new(404, "40403", "デバイスが存在しません"))?;
+    let units: Vec<Value> =
+        (1..=k.units).map(|n| json!({ "unit_no": format!("{n:02}"), "key": "stored" })).collect();
     ok(json!({ "device_id": k.device_id, "online": true, "units": units }))
 }
 
@@ -207,15 +219,23 @@ struct Paging {
 fn paging(q: &HashMap<String, String>) -> Result<Paging, Reject> {
     let limit = match q.get("limit") {
         None => 100,
-        Some(l) => l.parse::<usize>().ok().filter(|l| (1..=1000).contains(l)).ok_or_else(|| Reject::bad("limit は1〜1000にしてください"))?,
+        Some(l) => l
+            .parse::<usize>()
+            .ok()
+            .filter(|l| (1..=1000).contains(l))
+            .ok_or_else(|| Reject::bad("limit は1〜1000にしてください"))?,
     };
-    let rest: BTreeMap<&String, &String> = q.iter().filter(|(k, _)| k.as_str() != "last_evaluated_key").collect();
+    let rest: BTreeMap<&String, &String> =
+        q.iter().filter(|(k, _)| k.as_str() != "last_evaluated_key").collect();
     let fingerprint = format!("{rest:?}");
     let after = match q.get("last_evaluated_key") {
         None => None,
         Some(k) => {
-            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(k).map_err(|_| Reject::bad("last_evaluated_key が不正です"))?;
-            let v: Value = serde_json::from_slice(&bytes).map_err(|_| Reject::bad("last_evaluated_key が不正です"))?;
+            let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(k)
+                .map_err(|_| Reject::bad("last_evaluated_key が不正です"))?;
+            let v: Value =
+                serde_json::from_slice(&bytes).map_err(|_| Reject::bad("last_evaluated_key が不正です"))?;
             if v["q"].as_str() != Some(fingerprint.as_str()) {
                 return Err(Reject::bad("last_evaluated_key と他のパラメーターが一致しません"));
             }
@@ -281,7 +301,11 @@ async fn one_time_qr(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> 
     let t = now(&s);
     let w = s.world.lock().unwrap();
     let m = w.splats.members.get(&id).ok_or_else(not_found_member)?;
-    let o = m.otqr.as_ref().filter(|o| o.enabled).ok_or_else(|| Reject::new(400, "40003", "ワンタイムQRが有効になっていません"))?;
+    let o = m
+        .otqr
+        .as_ref()
+        .filter(|o| o.enabled)
+        .ok_or_else(|| Reject::new(400, "40003", "ワンタイムQRが有効になっていません"))?;
     let code = otqr::code(&o.seed, o.timestep, t);
     ok(json!({
         "member_id": m.member_id,
@@ -338,7 +362,10 @@ async fn histories(State(s): State<Arc<SimState>>, Query(q): Query<HashMap<Strin
     let p = paging(&q)?;
     let since = q.get(SINCE_PARAM).map(|v| world::parse_iso(SINCE_PARAM, v)).transpose()?;
     let until = q.get(UNTIL_PARAM).map(|v| world::parse_iso(UNTIL_PARAM, v)).transpose()?;
-    let after = p.after.as_ref().map(|a| (a["last"]["at"].as_i64().unwrap_or(0), a["last"]["id"].as_str().unwrap_or("").to_string()));
+    let after = p
+        .after
+        .as_ref()
+        .map(|a| (a["last"]["at"].as_i64().unwrap_or(0), a["last"]["id"].as_str().unwrap_or("").to_string()));
     let mut w = s.world.lock().unwrap();
     let repeat = match q.get("last_evaluated_key") {
         Some(k) if w.splats.repeat_history_keys > 0 => {
@@ -366,7 +393,9 @@ async fn histories(State(s): State<Arc<SimState>>, Query(q): Query<HashMap<Strin
 
 async fn bulk(State(s): State<Arc<SimState>>, body: Bytes) -> Reply {
     if body.len() > MAX_BULK_BODY {
-        return Ok((StatusCode::PAYLOAD_TOO_LARGE, Json(json!({ "message": "Request Too Long" }))).into_response());
+        return Ok(
+            (StatusCode::PAYLOAD_TOO_LARGE, Json(json!({ "message": "Request Too Long" }))).into_response()
+        );
     }
     let body = body_json(&body)?;
     let tag = body.get("tag").and_then(Value::as_str).unwrap_or_default().to_string();
@@ -383,10 +412,12 @@ async fn bulk(State(s): State<Arc<SimState>>, body: Bytes) -> Reply {
         .jobs
         .iter()
         .filter(|j| !j.applied)
-        .flat_map(|j| j.results.iter().filter_map(|(_, a)| match a {
-            Some(Apply::Upsert(m)) => Some(m.clone()),
-            _ => None,
-        }))
+        .flat_map(|j| {
+            j.results.iter().filter_map(|(_, a)| match a {
+                Some(Apply::Upsert(m)) => Some(m.clone()),
+                _ => None,
+            })
+        })
         .collect();
     let results = members.iter().map(|m| bulk_one(w, &tag, m, &mut pending)).collect::<Vec<_>>();
     let start_ms = w.jobs.last().map(|j| j.end_ms).unwrap_or(0).max(now_ms(&s));
@@ -394,22 +425,41 @@ async fn bulk(State(s): State<Arc<SimState>>, body: Bytes) -> Reply {
     let end_ms = start_ms + (results.len() as i64 * 1000 + per_sec - 1) / per_sec;
     let fail_at = std::mem::take(&mut w.fail_next_bulk).then_some(results.len() / 2);
     let request_id = w.next_id("req");
-    w.jobs.push(BulkJob { request_id: request_id.clone(), tag, start_ms, end_ms, results, fail_at, applied: false });
+    w.jobs.push(BulkJob {
+        request_id: request_id.clone(),
+        tag,
+        start_ms,
+        end_ms,
+        results,
+        fail_at,
+        applied: false,
+    });
     Ok((StatusCode::ACCEPTED, Json(json!({ "request_id": request_id }))).into_response())
 }
 
 /// Decides one member's fate when the request is accepted; it takes effect when the
 /// job reaches it. Codes and names already used earlier in the same request conflict.
-fn bulk_one(w: &mut SplatsWorld, tag: &str, m: &Value, pending: &mut Vec<world::SMember>) -> (Value, Option<Apply>) {
+fn bulk_one(
+    w: &mut SplatsWorld,
+    tag: &str,
+    m: &Value,
+    pending: &mut Vec<world::SMember>,
+) -> (Value, Option<Apply>) {
     let name = m.get("member_name").and_then(Value::as_str).map(String::from);
     let fail = |r: Reject, name: Option<String>| {
-        (json!({ "member_name": name, "status": "failed", "error": { "error_code": r.code, "error_detail": r.detail } }), None)
+        (
+            json!({ "member_name": name, "status": "failed", "error": { "error_code": r.code, "error_detail": r.detail } }),
+            None,
+        )
     };
     match tag {
         "create" => {
             if let Some(code) = m.get("member_code").and_then(Value::as_str) {
                 if pending.iter().any(|p| p.member_code.as_deref() == Some(code)) {
-                    return fail(Reject::new(409, "40901", "入力されたメンバーコードはすでに登録されています"), name);
+                    return fail(
+                        Reject::new(409, "40901", "入力されたメンバーコードはすでに登録されています"),
+                        name,
+                    );
                 }
             }
             match w.member_from(m, None) {
@@ -426,10 +476,16 @@ fn bulk_one(w: &mut SplatsWorld, tag: &str, m: &Value, pending: &mut Vec<world::
             let Some(existing) = w.members.get(&id).cloned() else { return fail(not_found_member(), name) };
             let name = Some(existing.member_name.clone());
             if tag == "delete" {
-                return (json!({ "member_id": id, "member_name": name, "status": "succeeded" }), Some(Apply::Delete(id)));
+                return (
+                    json!({ "member_id": id, "member_name": name, "status": "succeeded" }),
+                    Some(Apply::Delete(id)),
+                );
             }
             match w.member_from(m, Some(&existing)) {
-                Ok(member) => (json!({ "member_id": id, "member_name": member.member_name, "status": "succeeded" }), Some(Apply::Upsert(member))),
+                Ok(member) => (
+                    json!({ "member_id": id, "member_name": member.member_name, "status": "succeeded" }),
+                    Some(Apply::Upsert(member)),
+                ),
                 Err(e) => fail(e, name),
             }
         }
@@ -439,6 +495,11 @@ fn bulk_one(w: &mut SplatsWorld, tag: &str, m: &Value, pending: &mut Vec<world::
 async fn request_result(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> Reply {
     let t = now_ms(&s);
     let w = s.world.lock().unwrap();
-    let job = w.splats.jobs.iter().find(|j| j.request_id == id).ok_or_else(|| Reject::new(404, "40406", "リクエストが存在しません"))?;
+    let job = w
+        .splats
+        .jobs
+        .iter()
+        .find(|j| j.request_id == id)
+        .ok_or_else(|| Reject::new(404, "40406", "リクエストが存在しません"))?;
     ok(job.to_json(t, w.splats.bulk_members_per_sec))
 }

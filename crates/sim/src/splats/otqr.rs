@@ -17,7 +17,12 @@ fn code_at_counter(seed: &str, counter: i64) -> String {
     mac.update(&(counter as u64).to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let offset = (digest[19] & 0x0f) as usize;
-    let bin = u32::from_be_bytes([digest[offset] & 0x7f, digest[offset + 1], digest[offset + 2], digest[offset + 3]]);
+    let bin = u32::from_be_bytes([
+        digest[offset] & 0x7f,
+        digest[offset + 1],
+        digest[offset + 2],
+        digest[offset + 3],
+    ]);
     format!("{:06}", bin % 1_000_000)
 }
 
@@ -43,7 +48,8 @@ pub fn parse(payload: &str) -> Option<(String, String)> {
         }
     }
     let totp = totp?;
-    (v.as_deref() == Some("1") && totp.len() == 6 && totp.bytes().all(|b| b.is_ascii_digit())).then_some((data?, totp))
+    (v.as_deref() == Some("1") && totp.len() == 6 && totp.bytes().all(|b| b.is_ascii_digit()))
+        .then_some((data?, totp))
 }
 
 /// Accepts `code` at `unix` within `skew` windows either way.
@@ -90,7 +96,10 @@ mod tests {
 
     #[test]
     fn parses_only_well_formed_payloads() {
-        assert_eq!(parse("SL-OTQR?v=1&data=ABCDEF0123456789&totp=123456"), Some(("ABCDEF0123456789".into(), "123456".into())));
+        assert_eq!(
+            parse("SL-OTQR?v=1&data=ABCDEF0123456789&totp=123456"),
+            Some(("ABCDEF0123456789".into(), "123456".into()))
+        );
         assert_eq!(parse("SL-OTQR?v=2&data=A&totp=123456"), None);
         assert_eq!(parse("SL-OTQR?v=1&data=A&totp=12345"), None);
         assert_eq!(parse("SL-OTQR?v=1&v=1&data=A&totp=123456"), None);

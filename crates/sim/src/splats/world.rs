@@ -201,9 +201,12 @@ impl SplatsWorld {
             });
             let _ = door;
         }
-        w.membergroups.push(SGroup { membergroup_id: "mg-guest".into(), membergroup_name: "ゲスト".into() });
-        w.membergroups.push(SGroup { membergroup_id: "mg-staff".into(), membergroup_name: "スタッフ".into() });
-        w.keys.push(SKey { device_id: "kb-0001".into(), device_name: "キーボックスA".into(), units: 5 });
+        w.membergroups
+            .push(SGroup { membergroup_id: "mg-guest".into(), membergroup_name: "ゲスト".into() });
+        w.membergroups
+            .push(SGroup { membergroup_id: "mg-staff".into(), membergroup_name: "スタッフ".into() });
+        w.keys
+            .push(SKey { device_id: "kb-0001".into(), device_name: "キーボックスA".into(), units: 5 });
         w.generate_histories(30, now - 86_400, 2_880);
         w
     }
@@ -234,10 +237,20 @@ impl SplatsWorld {
         self.histories.sort_by(|a, b| (a.at, &a.history_id).cmp(&(b.at, &b.history_id)));
     }
 
-    pub fn log(&mut self, at: i64, area_id: &str, accepted: bool, member_id: Option<String>, guest_id: Option<String>) {
+    pub fn log(
+        &mut self,
+        at: i64,
+        area_id: &str,
+        accepted: bool,
+        member_id: Option<String>,
+        guest_id: Option<String>,
+    ) {
         let pass = self.passes.iter().find(|p| p.area_id == area_id).cloned();
-        let (event, name, category) =
-            if accepted { ("qr_auth_success", "QR認証成功", "normal") } else { ("qr_auth_failure", "QR認証失敗", "suspicious") };
+        let (event, name, category) = if accepted {
+            ("qr_auth_success", "QR認証成功", "normal")
+        } else {
+            ("qr_auth_failure", "QR認証失敗", "suspicious")
+        };
         let history_id = self.next_id("h");
         self.histories.push(SHistory {
             history_id,
@@ -290,15 +303,25 @@ impl SplatsWorld {
         }
         let group = match body.get("membergroup_id").and_then(Value::as_str) {
             Some(g) => g.to_string(),
-            None => existing.map(|e| e.membergroup_id.clone()).ok_or_else(|| Reject::bad("membergroup_id は必須です"))?,
+            None => existing
+                .map(|e| e.membergroup_id.clone())
+                .ok_or_else(|| Reject::bad("membergroup_id は必須です"))?,
         };
         if !self.membergroups.iter().any(|g2| g2.membergroup_id == group) {
             return Err(Reject::new(404, "40401", "指定されたメンバーグループが存在しません"));
         }
-        let code = body.get("member_code").and_then(Value::as_str).map(String::from).or(existing.and_then(|e| e.member_code.clone()));
+        let code = body
+            .get("member_code")
+            .and_then(Value::as_str)
+            .map(String::from)
+            .or(existing.and_then(|e| e.member_code.clone()));
         let own_id = existing.map(|e| e.member_id.as_str());
         if let Some(c) = &code {
-            if self.members.values().any(|m| m.member_code.as_deref() == Some(c) && Some(m.member_id.as_str()) != own_id) {
+            if self
+                .members
+                .values()
+                .any(|m| m.member_code.as_deref() == Some(c) && Some(m.member_id.as_str()) != own_id)
+            {
                 return Err(Reject::new(409, "40901", "入力されたメンバーコードはすでに登録されています"));
             }
         }
@@ -367,7 +390,8 @@ impl SplatsWorld {
         if name.is_empty() {
             return Err(Reject::bad("guest_name は必須です"));
         }
-        let start = opt_date(body, "use_date_start")?.ok_or_else(|| Reject::bad("use_date_start は必須です"))?;
+        let start =
+            opt_date(body, "use_date_start")?.ok_or_else(|| Reject::bad("use_date_start は必須です"))?;
         let end = opt_date(body, "use_date_end")?.ok_or_else(|| Reject::bad("use_date_end は必須です"))?;
         if end <= start {
             return Err(Reject::bad("use_date_end は use_date_start より後にしてください"));
@@ -386,7 +410,14 @@ impl SplatsWorld {
             .and_then(Value::as_str)
             .map(String::from)
             .unwrap_or_else(random_hex16);
-        Ok(SGuest { guest_id: self.next_id("g"), guest_name: name, use_date_start: start, use_date_end: end, qrcode_data: data, area_id_list: areas })
+        Ok(SGuest {
+            guest_id: self.next_id("g"),
+            guest_name: name,
+            use_date_start: start,
+            use_date_end: end,
+            qrcode_data: data,
+            area_id_list: areas,
+        })
     }
 
     /// What a reader at `area_id` does with a scanned QR: accept or refuse, and log it.
@@ -406,11 +437,24 @@ impl SplatsWorld {
     }
 
     #[allow(clippy::type_complexity)]
-    fn judge(&self, area_id: &str, payload: &str, now: i64) -> Result<(Option<String>, Option<String>), (String, Option<String>, Option<String>)> {
+    fn judge(
+        &self,
+        area_id: &str,
+        payload: &str,
+        now: i64,
+    ) -> Result<(Option<String>, Option<String>), (String, Option<String>, Option<String>)> {
         if let Some((data, code)) = otqr::parse(payload) {
-            let m = self.members.values().find(|m| m.qr_data == data).ok_or(("unknown_qr".to_string(), None, None))?;
+            let m = self.members.values().find(|m| m.qr_data == data).ok_or((
+                "unknown_qr".to_string(),
+                None,
+                None,
+            ))?;
             let who = Some(m.member_id.clone());
-            let o = m.otqr.as_ref().filter(|o| o.enabled).ok_or(("one_time_qr_disabled".to_string(), who.clone(), None))?;
+            let o = m.otqr.as_ref().filter(|o| o.enabled).ok_or((
+                "one_time_qr_disabled".to_string(),
+                who.clone(),
+                None,
+            ))?;
             if !otqr::verify(&o.seed, o.timestep, o.skew, &code, now) {
                 return Err(("totp_mismatch".into(), who, None));
             }
@@ -455,7 +499,12 @@ fn allows(pass: &Value, area_id: &str) -> bool {
             .into_iter()
             .flatten()
             .filter(|a| a.get("area_id").and_then(Value::as_str) == Some(area_id))
-            .any(|a| matches!(a.get("pass").and_then(|p| p.get("effect")).and_then(Value::as_str), Some("allow_all" | "allow"))),
+            .any(|a| {
+                matches!(
+                    a.get("pass").and_then(|p| p.get("effect")).and_then(Value::as_str),
+                    Some("allow_all" | "allow")
+                )
+            }),
         _ => false,
     }
 }
@@ -471,15 +520,27 @@ fn opt_date(body: &Value, field: &str) -> Result<Option<i64>, Reject> {
 fn otqr_from(o: &Value, existing: Option<&SOtqr>) -> Result<SOtqr, Reject> {
     let enabled = o.get("enabled").and_then(Value::as_bool).unwrap_or(existing.is_some_and(|e| e.enabled));
     let timestep = match o.get("timestep") {
-        Some(v) => v.as_u64().filter(|t| (30..=86_400).contains(t)).ok_or_else(|| Reject::bad("timestep は30〜86400の整数にしてください"))? as u32,
+        Some(v) => {
+            v.as_u64()
+                .filter(|t| (30..=86_400).contains(t))
+                .ok_or_else(|| Reject::bad("timestep は30〜86400の整数にしてください"))? as u32
+        }
         None => existing.map(|e| e.timestep).unwrap_or(300),
     };
     let skew = match o.get("skew") {
-        Some(v) => v.as_u64().filter(|s| *s <= 10).ok_or_else(|| Reject::bad("skew は0〜10の整数にしてください"))? as u32,
+        Some(v) => {
+            v.as_u64().filter(|s| *s <= 10).ok_or_else(|| Reject::bad("skew は0〜10の整数にしてください"))?
+                as u32
+        }
         None => existing.map(|e| e.skew).unwrap_or(0),
     };
     let seed = match o.get("totp_seed").and_then(Value::as_str) {
-        Some(s) if (16..=64).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) => s.to_string(),
+        Some(s)
+            if (16..=64).contains(&s.len())
+                && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) =>
+        {
+            s.to_string()
+        }
         Some(_) => return Err(Reject::bad("totp_seed は英大文字と数字16〜64文字にしてください")),
         None => existing.map(|e| e.seed.clone()).unwrap_or_else(random_seed),
     };
@@ -500,7 +561,8 @@ impl SMember {
     pub fn to_json(&self) -> Value {
         let mut qrcode = json!({ "data": self.qr_data });
         if let Some(o) = &self.otqr {
-            qrcode["one_time_qr"] = json!({ "enabled": o.enabled, "totp_seed": o.seed, "timestep": o.timestep, "skew": o.skew });
+            qrcode["one_time_qr"] =
+                json!({ "enabled": o.enabled, "totp_seed": o.seed, "timestep": o.timestep, "skew": o.skew });
         }
         json!({
             "member_id": self.member_id,
