@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: help deps ui build test test-ui test-rust demo sim bench clean
+.PHONY: help deps ui build lint test test-ui test-rust demo sim bench clean
 
 help:
 	@echo "make demo   install what is needed, build, start the simulator and the app"
@@ -22,11 +22,14 @@ build: ui
 test-ui: deps
 	cd ui && npm run check && npm test
 
+lint: ui ## format and lint gates (rustfmt, clippy -D warnings); the app embeds the built UI
+	scripts/lint.sh
+
 test-rust: build
 	scripts/install-test-tools.sh
 	UKETSUKE_E2E=1 UKETSUKE_TEST_KEYRING=1 $(XVFB) scripts/with-keyring.sh cargo test --workspace
 
-test: test-ui test-rust
+test: lint test-ui test-rust
 
 demo: build
 	scripts/demo.sh

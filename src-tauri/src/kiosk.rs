@@ -264,10 +264,8 @@ pub fn guard<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
                 api.prevent_close();
             }
         }
-        WindowEvent::Resized(_) | WindowEvent::Focused(_) => {
-            if window.is_fullscreen().is_ok_and(|f| !f) {
-                let _ = window.set_fullscreen(true);
-            }
+        WindowEvent::Resized(_) | WindowEvent::Focused(_) if window.is_fullscreen().is_ok_and(|f| !f) => {
+            let _ = window.set_fullscreen(true);
         }
         _ => {}
     }

@@ -295,10 +295,7 @@ async fn splats_sync_killed_mid_way_resumes() {
         if !db_path.exists() {
             return 0;
         }
-        uketsuke_core::db::Connection::open(&db_path)
-            .ok()
-            .and_then(|c| uketsuke_core::splats::history::count(&c).ok())
-            .unwrap_or(0)
+        inspect(&db_path).and_then(|c| uketsuke_core::splats::history::count(&c).ok()).unwrap_or(0)
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while count() < 2_000 {
@@ -538,8 +535,7 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
         .unwrap();
     let db_path = dir.path().join("cache.sqlite3");
     let held = || {
-        uketsuke_core::db::Connection::open(&db_path)
-            .ok()
+        inspect(&db_path)
             .and_then(|c| c.query_row("SELECT COUNT(*) FROM outbox WHERE guest_id = 'B-KILL' AND op = 'revoke' AND claimed_until > 0 AND done_at IS NULL", [], |r| r.get::<_, i64>(0)).ok())
             .unwrap_or(0)
     };
@@ -558,7 +554,7 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
     let out = run(vec!["watch", "--cycles", "1"], None).await.unwrap();
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(members("UK-B-KILL"), 0, "revoked: {}", text(&out));
-    let conn = uketsuke_core::db::Connection::open(&db_path).unwrap();
+    let conn = inspect(&db_path).unwrap();
     let done: i64 = conn
         .query_row(
             "SELECT COUNT(*) FROM outbox WHERE guest_id = 'B-KILL' AND op = 'revoke' AND done_at IS NOT NULL",
@@ -586,4 +582,10 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
     for name in ["reservation.token", "splats.token"] {
         keyring.delete(name).unwrap();
     }
+}
+
+/// The CLI's database as it stands, read beside the running CLI (no migration, no write).
+#[allow(clippy::disallowed_methods)]
+fn inspect(path: &std::path::Path) -> Option<uketsuke_core::db::Connection> {
+    uketsuke_core::db::Connection::open(path).ok()
 }

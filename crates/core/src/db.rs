@@ -29,6 +29,7 @@ pub fn open(path: &Path) -> Result<Connection> {
             std::fs::create_dir_all(dir)?;
         }
     }
+    #[allow(clippy::disallowed_methods)] // the one place that opens the file
     let mut conn = Connection::open(path)?;
     prepare(&mut conn)?;
     Ok(conn)
@@ -126,6 +127,7 @@ impl Db {
     }
 
     fn reader(&self) -> Result<Connection> {
+        #[allow(clippy::disallowed_methods)] // a reader of the file `open` prepared
         let conn = Connection::open(&self.0.path)?;
         conn.busy_timeout(Duration::from_secs(5))?;
         conn.pragma_update(None, "query_only", "ON")?;
@@ -176,6 +178,20 @@ pub fn latest_version() -> i64 {
     5
 }
 
+/// A small value kept across runs (the measured clock offset, …).
+pub fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key, value],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,18 +225,4 @@ mod tests {
         }
         assert!(open(&path).is_err());
     }
-}
-
-/// A small value kept across runs (the measured clock offset, …).
-pub fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
-    use rusqlite::OptionalExtension;
-    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
-}
-
-pub fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> {
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-        [key, value],
-    )?;
-    Ok(())
 }

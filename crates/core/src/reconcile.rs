@@ -89,7 +89,7 @@ pub fn plan(conn: &mut Connection, config: &Config, now: i64) -> Result<Planned>
             // A live member goes; so does an issue still waiting for a booking no
             // longer wanted (its reply may have been lost, and a member made).
             let waiting_issue = outbox::waiting_for(&tx, &r.id)?.is_some_and(|w| !w.op.removes());
-            (r.active.is_some() || waiting_issue).then(|| match () {
+            (r.active.is_some() || waiting_issue).then_some(match () {
                 _ if r.cancelled => (Op::Revoke, "cancelled"),
                 _ if r.checked_out => (Op::Revoke, "checked_out"),
                 _ if ended => (Op::Delete, "ended"),

@@ -294,7 +294,7 @@ mod tests {
             area_ids: vec!["a2".into(), "a1".into()],
             source: GuestSource::Reservation,
         };
-        upsert_guests(&mut conn, &[guest.clone()], 1).unwrap();
+        upsert_guests(&mut conn, std::slice::from_ref(&guest), 1).unwrap();
         let listed = list_guests(&conn, "s1", 0, 2000).unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].area_ids, ["a1", "a2"]);

@@ -83,6 +83,9 @@ pub fn status(conn: &db::Connection) -> Result<Option<Status>> {
 /// The config as it is now: the app swaps it when a manager saves settings.
 pub type ConfigSource = Arc<dyn Fn() -> Arc<Config> + Send + Sync>;
 
+/// Told of every status change (the shell forwards it to the window).
+type Listener = Box<dyn Fn(&Status) + Send + Sync>;
+
 pub struct Worker {
     db: Db,
     secrets: Arc<dyn SecretStore>,
@@ -94,7 +97,7 @@ pub struct Worker {
     state: Mutex<Status>,
     /// One sync at a time, scheduled or on demand.
     cycle: tokio::sync::Mutex<()>,
-    on_change: Mutex<Option<Box<dyn Fn(&Status) + Send + Sync>>>,
+    on_change: Mutex<Option<Listener>>,
     _owner: std::fs::File,
 }
 

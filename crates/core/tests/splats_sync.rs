@@ -223,7 +223,7 @@ async fn members_guests_and_devices_round_trip() {
             }),
             ..QrCode::default()
         }),
-        devices_pass: Some(DevicesPass::only(&[area.clone()])),
+        devices_pass: Some(DevicesPass::only(std::slice::from_ref(&area))),
         ..MemberInput::default()
     };
     let m = client.create_member(&input).await.unwrap();

@@ -11,6 +11,7 @@
 //! | `/_sim`     | controls: clock, faults, health          |
 //!
 //! Tests start it in-process with [`Sim::start`]; the demo runs the `uketsuke-sim` binary.
+#![allow(clippy::result_large_err)] // axum handlers answer early with a whole `Response`.
 
 pub mod admin;
 pub mod bookings;

@@ -27,7 +27,8 @@ pub fn demo_world(now: i64) -> World {
     let day = start_of_day_jst(now);
     let at = |h: i64, m: i64| day + (Duration::hours(h) + Duration::minutes(m)).num_seconds();
     // (store, name, kana, phone, start, end, areas)
-    let bookings: [(&str, &str, &str, &str, (i64, i64), (i64, i64), &[&str]); 12] = [
+    type Row<'a> = (&'a str, &'a str, &'a str, &'a str, (i64, i64), (i64, i64), &'a [&'a str]);
+    let bookings: [Row; 12] = [
         ("S001", "山田 太郎", "ヤマダ タロウ", "090-1111-1234", (9, 0), (11, 0), &["A101"]),
         ("S001", "佐藤 花子", "サトウ ハナコ", "080-2222-2345", (10, 0), (12, 0), &["A102"]),
         ("S001", "鈴木 一郎", "スズキ イチロウ", "070-3333-3456", (11, 30), (13, 0), &["A103"]),

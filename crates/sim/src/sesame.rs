@@ -96,12 +96,12 @@ impl SimDevice {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct SesameWorld {
     pub api_keys: HashSet<String>,
     /// Keyed by upper-case UUID; lookups are case-insensitive.
     pub devices: BTreeMap<String, SimDevice>,
-    /// 401 on a bad sign (true), or 200 without moving the lock (false, like the real cloud).
+    /// 401 on a bad sign (true), or 200 without moving the lock (false, the default: like the real cloud).
     pub strict: bool,
     /// Calls per key per month before 429; `None` is unlimited.
     pub monthly_quota: Option<u64>,
@@ -109,20 +109,6 @@ pub struct SesameWorld {
     pub calls: HashMap<String, u64>,
     /// Commands received, valid or not, for tests to compare with the client's meter.
     pub commands_received: u64,
-}
-
-impl Default for SesameWorld {
-    fn default() -> Self {
-        SesameWorld {
-            api_keys: HashSet::new(),
-            devices: BTreeMap::new(),
-            // As the real cloud: a bad sign gets 200 and the lock stays put.
-            strict: false,
-            monthly_quota: None,
-            calls: HashMap::new(),
-            commands_received: 0,
-        }
-    }
 }
 
 impl SesameWorld {

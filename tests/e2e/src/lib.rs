@@ -292,9 +292,11 @@ impl Session {
 /// no paid status polling, and the background worker off (a test syncs when it wants
 /// to; `live_desk.rs` turns it on). Each test adds the clouds and options it needs.
 pub fn test_config(dir: &Path, keyring_service: &str) -> uketsuke_core::Config {
-    let mut c = uketsuke_core::Config::default();
-    c.database = Some(dir.join("cache.sqlite3"));
-    c.keyring_service = Some(keyring_service.into());
+    let mut c = uketsuke_core::Config {
+        database: Some(dir.join("cache.sqlite3")),
+        keyring_service: Some(keyring_service.into()),
+        ..Default::default()
+    };
     c.sesame.poll_interval_secs = 0;
     c.sync.background = false;
     c

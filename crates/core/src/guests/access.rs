@@ -400,29 +400,32 @@ pub async fn qr(
             "the booking has ended; the QR is no longer shown",
         ));
     }
-    let (frame, local) = if config.splats.otqr_local || client.is_none() {
-        let seed = secrets.require(&names::guest_seed(guest_id))?;
-        let g = Generator::new(
-            &seed,
-            &data,
-            timestep,
-            config.splats.otqr_seed_encoding,
-            config.splats.otqr_hash,
-        )?;
-        (g.frame(now), true)
-    } else {
-        let reply = client.expect("checked above").one_time_qr(&e.splats_member_id).await?;
-        let expires = i64::from(reply.expiration_in_seconds.unwrap_or(timestep));
-        let end = now + expires;
-        (
-            Frame {
-                payload: reply.one_time_qr_data,
-                step_start: end - i64::from(timestep),
-                step_end: end,
+    let (frame, local) = match client.filter(|_| !config.splats.otqr_local) {
+        None => {
+            let seed = secrets.require(&names::guest_seed(guest_id))?;
+            let g = Generator::new(
+                &seed,
+                &data,
                 timestep,
-            },
-            false,
-        )
+                config.splats.otqr_seed_encoding,
+                config.splats.otqr_hash,
+            )?;
+            (g.frame(now), true)
+        }
+        Some(client) => {
+            let reply = client.one_time_qr(&e.splats_member_id).await?;
+            let expires = i64::from(reply.expiration_in_seconds.unwrap_or(timestep));
+            let end = now + expires;
+            (
+                Frame {
+                    payload: reply.one_time_qr_data,
+                    step_start: end - i64::from(timestep),
+                    step_end: end,
+                    timestep,
+                },
+                false,
+            )
+        }
     };
     let png = crate::qr::png_data_url(&frame.payload, 8)?;
     Ok(QrView {

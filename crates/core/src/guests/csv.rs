@@ -137,7 +137,7 @@ pub fn parse(conn: &Connection, bytes: &[u8]) -> Result<Vec<Guest>> {
             return Err(row_error(n, "エリアが空です", "no areas"));
         }
         for a in &areas {
-            if !store::get_area(conn, a)?.is_some_and(|x| x.store_id == store_id) {
+            if store::get_area(conn, a)?.is_none_or(|x| x.store_id != store_id) {
                 return Err(row_error(
                     n,
                     &format!("エリア `{a}` はこの店舗にありません"),

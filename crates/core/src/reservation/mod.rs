@@ -183,7 +183,7 @@ impl ReservationClient {
             let id = id.unwrap_or_else(|| format!("#{}", i + 1));
             match serde_json::from_value::<ReservationDto>(raw)
                 .map_err(|e| e.to_string())
-                .and_then(|r| guest_from(r))
+                .and_then(guest_from)
             {
                 Ok(g) => out.guests.push(g),
                 Err(problem) => out.skipped.push(Skipped::new(

@@ -83,7 +83,7 @@ pub async fn sync(db: &Db, client: &SplatsClient, opts: &Options, now: i64) -> R
         })
         .await?;
     let mut report = Report { resumed, since: cursor.since, until: cursor.until, ..Report::default() };
-    let query = vec![
+    let query = [
         (opts.since_param.clone(), clock::iso_jst(cursor.since)),
         (opts.until_param.clone(), clock::iso_jst(cursor.until)),
         ("limit".to_string(), opts.page_size.to_string()),

@@ -414,7 +414,7 @@ async fn bulk(State(s): State<Arc<SimState>>, body: Bytes) -> Reply {
         .filter(|j| !j.applied)
         .flat_map(|j| {
             j.results.iter().filter_map(|(_, a)| match a {
-                Some(Apply::Upsert(m)) => Some(m.clone()),
+                Some(Apply::Upsert(m)) => Some(m.as_ref().clone()),
                 _ => None,
             })
         })
@@ -466,7 +466,7 @@ fn bulk_one(
                 Ok(member) => {
                     let r = json!({ "member_id": member.member_id, "member_name": member.member_name, "status": "succeeded" });
                     pending.push(member.clone());
-                    (r, Some(Apply::Upsert(member)))
+                    (r, Some(Apply::Upsert(Box::new(member))))
                 }
                 Err(e) => fail(e, name),
             }
@@ -484,7 +484,7 @@ fn bulk_one(
             match w.member_from(m, Some(&existing)) {
                 Ok(member) => (
                     json!({ "member_id": id, "member_name": member.member_name, "status": "succeeded" }),
-                    Some(Apply::Upsert(member)),
+                    Some(Apply::Upsert(Box::new(member))),
                 ),
                 Err(e) => fail(e, name),
             }

@@ -136,7 +136,7 @@ pub struct BulkJob {
 
 #[derive(Debug, Clone)]
 pub enum Apply {
-    Upsert(SMember),
+    Upsert(Box<SMember>),
     Delete(String),
 }
 
@@ -281,7 +281,7 @@ impl SplatsWorld {
         for a in applies {
             match a {
                 Apply::Upsert(m) => {
-                    self.members.insert(m.member_id.clone(), m);
+                    self.members.insert(m.member_id.clone(), *m);
                 }
                 Apply::Delete(id) => {
                     self.members.remove(&id);
