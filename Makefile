@@ -3,7 +3,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: help deps ui build lint test test-ui test-rust demo sim bench clean
+.PHONY: help deps ui build bindings lint test test-ui test-rust demo sim bench clean
 
 help:
 	@echo "make demo   install what is needed, build, start the simulator and the app"
@@ -21,6 +21,9 @@ build: ui
 
 test-ui: deps
 	cd ui && npm run check && npm test
+
+bindings: ui ## rewrite ui/src/lib/bindings.ts from the Rust commands and types
+	UKETSUKE_BLESS=1 cargo test -p uketsuke-app --lib contract::bindings_are_fresh
 
 lint: ui ## format and lint gates (rustfmt, clippy -D warnings); the app embeds the built UI
 	scripts/lint.sh

@@ -9,7 +9,7 @@ use uketsuke_core::model::{Area, Store};
 use uketsuke_core::store;
 use uketsuke_core::{sync, worker, Lang};
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct AppInfo {
     version: &'static str,
     language: Lang,
@@ -41,7 +41,11 @@ pub fn set_language(state: State<'_, AppState>, language: Lang) {
 pub fn set_operator(state: State<'_, AppState>, name: String) -> ShellResult<String> {
     let name: String = name.trim().chars().take(40).collect();
     if name.is_empty() {
-        let e = uketsuke_core::Error::invalid("担当者名を入力してください", "enter the staff member's name");
+        let e = uketsuke_core::Error::invalid(
+            uketsuke_core::error::Code::NameMissing,
+            "担当者名を入力してください",
+            "enter the staff member's name",
+        );
         return Err(state.err(e));
     }
     state.set_operator(&name);
@@ -59,8 +63,8 @@ pub async fn list_areas(state: State<'_, AppState>, store_id: Option<String>) ->
 }
 
 /// One part of the sync as the window shows it, its error in the UI's language.
-#[derive(Serialize)]
-pub struct PartView {
+#[derive(Serialize, ts_rs::TS)]
+pub struct SyncPart {
     enabled: bool,
     last_at: Option<i64>,
     last_ok: Option<bool>,
@@ -70,11 +74,11 @@ pub struct PartView {
 
 /// What the background sync is doing: per cloud, the last sync, the next one and any
 /// error; the SPLATS changes still waiting; and whether another process runs it.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct SyncStatus {
-    reservation: PartView,
-    splats: PartView,
-    access: PartView,
+    reservation: SyncPart,
+    splats: SyncPart,
+    access: SyncPart,
     waiting: i64,
     /// The worker runs in another process on this database (`uketsuke watch`).
     elsewhere: bool,
@@ -82,10 +86,9 @@ pub struct SyncStatus {
     never: bool,
 }
 
-fn part(state: &AppState, p: worker::Part) -> PartView {
-    let error =
-        p.error.map(|e| ShellError { code: e.code.clone(), message: e.message(state.lang()).to_string() });
-    PartView { enabled: p.enabled, last_at: p.last_at, last_ok: p.last_ok, next_at: p.next_at, error }
+fn part(state: &AppState, p: worker::Part) -> SyncPart {
+    let error = p.error.map(|e| ShellError { code: e.code, message: e.message(state.lang()).to_string() });
+    SyncPart { enabled: p.enabled, last_at: p.last_at, last_ok: p.last_ok, next_at: p.next_at, error }
 }
 
 #[tauri::command]
@@ -146,7 +149,7 @@ pub fn start_worker<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     }
     let worker = match worker::Worker::new(ready.db.clone(), ready.secrets.clone(), ready.config_source()) {
         Ok(w) => std::sync::Arc::new(w),
-        Err(e) => return tracing::info!(code = e.code(), "background sync not started here"),
+        Err(e) => return tracing::info!(code = e.code().as_str(), "background sync not started here"),
     };
     let handle = app.clone();
     worker.on_change(move |_| {

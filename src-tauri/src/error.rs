@@ -1,25 +1,27 @@
 //! The shell's one error type, as the UI receives it: `{ code, message }`.
 
 use serde::Serialize;
+use uketsuke_core::error::Code;
 use uketsuke_core::Lang;
 
-#[derive(Debug, thiserror::Error, Serialize)]
+#[derive(Debug, thiserror::Error, Serialize, ts_rs::TS)]
 #[error("{code}: {message}")]
+#[ts(rename = "AppErrorData")]
 pub struct ShellError {
-    /// Stable, for the UI to branch on (`unreachable`, `config`, …).
-    pub code: String,
+    /// Stable, for the UI to branch on (`unreachable`, `uuid_invalid`, …).
+    pub code: Code,
     /// For people, already in the UI's language.
     pub message: String,
 }
 
 impl ShellError {
     pub fn from_core(e: &uketsuke_core::Error, lang: Lang) -> ShellError {
-        ShellError { code: e.code().into(), message: e.message(lang) }
+        ShellError { code: e.code(), message: e.message(lang) }
     }
 
     /// The app started without a usable configuration; every command reports why.
     pub fn not_ready(reason: &str) -> ShellError {
-        ShellError { code: "not_ready".into(), message: reason.into() }
+        ShellError { code: Code::NotReady, message: reason.into() }
     }
 }
 

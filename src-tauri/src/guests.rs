@@ -5,7 +5,7 @@ use crate::error::ShellResult;
 use crate::state::{AppState, Ready};
 use tauri::State;
 use uketsuke_core::clock;
-use uketsuke_core::guests::access::{self, CheckedOut, QrView, Summary};
+use uketsuke_core::guests::access::{self, AccessSummary, CheckedOut, QrView};
 use uketsuke_core::guests::{self, GuestView, WalkIn};
 use uketsuke_core::model::Guest;
 use uketsuke_core::reservation::Visit;
@@ -27,7 +27,7 @@ pub async fn list_guests(
 
 /// Registers the guest's SPLATS member if needed (safe to repeat).
 #[tauri::command]
-pub async fn issue_access(state: State<'_, AppState>, guest_id: String) -> ShellResult<Summary> {
+pub async fn issue_access(state: State<'_, AppState>, guest_id: String) -> ShellResult<AccessSummary> {
     let ready = state.ready()?;
     let config = ready.config();
     let client = SplatsClient::from_config(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
@@ -69,7 +69,7 @@ async fn report(ready: &Ready, guest_id: &str, visit: Visit, actor: &str) {
     if let Err(e) =
         guests::report_visit(&ready.db, &ready.config(), ready.secrets.as_ref(), guest_id, visit, actor).await
     {
-        tracing::warn!(code = e.code(), "visit not reported to the reservation system");
+        tracing::warn!(code = e.code().as_str(), "visit not reported to the reservation system");
     }
 }
 

@@ -14,7 +14,7 @@ use crate::state::AppState;
 use serde::Serialize;
 use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder, WindowEvent};
 use uketsuke_core::guests::access::{self, QrView};
-use uketsuke_core::guests::kiosk::{self, Lookup};
+use uketsuke_core::guests::kiosk::{self, KioskLookup};
 use uketsuke_core::guests::{self, GuestView};
 use uketsuke_core::splats::SplatsClient;
 use uketsuke_core::{clock, manager, store, Error};
@@ -35,7 +35,7 @@ pub struct KioskState {
 }
 
 /// A guest as the kiosk may show them: no phone, no booking code.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct KioskGuest {
     name: String,
     area_names: Vec<String>,
@@ -56,7 +56,7 @@ impl From<&GuestView> for KioskGuest {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct KioskInfo {
     store_name: String,
     idle_reset_secs: u64,
@@ -88,13 +88,14 @@ pub async fn kiosk_info(state: State<'_, AppState>) -> ShellResult<KioskInfo> {
 pub async fn kiosk_lookup(
     state: State<'_, AppState>,
     kiosk: State<'_, KioskState>,
-    lookup: Lookup,
+    lookup: KioskLookup,
 ) -> ShellResult<KioskGuest> {
     let now = clock::now_unix();
     {
         let (count, until) = *kiosk.failures.lock().unwrap();
         if count >= FREE_LOOKUPS && now < until {
             let e = Error::invalid(
+                uketsuke_core::error::Code::KioskWait,
                 format!(
                     "入力の誤りが続きました。{} 秒後にお試しいただくか、受付にお声がけください",
                     until - now
@@ -221,6 +222,7 @@ fn open_once<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> ShellResult<()
     }
     open(app).map_err(|e| {
         state.err(Error::invalid(
+            uketsuke_core::error::Code::WindowFailed,
             format!("キオスク画面を開けません: {e}"),
             format!("cannot open the kiosk screen: {e}"),
         ))

@@ -1,7 +1,11 @@
 //! The Tauri shell: windows, commands and capabilities. Everything else is in
 //! `uketsuke-core`; a command here only adapts it for the UI.
 
+#[macro_use]
+mod command_list;
 mod commands;
+#[cfg(test)]
+mod contract;
 mod error;
 mod guests;
 mod kiosk;
@@ -11,6 +15,13 @@ mod state;
 
 pub use error::ShellError;
 pub use state::{AppState, Args};
+
+/// The invoke handler for every command in `command_list.rs`.
+macro_rules! invoke_handler {
+    ($($window:ident $module:ident::$command:ident,)*) => {
+        tauri::generate_handler![$($module::$command),*]
+    };
+}
 
 pub fn run() {
     tracing_subscriber::fmt()
@@ -39,48 +50,7 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(kiosk::guard)
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::set_language,
-            commands::list_stores,
-            commands::list_areas,
-            commands::sync_now,
-            commands::sync_status,
-            commands::set_operator,
-            locks::list_doors,
-            locks::unlock,
-            locks::lock,
-            locks::confirm,
-            locks::refresh_status,
-            locks::lock_info,
-            guests::list_guests,
-            guests::issue_access,
-            guests::guest_qr,
-            guests::check_in,
-            guests::check_out,
-            guests::add_walk_in,
-            guests::import_csv,
-            settings::role_status,
-            settings::manager_unlock,
-            settings::manager_lock,
-            settings::set_manager_pin,
-            settings::get_settings,
-            settings::save_cloud_settings,
-            settings::save_store,
-            settings::save_area,
-            settings::remove_door,
-            settings::reservation_sign_in,
-            settings::export_settings,
-            settings::import_settings,
-            kiosk::kiosk_info,
-            kiosk::kiosk_lookup,
-            kiosk::kiosk_current,
-            kiosk::kiosk_qr,
-            kiosk::kiosk_reset,
-            kiosk::kiosk_exit,
-            kiosk::push_to_kiosk,
-            kiosk::open_kiosk,
-        ])
+        .invoke_handler(app_commands!(invoke_handler))
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");
 }

@@ -12,7 +12,7 @@ use uketsuke_core::sesame::{Command, DeviceUuid};
 use uketsuke_core::store;
 
 /// One door of a store as the staff window shows it.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct Door {
     target: Target,
     label: String,
@@ -91,7 +91,7 @@ pub async fn refresh_status(state: State<'_, AppState>, target: Target) -> Shell
     ready.locks(&config).status(&target, CallKind::Status).await.map_err(|e| state.err(e))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct LockInfo {
     usage: Usage,
     clock_offset_secs: i64,

@@ -133,6 +133,7 @@ pub async fn reservation_sign_in(state: State<'_, AppState>) -> ShellResult<Sign
     let open = |url: &str| {
         open::that_detached(url).map_err(|e| {
             uketsuke_core::Error::invalid(
+                uketsuke_core::error::Code::BrowserFailed,
                 format!("ブラウザを開けません: {e}"),
                 format!("cannot open the browser: {e}"),
             )
@@ -143,7 +144,7 @@ pub async fn reservation_sign_in(state: State<'_, AppState>) -> ShellResult<Sign
         .map_err(|e| state.err(e))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct Exported {
     /// Where the file was written (the Downloads folder).
     path: String,

@@ -9,7 +9,7 @@ use crate::audit::{self, AuditEvent};
 use crate::clock;
 use crate::config::Config;
 use crate::db::{self, Connection, Db};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::meter::{self, CallKind, Usage};
 use crate::secrets::{names, SecretStore};
 use crate::sesame::client::HistoryEntry;
@@ -23,7 +23,7 @@ const OFFSET_KEY: &str = "clock.offset_secs";
 const OFFSET_AT_KEY: &str = "clock.measured_at";
 
 /// A door: one area's, or a store's entrance.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", content = "id", rename_all = "lowercase")]
 pub enum Target {
     Area(String),
@@ -63,6 +63,7 @@ pub fn resolve(conn: &Connection, target: &Target) -> Result<Device> {
     };
     let uuid = uuid.ok_or_else(|| {
         Error::invalid(
+            Code::DoorNotRegistered,
             format!("「{label}」には SESAME の錠が登録されていません"),
             format!("no SESAME lock is registered for \"{label}\""),
         )
@@ -71,7 +72,7 @@ pub fn resolve(conn: &Connection, target: &Target) -> Result<Device> {
 }
 
 /// A command the cloud accepted.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct CommandReport {
     pub target: Target,
     pub label: String,
@@ -84,7 +85,7 @@ pub struct CommandReport {
 }
 
 /// The last known state of a lock and when it was read.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct KnownStatus {
     pub uuid: String,
     pub state: LockState,
@@ -93,7 +94,7 @@ pub struct KnownStatus {
     pub fetched_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct Confirmation {
     pub confirmed: bool,
     pub status: KnownStatus,
@@ -198,7 +199,7 @@ pub fn refuse_shared_device(conn: &Connection, uuid: &DeviceUuid, target: &Targe
     let users: Vec<(String, String)> =
         stmt.query_map([uuid.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
     match users.into_iter().find(|(door, _)| *door != target.key()) {
-        Some((door, name)) => Err(Error::invalid(
+        Some((door, name)) => Err(Error::invalid(Code::LockInUse,
             format!("この錠 ({uuid}) は既に {door}「{name}」で使われています。1 台の錠は 1 か所にだけ登録できます"),
             format!("this lock ({uuid}) is already used by {door} “{name}”; a lock can serve one door only"),
         )),

@@ -8,7 +8,7 @@
 
 use crate::audit::{self, AuditEvent};
 use crate::db::{self, Connection};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use serde::Serialize;
@@ -23,7 +23,7 @@ const FIRST_WAIT_SECS: i64 = 60;
 const MAX_WAIT_SECS: i64 = 3600;
 
 /// Who is acting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Staff,
@@ -34,7 +34,11 @@ pub enum Role {
 pub fn check_pin_shape(pin: &str) -> Result<()> {
     let n = pin.chars().count();
     if !(4..=12).contains(&n) || !pin.chars().all(|c| c.is_ascii_digit()) {
-        return Err(Error::invalid("PIN は 4〜12 桁の数字にしてください", "the PIN must be 4 to 12 digits"));
+        return Err(Error::invalid(
+            Code::PinFormat,
+            "PIN は 4〜12 桁の数字にしてください",
+            "the PIN must be 4 to 12 digits",
+        ));
     }
     Ok(())
 }
@@ -51,7 +55,11 @@ pub fn set_pin(conn: &Connection, pin: &str, actor: &str) -> Result<()> {
     let hash = Argon2::default()
         .hash_password(pin.as_bytes(), &salt)
         .map_err(|e| {
-            Error::invalid(format!("PIN を保存できません: {e}"), format!("cannot store the PIN: {e}"))
+            Error::invalid(
+                Code::Internal,
+                format!("PIN を保存できません: {e}"),
+                format!("cannot store the PIN: {e}"),
+            )
         })?
         .to_string();
     let tx = conn.unchecked_transaction()?;
@@ -136,7 +144,7 @@ pub struct Gate {
 }
 
 /// What the UI shows about the role.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct RoleStatus {
     pub role: Role,
     pub pin_set: bool,

@@ -45,7 +45,7 @@ pub fn count(conn: &Connection, cloud: &str, kind: CallKind, now: i64) -> Result
 }
 
 /// Calls this month, in all and by kind.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
 pub struct Usage {
     pub month: String,
     pub total: u64,

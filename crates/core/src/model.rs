@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Where a record came from. Manual records are never removed by a sync.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     Reservation,
@@ -28,7 +28,7 @@ impl Source {
 }
 
 /// A store (店舗): one site with an entrance and areas.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Store {
     pub id: String,
     pub name: String,
@@ -43,7 +43,7 @@ pub struct Store {
 }
 
 /// An area (エリア): a room or zone inside a store, usually with its own lock.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Area {
     pub id: String,
     pub store_id: String,
@@ -55,7 +55,7 @@ pub struct Area {
 }
 
 /// Where a guest record came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum GuestSource {
     Reservation,
@@ -82,7 +82,7 @@ impl GuestSource {
 }
 
 /// A guest with a booking window at one store.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Guest {
     pub id: String,
     pub store_id: String,

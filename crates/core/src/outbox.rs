@@ -12,7 +12,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 /// What must happen to a guest's SPLATS member.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     /// Make the member (or adopt the one that carries our code).
@@ -51,8 +51,8 @@ impl Op {
 }
 
 /// One op waiting (or being retried).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Pending {
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct PendingOp {
     pub id: i64,
     pub guest_id: String,
     pub op: Op,
@@ -78,14 +78,14 @@ pub fn enqueue(conn: &Connection, guest_id: &str, op: Op, reason: &str, now: i64
 }
 
 /// The op waiting for a guest, if any.
-pub fn waiting_for(conn: &Connection, guest_id: &str) -> Result<Option<Pending>> {
+pub fn waiting_for(conn: &Connection, guest_id: &str) -> Result<Option<PendingOp>> {
     Ok(conn
         .query_row(&format!("{SELECT} WHERE done_at IS NULL AND guest_id = ?1"), [guest_id], row)
         .optional()?)
 }
 
 /// Every op not yet done, oldest first.
-pub fn waiting(conn: &Connection) -> Result<Vec<Pending>> {
+pub fn waiting(conn: &Connection) -> Result<Vec<PendingOp>> {
     let mut stmt = conn.prepare(&format!("{SELECT} WHERE done_at IS NULL ORDER BY id"))?;
     let rows = stmt.query_map([], row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -93,12 +93,17 @@ pub fn waiting(conn: &Connection) -> Result<Vec<Pending>> {
 
 /// Takes the ops due at `now` that no other runner holds, and holds them for
 /// `hold_secs`, in one transaction.
-pub fn claim_due(conn: &mut Connection, now: i64, hold_secs: i64, limit: usize) -> Result<Vec<Pending>> {
+pub fn claim_due(conn: &mut Connection, now: i64, hold_secs: i64, limit: usize) -> Result<Vec<PendingOp>> {
     claim(conn, None, now, hold_secs, limit)
 }
 
 /// Takes the op waiting for one guest, due or not (staff asked for it now).
-pub fn claim_guest(conn: &mut Connection, guest_id: &str, now: i64, hold_secs: i64) -> Result<Vec<Pending>> {
+pub fn claim_guest(
+    conn: &mut Connection,
+    guest_id: &str,
+    now: i64,
+    hold_secs: i64,
+) -> Result<Vec<PendingOp>> {
     claim(conn, Some(guest_id), now, hold_secs, 1)
 }
 
@@ -108,9 +113,9 @@ fn claim(
     now: i64,
     hold_secs: i64,
     limit: usize,
-) -> Result<Vec<Pending>> {
+) -> Result<Vec<PendingOp>> {
     let tx = conn.transaction()?;
-    let due: Vec<Pending> = {
+    let due: Vec<PendingOp> = {
         let mut stmt = tx.prepare(&format!(
             "{SELECT} WHERE done_at IS NULL AND claimed_until <= ?1
                AND (?3 IS NULL AND next_attempt_at <= ?1 OR guest_id = ?3) ORDER BY id LIMIT ?2"
@@ -133,7 +138,7 @@ pub fn mark_sending(conn: &Connection, id: i64) -> Result<()> {
 }
 
 /// The op is done. An op that was replaced meanwhile (same row, new op) stays.
-pub fn done(conn: &Connection, p: &Pending, now: i64) -> Result<()> {
+pub fn done(conn: &Connection, p: &PendingOp, now: i64) -> Result<()> {
     conn.execute(
         "UPDATE outbox SET done_at = ?2, claimed_until = 0, last_error = NULL WHERE id = ?1 AND seq = ?3",
         params![p.id, now, p.seq],
@@ -143,7 +148,7 @@ pub fn done(conn: &Connection, p: &Pending, now: i64) -> Result<()> {
 }
 
 /// The op failed; it is tried again after a backoff that doubles up to 10 minutes.
-pub fn failed(conn: &Connection, p: &Pending, error_code: &str, now: i64) -> Result<()> {
+pub fn failed(conn: &Connection, p: &PendingOp, error_code: &str, now: i64) -> Result<()> {
     let wait = backoff_secs(p.attempts + 1);
     conn.execute(
         "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3, claimed_until = 0
@@ -155,7 +160,7 @@ pub fn failed(conn: &Connection, p: &Pending, error_code: &str, now: i64) -> Res
 }
 
 /// Lets a held op go without counting an attempt (the runner stopped before it).
-pub fn release(conn: &Connection, p: &Pending) -> Result<()> {
+pub fn release(conn: &Connection, p: &PendingOp) -> Result<()> {
     conn.execute("UPDATE outbox SET claimed_until = 0 WHERE id = ?1", [p.id])?;
     Ok(())
 }
@@ -194,8 +199,8 @@ pub fn summary(conn: &Connection) -> Result<(i64, Option<i64>)> {
 const SELECT: &str =
     "SELECT id, guest_id, op, reason, attempts, next_attempt_at, maybe_sent, last_error, seq FROM outbox";
 
-fn row(r: &rusqlite::Row) -> rusqlite::Result<Pending> {
-    Ok(Pending {
+fn row(r: &rusqlite::Row) -> rusqlite::Result<PendingOp> {
+    Ok(PendingOp {
         id: r.get(0)?,
         guest_id: r.get(1)?,
         op: Op::parse(&r.get::<_, String>(2)?),

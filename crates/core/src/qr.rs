@@ -1,6 +1,6 @@
 //! QR codes as images: what staff and guests hold up to a reader.
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use image::{ImageFormat, Luma};
 use qrcode::{EcLevel, QrCode};
 use std::io::Cursor;
@@ -8,13 +8,17 @@ use std::io::Cursor;
 /// A PNG of `payload`, each module `scale` pixels, with the 4-module quiet zone readers need.
 pub fn png(payload: &str, scale: u32) -> Result<Vec<u8>> {
     let code = QrCode::with_error_correction_level(payload.as_bytes(), EcLevel::M).map_err(|e| {
-        Error::invalid(format!("QR コードを作れません: {e}"), format!("cannot make a QR code: {e}"))
+        Error::invalid(
+            Code::QrUnencodable,
+            format!("QR コードを作れません: {e}"),
+            format!("cannot make a QR code: {e}"),
+        )
     })?;
     let img =
         code.render::<Luma<u8>>().module_dimensions(scale.max(1), scale.max(1)).quiet_zone(true).build();
     let mut out = Cursor::new(Vec::new());
     img.write_to(&mut out, ImageFormat::Png)
-        .map_err(|e| Error::invalid(format!("PNG エラー: {e}"), format!("PNG error: {e}")))?;
+        .map_err(|e| Error::invalid(Code::Internal, format!("PNG エラー: {e}"), format!("PNG error: {e}")))?;
     Ok(out.into_inner())
 }
 

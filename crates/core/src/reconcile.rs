@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::guests::{self, access};
-use crate::outbox::{self, Op, Pending};
+use crate::outbox::{self, Op, PendingOp};
 use crate::secrets::{names, SecretStore};
 use crate::splats::bulk::{self, Polling, Tag};
 use crate::splats::SplatsClient;
@@ -55,7 +55,7 @@ struct Row {
     ends_at: i64,
     cancelled: bool,
     checked_out: bool,
-    active: Option<access::Summary>,
+    active: Option<access::AccessSummary>,
 }
 
 /// Queues every change the bookings call for at `now`. Ops already waiting are kept
@@ -184,13 +184,13 @@ async fn run(
     secrets: &dyn SecretStore,
     config: &Config,
     actor: &str,
-    due: Vec<Pending>,
+    due: Vec<PendingOp>,
 ) -> Result<Drained> {
     let mut report = Drained::default();
-    let (bulk, single): (Vec<Pending>, Vec<Pending>) = {
+    let (bulk, single): (Vec<PendingOp>, Vec<PendingOp>) = {
         // An op whose issue may have been sent without a reply needs its member looked
         // up by code first: that is the single path's job.
-        let bulkable = |p: &Pending| p.op == Op::Delete && !p.maybe_sent;
+        let bulkable = |p: &PendingOp| p.op == Op::Delete && !p.maybe_sent;
         let use_bulk = due.iter().filter(|p| bulkable(p)).count() >= config.sync.bulk_delete_threshold.max(1);
         due.into_iter().partition(|p| use_bulk && bulkable(p))
     };
@@ -207,7 +207,7 @@ async fn run(
             break;
         }
     }
-    let rest: Vec<Pending> = queue.collect();
+    let rest: Vec<PendingOp> = queue.collect();
     report.deferred = rest.len();
     db.write(move |c| rest.iter().try_for_each(|p| outbox::release(c, p))).await?;
     Ok(report)
@@ -219,7 +219,7 @@ async fn run_one(
     secrets: &dyn SecretStore,
     config: &Config,
     actor: &str,
-    p: &Pending,
+    p: &PendingOp,
 ) -> Result<()> {
     if p.op.removes() {
         return access::remove(db, client, secrets, &p.guest_id, &p.reason, p.maybe_sent, actor).await;
@@ -229,7 +229,7 @@ async fn run_one(
     access::issue(db, client, secrets, config, &p.guest_id, actor).await.map(|_| ())
 }
 
-async fn settle(db: &Db, p: Pending, result: &Result<()>, report: &mut Drained) -> Result<()> {
+async fn settle(db: &Db, p: PendingOp, result: &Result<()>, report: &mut Drained) -> Result<()> {
     let now = crate::clock::now_unix();
     match result {
         Ok(()) => {
@@ -238,7 +238,7 @@ async fn settle(db: &Db, p: Pending, result: &Result<()>, report: &mut Drained) 
         }
         Err(e) => {
             report.failed += 1;
-            let code = e.code();
+            let code = e.code().as_str();
             db.write(move |c| outbox::failed(c, &p, code, now)).await
         }
     }
@@ -251,7 +251,7 @@ async fn bulk_delete(
     client: &SplatsClient,
     secrets: &dyn SecretStore,
     actor: &str,
-    ops: Vec<Pending>,
+    ops: Vec<PendingOp>,
     report: &mut Drained,
 ) -> Result<()> {
     let ids: Vec<String> = ops.iter().map(|p| p.guest_id.clone()).collect();
@@ -270,8 +270,8 @@ async fn bulk_delete(
     let outcome = match bulk::run(client, Tag::Delete, &bodies, Polling::default(), |_, _| {}).await {
         Ok(o) => o,
         Err(e) => {
-            let code = e.code();
-            let all: Vec<Pending> = with.into_iter().chain(without).map(|(p, _)| p).collect();
+            let code = e.code().as_str();
+            let all: Vec<PendingOp> = with.into_iter().chain(without).map(|(p, _)| p).collect();
             report.failed += all.len();
             report.stopped_by = Some(code.to_string());
             let now = crate::clock::now_unix();

@@ -10,7 +10,7 @@
 use crate::audit::{self, AuditEvent};
 use crate::config::{check_base_url, Config};
 use crate::db::{self, Connection};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::lock::Target;
 use crate::model::Source;
 use crate::secrets::{self, names, SecretStore};
@@ -20,7 +20,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 /// Whether a secret is kept, and how to show it: never the value itself.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct SecretState {
     pub set: bool,
     pub masked: Option<String>,
@@ -31,7 +31,7 @@ fn secret_state(secrets: &dyn SecretStore, name: &str) -> Result<SecretState> {
     Ok(SecretState { set: value.is_some(), masked: value.as_deref().map(secrets::mask) })
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct CloudSettings {
     pub reservation_base_url: Option<String>,
     pub reservation_client_id: Option<String>,
@@ -46,7 +46,7 @@ pub struct CloudSettings {
     pub splats_guest_membergroup_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct AreaSettings {
     pub id: String,
     pub store_id: String,
@@ -58,7 +58,7 @@ pub struct AreaSettings {
     pub splats_area_id: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct StoreSettings {
     pub id: String,
     pub name: String,
@@ -72,14 +72,14 @@ pub struct StoreSettings {
     pub areas: Vec<AreaSettings>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SplatsAreaChoice {
     pub id: String,
     pub name: String,
 }
 
 /// Everything the settings screens show.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SettingsView {
     pub clouds: CloudSettings,
     pub stores: Vec<StoreSettings>,
@@ -153,7 +153,7 @@ fn mapping(conn: &Connection, table: &str, id: &str) -> Result<Option<String>> {
 // Clouds
 
 /// The cloud settings form. A secret left `None` or empty keeps the saved one.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct CloudInput {
     #[serde(flatten)]
@@ -173,6 +173,7 @@ pub fn check_sesame_api_key(key: &str) -> Result<()> {
     let n = key.chars().count();
     if n != 40 || !key.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(Error::invalid(
+            Code::ApiKeyInvalid,
             format!("SESAME の API キーは英数字 40 文字です ({n} 文字が入力されました)"),
             format!("a SESAME API key is 40 letters and digits ({n} characters were entered)"),
         ));
@@ -184,6 +185,7 @@ pub fn check_sesame_api_key(key: &str) -> Result<()> {
 fn check_token(what_ja: &str, what_en: &str, value: &str) -> Result<()> {
     if value.len() < 8 || !value.chars().all(|c| c.is_ascii_graphic()) {
         return Err(Error::invalid(
+            Code::TokenInvalid,
             format!("{what_ja}は空白を含まない 8 文字以上の英数記号にしてください"),
             format!("the {what_en} must be at least 8 visible ASCII characters without spaces"),
         ));
@@ -195,6 +197,7 @@ fn check_url(setting: &str, value: &Option<String>) -> Result<()> {
     match value {
         Some(v) => check_base_url(v).map_err(|p| {
             Error::invalid(
+                Code::UrlInvalid,
                 format!("{setting} の URL が正しくありません: {p}"),
                 format!("{setting}: the URL is not valid: {p}"),
             )
@@ -217,6 +220,7 @@ pub fn apply_clouds(
     check_url("SPLATS", &next.splats.base_url)?;
     if next.reservation.base_url.is_some() && next.reservation.client_id.is_none() {
         return Err(Error::invalid(
+            Code::ClientIdMissing,
             "予約システムのクライアントIDを入力してください",
             "enter the reservation system's client ID",
         ));
@@ -289,7 +293,7 @@ pub fn save_clouds(
 
 /// The store form. `id: None` creates a store by hand. A secret key left empty keeps
 /// the saved one (required when the device is new).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct StoreInput {
     pub id: Option<String>,
@@ -303,7 +307,7 @@ pub struct StoreInput {
 }
 
 /// The area form. `id: None` creates an area by hand in `store_id`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct AreaInput {
     pub id: Option<String>,
@@ -325,6 +329,7 @@ fn lock_input(uuid: &Option<String>, key: &Option<String>) -> Result<Option<Lock
     match given(uuid) {
         Some(u) => Ok(Some(LockInput { uuid: DeviceUuid::parse(&u)?, key })),
         None if key.is_some() => Err(Error::invalid(
+            Code::SecretKeyWithoutUuid,
             "シークレットキーを登録するには UUID も入力してください",
             "enter the device UUID with its secret key",
         )),
@@ -336,6 +341,7 @@ fn lock_input(uuid: &Option<String>, key: &Option<String>) -> Result<Option<Lock
 fn require_key(secrets: &dyn SecretStore, lock: &LockInput) -> Result<()> {
     if lock.key.is_none() && secrets.get(&names::device_secret(lock.uuid.as_str()))?.is_none() {
         return Err(Error::invalid(
+            Code::SecretKeyMissing,
             format!("錠 {} のシークレットキー (16 進数 32 文字) を入力してください", lock.uuid),
             format!("enter the secret key (32 hex characters) of lock {}", lock.uuid),
         ));
@@ -360,7 +366,7 @@ fn require_splats_area(conn: &Connection, id: &Option<String>) -> Result<()> {
 fn require_name(name: &str) -> Result<String> {
     let name = name.trim();
     if name.is_empty() {
-        return Err(Error::invalid("名前を入力してください", "enter a name"));
+        return Err(Error::invalid(Code::NameMissing, "名前を入力してください", "enter a name"));
     }
     Ok(name.to_string())
 }
@@ -374,6 +380,7 @@ fn same_name(a: &str, b: &str) -> bool {
 fn refuse_renaming_synced(source: Source, old: &str, new: &str) -> Result<()> {
     if source == Source::Reservation && old != new {
         return Err(Error::invalid(
+            Code::ReservationOwned,
             "予約システムから取り込んだ名前は予約システム側で変更してください",
             "this name comes from the reservation system; change it there",
         ));
@@ -406,6 +413,7 @@ pub fn save_store(
     let lock = lock_input(&input.entrance_device_uuid, &input.entrance_secret_key)?;
     if input.register_entrance_key && lock.is_none() {
         return Err(Error::invalid(
+            Code::EntranceNeedsLock,
             "「エントランスの鍵を登録する」には錠の UUID が必要です",
             "“register entrance key” needs the lock's UUID",
         ));
@@ -430,6 +438,7 @@ pub fn save_store(
     }
     if store::list_stores(&tx)?.iter().any(|s| s.id != id && same_name(&s.name, &name)) {
         return Err(Error::invalid(
+            Code::StoreNameTaken,
             format!("店舗「{name}」は既にあります"),
             format!("a store named “{name}” already exists"),
         ));
@@ -512,6 +521,7 @@ pub fn save_area(
     }
     if store::list_areas(&tx, Some(&store_id))?.iter().any(|a| a.id != id && same_name(&a.name, &name)) {
         return Err(Error::invalid(
+            Code::AreaNameTaken,
             format!("エリア「{name}」はこの店舗に既にあります"),
             format!("this store already has an area named “{name}”"),
         ));
@@ -577,6 +587,7 @@ pub fn remove(conn: &mut Connection, secrets: &dyn SecretStore, target: &Target,
     let (source, uuid) = row.ok_or_else(|| Error::not_found(target.key()))?;
     if source != "manual" {
         return Err(Error::invalid(
+            Code::ReservationOwned,
             "予約システムから取り込んだものは予約システム側で削除してください",
             "this comes from the reservation system; remove it there",
         ));
@@ -647,7 +658,7 @@ pub struct Exported {
     pub stores: Vec<ExportedStore>,
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, ts_rs::TS)]
 #[serde(default)]
 pub struct CloudAddresses {
     pub reservation_base_url: Option<String>,
@@ -761,7 +772,7 @@ pub fn export(conn: &Connection, config: &Config, now: i64) -> Result<Exported> 
 }
 
 /// What an import did, and what must still be entered on this PC.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ImportReport {
     pub stores: usize,
     pub areas: usize,
@@ -783,12 +794,14 @@ pub fn import(
 ) -> Result<(Config, ImportReport)> {
     let file: Exported = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
         Error::invalid(
+            Code::SettingsFileInvalid,
             format!("設定ファイルを読めません: {e}"),
             format!("cannot read the settings file: {e}"),
         )
     })?;
     if file.format != EXPORT_FORMAT || file.version != EXPORT_VERSION {
         return Err(Error::invalid(
+            Code::SettingsFileInvalid,
             "受付アプリの設定ファイル (バージョン 1) ではありません",
             "not an Uketsuke settings file (version 1)",
         ));
@@ -804,6 +817,7 @@ pub fn import(
             let uuid = DeviceUuid::parse(u)?;
             if !seen.insert(uuid.as_str().to_string()) {
                 return Err(Error::invalid(
+                    Code::LockInUse,
                     format!("錠 {uuid} が 2 か所に登録されています"),
                     format!("lock {uuid} is used by two doors"),
                 ));
@@ -908,7 +922,7 @@ mod tests {
             1,
             "m",
         );
-        assert_eq!(bad_uuid.unwrap_err().code(), "invalid");
+        assert_eq!(bad_uuid.unwrap_err().code(), "uuid_invalid");
         let short_key = save_area(
             &mut conn,
             &secrets,
@@ -917,10 +931,12 @@ mod tests {
             "m",
         )
         .unwrap_err();
+        assert_eq!(short_key.code(), "secret_key_invalid");
         assert!(short_key.message(crate::Lang::Ja).contains("32"), "{}", short_key.message(crate::Lang::Ja));
         let no_key =
             save_area(&mut conn, &secrets, &area(Some("A101"), "会議室A", Some(UUID_A), None), 1, "m")
                 .unwrap_err();
+        assert_eq!(no_key.code(), "secret_key_missing");
         assert!(no_key.message(crate::Lang::En).contains("secret key"));
 
         save_area(

@@ -42,14 +42,14 @@ impl Scope {
 /// either language (or another process reading the saved status) can show it.
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Problem {
-    pub code: String,
+    pub code: crate::error::Code,
     pub ja: String,
     pub en: String,
 }
 
 impl From<&Error> for Problem {
     fn from(e: &Error) -> Problem {
-        Problem { code: e.code().to_string(), ja: e.message(Lang::Ja), en: e.message(Lang::En) }
+        Problem { code: e.code(), ja: e.message(Lang::Ja), en: e.message(Lang::En) }
     }
 }
 
@@ -360,7 +360,7 @@ pub async fn splats(db: &Db, client: &SplatsClient, config: &Config, actor: &str
     let result = splats_steps(db, client, config, &mut report).await;
     let mut detail = serde_json::to_value(&report).unwrap_or_default();
     if let Err(e) = &result {
-        detail["error"] = e.code().into();
+        detail["error"] = e.code().as_str().into();
     }
     let event = AuditEvent::new(actor, "sync.splats", None, result.is_ok())
         .with_latency_ms(started.elapsed().as_millis() as i64)

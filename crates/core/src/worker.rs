@@ -142,7 +142,7 @@ impl Worker {
     pub async fn run(&self) {
         loop {
             if let Err(e) = self.tick(clock::now_unix()).await {
-                tracing::warn!(code = e.code(), "worker cycle failed");
+                tracing::warn!(code = e.code().as_str(), "worker cycle failed");
             }
             let wait = self.next_wake(clock::now_unix()).await;
             tokio::select! {
@@ -205,7 +205,7 @@ impl Worker {
             .await;
         match written {
             Ok(waiting) => s.waiting = waiting,
-            Err(e) => tracing::warn!(code = e.code(), "worker status not saved"),
+            Err(e) => tracing::warn!(code = e.code().as_str(), "worker status not saved"),
         }
         *db::relock(&self.state) = s.clone();
         if let Some(f) = db::relock(&self.on_change).as_ref() {

@@ -2,7 +2,7 @@
 //! HTTP with the cache in a real SQLite file.
 
 use serde_json::{json, Value};
-use uketsuke_core::guests::{self, access, Status};
+use uketsuke_core::guests::{self, access, GuestStatus};
 use uketsuke_core::reservation::ReservationClient;
 use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
 use uketsuke_core::splats::{cache, SplatsClient};
@@ -47,7 +47,7 @@ impl Fixture {
         SplatsClient::new(&self.sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into())
     }
 
-    async fn issue(&self, guest: &str) -> uketsuke_core::Result<access::Summary> {
+    async fn issue(&self, guest: &str) -> uketsuke_core::Result<access::AccessSummary> {
         access::issue(&self.db, &self.splats(), &self.secrets, &self.config, guest, "test").await
     }
 
@@ -178,7 +178,7 @@ async fn checking_out_early_revokes_access() {
     assert!(err.message(uketsuke_core::Lang::Ja).contains("無効"), "{err}");
     assert!(f.secrets.get(&names::guest_seed(&id)).unwrap().is_none(), "the seed is forgotten");
     let view = f.db.read_now(|c| guests::view(c, &id, clock::now_unix())).unwrap();
-    assert_eq!(view.status, Status::Left);
+    assert_eq!(view.status, GuestStatus::Left);
 }
 
 #[tokio::test]
@@ -191,7 +191,7 @@ async fn a_scan_at_the_door_marks_the_guest_in_and_search_finds_them() {
         f.db.read_now(|c| uketsuke_core::store::get_guest(c, &id)).unwrap().unwrap().booking_code.unwrap();
     assert_eq!(
         f.db.read_now(|c| guests::today(c, "S002", now, Some(&code))).unwrap()[0].status,
-        Status::Upcoming
+        GuestStatus::Upcoming
     );
     let qr = f.qr_now(&id).await;
     assert_eq!(f.scan("sa-0007", &qr.frame.payload).await["accepted"], true, "the entrance of 新宿店");
@@ -199,7 +199,7 @@ async fn a_scan_at_the_door_marks_the_guest_in_and_search_finds_them() {
     let conn = db::open(f.db.path()).unwrap();
     let list = guests::today(&conn, "S002", now, Some("こばやし")).unwrap();
     let me = list.iter().find(|g| g.guest.id == id).unwrap();
-    assert_eq!(me.status, Status::In, "the accepted scan checked them in");
+    assert_eq!(me.status, GuestStatus::In, "the accepted scan checked them in");
     assert_eq!(me.area_names, vec!["コワーキングスペース"]);
     assert_eq!(guests::today(&conn, "S002", now, Some("ｒｓｖ-1009")).unwrap().len(), 1, "full-width search");
     assert!(guests::today(&conn, "S002", now, Some("nobody")).unwrap().is_empty());
@@ -226,5 +226,5 @@ async fn a_booking_cancelled_upstream_leaves_the_list() {
     assert_eq!(s001.cancelled, 1);
     let list = f.db.read_now(|c| guests::today(c, "S001", clock::now_unix(), None)).unwrap();
     assert_eq!(list.len(), 7, "staff still see the cancelled booking, to check the guest out");
-    assert_eq!(list.iter().find(|g| g.guest.id == "G001").unwrap().status, Status::Cancelled);
+    assert_eq!(list.iter().find(|g| g.guest.id == "G001").unwrap().status, GuestStatus::Cancelled);
 }

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 use std::sync::Arc;
-use uketsuke_core::guests::{access, Status};
+use uketsuke_core::guests::{access, GuestStatus};
 use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
 use uketsuke_core::splats::{cache, history, SplatsClient};
 use uketsuke_core::sync::{self, Scope};
@@ -120,7 +120,7 @@ async fn a_booking_gets_its_door_access_ahead_and_loses_it_when_cancelled() {
     assert_eq!(d.members("B-CANCEL"), 0, "gone within one cycle");
     assert_eq!(d.scan("sa-0001", &qr, now).await["accepted"], false, "the reader refuses the QR");
     let view = d.db.read_now(|c| uketsuke_core::guests::view(c, "B-CANCEL", now)).unwrap();
-    assert_eq!(view.status, Status::Cancelled, "staff still see it, marked cancelled");
+    assert_eq!(view.status, GuestStatus::Cancelled, "staff still see it, marked cancelled");
     assert!(
         access::qr(&d.db, None, d.secrets.as_ref(), &d.config, "B-CANCEL", Some(now)).await.is_err(),
         "no code is shown"
@@ -328,7 +328,7 @@ async fn one_worker_per_database_and_it_saves_its_status() {
     let source: uketsuke_core::worker::ConfigSource = Arc::new(move || snapshot.clone());
     let w = Worker::new(d.db.clone(), d.secrets.clone(), source.clone()).unwrap();
     assert_eq!(
-        Worker::new(d.db.clone(), d.secrets.clone(), source).err().map(|e| e.code()),
+        Worker::new(d.db.clone(), d.secrets.clone(), source).err().map(|e| e.code().as_str()),
         Some("worker_busy")
     );
     let first = w.tick(clock::now_unix()).await.unwrap().expect("everything is due at start");

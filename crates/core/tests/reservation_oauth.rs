@@ -3,8 +3,8 @@
 //! to the app's loopback listener, which exchanges the code once and keeps the token.
 
 use std::time::Duration;
-use uketsuke_core::error::Error;
-use uketsuke_core::reservation::oauth::{OAuthClient, SignInProblem};
+use uketsuke_core::error::{Error, SignInProblem};
+use uketsuke_core::reservation::oauth::OAuthClient;
 use uketsuke_core::reservation::{ReservationClient, Visit};
 use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
 use uketsuke_sim::reservation::oauth::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_LOGIN};

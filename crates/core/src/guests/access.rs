@@ -13,7 +13,7 @@
 use crate::audit::{self, AuditEvent};
 use crate::config::Config;
 use crate::db::{self, Db};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::model::Guest;
 use crate::secrets::{names, SecretStore};
 use crate::splats::model::{DevicesPass, Member, MemberInput, OneTimeQr, QrCode};
@@ -26,8 +26,8 @@ use serde::Serialize;
 /// Where the last SPLATS reply put the server clock relative to ours.
 pub const CLOCK_OFFSET: &str = "splats.clock_offset";
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Summary {
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct AccessSummary {
     pub splats_member_id: String,
     pub valid_from: i64,
     pub valid_until: i64,
@@ -36,7 +36,7 @@ pub struct Summary {
     pub revoked_at: Option<i64>,
 }
 
-pub fn summary(conn: &Connection, guest_id: &str) -> Result<Option<Summary>> {
+pub fn summary(conn: &Connection, guest_id: &str) -> Result<Option<AccessSummary>> {
     Ok(conn
         .query_row(
             "SELECT splats_member_id, valid_from, valid_until, splats_area_ids, issued_at, revoked_at
@@ -44,7 +44,7 @@ pub fn summary(conn: &Connection, guest_id: &str) -> Result<Option<Summary>> {
             [guest_id],
             |r| {
                 let areas: String = r.get(3)?;
-                Ok(Summary {
+                Ok(AccessSummary {
                     splats_member_id: r.get(0)?,
                     valid_from: r.get(1)?,
                     valid_until: r.get(2)?,
@@ -82,7 +82,7 @@ pub async fn issue(
     config: &Config,
     guest_id: &str,
     actor: &str,
-) -> Result<Summary> {
+) -> Result<AccessSummary> {
     let (g, (from, until, areas), existing) = {
         let (config, id) = (config.clone(), guest_id.to_string());
         db.read(move |conn| {
@@ -190,7 +190,7 @@ pub async fn issue(
 /// code when SPLATS says it exists or the create's reply was lost.
 async fn upsert_member(
     client: &SplatsClient,
-    existing: Option<&Summary>,
+    existing: Option<&AccessSummary>,
     input: &MemberInput,
 ) -> Result<Member> {
     if let Some(e) = existing {
@@ -306,7 +306,7 @@ pub fn queue_revoke(conn: &Connection, guest_id: &str, reason: &str, now: i64) -
 
 /// A check-out as staff see it: their access is revoked at once when SPLATS answers,
 /// and otherwise kept waiting in the outbox (shown as pending) until it does.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct CheckedOut {
     pub revoked: bool,
     pub pending: bool,
@@ -329,7 +329,7 @@ pub async fn check_out_now(
     }
     if let Some(client) = client {
         if let Err(e) = crate::reconcile::drain_guest(db, client, secrets, config, actor, guest_id).await {
-            tracing::warn!(code = e.code(), "revoke left in the outbox");
+            tracing::warn!(code = e.code().as_str(), "revoke left in the outbox");
         }
     }
     let id = guest_id.to_string();
@@ -338,7 +338,7 @@ pub async fn check_out_now(
 }
 
 /// What to show for a guest right now.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct QrView {
     #[serde(flatten)]
     pub frame: Frame,
@@ -367,6 +367,7 @@ pub async fn qr(
         .read(move |conn| {
             let e = summary(conn, &id)?.ok_or_else(|| {
                 Error::invalid(
+                    Code::QrNotIssued,
                     "このお客様の QR はまだ発行されていません",
                     "no QR has been issued for this guest yet",
                 )
@@ -389,6 +390,7 @@ pub async fn qr(
         .await?;
     if gone || e.revoked_at.is_some() {
         return Err(Error::invalid(
+            Code::QrRevoked,
             "このお客様の QR は無効化されています",
             "this guest's QR has been revoked",
         ));
@@ -396,6 +398,7 @@ pub async fn qr(
     let now = at.unwrap_or_else(|| clock::now_unix() + offset);
     if now > e.valid_until {
         return Err(Error::invalid(
+            Code::BookingEnded,
             "利用時間が終わったため QR は表示できません",
             "the booking has ended; the QR is no longer shown",
         ));

@@ -4,7 +4,7 @@
 //! names its columns, in Japanese or English, in any order. The whole file is checked
 //! before anything is written; one bad row stops the import and says which row and why.
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::model::{phone_last4, Guest, GuestSource};
 use crate::{clock, store};
 use rusqlite::Connection;
@@ -79,18 +79,19 @@ fn time(text: &str) -> Option<i64> {
 }
 
 fn row_error(line: usize, ja: &str, en: &str) -> Error {
-    Error::invalid(format!("CSV {line} 行目: {ja}"), format!("CSV line {line}: {en}"))
+    Error::invalid(Code::CsvRowInvalid, format!("CSV {line} 行目: {ja}"), format!("CSV line {line}: {en}"))
 }
 
 /// Reads every booking in the file, or says what is wrong with the first bad row.
 pub fn parse(conn: &Connection, bytes: &[u8]) -> Result<Vec<Guest>> {
     let text = decode(bytes);
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) = lines.next().ok_or_else(|| Error::invalid("CSV が空です", "the CSV is empty"))?;
+    let (_, header) =
+        lines.next().ok_or_else(|| Error::invalid(Code::CsvEmpty, "CSV が空です", "the CSV is empty"))?;
     let cols: Vec<Option<Col>> = fields(header).iter().map(|h| column(h)).collect();
     for needed in [Col::Store, Col::Name, Col::Start, Col::End, Col::Areas] {
         if !cols.contains(&Some(needed)) {
-            return Err(Error::invalid(
+            return Err(Error::invalid(Code::CsvHeaderInvalid,
                 format!("CSV の見出しに必要な列がありません ({needed:?})。店舗ID, 氏名, 開始, 終了, エリア が必要です"),
                 format!("the CSV header lacks a required column ({needed:?}): store_id, name, start, end, areas"),
             ));
@@ -223,7 +224,7 @@ mod tests {
         assert!(e.message(crate::Lang::Ja).contains("4 行目"), "{}", e.message(crate::Lang::Ja));
         assert!(store::list_guests(&conn, "S001", 0, i64::MAX / 2).unwrap().is_empty(), "nothing written");
         let e = parse(&conn, "氏名,開始\n".as_bytes()).unwrap_err();
-        assert_eq!(e.code(), "invalid");
+        assert_eq!(e.code(), "csv_header_invalid");
         let file = "店舗ID,氏名,開始,終了,エリア\nS001,X,2026/11/23 9:00,2026/11/23 10:00,A999\n";
         assert!(parse(&conn, file.as_bytes()).unwrap_err().to_string().contains("A999"));
     }

@@ -7,15 +7,15 @@
 //! anyone walk through other people's bookings. Only today's bookings of the kiosk's
 //! store, not cancelled and not checked out, are found; more than one match asks for more.
 
-use super::{normalize, today, GuestView, Status};
-use crate::error::{Error, Result};
+use super::{normalize, today, GuestStatus, GuestView};
+use crate::error::{Code, Error, Result};
 use rusqlite::Connection;
 use serde::Deserialize;
 
 /// What the guest typed.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, ts_rs::TS)]
 #[serde(tag = "by", rename_all = "snake_case")]
-pub enum Lookup {
+pub enum KioskLookup {
     Code { code: String },
     Phone { last4: String, name: String },
 }
@@ -26,15 +26,16 @@ fn digits(s: &str) -> String {
 
 fn not_found() -> Error {
     Error::invalid(
+        Code::BookingNotFound,
         "ご予約が見つかりません。入力を確かめるか、受付にお声がけください",
         "No booking found. Check what you entered, or ask at the counter",
     )
 }
 
-fn matches(v: &GuestView, lookup: &Lookup) -> bool {
+fn matches(v: &GuestView, lookup: &KioskLookup) -> bool {
     let g = &v.guest;
     match lookup {
-        Lookup::Code { code } => {
+        KioskLookup::Code { code } => {
             // Hyphens and spaces do not count: RSV-1001 = rsv1001.
             let alnum = |s: &str| normalize(s).chars().filter(|c| c.is_alphanumeric()).collect::<String>();
             let typed = alnum(code);
@@ -44,7 +45,7 @@ fn matches(v: &GuestView, lookup: &Lookup) -> bool {
                 typed.chars().all(|c| c.is_ascii_digit()) && typed.len() >= 4 && digits(booking) == typed;
             !typed.is_empty() && (whole || by_digits)
         }
-        Lookup::Phone { last4, name } => {
+        KioskLookup::Phone { last4, name } => {
             let name = normalize(name);
             let phone_ok =
                 digits(last4).len() == 4 && g.phone_last4.as_deref() == Some(digits(last4).as_str());
@@ -59,15 +60,16 @@ fn matches(v: &GuestView, lookup: &Lookup) -> bool {
 }
 
 /// The one booking of today at this store that the entry names.
-pub fn find(conn: &Connection, store_id: &str, now: i64, lookup: &Lookup) -> Result<GuestView> {
+pub fn find(conn: &Connection, store_id: &str, now: i64, lookup: &KioskLookup) -> Result<GuestView> {
     let mut found: Vec<GuestView> = today(conn, store_id, now, None)?
         .into_iter()
-        .filter(|v| !matches!(v.status, Status::Left | Status::Cancelled) && matches(v, lookup))
+        .filter(|v| !matches!(v.status, GuestStatus::Left | GuestStatus::Cancelled) && matches(v, lookup))
         .collect();
     match found.len() {
         0 => Err(not_found()),
         1 => Ok(found.remove(0)),
         _ => Err(Error::invalid(
+            Code::BookingAmbiguous,
             "複数のご予約が見つかりました。予約番号で検索するか、受付にお声がけください",
             "More than one booking matches. Use the booking code, or ask at the counter",
         )),
@@ -78,8 +80,9 @@ pub fn find(conn: &Connection, store_id: &str, now: i64, lookup: &Lookup) -> Res
 /// grace) has ended, and not once they have checked out.
 pub fn may_show(view: &GuestView, grace_secs: i64, now: i64) -> Result<()> {
     let ends = view.access.as_ref().map(|a| a.valid_until).unwrap_or(view.guest.ends_at + grace_secs);
-    if matches!(view.status, Status::Left | Status::Cancelled) || now >= ends {
+    if matches!(view.status, GuestStatus::Left | GuestStatus::Cancelled) || now >= ends {
         return Err(Error::invalid(
+            Code::BookingEnded,
             "ご利用時間が終了しました。受付にお声がけください",
             "Your booking has ended. Please ask at the counter",
         ));
@@ -123,17 +126,17 @@ mod tests {
         let (conn, id) = setup();
         for code in ["RSV-1001", "rsv1001", "１００１", "1001"] {
             assert_eq!(
-                find(&conn, "S001", NOW, &Lookup::Code { code: code.into() }).unwrap().guest.id,
+                find(&conn, "S001", NOW, &KioskLookup::Code { code: code.into() }).unwrap().guest.id,
                 id,
                 "{code}"
             );
         }
         assert!(
-            find(&conn, "S001", NOW, &Lookup::Code { code: "100".into() }).is_err(),
+            find(&conn, "S001", NOW, &KioskLookup::Code { code: "100".into() }).is_err(),
             "too short to match digits"
         );
         assert!(
-            find(&conn, "S002", NOW, &Lookup::Code { code: "1001".into() }).is_err(),
+            find(&conn, "S002", NOW, &KioskLookup::Code { code: "1001".into() }).is_err(),
             "another store's kiosk"
         );
     }
@@ -142,7 +145,7 @@ mod tests {
     fn phone_digits_need_the_name_too() {
         let (conn, id) = setup();
         let by = |last4: &str, name: &str| {
-            find(&conn, "S001", NOW, &Lookup::Phone { last4: last4.into(), name: name.into() })
+            find(&conn, "S001", NOW, &KioskLookup::Phone { last4: last4.into(), name: name.into() })
         };
         assert_eq!(by("1234", "たろう").unwrap().guest.id, id);
         assert!(by("1234", "").is_err());
@@ -154,7 +157,7 @@ mod tests {
     #[test]
     fn the_qr_is_hidden_once_the_window_has_ended() {
         let (conn, id) = setup();
-        let v = find(&conn, "S001", NOW, &Lookup::Code { code: "1001".into() }).unwrap();
+        let v = find(&conn, "S001", NOW, &KioskLookup::Code { code: "1001".into() }).unwrap();
         assert!(may_show(&v, 900, NOW).is_ok());
         assert!(may_show(&v, 900, NOW + 3600 + 899).is_ok());
         assert!(may_show(&v, 900, NOW + 3600 + 900).is_err());

@@ -11,7 +11,7 @@ pub mod kiosk;
 
 use crate::audit::{self, AuditEvent};
 use crate::clock;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::model::{Guest, GuestSource};
 use crate::reservation::{Bookings, Skipped};
 use crate::store;
@@ -19,9 +19,9 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 
 /// Where a guest is in their visit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
-pub enum Status {
+pub enum GuestStatus {
     /// Booked, not here yet.
     Upcoming,
     /// Here before their booking starts.
@@ -39,29 +39,29 @@ pub enum Status {
 }
 
 /// A guest as the counter sees them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct GuestView {
     #[serde(flatten)]
     pub guest: Guest,
-    pub status: Status,
+    pub status: GuestStatus,
     /// First check-in, by staff or by a QR accepted at a SPLATS reader.
     pub arrived_at: Option<i64>,
     pub checked_out_at: Option<i64>,
     pub area_names: Vec<String>,
-    pub access: Option<access::Summary>,
+    pub access: Option<access::AccessSummary>,
     /// A SPLATS change still waiting to be made (shown to staff as pending).
-    pub pending: Option<crate::outbox::Pending>,
+    pub pending: Option<crate::outbox::PendingOp>,
 }
 
 /// What the counter needs to know to decide a status.
-pub fn status(g: &Guest, arrived_at: Option<i64>, checked_out_at: Option<i64>, now: i64) -> Status {
+pub fn status(g: &Guest, arrived_at: Option<i64>, checked_out_at: Option<i64>, now: i64) -> GuestStatus {
     match (arrived_at, checked_out_at) {
-        (_, Some(_)) => Status::Left,
-        (Some(_), None) if now > g.ends_at => Status::Overstaying,
-        (Some(_), None) if now < g.starts_at => Status::Arrived,
-        (Some(_), None) => Status::In,
-        (None, None) if now > g.ends_at => Status::NoShow,
-        (None, None) => Status::Upcoming,
+        (_, Some(_)) => GuestStatus::Left,
+        (Some(_), None) if now > g.ends_at => GuestStatus::Overstaying,
+        (Some(_), None) if now < g.starts_at => GuestStatus::Arrived,
+        (Some(_), None) => GuestStatus::In,
+        (None, None) if now > g.ends_at => GuestStatus::NoShow,
+        (None, None) => GuestStatus::Upcoming,
     }
 }
 
@@ -123,7 +123,7 @@ fn view_of(conn: &Connection, g: Guest, now: i64) -> Result<GuestView> {
         .map(|a| store::get_area(conn, a).map(|x| x.map(|x| x.name).unwrap_or_else(|| a.clone())))
         .collect::<Result<_>>()?;
     let status = match cancelled {
-        Some(_) if checked_out.is_none() => Status::Cancelled,
+        Some(_) if checked_out.is_none() => GuestStatus::Cancelled,
         _ => status(&g, arrived_at, checked_out, now),
     };
     Ok(GuestView { status, arrived_at, checked_out_at: checked_out, area_names, access, pending, guest: g })
@@ -186,7 +186,7 @@ pub fn mark_checked_out(conn: &Connection, guest_id: &str, now: i64) -> Result<(
 }
 
 /// A guest entered at the counter.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
 pub struct WalkIn {
     pub store_id: String,
     pub name: String,
@@ -236,19 +236,28 @@ pub async fn report_visit(
 pub fn add_walk_in(conn: &mut Connection, w: &WalkIn, now: i64, actor: &str) -> Result<Guest> {
     let name = w.name.trim();
     if name.is_empty() {
-        return Err(Error::invalid("お名前を入力してください", "enter the guest's name"));
+        return Err(Error::invalid(Code::NameMissing, "お名前を入力してください", "enter the guest's name"));
     }
     if w.ends_at <= w.starts_at {
-        return Err(Error::invalid("終了は開始より後にしてください", "the end must be after the start"));
+        return Err(Error::invalid(
+            Code::TimeRangeInvalid,
+            "終了は開始より後にしてください",
+            "the end must be after the start",
+        ));
     }
     if w.area_ids.is_empty() {
-        return Err(Error::invalid("エリアを1つ以上選んでください", "choose at least one area"));
+        return Err(Error::invalid(
+            Code::AreasMissing,
+            "エリアを1つ以上選んでください",
+            "choose at least one area",
+        ));
     }
     for a in &w.area_ids {
         match store::get_area(conn, a)? {
             Some(area) if area.store_id == w.store_id => {}
             _ => {
                 return Err(Error::invalid(
+                    Code::AreaNotInStore,
                     format!("エリア {a} はこの店舗にありません"),
                     format!("area {a} is not in this store"),
                 ))
@@ -377,12 +386,12 @@ mod tests {
     #[test]
     fn status_follows_the_visit() {
         let g = guest(100, 200);
-        assert_eq!(status(&g, None, None, 50), Status::Upcoming);
-        assert_eq!(status(&g, Some(60), None, 70), Status::Arrived);
-        assert_eq!(status(&g, Some(60), None, 150), Status::In);
-        assert_eq!(status(&g, Some(60), None, 250), Status::Overstaying);
-        assert_eq!(status(&g, Some(60), Some(190), 250), Status::Left);
-        assert_eq!(status(&g, None, None, 250), Status::NoShow);
+        assert_eq!(status(&g, None, None, 50), GuestStatus::Upcoming);
+        assert_eq!(status(&g, Some(60), None, 70), GuestStatus::Arrived);
+        assert_eq!(status(&g, Some(60), None, 150), GuestStatus::In);
+        assert_eq!(status(&g, Some(60), None, 250), GuestStatus::Overstaying);
+        assert_eq!(status(&g, Some(60), Some(190), 250), GuestStatus::Left);
+        assert_eq!(status(&g, None, None, 250), GuestStatus::NoShow);
     }
 
     #[test]

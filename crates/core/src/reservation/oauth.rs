@@ -11,7 +11,7 @@
 //! 4. The access token (and a refresh token, if one ever comes) goes to the OS keyring.
 //!    `expires_in` and `refresh_token` are `null` in the document's example; both are optional.
 
-use crate::error::{Cloud, Error, Result};
+use crate::error::{Cloud, Code, Error, Result, SignInProblem};
 use crate::http;
 use crate::secrets::{names, SecretStore};
 use serde::Deserialize;
@@ -34,51 +34,6 @@ pub struct OAuthClient {
     pub client_id: String,
     pub client_secret: String,
     pub redirect_uri: String,
-}
-
-/// Why a sign-in did not finish. None of these carries a code or a token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignInProblem {
-    /// The redirect's `state` is not the one we sent: a forged or stale redirect.
-    StateMismatch,
-    /// The manager refused, or the system reported an error on the redirect.
-    Denied,
-    /// The redirect came without a code.
-    NoCode,
-    /// Nobody came back within the time limit.
-    TimedOut,
-    /// The redirect URL is not an `http://` loopback address with a port.
-    BadRedirectUri,
-}
-
-impl SignInProblem {
-    pub fn en(self) -> &'static str {
-        match self {
-            SignInProblem::StateMismatch => {
-                "the sign-in reply did not match the request (state); it was refused. Sign in again"
-            }
-            SignInProblem::Denied => "the reservation system did not allow the sign-in",
-            SignInProblem::NoCode => "the sign-in reply carried no authorisation code",
-            SignInProblem::TimedOut => "the sign-in was not completed in time; try again",
-            SignInProblem::BadRedirectUri => {
-                "the redirect URL must be http://127.0.0.1:PORT/… (a loopback address with a port)"
-            }
-        }
-    }
-
-    pub fn ja(self) -> &'static str {
-        match self {
-            SignInProblem::StateMismatch => {
-                "サインインの応答が要求と一致しません (state)。拒否しました。もう一度サインインしてください"
-            }
-            SignInProblem::Denied => "予約システムがサインインを許可しませんでした",
-            SignInProblem::NoCode => "サインインの応答に認可コードがありません",
-            SignInProblem::TimedOut => "時間内にサインインが完了しませんでした。もう一度お試しください",
-            SignInProblem::BadRedirectUri => {
-                "リダイレクトURLは http://127.0.0.1:ポート/… (ループバックアドレスとポート) にしてください"
-            }
-        }
-    }
 }
 
 /// A sign-in that has sent the browser away and waits for it on the loopback address.
@@ -110,7 +65,7 @@ fn optional_seconds<'de, D: serde::Deserializer<'de>>(d: D) -> std::result::Resu
 }
 
 /// Where the sign-in ended up, without the token itself.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, ts_rs::TS)]
 pub struct SignedIn {
     /// Unix seconds at which the token expires, when the system says so.
     pub expires_at: Option<i64>,
@@ -144,6 +99,7 @@ impl OAuthClient {
         let (addr, callback_path) = loopback(&self.redirect_uri)?;
         let listener = TcpListener::bind(addr).await.map_err(|e| {
             Error::invalid(
+                Code::RedirectPortBusy,
                 format!("リダイレクト先 {addr} で待ち受けできません (他のアプリが使用中?): {e}"),
                 format!("cannot listen on the redirect address {addr} (in use by another app?): {e}"),
             )

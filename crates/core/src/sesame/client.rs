@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// The only two commands a button may send. Toggle (88) is deliberately absent: with a
 /// stale status it can do the opposite of what staff asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Command {
     Lock,
@@ -37,7 +37,7 @@ impl Command {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum LockState {
     Locked,

@@ -1,7 +1,7 @@
 //! A SESAME device's identity: its UUID and its 16-byte secret key, validated at the
 //! edge so that a typo is explained to the manager instead of failing silently at the lock.
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use std::fmt;
 
 /// A device UUID in the canonical upper-case 8-4-4-4-12 form the official SDKs send.
@@ -20,6 +20,7 @@ impl DeviceUuid {
                 .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()));
         if !shape_ok {
             return Err(Error::invalid(
+                Code::UuidInvalid,
                 format!("UUID「{s}」の形式が正しくありません。例: 488ABAAB-164F-7A86-595F-DDD778CB86C3"),
                 format!("UUID \"{s}\" is malformed; expected e.g. 488ABAAB-164F-7A86-595F-DDD778CB86C3"),
             ));
@@ -61,6 +62,7 @@ impl SecretKey {
             };
             let what_en = if n != 32 { format!("it has {n}") } else { "it has non-hex characters".into() };
             return Err(Error::invalid(
+                Code::SecretKeyInvalid,
                 format!("シークレットキーは 16 進数ちょうど 32 文字です ({what_ja})"),
                 format!("the secret key must be exactly 32 hexadecimal characters ({what_en})"),
             ));

@@ -7,7 +7,7 @@
 //! the secret and are refused. Everything happens on this PC: the secret is never sent.
 
 use super::device::{DeviceUuid, SecretKey};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use base64::Engine;
 use std::path::Path;
 
@@ -24,6 +24,7 @@ pub struct ManagerKey {
 
 fn refused(ja: &str, en: &str) -> Error {
     Error::invalid(
+        Code::SesameQrInvalid,
         format!("この QR コードは取り込めません: {ja}"),
         format!("cannot import this QR code: {en}"),
     )
@@ -119,7 +120,13 @@ pub fn parse(text: &str) -> Result<ManagerKey> {
 /// Decodes the QR in a saved image (PNG or JPEG) and parses it.
 pub fn import_image(path: &Path) -> Result<ManagerKey> {
     let img = image::open(path)
-        .map_err(|e| Error::invalid(format!("画像を開けません: {e}"), format!("cannot open the image: {e}")))?
+        .map_err(|e| {
+            Error::invalid(
+                Code::ImageUnreadable,
+                format!("画像を開けません: {e}"),
+                format!("cannot open the image: {e}"),
+            )
+        })?
         .to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(img);
     let grids = prepared.detect_grids();
@@ -129,6 +136,7 @@ pub fn import_image(path: &Path) -> Result<ManagerKey> {
         .find(|t| t.starts_with("ssm://"))
         .ok_or_else(|| {
             Error::invalid(
+                Code::SesameQrNotFound,
                 "画像に SESAME の QR コードが見つかりません",
                 "no SESAME QR code was found in the image",
             )

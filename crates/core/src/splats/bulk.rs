@@ -6,7 +6,7 @@
 
 use super::client::SplatsClient;
 use super::model::{BulkMemberResult, RequestStatus};
-use crate::error::{Cloud, Error, Result};
+use crate::error::{Cloud, Code, Error, Result};
 use serde::Serialize;
 use serde_json::Value;
 use std::time::{Duration, Instant};
@@ -46,6 +46,7 @@ pub fn split(tag: Tag, members: &[Value], max_members: usize, max_bytes: usize) 
         let len = serde_json::to_vec(m).map(|v| v.len()).unwrap_or(0) + 1; // + the comma
         if envelope + len > max_bytes {
             return Err(Error::invalid(
+                Code::BulkMemberTooLarge,
                 format!("{} 人目のメンバーが大きすぎて送れません ({len} バイト)", i + 1),
                 format!("member {} is too large to send ({len} bytes)", i + 1),
             ));

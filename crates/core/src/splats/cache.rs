@@ -2,7 +2,7 @@
 //! mapped them onto the app's areas and entrances.
 
 use super::model::{Area, Device};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 use serde_json::Value;
@@ -128,10 +128,12 @@ pub(crate) fn require_splats_area(conn: &Connection, splats_area_id: &str) -> Re
     match active {
         Some(true) => Ok(()),
         Some(false) => Err(Error::invalid(
+            Code::SplatsAreaGone,
             format!("SPLATS エリア {splats_area_id} は SPLATS から消えています。同期し直してください"),
             format!("SPLATS area {splats_area_id} is no longer in SPLATS; sync again"),
         )),
         None => Err(Error::invalid(
+            Code::SplatsAreaUnknown,
             format!("SPLATS エリア {splats_area_id} がありません。先に同期してください"),
             format!("SPLATS area {splats_area_id} is unknown; sync first"),
         )),
@@ -183,6 +185,7 @@ pub fn splats_areas_for(conn: &Connection, store_id: &str, area_ids: &[String]) 
             Some(Some(s)) => out.push(s),
             Some(None) => {
                 return Err(Error::invalid(
+                    Code::SplatsAreaUnmapped,
                     format!("エリア {a} に SPLATS エリアが割り当てられていません"),
                     format!("area {a} has no SPLATS area mapped"),
                 ))
@@ -235,6 +238,6 @@ mod tests {
              INSERT INTO areas (id, store_id, name, source, updated_at) VALUES ('A1', 'S1', '部屋', 'manual', 0);",
         )
         .unwrap();
-        assert_eq!(splats_areas_for(&conn, "S1", &["A1".into()]).unwrap_err().code(), "invalid");
+        assert_eq!(splats_areas_for(&conn, "S1", &["A1".into()]).unwrap_err().code(), "splats_area_unmapped");
     }
 }

@@ -7,7 +7,7 @@
 
 use super::model::*;
 use super::ratelimit::{self, Budget, Class, RateHeaders};
-use crate::error::{Cloud, Error, Result};
+use crate::error::{Cloud, Code, Error, Result};
 use crate::http;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -228,6 +228,7 @@ impl SplatsClient {
         let class = Class::of_path(path);
         let body = body.map(serde_json::to_vec).transpose().map_err(|e| {
             Error::invalid(
+                Code::Internal,
                 format!("SPLATS への要求を作れません: {e}"),
                 format!("cannot build the SPLATS request: {e}"),
             )
@@ -253,7 +254,7 @@ impl SplatsClient {
                     return Err(Error::Uncertain { cloud: CLOUD });
                 }
                 Err(e) if may_retry => {
-                    tracing::warn!(path, error = e.code(), attempt, "SPLATS read failed; retrying");
+                    tracing::warn!(path, error = e.code().as_str(), attempt, "SPLATS read failed; retrying");
                     tokio::time::sleep(self.backoff(attempt)).await;
                     continue;
                 }
@@ -322,6 +323,7 @@ fn seg(id: &str) -> Result<&str> {
         Ok(id)
     } else {
         Err(Error::invalid(
+            Code::SplatsIdInvalid,
             format!("SPLATS の ID `{id}` が正しくありません"),
             format!("`{id}` is not a valid SPLATS ID"),
         ))

@@ -7,7 +7,7 @@
 //! retrievable, so both are settings: the seed's ASCII bytes (the only reading that
 //! accepts the documented sample seed) and HMAC-SHA-1 by default.
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use serde::{Deserialize, Serialize};
 use totp_rs::{Algorithm, Secret, TOTP};
 
@@ -38,7 +38,7 @@ pub struct Generator {
 }
 
 /// The code to show now, and when it changes.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Frame {
     pub payload: String,
     /// Unix seconds (server clock) when this code took over and when it is replaced.
@@ -58,11 +58,16 @@ impl Generator {
         let key = match encoding {
             SeedEncoding::Ascii => seed.as_bytes().to_vec(),
             SeedEncoding::Base32 => Secret::Encoded(seed.to_string()).to_bytes().map_err(|_| {
-                Error::invalid("TOTP シードが base32 ではありません", "the TOTP seed is not base32")
+                Error::invalid(
+                    Code::TotpSeedInvalid,
+                    "TOTP シードが base32 ではありません",
+                    "the TOTP seed is not base32",
+                )
             })?,
         };
         if key.is_empty() || !(30..=86_400).contains(&timestep) {
             return Err(Error::invalid(
+                Code::OtqrSettingsInvalid,
                 "ワンタイムQRの設定が正しくありません (シードが空か、タイムステップが30〜86400秒の外です)",
                 "invalid one-time QR settings (empty seed, or a timestep outside 30–86,400 s)",
             ));

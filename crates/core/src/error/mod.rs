@@ -3,6 +3,12 @@
 //! Every variant has a stable `code()` for the UI and a `message(lang)` for people.
 //! No variant carries a secret: callers pass names of settings, never their values.
 
+mod code;
+mod sign_in;
+
+pub use code::Code;
+pub use sign_in::SignInProblem;
+
 use crate::i18n::Lang;
 use std::fmt;
 
@@ -100,7 +106,7 @@ pub enum Error {
 
     /// The reservation system's OAuth sign-in did not finish.
     #[error("{}", .0.en())]
-    SignIn(crate::reservation::oauth::SignInProblem),
+    SignIn(SignInProblem),
 
     #[error("this needs the manager: enter the manager PIN")]
     ManagerRequired,
@@ -117,43 +123,43 @@ pub enum Error {
     #[error("{what} not found")]
     NotFound { what: String },
 
-    /// Bad input from a person, with the whole sentence in both languages.
+    /// Bad input from a person: its own code, and the whole sentence in both languages.
     #[error("{en}")]
-    Invalid { en: String, ja: String },
+    Invalid { code: Code, en: String, ja: String },
 
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
 }
 
 impl Error {
-    /// A stable machine-readable code, used by the UI to pick its own wording.
-    pub fn code(&self) -> &'static str {
+    /// The stable code the UI branches on; see [`Code`].
+    pub fn code(&self) -> Code {
         match self {
-            Error::Config { .. } => "config",
-            Error::Db(_) => "db",
-            Error::Migration(_) => "db_migration",
-            Error::Keyring(_) => "keyring",
-            Error::SecretMissing(_) => "secret_missing",
-            Error::Unreachable { .. } => "unreachable",
-            Error::Unauthorized { .. } => "unauthorized",
-            Error::RateLimited { .. } => "rate_limited",
-            Error::Http { .. } => "http",
-            Error::Rejected { .. } => "rejected",
-            Error::BadReply { .. } => "bad_reply",
-            Error::Uncertain { .. } => "uncertain",
-            Error::PagingStuck { .. } => "paging_stuck",
-            Error::DoorBusy { .. } => "door_busy",
-            Error::WorkerBusy => "worker_busy",
-            Error::SignatureRejected => "sign_rejected",
-            Error::DeviceUnavailable => "device_unavailable",
-            Error::SignIn(_) => "sign_in",
-            Error::ManagerRequired => "manager_required",
-            Error::PinWrong { .. } => "pin_wrong",
-            Error::PinLocked { .. } => "pin_locked",
-            Error::PinNotSet => "pin_not_set",
-            Error::NotFound { .. } => "not_found",
-            Error::Invalid { .. } => "invalid",
-            Error::Io(_) => "io",
+            Error::Config { .. } => Code::Config,
+            Error::Db(_) => Code::Db,
+            Error::Migration(_) => Code::DbMigration,
+            Error::Keyring(_) => Code::Keyring,
+            Error::SecretMissing(_) => Code::SecretMissing,
+            Error::Unreachable { .. } => Code::Unreachable,
+            Error::Unauthorized { .. } => Code::Unauthorized,
+            Error::RateLimited { .. } => Code::RateLimited,
+            Error::Http { .. } => Code::Http,
+            Error::Rejected { .. } => Code::Rejected,
+            Error::BadReply { .. } => Code::BadReply,
+            Error::Uncertain { .. } => Code::Uncertain,
+            Error::PagingStuck { .. } => Code::PagingStuck,
+            Error::DoorBusy { .. } => Code::DoorBusy,
+            Error::WorkerBusy => Code::WorkerBusy,
+            Error::SignatureRejected => Code::SignRejected,
+            Error::DeviceUnavailable => Code::DeviceUnavailable,
+            Error::SignIn(p) => p.code(),
+            Error::ManagerRequired => Code::ManagerRequired,
+            Error::PinWrong { .. } => Code::PinWrong,
+            Error::PinLocked { .. } => Code::PinLocked,
+            Error::PinNotSet => Code::PinNotSet,
+            Error::NotFound { .. } => Code::NotFound,
+            Error::Invalid { code, .. } => *code,
+            Error::Io(_) => Code::Io,
         }
     }
 
@@ -216,9 +222,9 @@ impl Error {
         }
     }
 
-    /// Bad input, explained in both languages.
-    pub fn invalid(ja: impl Into<String>, en: impl Into<String>) -> Error {
-        Error::Invalid { ja: ja.into(), en: en.into() }
+    /// Bad input of one kind (`code`), explained in both languages.
+    pub fn invalid(code: Code, ja: impl Into<String>, en: impl Into<String>) -> Error {
+        Error::Invalid { code, ja: ja.into(), en: en.into() }
     }
 
     pub fn config(setting: impl Into<String>, problem: impl Into<String>) -> Error {

@@ -1,0 +1,321 @@
+// Generated from the Rust definitions by `make bindings` (src-tauri/src/contract.rs).
+// Do not edit: change the Rust and regenerate. `make test` fails while this file is stale.
+import { call } from "./api";
+
+export type AccessSummary = { splats_member_id: string, valid_from: number, valid_until: number, splats_area_ids: Array<string>, issued_at: number, revoked_at: number | null, };
+
+export type AppErrorData = { 
+/**
+ * Stable, for the UI to branch on (`unreachable`, `uuid_invalid`, …).
+ */
+code: ErrorCode, 
+/**
+ * For people, already in the UI's language.
+ */
+message: string, };
+
+export type AppInfo = { version: string, language: Lang, operator: string, 
+/**
+ * Why the app cannot work, if it cannot (bad config, unreadable database).
+ */
+not_ready: string | null, reservation_configured: boolean, };
+
+/**
+ * An area (エリア): a room or zone inside a store, usually with its own lock.
+ */
+export type Area = { id: string, store_id: string, name: string, sort_order: number, device_uuid: string | null, source: Source, updated_at: number, };
+
+/**
+ * The area form. `id: None` creates an area by hand in `store_id`.
+ */
+export type AreaInput = { id: string | null, store_id: string, name: string, device_uuid: string | null, secret_key: string | null, splats_area_id: string | null, };
+
+export type AreaSettings = { id: string, store_id: string, name: string, sort_order: number, source: Source, device_uuid: string | null, secret_key: SecretState, splats_area_id: string | null, };
+
+/**
+ * A check-out as staff see it: their access is revoked at once when SPLATS answers,
+ * and otherwise kept waiting in the outbox (shown as pending) until it does.
+ */
+export type CheckedOut = { revoked: boolean, pending: boolean, };
+
+/**
+ * The cloud settings form. A secret left `None` or empty keeps the saved one.
+ */
+export type CloudInput = { reservation_client_secret: string | null, sesame_api_key: string | null, splats_token: string | null, reservation_base_url: string | null, reservation_client_id: string | null, reservation_redirect_uri: string | null, sesame_base_url: string | null, splats_base_url: string | null, splats_guest_membergroup_id: string | null, };
+
+export type CloudSettings = { reservation_base_url: string | null, reservation_client_id: string | null, reservation_redirect_uri: string, reservation_client_secret: SecretState, reservation_token: SecretState, reservation_token_expires_at: number | null, sesame_base_url: string | null, sesame_api_key: SecretState, splats_base_url: string | null, splats_token: SecretState, splats_guest_membergroup_id: string | null, };
+
+/**
+ * The only two commands a button may send. Toggle (88) is deliberately absent: with a
+ * stale status it can do the opposite of what staff asked for.
+ */
+export type Command = "lock" | "unlock";
+
+/**
+ * A command the cloud accepted.
+ */
+export type CommandReport = { target: Target, label: string, uuid: string, command: Command, sent_at_ms: number, latency_ms: number, 
+/**
+ * The server-minus-PC offset used to sign.
+ */
+clock_offset_secs: number, };
+
+export type Confirmation = { confirmed: boolean, status: KnownStatus, reads: number, };
+
+/**
+ * One door of a store as the staff window shows it.
+ */
+export type Door = { target: Target, label: string, 
+/**
+ * Whether a lock is registered; without one there is nothing to press.
+ */
+registered: boolean, status: KnownStatus | null, };
+
+/**
+ * A stable, machine-readable error code (`{code, message}` at the UI boundary).
+ */
+export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_unencodable" | "booking_ended" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
+
+export type Exported = { 
+/**
+ * Where the file was written (the Downloads folder).
+ */
+path: string, json: string, };
+
+/**
+ * A guest with a booking window at one store.
+ */
+export type Guest = { id: string, store_id: string, booking_code: string | null, name: string, name_kana: string | null, phone_last4: string | null, starts_at: number, ends_at: number, area_ids: Array<string>, source: GuestSource, };
+
+/**
+ * Where a guest record came from.
+ */
+export type GuestSource = "reservation" | "csv" | "walk_in";
+
+/**
+ * Where a guest is in their visit.
+ */
+export type GuestStatus = "upcoming" | "arrived" | "in" | "left" | "overstaying" | "no_show" | "cancelled";
+
+/**
+ * A guest as the counter sees them.
+ */
+export type GuestView = { status: GuestStatus, 
+/**
+ * First check-in, by staff or by a QR accepted at a SPLATS reader.
+ */
+arrived_at: number | null, checked_out_at: number | null, area_names: Array<string>, access: AccessSummary | null, 
+/**
+ * A SPLATS change still waiting to be made (shown to staff as pending).
+ */
+pending: PendingOp | null, id: string, store_id: string, booking_code: string | null, name: string, name_kana: string | null, phone_last4: string | null, starts_at: number, ends_at: number, area_ids: Array<string>, source: GuestSource, };
+
+/**
+ * What an import did, and what must still be entered on this PC.
+ */
+export type ImportReport = { stores: number, areas: number, 
+/**
+ * Doors whose lock is set but whose secret key is not in this PC's keyring.
+ */
+missing_keys: Array<string>, 
+/**
+ * Cloud secrets not yet in this PC's keyring (names, e.g. `sesame.api_key`).
+ */
+missing_secrets: Array<string>, };
+
+/**
+ * A guest as the kiosk may show them: no phone, no booking code.
+ */
+export type KioskGuest = { name: string, area_names: Array<string>, starts_at: number, ends_at: number, };
+
+export type KioskInfo = { store_name: string, idle_reset_secs: number, };
+
+/**
+ * What the guest typed.
+ */
+export type KioskLookup = { "by": "code", code: string, } | { "by": "phone", last4: string, name: string, };
+
+/**
+ * The last known state of a lock and when it was read.
+ */
+export type KnownStatus = { uuid: string, state: LockState, battery_percentage: number | null, wm2_state: boolean | null, fetched_at: number, };
+
+export type Lang = "ja" | "en";
+
+export type LockInfo = { usage: Usage, clock_offset_secs: number, clock_warning: boolean, now: number, };
+
+export type LockState = "locked" | "unlocked" | "moved" | "unknown";
+
+/**
+ * What must happen to a guest's SPLATS member.
+ */
+export type Op = "issue" | "update" | "revoke" | "delete";
+
+/**
+ * One op waiting (or being retried).
+ */
+export type PendingOp = { id: number, guest_id: string, op: Op, reason: string, attempts: number, next_attempt_at: number, maybe_sent: boolean, last_error: string | null, seq: number, };
+
+/**
+ * What to show for a guest right now.
+ */
+export type QrView = { 
+/**
+ * Server clock minus ours when the frame was made; the UI counts down with it.
+ */
+clock_offset_secs: number, valid_from: number, valid_until: number, 
+/**
+ * `data:image/png;base64,…`
+ */
+png: string, 
+/**
+ * Made on this PC (true) or fetched from SPLATS.
+ */
+local: boolean, payload: string, 
+/**
+ * Unix seconds (server clock) when this code took over and when it is replaced.
+ */
+step_start: number, step_end: number, timestep: number, };
+
+/**
+ * Who is acting.
+ */
+export type Role = "staff" | "manager";
+
+/**
+ * What the UI shows about the role.
+ */
+export type RoleStatus = { role: Role, pin_set: boolean, 
+/**
+ * Seconds before a manager session falls back to staff.
+ */
+remaining_secs: number | null, };
+
+/**
+ * Whether a secret is kept, and how to show it: never the value itself.
+ */
+export type SecretState = { set: boolean, masked: string | null, };
+
+/**
+ * Everything the settings screens show.
+ */
+export type SettingsView = { clouds: CloudSettings, stores: Array<StoreSettings>, splats_areas: Array<SplatsAreaChoice>, };
+
+/**
+ * Where the sign-in ended up, without the token itself.
+ */
+export type SignedIn = { 
+/**
+ * Unix seconds at which the token expires, when the system says so.
+ */
+expires_at: number | null, refresh_token: boolean, };
+
+/**
+ * Where a record came from. Manual records are never removed by a sync.
+ */
+export type Source = "reservation" | "manual";
+
+export type SplatsAreaChoice = { id: string, name: string, };
+
+/**
+ * A store (店舗): one site with an entrance and areas.
+ */
+export type Store = { id: string, name: string, name_kana: string | null, source: Source, 
+/**
+ * "セサミ利用": the store's doors are SESAME locks.
+ */
+use_sesame: boolean, 
+/**
+ * "エントランスの鍵を登録する": the entrance has its own lock.
+ */
+register_entrance_key: boolean, entrance_device_uuid: string | null, updated_at: number, };
+
+/**
+ * The store form. `id: None` creates a store by hand. A secret key left empty keeps
+ * the saved one (required when the device is new).
+ */
+export type StoreInput = { id: string | null, name: string, name_kana: string | null, use_sesame: boolean, register_entrance_key: boolean, entrance_device_uuid: string | null, entrance_secret_key: string | null, splats_entrance_area_id: string | null, };
+
+export type StoreSettings = { id: string, name: string, name_kana: string | null, source: Source, use_sesame: boolean, register_entrance_key: boolean, entrance_device_uuid: string | null, entrance_secret_key: SecretState, splats_entrance_area_id: string | null, areas: Array<AreaSettings>, };
+
+/**
+ * One part of the sync as the window shows it, its error in the UI's language.
+ */
+export type SyncPart = { enabled: boolean, last_at: number | null, last_ok: boolean | null, next_at: number | null, error: AppErrorData | null, };
+
+/**
+ * What the background sync is doing: per cloud, the last sync, the next one and any
+ * error; the SPLATS changes still waiting; and whether another process runs it.
+ */
+export type SyncStatus = { reservation: SyncPart, splats: SyncPart, access: SyncPart, waiting: number, 
+/**
+ * The worker runs in another process on this database (`uketsuke watch`).
+ */
+elsewhere: boolean, 
+/**
+ * Nothing has synced yet.
+ */
+never: boolean, };
+
+/**
+ * A door: one area's, or a store's entrance.
+ */
+export type Target = { "kind": "area", "id": string } | { "kind": "entrance", "id": string };
+
+/**
+ * Calls this month, in all and by kind.
+ */
+export type Usage = { month: string, total: number, polls: number, commands: number, allowance: number, poll_budget: number, };
+
+/**
+ * A guest entered at the counter.
+ */
+export type WalkIn = { store_id: string, name: string, name_kana: string | null, phone: string | null, area_ids: Array<string>, starts_at: number, ends_at: number, };
+
+/** The commands granted to the staff window (capabilities/staff.json). */
+export const api = {
+  appInfo: () => call<AppInfo>("app_info"),
+  setLanguage: (language: Lang) => call<void>("set_language", { language }),
+  setOperator: (name: string) => call<string>("set_operator", { name }),
+  listStores: () => call<Store[]>("list_stores"),
+  listAreas: (storeId: string | null) => call<Area[]>("list_areas", { storeId }),
+  syncNow: () => call<SyncStatus>("sync_now"),
+  syncStatus: () => call<SyncStatus>("sync_status"),
+  listDoors: (storeId: string) => call<Door[]>("list_doors", { storeId }),
+  unlock: (target: Target) => call<CommandReport>("unlock", { target }),
+  lock: (target: Target) => call<CommandReport>("lock", { target }),
+  confirm: (target: Target, command: Command) => call<Confirmation>("confirm", { target, command }),
+  refreshStatus: (target: Target) => call<KnownStatus>("refresh_status", { target }),
+  lockInfo: () => call<LockInfo>("lock_info"),
+  listGuests: (storeId: string, query: string | null) => call<GuestView[]>("list_guests", { storeId, query }),
+  issueAccess: (guestId: string) => call<AccessSummary>("issue_access", { guestId }),
+  guestQr: (guestId: string) => call<QrView>("guest_qr", { guestId }),
+  checkIn: (guestId: string) => call<void>("check_in", { guestId }),
+  checkOut: (guestId: string) => call<CheckedOut>("check_out", { guestId }),
+  addWalkIn: (walkIn: WalkIn) => call<Guest>("add_walk_in", { walkIn }),
+  importCsv: (bytes: number[]) => call<number>("import_csv", { bytes }),
+  roleStatus: () => call<RoleStatus>("role_status"),
+  managerUnlock: (pin: string) => call<RoleStatus>("manager_unlock", { pin }),
+  managerLock: () => call<RoleStatus>("manager_lock"),
+  setManagerPin: (pin: string) => call<RoleStatus>("set_manager_pin", { pin }),
+  getSettings: () => call<SettingsView>("get_settings"),
+  saveCloudSettings: (input: CloudInput) => call<SettingsView>("save_cloud_settings", { input }),
+  saveStore: (input: StoreInput) => call<SettingsView>("save_store", { input }),
+  saveArea: (input: AreaInput) => call<SettingsView>("save_area", { input }),
+  removeDoor: (target: Target) => call<SettingsView>("remove_door", { target }),
+  reservationSignIn: () => call<SignedIn>("reservation_sign_in"),
+  exportSettings: () => call<Exported>("export_settings"),
+  importSettings: (text: string) => call<ImportReport>("import_settings", { text }),
+  pushToKiosk: (guestId: string) => call<void>("push_to_kiosk", { guestId }),
+  openKiosk: () => call<void>("open_kiosk"),
+};
+
+/** The commands granted to the kiosk window (capabilities/kiosk.json). */
+export const kioskApi = {
+  info: () => call<KioskInfo>("kiosk_info"),
+  lookup: (lookup: KioskLookup) => call<KioskGuest>("kiosk_lookup", { lookup }),
+  current: () => call<KioskGuest | null>("kiosk_current"),
+  qr: () => call<QrView>("kiosk_qr"),
+  reset: () => call<void>("kiosk_reset"),
+  exit: (pin: string) => call<void>("kiosk_exit", { pin }),
+};
