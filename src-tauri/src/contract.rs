@@ -39,7 +39,7 @@ fn declarations() -> BTreeMap<String, String> {
         crate::locks::LockInfo,
         crate::kiosk::KioskGuest,
         crate::kiosk::KioskInfo,
-        crate::settings::Exported,
+        core::settings::ExportedFile,
         core::Lang,
         core::model::Store,
         core::model::Area,

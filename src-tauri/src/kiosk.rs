@@ -17,19 +17,15 @@ use uketsuke_core::guests::access::{self, QrView};
 use uketsuke_core::guests::kiosk::{self, KioskLookup};
 use uketsuke_core::guests::{self, GuestView};
 use uketsuke_core::splats::SplatsClient;
-use uketsuke_core::{clock, manager, store, Error};
+use uketsuke_core::{clock, manager, Error};
 
 pub const LABEL: &str = "kiosk";
 
-/// Wrong lookups allowed in a row before the keypad waits.
-const FREE_LOOKUPS: u32 = 5;
-const LOOKUP_WAIT_SECS: i64 = 30;
-
-/// What the kiosk remembers: the guest on screen, and wrong lookups in a row.
+/// What the kiosk remembers: the guest on screen, and its keypad's wrong lookups.
 #[derive(Default)]
 pub struct KioskState {
     current: std::sync::Mutex<Option<String>>,
-    failures: std::sync::Mutex<(u32, i64)>,
+    keypad: kiosk::Keypad,
     /// Set by `kiosk_exit` so that the close request goes through.
     exit_allowed: std::sync::atomic::AtomicBool,
 }
@@ -65,15 +61,8 @@ pub struct KioskInfo {
 /// The kiosk's store: the configured one, else the first.
 async fn kiosk_store(state: &AppState) -> ShellResult<uketsuke_core::model::Store> {
     let ready = state.ready()?;
-    let configured = ready.config().kiosk.store_id.clone();
-    let found = ready
-        .db
-        .read(move |c| match &configured {
-            Some(id) => store::get_store(c, id),
-            None => store::list_stores(c).map(|s| s.into_iter().next()),
-        })
-        .await;
-    found.map_err(|e| state.err(e))?.ok_or_else(|| state.err(Error::not_found("kiosk store")))
+    let config = ready.config();
+    ready.db.read(move |c| kiosk::kiosk_store(c, &config)).await.map_err(|e| state.err(e))
 }
 
 #[tauri::command]
@@ -90,39 +79,13 @@ pub async fn kiosk_lookup(
     kiosk: State<'_, KioskState>,
     lookup: KioskLookup,
 ) -> ShellResult<KioskGuest> {
-    let now = clock::now_unix();
-    {
-        let (count, until) = *kiosk.failures.lock().unwrap();
-        if count >= FREE_LOOKUPS && now < until {
-            let e = Error::invalid(
-                uketsuke_core::error::Code::KioskWait,
-                format!(
-                    "入力の誤りが続きました。{} 秒後にお試しいただくか、受付にお声がけください",
-                    until - now
-                ),
-                format!("Too many tries. Try again in {} s, or ask at the counter", until - now),
-            );
-            return Err(state.err(e));
-        }
-    }
     let store = kiosk_store(&state).await?;
     let ready = state.ready()?;
-    let found = ready.db.read(move |c| kiosk::find(c, &store.id, now, &lookup)).await;
-    let mut failures = kiosk.failures.lock().unwrap();
-    match found {
-        Ok(view) => {
-            *failures = (0, 0);
-            *kiosk.current.lock().unwrap() = Some(view.guest.id.clone());
-            Ok(KioskGuest::from(&view))
-        }
-        Err(e) => {
-            failures.0 += 1;
-            if failures.0 >= FREE_LOOKUPS {
-                failures.1 = now + LOOKUP_WAIT_SECS;
-            }
-            Err(state.err(e))
-        }
-    }
+    let view = kiosk::lookup(&ready.db, &kiosk.keypad, &store.id, lookup, clock::now_unix())
+        .await
+        .map_err(|e| state.err(e))?;
+    *kiosk.current.lock().unwrap() = Some(view.guest.id.clone());
+    Ok(KioskGuest::from(&view))
 }
 
 /// The guest on screen, if any (the kiosk polls this to see what staff pushed).

@@ -6,12 +6,13 @@
 
 use crate::error::ShellResult;
 use crate::state::{AppState, Ready};
-use serde::Serialize;
 use tauri::State;
 use uketsuke_core::lock::Target;
 use uketsuke_core::manager::{self, RoleStatus};
 use uketsuke_core::reservation::oauth::SignedIn;
-use uketsuke_core::settings::{self, AreaInput, CloudInput, ImportReport, SettingsView, StoreInput};
+use uketsuke_core::settings::{
+    self, AreaInput, CloudInput, ExportedFile, ImportReport, SettingsView, StoreInput,
+};
 use uketsuke_core::{clock, sync};
 
 fn now() -> i64 {
@@ -144,34 +145,18 @@ pub async fn reservation_sign_in(state: State<'_, AppState>) -> ShellResult<Sign
         .map_err(|e| state.err(e))
 }
 
-#[derive(Serialize, ts_rs::TS)]
-pub struct Exported {
-    /// Where the file was written (the Downloads folder).
-    path: String,
-    json: String,
-}
-
 /// Writes the settings (no secrets) to `uketsuke-settings-YYYYMMDD-HHMM.json` in the
 /// Downloads folder, for the second counter PC.
 #[tauri::command]
-pub async fn export_settings(state: State<'_, AppState>) -> ShellResult<Exported> {
+pub async fn export_settings(state: State<'_, AppState>) -> ShellResult<ExportedFile> {
     state.require_manager()?;
     let ready = state.ready()?;
-    let config = ready.config();
-    let exported =
-        ready.db.read(move |c| settings::export(c, &config, now())).await.map_err(|e| state.err(e))?;
-    let json = serde_json::to_string_pretty(&exported).expect("settings serialise");
-    let dir = directories::UserDirs::new()
-        .and_then(|u| u.download_dir().map(|d| d.to_path_buf()))
-        .unwrap_or_else(std::env::temp_dir);
-    let stamp = exported.exported_at.get(..16).unwrap_or("").replace(['-', ':'], "").replace('T', "-");
-    let path = dir.join(format!("uketsuke-settings-{stamp}.json"));
-    std::fs::create_dir_all(&dir)
-        .and_then(|_| std::fs::write(&path, &json))
-        .map_err(|e| state.err(e.into()))?;
-    let event = uketsuke_core::audit::AuditEvent::new(&state.operator(), "settings.export", None, true);
-    ready.db.write(move |c| uketsuke_core::audit::record(c, &event)).await.map_err(|e| state.err(e))?;
-    Ok(Exported { path: path.display().to_string(), json })
+    let (config, actor) = (ready.config(), state.operator());
+    ready
+        .db
+        .write(move |c| settings::export_file(c, &config, &settings::downloads(), now(), &actor))
+        .await
+        .map_err(|e| state.err(e))
 }
 
 /// Reads a settings file picked in the window and applies it in one transaction.
@@ -179,16 +164,12 @@ pub async fn export_settings(state: State<'_, AppState>) -> ShellResult<Exported
 pub async fn import_settings(state: State<'_, AppState>, text: String) -> ShellResult<ImportReport> {
     state.require_manager()?;
     let ready = state.ready()?;
-    let config = ready.config();
-    let (cfg, secrets, actor) = (config.clone(), ready.secrets.clone(), state.operator());
+    let (config, secrets, actor) = (ready.config(), ready.secrets.clone(), state.operator());
     let (next, report) = ready
         .db
-        .write(move |c| settings::import(c, &cfg, secrets.as_ref(), &text, now(), &actor))
+        .write(move |c| settings::import(c, &config, secrets.as_ref(), &text, now(), &actor))
         .await
         .map_err(|e| state.err(e))?;
-    if let Some(path) = &config.source {
-        next.save(path).map_err(|e| state.err(e))?;
-    }
     ready.set_config(next);
     Ok(report)
 }

@@ -363,20 +363,15 @@ async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, 
         Command::Watch { cycles } => return syncing::watch(config, shared.clone(), cycles, lang).await,
         Command::Settings(SettingsCommand::Export { file }) => {
             let conn = open_db(config)?;
-            let exported = uketsuke_core::settings::export(&conn, config, uketsuke_core::clock::now_unix())?;
-            let json = serde_json::to_string_pretty(&exported).expect("settings serialise");
-            std::fs::write(&file, json).map_err(uketsuke_core::Error::from)?;
-            println!("{} {}", lang.pick("書き出しました:", "Exported:"), file.display());
+            let now = uketsuke_core::clock::now_unix();
+            let written = uketsuke_core::settings::export_file(&conn, config, &file, now, "cli")?;
+            println!("{} {}", lang.pick("書き出しました:", "Exported:"), written.path);
         }
         Command::Settings(SettingsCommand::Import { file }) => {
             let text = std::fs::read_to_string(&file).map_err(uketsuke_core::Error::from)?;
             let mut conn = open_db(config)?;
             let now = uketsuke_core::clock::now_unix();
-            let (next, report) =
-                uketsuke_core::settings::import(&mut conn, config, secrets, &text, now, "cli")?;
-            if let Some(path) = &config.source {
-                next.save(path)?;
-            }
+            let (_, report) = uketsuke_core::settings::import(&mut conn, config, secrets, &text, now, "cli")?;
             println!(
                 "{}",
                 lang.pick(

@@ -26,6 +26,7 @@ pub mod settings;
 pub mod splats;
 pub mod store;
 pub mod sync;
+pub mod throttle;
 pub mod worker;
 
 pub use config::Config;

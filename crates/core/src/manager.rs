@@ -2,13 +2,15 @@
 //!
 //! Manager actions need the manager PIN. Only its argon2 hash is kept (in SQLite);
 //! wrong tries are counted there too, so restarting the app does not reset the limit:
-//! after [`FREE_TRIES`] wrong PINs each further try waits, doubling from a minute up to an hour.
+//! after [`Policy::PIN`]'s free tries each further try waits, doubling from a minute up to an hour
+//! (the rule is [`crate::throttle`]'s, shared with the kiosk keypad).
 //! A manager [`Session`] ends by itself after a few idle minutes and the window falls
 //! back to staff.
 
 use crate::audit::{self, AuditEvent};
 use crate::db::{self, Connection};
 use crate::error::{Code, Error, Result};
+use crate::throttle::Policy;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use serde::Serialize;
@@ -16,11 +18,6 @@ use serde::Serialize;
 const HASH_KEY: &str = "manager.pin_hash";
 const FAILURES_KEY: &str = "manager.pin_failures";
 const LOCKED_UNTIL_KEY: &str = "manager.pin_locked_until";
-
-/// Wrong PINs allowed before tries are spaced out.
-pub const FREE_TRIES: u32 = 5;
-const FIRST_WAIT_SECS: i64 = 60;
-const MAX_WAIT_SECS: i64 = 3600;
 
 /// Who is acting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -88,23 +85,17 @@ pub fn verify_pin(conn: &Connection, pin: &str, now: i64, actor: &str) -> Result
     } else {
         let failures = meta_i64(&tx, FAILURES_KEY)? as u32 + 1;
         db::set_meta(&tx, FAILURES_KEY, &failures.to_string())?;
-        match wait_after(failures) {
+        match Policy::PIN.wait_after(failures) {
             Some(wait) => {
                 db::set_meta(&tx, LOCKED_UNTIL_KEY, &(now + wait).to_string())?;
                 Err(Error::PinLocked { retry_after_secs: wait as u64 })
             }
-            None => Err(Error::PinWrong { tries_left: FREE_TRIES - failures }),
+            None => Err(Error::PinWrong { tries_left: Policy::PIN.tries_left(failures) }),
         }
     };
     audit::record(&tx, &AuditEvent::new(actor, "manager.unlock", None, ok))?;
     tx.commit()?;
     result
-}
-
-/// How long to wait after this many consecutive wrong PINs, if at all.
-fn wait_after(failures: u32) -> Option<i64> {
-    let over = failures.checked_sub(FREE_TRIES)?;
-    Some((FIRST_WAIT_SECS << over.min(10)).min(MAX_WAIT_SECS))
 }
 
 fn meta_i64(conn: &Connection, key: &str) -> Result<i64> {
@@ -211,7 +202,7 @@ mod tests {
         let path = dir.path().join("db.sqlite3");
         let conn = db::open(&path).unwrap();
         set_pin(&conn, "2468", "t").unwrap();
-        for left in (1..FREE_TRIES).rev() {
+        for left in (1..Policy::PIN.free_tries).rev() {
             assert!(
                 matches!(verify_pin(&conn, "0000", 100, "t"), Err(Error::PinWrong { tries_left }) if tries_left == left)
             );
@@ -236,14 +227,6 @@ mod tests {
             matches!(verify_pin(&conn, "0000", 281, "t"), Err(Error::PinWrong { tries_left: 4 })),
             "success resets the count"
         );
-    }
-
-    #[test]
-    fn waits_double_up_to_an_hour() {
-        assert_eq!(wait_after(4), None);
-        assert_eq!(wait_after(5), Some(60));
-        assert_eq!(wait_after(6), Some(120));
-        assert_eq!(wait_after(30), Some(3600));
     }
 
     #[test]

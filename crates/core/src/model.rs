@@ -27,18 +27,24 @@ impl Source {
     }
 }
 
-/// A store (店舗): one site with an entrance and areas.
+/// A store (店舗): one site with an entrance and areas. The settings screens and the
+/// settings file carry it whole (flattened); the defaults read files that left a field out.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Store {
     pub id: String,
     pub name: String,
+    #[serde(default)]
     pub name_kana: Option<String>,
     pub source: Source,
     /// "セサミ利用": the store's doors are SESAME locks.
+    #[serde(default)]
     pub use_sesame: bool,
     /// "エントランスの鍵を登録する": the entrance has its own lock.
+    #[serde(default)]
     pub register_entrance_key: bool,
+    #[serde(default)]
     pub entrance_device_uuid: Option<String>,
+    #[serde(default)]
     pub updated_at: i64,
 }
 
@@ -46,11 +52,16 @@ pub struct Store {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Area {
     pub id: String,
+    /// May be missing from a settings file, where an area sits inside its store.
+    #[serde(default)]
     pub store_id: String,
     pub name: String,
+    #[serde(default)]
     pub sort_order: i64,
+    #[serde(default)]
     pub device_uuid: Option<String>,
     pub source: Source,
+    #[serde(default)]
     pub updated_at: i64,
 }
 

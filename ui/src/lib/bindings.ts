@@ -23,14 +23,26 @@ not_ready: string | null, reservation_configured: boolean, };
 /**
  * An area (エリア): a room or zone inside a store, usually with its own lock.
  */
-export type Area = { id: string, store_id: string, name: string, sort_order: number, device_uuid: string | null, source: Source, updated_at: number, };
+export type Area = { id: string, 
+/**
+ * May be missing from a settings file, where an area sits inside its store.
+ */
+store_id: string, name: string, sort_order: number, device_uuid: string | null, source: Source, updated_at: number, };
 
 /**
  * The area form. `id: None` creates an area by hand in `store_id`.
  */
 export type AreaInput = { id: string | null, store_id: string, name: string, device_uuid: string | null, secret_key: string | null, splats_area_id: string | null, };
 
-export type AreaSettings = { id: string, store_id: string, name: string, sort_order: number, source: Source, device_uuid: string | null, secret_key: SecretState, splats_area_id: string | null, };
+/**
+ * An area as the settings screen shows it: the cached area, its key's state and
+ * its SPLATS mapping.
+ */
+export type AreaSettings = { secret_key: SecretState, splats_area_id: string | null, id: string, 
+/**
+ * May be missing from a settings file, where an area sits inside its store.
+ */
+store_id: string, name: string, sort_order: number, device_uuid: string | null, source: Source, updated_at: number, };
 
 /**
  * A check-out as staff see it: their access is revoked at once when SPLATS answers,
@@ -76,11 +88,10 @@ registered: boolean, status: KnownStatus | null, };
  */
 export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_unencodable" | "booking_ended" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
 
-export type Exported = { 
 /**
- * Where the file was written (the Downloads folder).
+ * Where an export was written.
  */
-path: string, json: string, };
+export type ExportedFile = { path: string, json: string, };
 
 /**
  * A guest with a booking window at one store.
@@ -178,6 +189,7 @@ local: boolean, payload: string,
 step_start: number, step_end: number, timestep: number, };
 
 /**
+ * Wrong PINs allowed before tries are spaced out.
  * Who is acting.
  */
 export type Role = "staff" | "manager";
@@ -218,7 +230,8 @@ export type Source = "reservation" | "manual";
 export type SplatsAreaChoice = { id: string, name: string, };
 
 /**
- * A store (店舗): one site with an entrance and areas.
+ * A store (店舗): one site with an entrance and areas. The settings screens and the
+ * settings file carry it whole (flattened); the defaults read files that left a field out.
  */
 export type Store = { id: string, name: string, name_kana: string | null, source: Source, 
 /**
@@ -236,7 +249,19 @@ register_entrance_key: boolean, entrance_device_uuid: string | null, updated_at:
  */
 export type StoreInput = { id: string | null, name: string, name_kana: string | null, use_sesame: boolean, register_entrance_key: boolean, entrance_device_uuid: string | null, entrance_secret_key: string | null, splats_entrance_area_id: string | null, };
 
-export type StoreSettings = { id: string, name: string, name_kana: string | null, source: Source, use_sesame: boolean, register_entrance_key: boolean, entrance_device_uuid: string | null, entrance_secret_key: SecretState, splats_entrance_area_id: string | null, areas: Array<AreaSettings>, };
+/**
+ * A store as the settings screen shows it: the cached store, its entrance key's
+ * state, its SPLATS mapping and its areas.
+ */
+export type StoreSettings = { entrance_secret_key: SecretState, splats_entrance_area_id: string | null, areas: Array<AreaSettings>, id: string, name: string, name_kana: string | null, source: Source, 
+/**
+ * "セサミ利用": the store's doors are SESAME locks.
+ */
+use_sesame: boolean, 
+/**
+ * "エントランスの鍵を登録する": the entrance has its own lock.
+ */
+register_entrance_key: boolean, entrance_device_uuid: string | null, updated_at: number, };
 
 /**
  * One part of the sync as the window shows it, its error in the UI's language.
@@ -304,7 +329,7 @@ export const api = {
   saveArea: (input: AreaInput) => call<SettingsView>("save_area", { input }),
   removeDoor: (target: Target) => call<SettingsView>("remove_door", { target }),
   reservationSignIn: () => call<SignedIn>("reservation_sign_in"),
-  exportSettings: () => call<Exported>("export_settings"),
+  exportSettings: () => call<ExportedFile>("export_settings"),
   importSettings: (text: string) => call<ImportReport>("import_settings", { text }),
   pushToKiosk: (guestId: string) => call<void>("push_to_kiosk", { guestId }),
   openKiosk: () => call<void>("open_kiosk"),

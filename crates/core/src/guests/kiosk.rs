@@ -8,7 +8,11 @@
 //! store, not cancelled and not checked out, are found; more than one match asks for more.
 
 use super::{normalize, today, GuestStatus, GuestView};
+use crate::db::Db;
 use crate::error::{Code, Error, Result};
+use crate::model::Store;
+use crate::throttle::{Policy, Throttle};
+use crate::{store, Config};
 use rusqlite::Connection;
 use serde::Deserialize;
 
@@ -74,6 +78,51 @@ pub fn find(conn: &Connection, store_id: &str, now: i64, lookup: &KioskLookup) -
             "More than one booking matches. Use the booking code, or ask at the counter",
         )),
     }
+}
+
+/// One kiosk's keypad: its wrong lookups in a row, spaced out by [`Policy::KIOSK_LOOKUP`].
+#[derive(Debug)]
+pub struct Keypad(Throttle);
+
+impl Default for Keypad {
+    fn default() -> Keypad {
+        Keypad(Throttle::new(Policy::KIOSK_LOOKUP))
+    }
+}
+
+/// Looks a booking up from what a guest typed, unless too many wrong tries must wait
+/// first. A miss counts against the keypad; a found booking ends the run of misses.
+pub async fn lookup(
+    db: &Db,
+    keypad: &Keypad,
+    store_id: &str,
+    entry: KioskLookup,
+    now: i64,
+) -> Result<GuestView> {
+    if let Some(wait) = keypad.0.wait(now) {
+        return Err(Error::invalid(
+            Code::KioskWait,
+            format!("入力の誤りが続きました。{wait} 秒後にお試しいただくか、受付にお声がけください"),
+            format!("Too many tries. Try again in {wait} s, or ask at the counter"),
+        ));
+    }
+    let store_id = store_id.to_string();
+    let found = db.read(move |c| find(c, &store_id, now, &entry)).await;
+    match &found {
+        Ok(_) => keypad.0.succeeded(),
+        Err(e) if matches!(e.code(), Code::BookingNotFound | Code::BookingAmbiguous) => keypad.0.failed(now),
+        Err(_) => {}
+    }
+    found
+}
+
+/// The kiosk's store: the configured one (`kiosk.store_id`), else the first.
+pub fn kiosk_store(conn: &Connection, config: &Config) -> Result<Store> {
+    let found = match &config.kiosk.store_id {
+        Some(id) => store::get_store(conn, id)?,
+        None => store::list_stores(conn)?.into_iter().next(),
+    };
+    found.ok_or_else(|| Error::not_found("kiosk store"))
 }
 
 /// Whether the guest's QR may be shown now: not after their window (booking plus

@@ -1,0 +1,58 @@
+//! What a manager configures: the clouds' credentials, stores and their entrances,
+//! areas and their locks, and how they map onto SPLATS areas.
+//!
+//! Modelled on the reservation system's own settings screens (`000_…txt`): per store
+//! "use SESAME", "register entrance key", the entrance's device UUID and secret key;
+//! per area its device UUID and secret key. Secrets go to the keyring only; what this
+//! module returns says whether a secret is set and shows it masked, never the value.
+//! Every change is audited with the names of the fields changed, never their values.
+//!
+//! By concern: [`view`] (what the screens show), [`clouds`] (addresses and
+//! credentials), [`doors`] (stores, areas, their locks and mappings) and [`transfer`]
+//! (the settings file for a second PC).
+
+mod clouds;
+mod doors;
+mod transfer;
+mod view;
+
+pub use clouds::{apply_clouds, check_sesame_api_key, save_clouds, CloudAddresses, CloudInput};
+pub use doors::{remove, save_area, save_store, AreaInput, StoreInput};
+pub use transfer::{
+    downloads, export, export_file, import, Exported, ExportedArea, ExportedFile, ExportedStore,
+    ImportReport, EXPORT_FORMAT, EXPORT_VERSION,
+};
+pub use view::{view, AreaSettings, SecretState, SettingsView, SplatsAreaChoice, StoreSettings};
+
+use crate::audit::{self, AuditEvent};
+use crate::db::Connection;
+use crate::error::Result;
+use rusqlite::OptionalExtension;
+
+/// `None` for an empty field, the trimmed text otherwise.
+fn given(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+}
+
+/// The SPLATS area an area (`areas`) or a store's entrance (`stores`) is mapped to.
+fn mapping(conn: &Connection, table: &str, id: &str) -> Result<Option<String>> {
+    let column = if table == "areas" { "splats_area_id" } else { "splats_entrance_area_id" };
+    let sql = format!("SELECT {column} FROM {table} WHERE id = ?1");
+    Ok(conn.query_row(&sql, [id], |r| r.get(0)).optional()?.flatten())
+}
+
+fn audit_change(
+    conn: &Connection,
+    actor: &str,
+    action: &str,
+    id: &str,
+    created: bool,
+    changed: &[&str],
+) -> Result<()> {
+    let event = AuditEvent::new(actor, action, Some(id), true)
+        .with_detail(serde_json::json!({ "created": created, "changed": changed }));
+    audit::record(conn, &event)
+}
+
+#[cfg(test)]
+mod tests;
