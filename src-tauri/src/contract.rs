@@ -52,7 +52,7 @@ fn declarations() -> BTreeMap<String, String> {
         core::guests::GuestView,
         core::guests::WalkIn,
         core::guests::access::AccessSummary,
-        core::guests::access::CheckedOut,
+        core::reconcile::CheckedOut,
         core::guests::access::QrView,
         core::guests::kiosk::KioskLookup,
         core::manager::RoleStatus,

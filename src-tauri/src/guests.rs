@@ -5,9 +5,10 @@ use crate::error::ShellResult;
 use crate::state::{AppState, Ready};
 use tauri::State;
 use uketsuke_core::clock;
-use uketsuke_core::guests::access::{self, AccessSummary, CheckedOut, QrView};
+use uketsuke_core::guests::access::{self, AccessSummary, QrView};
 use uketsuke_core::guests::{self, GuestView, WalkIn};
 use uketsuke_core::model::Guest;
+use uketsuke_core::reconcile::{self, CheckedOut};
 use uketsuke_core::reservation::Visit;
 use uketsuke_core::splats::SplatsClient;
 
@@ -80,7 +81,7 @@ pub async fn check_out(state: State<'_, AppState>, guest_id: String) -> ShellRes
     let ready = state.ready()?;
     let config = ready.config();
     let client = SplatsClient::from_config(&config, ready.secrets.as_ref()).ok();
-    let out = access::check_out_now(
+    let out = reconcile::check_out_now(
         &ready.db,
         client.as_ref(),
         ready.secrets.as_ref(),

@@ -41,9 +41,15 @@ pub async fn run(
         }
         GuestsCommand::CheckOut { guest } => {
             let client = SplatsClient::from_config(config, secrets).ok();
-            let out =
-                access::check_out_now(&open_shared(config)?, client.as_ref(), secrets, config, &guest, "cli")
-                    .await?;
+            let out = uketsuke_core::reconcile::check_out_now(
+                &open_shared(config)?,
+                client.as_ref(),
+                secrets,
+                config,
+                &guest,
+                "cli",
+            )
+            .await?;
             println!(
                 "{}",
                 match (out.revoked, out.pending) {

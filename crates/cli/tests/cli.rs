@@ -275,7 +275,7 @@ async fn splats_sync_killed_mid_way_resumes() {
     let run = runner(&config);
 
     // Slow pages, so that the kill lands between them.
-    sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+    sim.state.faults.list().push(uketsuke_sim::faults::Fault {
         path_prefix: "/splats/v1/histories".into(),
         kind: uketsuke_sim::faults::FaultKind::Delay { ms: 300 },
         times: None,
@@ -308,7 +308,7 @@ async fn splats_sync_killed_mid_way_resumes() {
     assert!(kept < total, "killed before the end: {kept} of {total}");
     assert_eq!(kept % 1000, 0, "only whole pages are kept");
 
-    sim.state.faults.lock().unwrap().clear();
+    sim.state.faults.list().clear();
     let out = run(vec!["sync", "--json"], None).await.unwrap();
     assert!(out.status.success(), "{}", text(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -523,7 +523,7 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
     assert_eq!(members("UK-B-KILL"), 1, "issued by the sync");
 
     // SPLATS hangs; the booking is cancelled; the worker picks the revoke up and waits.
-    sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault::stall("/splats/v1/members", 120));
+    sim.state.faults.list().push(uketsuke_sim::faults::Fault::stall("/splats/v1/members", 120));
     admin.delete(format!("{}/_sim/reservation/bookings/B-KILL", sim.url())).send().await.unwrap();
     let mut watch = Command::new(env!("CARGO_BIN_EXE_uketsuke"))
         .arg("--config")
@@ -550,7 +550,7 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
     assert_eq!(members("UK-B-KILL"), 1, "nothing reached SPLATS yet");
 
     // SPLATS is back; `watch` starts again and finishes the job.
-    sim.state.faults.lock().unwrap().clear();
+    sim.state.faults.list().clear();
     let out = run(vec!["watch", "--cycles", "1"], None).await.unwrap();
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(members("UK-B-KILL"), 0, "revoked: {}", text(&out));

@@ -18,7 +18,7 @@ use uketsuke_core::sesame::{DeviceUuid, SecretKey};
 use uketsuke_core::splats::cache;
 use uketsuke_core::worker::Worker;
 use uketsuke_core::{clock, db, guests, sync, Config};
-use uketsuke_sim::state::{SimArea, SimGuest};
+use uketsuke_sim::world::{SimArea, SimGuest};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 const GUESTS: usize = 50;
@@ -49,7 +49,7 @@ fn facility(sim: &Sim, day: i64) {
     w.areas.push(SimArea { id: "A104".into(), store_id: "S001".into(), name: "会議室C".into(), sort: 4 });
     w.splats
         .areas
-        .push(uketsuke_sim::splats::world::SArea {
+        .push(uketsuke_sim::world::splats::SArea {
             area_id: "sa-0008".into(), area_name: "会議室C".into()
         });
     w.guests.clear();

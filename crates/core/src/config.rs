@@ -207,9 +207,9 @@ pub struct SplatsConfig {
     #[serde(default = "default_true")]
     pub otqr_local: bool,
     #[serde(default)]
-    pub otqr_seed_encoding: crate::splats::otqr::SeedEncoding,
+    pub otqr_seed_encoding: SeedEncoding,
     #[serde(default)]
-    pub otqr_hash: crate::splats::otqr::Hash,
+    pub otqr_hash: Hash,
     /// History `event` values that mean "this guest's QR was accepted" (the guest has
     /// arrived). The field's values are inferred, not documented (docs/splats.md).
     #[serde(default = "default_arrival_events")]
@@ -508,6 +508,26 @@ fn project_dirs() -> Result<directories::ProjectDirs> {
 
 pub fn default_config_path() -> Result<PathBuf> {
     Ok(project_dirs()?.config_dir().join("config.toml"))
+}
+
+/// How SPLATS' `totp_seed` becomes the one-time QR's HMAC key (inferred; docs/splats.md).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeedEncoding {
+    /// The seed's own bytes, as given.
+    #[default]
+    Ascii,
+    /// RFC 4648 base32, the authenticator-app convention.
+    Base32,
+}
+
+/// The HMAC of the one-time QR's TOTP (inferred: SHA-1, the RFC default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hash {
+    #[default]
+    Sha1,
+    Sha256,
 }
 
 #[cfg(test)]

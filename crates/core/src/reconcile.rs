@@ -22,7 +22,7 @@ use crate::outbox::{self, Op, PendingOp};
 use crate::secrets::{names, SecretStore};
 use crate::splats::bulk::{self, Polling, Tag};
 use crate::splats::SplatsClient;
-use crate::store;
+use crate::{clock, store};
 use rusqlite::{params, Connection};
 use serde::Serialize;
 
@@ -335,4 +335,37 @@ async fn bulk_delete(
         Ok(())
     })
     .await
+}
+
+/// A check-out as staff see it: their access is revoked at once when SPLATS answers,
+/// and otherwise kept waiting in the outbox (shown as pending) until it does.
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+pub struct CheckedOut {
+    pub revoked: bool,
+    pub pending: bool,
+}
+
+/// Checks the guest out ([`access::check_out`]), then tries the revoke right away. Works with SPLATS down or
+/// not set up: the check-out stands and the revoke waits.
+pub async fn check_out_now(
+    db: &Db,
+    client: Option<&SplatsClient>,
+    secrets: &dyn SecretStore,
+    config: &Config,
+    guest_id: &str,
+    actor: &str,
+) -> Result<CheckedOut> {
+    let (id, who, now) = (guest_id.to_string(), actor.to_string(), clock::now_unix());
+    let queued = db.write(move |c| access::check_out(c, &id, now, &who)).await?;
+    if !queued {
+        return Ok(CheckedOut { revoked: false, pending: false });
+    }
+    if let Some(client) = client {
+        if let Err(e) = drain_guest(db, client, secrets, config, actor, guest_id).await {
+            tracing::warn!(code = e.code().as_str(), "revoke left in the outbox");
+        }
+    }
+    let id = guest_id.to_string();
+    let pending = db.read(move |c| Ok(outbox::waiting_for(c, &id)?.is_some())).await?;
+    Ok(CheckedOut { revoked: !pending, pending })
 }

@@ -134,7 +134,7 @@ async fn issuing_twice_or_after_a_lost_reply_makes_one_member() {
     assert_eq!(a, b);
     assert_eq!(f.sim_members("UK-G002"), 1);
 
-    f.sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+    f.sim.state.faults.list().push(uketsuke_sim::faults::Fault {
         path_prefix: "/splats/v1/members".into(),
         kind: uketsuke_sim::faults::FaultKind::Drop,
         times: Some(1),
@@ -170,8 +170,10 @@ async fn checking_out_early_revokes_access() {
     let qr = f.qr_now(&id).await;
     assert_eq!(f.scan("sa-0003", &qr.frame.payload).await["accepted"], true);
     let out =
-        access::check_out_now(&f.db, Some(&f.splats()), &f.secrets, &f.config, &id, "test").await.unwrap();
-    assert_eq!(out, access::CheckedOut { revoked: true, pending: false });
+        uketsuke_core::reconcile::check_out_now(&f.db, Some(&f.splats()), &f.secrets, &f.config, &id, "test")
+            .await
+            .unwrap();
+    assert_eq!(out, uketsuke_core::reconcile::CheckedOut { revoked: true, pending: false });
     assert_eq!(f.sim_members(&access::member_code(&id)), 0);
     assert_eq!(f.scan("sa-0003", &qr.frame.payload).await["accepted"], false);
     let err = access::qr(&f.db, None, &f.secrets, &f.config, &id, None).await.unwrap_err();

@@ -8,7 +8,7 @@ use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
 use uketsuke_core::splats::{cache, history, SplatsClient};
 use uketsuke_core::sync::{self, Scope};
 use uketsuke_core::worker::Worker;
-use uketsuke_core::{clock, db, outbox, Config};
+use uketsuke_core::{clock, db, outbox, reconcile, Config};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 struct Desk {
@@ -288,14 +288,14 @@ async fn a_revoke_waits_in_the_outbox_while_splats_is_down_and_is_done_once() {
     d.book("B-DOWN", &["A103"]).await;
     d.sync(Scope::BOOKINGS).await;
     let now = d.sim.state.clock.now_unix();
-    d.sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+    d.sim.state.faults.list().push(uketsuke_sim::faults::Fault {
         path_prefix: "/splats/".into(),
         kind: uketsuke_sim::faults::FaultKind::Status { status: 503, message: None, retry_after_secs: None },
         times: None,
         after: 0,
         until: None,
     });
-    let out = access::check_out_now(
+    let out = reconcile::check_out_now(
         &d.db,
         Some(&SplatsClient::from_config(&d.config, d.secrets.as_ref()).unwrap()),
         d.secrets.as_ref(),
@@ -305,13 +305,13 @@ async fn a_revoke_waits_in_the_outbox_while_splats_is_down_and_is_done_once() {
     )
     .await
     .unwrap();
-    assert_eq!(out, access::CheckedOut { revoked: false, pending: true }, "checked out; the revoke waits");
+    assert_eq!(out, reconcile::CheckedOut { revoked: false, pending: true }, "checked out; the revoke waits");
     let view = d.db.read_now(|c| uketsuke_core::guests::view(c, "B-DOWN", now)).unwrap();
     assert_eq!(view.pending.as_ref().map(|p| p.op), Some(outbox::Op::Revoke), "shown as pending");
     assert!(view.pending.unwrap().last_error.is_some());
     assert_eq!(d.members("B-DOWN"), 1);
 
-    d.sim.state.faults.lock().unwrap().clear();
+    d.sim.state.faults.list().clear();
     // The backoff has not passed yet: a sync leaves it; once due, it is done.
     d.db.write_now(|c| Ok(c.execute("UPDATE outbox SET next_attempt_at = 0", [])?)).unwrap();
     let report = d.sync(Scope::ACCESS).await;

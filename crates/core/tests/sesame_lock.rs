@@ -132,7 +132,7 @@ async fn realistic_cloud_accepts_a_bad_sign_but_the_confirmation_says_no() {
 #[tokio::test]
 async fn a_lost_reply_is_uncertain_and_never_resent() {
     let f = Fixture::new(SimConfig::default()).await;
-    f.sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+    f.sim.state.faults.list().push(uketsuke_sim::faults::Fault {
         path_prefix: "/sesame/".into(),
         kind: uketsuke_sim::faults::FaultKind::Drop,
         times: Some(1),
@@ -227,7 +227,7 @@ async fn polling_stays_within_the_budget() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_second_press_while_a_command_is_on_its_way_is_refused_not_queued() {
     let f = Fixture::new(SimConfig::default()).await;
-    f.sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+    f.sim.state.faults.list().push(uketsuke_sim::faults::Fault {
         path_prefix: "/sesame/".into(),
         kind: uketsuke_sim::faults::FaultKind::Delay { ms: 800 },
         times: Some(1),

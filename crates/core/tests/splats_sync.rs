@@ -92,7 +92,7 @@ async fn a_sync_killed_half_way_resumes_with_nothing_lost_or_doubled() {
     f.add_histories(10_000).await;
     let total = f.sim.state.world.lock().unwrap().splats.histories.len() as i64;
     // Page 5 and every retry of it: the connection drops mid-reply.
-    f.sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+    f.sim.state.faults.list().push(uketsuke_sim::faults::Fault {
         path_prefix: "/splats/v1/histories".into(),
         kind: uketsuke_sim::faults::FaultKind::Drop,
         times: Some(10),
@@ -107,7 +107,7 @@ async fn a_sync_killed_half_way_resumes_with_nothing_lost_or_doubled() {
     let (pages, _, _) = history::pending(&f.conn).unwrap().expect("the cursor survives");
     assert_eq!(pages, 4);
 
-    f.sim.state.faults.lock().unwrap().clear();
+    f.sim.state.faults.list().clear();
     let report = sync::splats(&f.db, &client, &f.config, "test").await.unwrap();
     assert!(report.histories.resumed);
     assert_eq!(report.histories.pages, 7, "resumed at page 5, not at the start");
@@ -302,7 +302,7 @@ async fn wrong_tokens_and_broken_replies_are_clear_errors() {
     let bad = SplatsClient::new(&f.sim.splats_url(), "nope".into());
     assert_eq!(bad.areas().await.unwrap_err().code(), "unauthorized");
 
-    f.sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+    f.sim.state.faults.list().push(uketsuke_sim::faults::Fault {
         path_prefix: "/splats/v1/areas".into(),
         kind: uketsuke_sim::faults::FaultKind::BrokenJson,
         times: Some(1),
@@ -312,7 +312,7 @@ async fn wrong_tokens_and_broken_replies_are_clear_errors() {
     assert_eq!(f.client().areas().await.unwrap_err().code(), "bad_reply");
 
     // A 503 on a read is retried; on a write it is not.
-    f.sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+    f.sim.state.faults.list().push(uketsuke_sim::faults::Fault {
         path_prefix: "/splats/v1/".into(),
         kind: uketsuke_sim::faults::FaultKind::Status { status: 503, message: None, retry_after_secs: None },
         times: Some(2),
@@ -320,7 +320,7 @@ async fn wrong_tokens_and_broken_replies_are_clear_errors() {
         until: None,
     });
     assert_eq!(f.client().areas().await.unwrap().len(), 7);
-    f.sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+    f.sim.state.faults.list().push(uketsuke_sim::faults::Fault {
         path_prefix: "/splats/v1/members".into(),
         kind: uketsuke_sim::faults::FaultKind::Drop,
         times: Some(1),

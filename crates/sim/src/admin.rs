@@ -111,17 +111,17 @@ async fn set_clock(
 }
 
 async fn add_fault(State(s): State<Arc<SimState>>, Json(f): Json<Fault>) -> StatusCode {
-    s.faults.lock().unwrap().push(f.armed());
+    s.faults.list().push(f.armed());
     StatusCode::NO_CONTENT
 }
 
 async fn clear_faults(State(s): State<Arc<SimState>>) -> StatusCode {
-    s.faults.lock().unwrap().clear();
+    s.faults.list().clear();
     StatusCode::NO_CONTENT
 }
 
 async fn list_faults(State(s): State<Arc<SimState>>) -> Json<Vec<Fault>> {
-    Json(s.faults.lock().unwrap().clone())
+    Json(s.faults.list().clone())
 }
 
 async fn splats_world(State(s): State<Arc<SimState>>) -> Json<Value> {

@@ -10,7 +10,8 @@
 //!
 //! `raw_start_at` replaces the start time as sent, to test a booking that cannot be read.
 
-use crate::state::{SimGuest, SimState};
+use crate::state::SimState;
+use crate::world::SimGuest;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, put};

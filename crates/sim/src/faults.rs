@@ -1,15 +1,9 @@
 //! Faults on demand: tests ask the simulator to fail the next N requests under a path
 //! prefix in a chosen way, and every reply carries the simulator clock's `Date`.
 
-use crate::state::SimState;
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -72,71 +66,35 @@ impl Fault {
     }
 }
 
-/// Takes the first matching fault, counting it down.
-fn take_fault(state: &SimState, path: &str) -> Option<(FaultKind, Option<std::time::Instant>)> {
-    let mut faults = state.faults.lock().unwrap();
-    let now = std::time::Instant::now();
-    faults.retain(|f| f.until.is_none_or(|u| u > now));
-    let i = faults.iter().position(|f| path.starts_with(&f.path_prefix))?;
-    if let Some(until) = faults[i].until {
-        return Some((faults[i].kind.clone(), Some(until)));
-    }
-    if faults[i].after > 0 {
-        faults[i].after -= 1;
-        return None;
-    }
-    let kind = faults[i].kind.clone();
-    if let Some(n) = faults[i].times.as_mut() {
-        *n -= 1;
-        if *n == 0 {
-            faults.remove(i);
-        }
-    }
-    Some((kind, None))
-}
+/// The faults asked for and not yet used up.
+#[derive(Debug, Default)]
+pub struct Faults(Mutex<Vec<Fault>>);
 
-pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
-    let fault = if path.starts_with("/_sim") { None } else { take_fault(&state, &path) };
-    let mut response = match fault {
-        None => next.run(req).await,
-        Some((FaultKind::Stall { .. }, until)) => {
-            if let Some(u) = until {
-                tokio::time::sleep_until(u.into()).await;
-            }
-            next.run(req).await
-        }
-        Some((FaultKind::Delay { ms }, _)) => {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-            next.run(req).await
-        }
-        Some((FaultKind::Status { status, message, retry_after_secs }, _)) => {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut r = crate::json::message(status, message.as_deref().unwrap_or("simulated fault"));
-            if let Some(s) = retry_after_secs {
-                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
-            }
-            r
-        }
-        Some((FaultKind::BrokenJson, _)) => {
-            let _ = next.run(req).await;
-            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"truncated\": [1, 2,")
-                .into_response()
-        }
-        Some((FaultKind::Drop, _)) => {
-            let _ = next.run(req).await;
-            let broken = futures_util::stream::once(async {
-                Err::<Vec<u8>, _>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "simulated drop"))
-            });
-            Response::builder()
-                .header(header::CONTENT_LENGTH, "100")
-                .body(Body::from_stream(broken))
-                .expect("valid response")
-        }
-    };
-    let date = httpdate::fmt_http_date(state.clock.now());
-    if let Ok(v) = HeaderValue::from_str(&date) {
-        response.headers_mut().insert(header::DATE, v);
+impl Faults {
+    pub fn list(&self) -> std::sync::MutexGuard<'_, Vec<Fault>> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
-    response
+
+    /// Takes the first matching fault, counting it down.
+    pub fn take(&self, path: &str) -> Option<(FaultKind, Option<Instant>)> {
+        let mut faults = self.list();
+        let now = Instant::now();
+        faults.retain(|f| f.until.is_none_or(|u| u > now));
+        let i = faults.iter().position(|f| path.starts_with(&f.path_prefix))?;
+        if let Some(until) = faults[i].until {
+            return Some((faults[i].kind.clone(), Some(until)));
+        }
+        if faults[i].after > 0 {
+            faults[i].after -= 1;
+            return None;
+        }
+        let kind = faults[i].kind.clone();
+        if let Some(n) = faults[i].times.as_mut() {
+            *n -= 1;
+            if *n == 0 {
+                faults.remove(i);
+            }
+        }
+        Some((kind, None))
+    }
 }

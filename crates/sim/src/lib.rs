@@ -18,17 +18,20 @@ pub mod bookings;
 pub mod clock;
 pub mod faults;
 pub mod json;
+pub mod middleware;
 pub mod reservation;
 pub mod seed;
 pub mod sesame;
 pub mod splats;
 pub mod state;
+pub mod world;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::oneshot;
 
-pub use state::{SimState, World};
+pub use state::SimState;
+pub use world::World;
 
 /// How to start a simulator.
 #[derive(Debug, Clone)]
@@ -107,6 +110,6 @@ pub fn router(state: Arc<SimState>) -> axum::Router {
         .nest("/sesame", sesame::router())
         .nest("/splats", splats::router(state.clone()))
         .nest("/_sim", admin::router().merge(bookings::router()))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), faults::layer))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::layer))
         .with_state(state)
 }

@@ -1,6 +1,6 @@
 //! The demo facility: two stores, five areas, twelve guests booked today.
 
-use crate::state::{SimArea, SimGuest, SimStore, World};
+use crate::world::{SimArea, SimGuest, SimStore, World};
 use chrono::{Duration, FixedOffset, TimeZone};
 
 /// Japan Standard Time; bookings are made in local time.
@@ -58,17 +58,17 @@ pub fn demo_world(now: i64) -> World {
             raw_start_at: None,
         })
         .collect();
-    let mut sesame = crate::sesame::SesameWorld::default();
-    sesame.api_keys.insert(crate::sesame::DEMO_API_KEY.into());
+    let mut sesame = crate::world::sesame::SesameWorld::default();
+    sesame.api_keys.insert(crate::world::sesame::DEMO_API_KEY.into());
     let doors = areas
         .iter()
         .map(|a| (format!("area:{}", a.id), a.name.clone()))
         .chain(stores.iter().map(|s| (format!("entrance:{}", s.id), format!("{} エントランス", s.name))));
     let doors: Vec<(String, String)> = doors.collect();
     for (n, (door, label)) in doors.iter().enumerate() {
-        sesame.add_device(crate::sesame::SimDevice::demo(n as u8 + 1, door, label, now));
+        sesame.add_device(crate::world::sesame::SimDevice::demo(n as u8 + 1, door, label, now));
     }
-    let splats = crate::splats::SplatsWorld::demo(now, &doors);
+    let splats = crate::world::splats::SplatsWorld::demo(now, &doors);
     World { stores, areas, guests, sesame, splats, ..World::default() }
 }
 

@@ -94,8 +94,8 @@ async fn doors_and_guests_stay_live_while_the_clouds_hang() {
     s.screenshot("live-desk-synced").await;
 
     // Both clouds hang for 60 s; staff press 同期, which waits on them.
-    sim.state.faults.lock().unwrap().push(Fault::stall("/reserve/", 60));
-    sim.state.faults.lock().unwrap().push(Fault::stall("/splats/", 60));
+    sim.state.faults.list().push(Fault::stall("/reserve/", 60));
+    sim.state.faults.list().push(Fault::stall("/splats/", 60));
     s.click_css("[data-testid=sync]").await;
     s.wait_for_text("同期中").await;
     tokio::time::sleep(Duration::from_millis(500)).await; // the sync is now waiting on the network

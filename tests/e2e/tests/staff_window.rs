@@ -69,7 +69,7 @@ async fn staff_window_syncs_and_lists_stores_and_areas() {
     s.screenshot("staff-window-en").await;
 
     // A sync that fails says why, in the chosen language, and keeps what was shown.
-    sim.state.faults.lock().unwrap().push(uketsuke_sim::faults::Fault {
+    sim.state.faults.list().push(uketsuke_sim::faults::Fault {
         path_prefix: "/reserve/".into(),
         kind: uketsuke_sim::faults::FaultKind::Status {
             status: 503,

@@ -8,27 +8,11 @@
 //! accepts the documented sample seed) and HMAC-SHA-1 by default.
 
 use crate::error::{Code, Error, Result};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use totp_rs::{Algorithm, Secret, TOTP};
 
-/// How `totp_seed` becomes the HMAC key.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SeedEncoding {
-    /// The seed's own bytes, as given.
-    #[default]
-    Ascii,
-    /// RFC 4648 base32, the authenticator-app convention.
-    Base32,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Hash {
-    #[default]
-    Sha1,
-    Sha256,
-}
+// Set per tenant in the config (`[splats] otqr_seed_encoding`, `otqr_hash`).
+pub use crate::config::{Hash, SeedEncoding};
 
 /// Makes the codes of one member.
 pub struct Generator {

@@ -124,15 +124,7 @@ async fn reservations(
     Ok(php_json(StatusCode::OK, &json!({ "reservations": list })))
 }
 
-/// A visit a client reported, as the system recorded it.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ReportedVisit {
-    pub reservation_id: String,
-    pub visit_status: String,
-    pub staff_name: String,
-    /// The body exactly as received, to check its escaping.
-    pub raw_body: String,
-}
+pub use crate::world::reservation::ReportedVisit;
 
 async fn report_visit(
     State(s): State<Arc<SimState>>,

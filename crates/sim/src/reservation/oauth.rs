@@ -19,54 +19,12 @@ use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub const DEMO_CLIENT_ID: &str = "demo-client";
-pub const DEMO_CLIENT_SECRET: &str = "demo-client-secret";
-pub const DEMO_REDIRECT_URI: &str = "http://127.0.0.1:47615/uketsuke/callback";
-pub const DEMO_LOGIN: (&str, &str) = ("manager", "demo-pass");
-
 /// How long an authorisation code may wait to be exchanged.
 const CODE_LIFETIME_SECS: i64 = 600;
 
-/// An application registered under 環境設定 > 外部アプリ連携.
-#[derive(Debug, Clone)]
-pub struct App {
-    pub client_id: String,
-    pub client_secret: String,
-    pub redirect_uri: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct IssuedCode {
-    pub client_id: String,
-    pub redirect_uri: String,
-    pub issued_at: i64,
-    pub used: bool,
-}
-
-/// Registered apps, administrator accounts, codes issued and what `token.php` was sent.
-#[derive(Debug)]
-pub struct OAuthWorld {
-    pub apps: Vec<App>,
-    pub accounts: Vec<(String, String)>,
-    pub codes: HashMap<String, IssuedCode>,
-    /// Every form `token.php` received, for tests to check what the client sends.
-    pub token_requests: Vec<HashMap<String, String>>,
-}
-
-impl Default for OAuthWorld {
-    fn default() -> Self {
-        OAuthWorld {
-            apps: vec![App {
-                client_id: DEMO_CLIENT_ID.into(),
-                client_secret: DEMO_CLIENT_SECRET.into(),
-                redirect_uri: DEMO_REDIRECT_URI.into(),
-            }],
-            accounts: vec![(DEMO_LOGIN.0.into(), DEMO_LOGIN.1.into())],
-            codes: HashMap::new(),
-            token_requests: Vec::new(),
-        }
-    }
-}
+pub use crate::world::reservation::{
+    App, IssuedCode, OAuthWorld, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_LOGIN, DEMO_REDIRECT_URI,
+};
 
 #[derive(Deserialize)]
 pub struct AuthorizeParams {

@@ -8,10 +8,10 @@
 //! is refused if the other parameters changed. Bulk member requests progress over
 //! time, one after another; guests vanish a week after their `use_date_end`.
 
-pub mod otqr;
-pub mod world;
+pub use crate::world::splats::{otqr, Reject};
 
 use crate::state::SimState;
+use crate::world::splats::{self as world, Apply, BulkJob};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{HeaderValue, StatusCode};
@@ -23,41 +23,10 @@ use base64::Engine;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use world::{Apply, BulkJob};
 
-pub use world::{SplatsWorld, DEMO_TOKEN};
+pub use crate::world::splats::{SplatsWorld, DEMO_TOKEN};
 
 const MAX_BULK_BODY: usize = 4 * 1024 * 1024;
-
-/// A refusal in SPLATS' error shape.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reject {
-    pub status: u16,
-    pub code: String,
-    pub detail: String,
-}
-
-impl Reject {
-    pub fn new(status: u16, code: &str, detail: &str) -> Reject {
-        Reject { status, code: code.into(), detail: detail.into() }
-    }
-
-    pub fn bad(detail: &str) -> Reject {
-        Reject::new(400, "40002", detail)
-    }
-
-    pub fn to_json(&self) -> Value {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
-        json!({ "message": status.canonical_reason().unwrap_or("Error"), "error_code": self.code, "error_detail": self.detail })
-    }
-}
-
-impl IntoResponse for Reject {
-    fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::BAD_REQUEST);
-        (status, Json(self.to_json())).into_response()
-    }
-}
 
 type Reply = Result<Response, Reject>;
 

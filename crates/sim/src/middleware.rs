@@ -1,0 +1,58 @@
+//! What every reply goes through: a fault a test asked for (`crate::faults`), and the
+//! simulator clock's `Date` header.
+
+use crate::faults::FaultKind;
+use crate::state::SimState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    let fault = if path.starts_with("/_sim") { None } else { state.faults.take(&path) };
+    let mut response = match fault {
+        None => next.run(req).await,
+        Some((FaultKind::Stall { .. }, until)) => {
+            if let Some(u) = until {
+                tokio::time::sleep_until(u.into()).await;
+            }
+            next.run(req).await
+        }
+        Some((FaultKind::Delay { ms }, _)) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            next.run(req).await
+        }
+        Some((FaultKind::Status { status, message, retry_after_secs }, _)) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut r = crate::json::message(status, message.as_deref().unwrap_or("simulated fault"));
+            if let Some(s) = retry_after_secs {
+                r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+            }
+            r
+        }
+        Some((FaultKind::BrokenJson, _)) => {
+            let _ = next.run(req).await;
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"truncated\": [1, 2,")
+                .into_response()
+        }
+        Some((FaultKind::Drop, _)) => {
+            let _ = next.run(req).await;
+            let broken = futures_util::stream::once(async {
+                Err::<Vec<u8>, _>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "simulated drop"))
+            });
+            Response::builder()
+                .header(header::CONTENT_LENGTH, "100")
+                .body(Body::from_stream(broken))
+                .expect("valid response")
+        }
+    };
+    let date = httpdate::fmt_http_date(state.clock.now());
+    if let Ok(v) = HeaderValue::from_str(&date) {
+        response.headers_mut().insert(header::DATE, v);
+    }
+    response
+}
