@@ -1,9 +1,38 @@
 //! `uketsuke guests …`: today's guests, CSV import, issuing access and checking out.
 
-use crate::{open_db, open_shared, output, CliError, GuestsCommand};
+use super::{open_db, open_shared};
+use crate::error::CliError;
+use crate::output;
+use clap::Subcommand;
+use std::path::PathBuf;
 use uketsuke_core::secrets::SecretStore;
 use uketsuke_core::splats::SplatsClient;
 use uketsuke_core::{Config, Lang};
+
+#[derive(Subcommand)]
+pub enum GuestsCommand {
+    /// Today's guests of a store, with their status; `--search` by name, kana, code or phone digits.
+    Today {
+        #[arg(long)]
+        store: String,
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import bookings from a CSV file (Shift_JIS or UTF-8).
+    Import { file: PathBuf },
+    /// Register the guest's SPLATS member so their QR opens the booked doors.
+    Issue {
+        #[arg(long)]
+        guest: String,
+    },
+    /// Check the guest out and revoke their access.
+    CheckOut {
+        #[arg(long)]
+        guest: String,
+    },
+}
 
 pub async fn run(
     cmd: GuestsCommand,

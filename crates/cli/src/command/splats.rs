@@ -1,10 +1,51 @@
 //! `uketsuke splats …`: SPLATS areas, pass controllers, histories and area mappings.
 
-use crate::{open_db, open_shared, output, CliError, SplatsCommand};
+use super::{open_db, open_shared, DoorArgs};
+use crate::error::CliError;
+use crate::output;
+use clap::Subcommand;
 use uketsuke_core::lock::Target;
 use uketsuke_core::secrets::SecretStore;
 use uketsuke_core::splats::SplatsClient;
 use uketsuke_core::{audit, Config, Lang};
+
+#[derive(Subcommand)]
+pub enum SplatsCommand {
+    /// SPLATS areas in the cache, and which of our areas and entrances use each.
+    Areas {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pass controllers in the cache; `--status` reads each one's state (180 calls/h limit).
+    Passes {
+        #[arg(long)]
+        status: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pull new histories, then show those since a time (`2h`, `7d`, `2026-11-23`, ISO).
+    History {
+        #[arg(long, default_value = "1d")]
+        since: String,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// Show the cache only; do not call SPLATS.
+        #[arg(long)]
+        cached: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Say which SPLATS area lets guests into an area or a store's entrance.
+    Map {
+        #[command(flatten)]
+        door: DoorArgs,
+        /// The SPLATS area ID (see `uketsuke splats areas`).
+        #[arg(long, required_unless_present = "clear")]
+        to: Option<String>,
+        #[arg(long)]
+        clear: bool,
+    },
+}
 
 pub async fn run(
     cmd: SplatsCommand,

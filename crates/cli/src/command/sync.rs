@@ -1,7 +1,7 @@
 //! `uketsuke sync` (once) and `uketsuke watch` (all day, for a headless PC): both call
 //! the one sync use case of core; this module only prints what it did.
 
-use crate::CliError;
+use crate::error::CliError;
 use std::process::ExitCode;
 use std::sync::Arc;
 use uketsuke_core::db::Db;
@@ -12,16 +12,31 @@ use uketsuke_core::{Config, Lang};
 
 /// Syncs every cloud that is set up (or the one asked for); one failing does not stop
 /// the others, and the exit code says whether all succeeded.
+#[derive(clap::Args)]
+pub struct SyncArgs {
+    /// Only this cloud: reservation or splats.
+    #[arg(long, value_parser = ["reservation", "splats"])]
+    only: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct WatchArgs {
+    /// Stop after this many syncs.
+    #[arg(long)]
+    cycles: Option<u32>,
+}
+
 pub async fn once(
+    args: SyncArgs,
     config: &Config,
     secrets: &dyn SecretStore,
-    only: Option<&str>,
-    json: bool,
     lang: Lang,
 ) -> Result<ExitCode, CliError> {
     config.validate()?;
     let db = Db::open(&config.database_path()?)?;
-    let scope = match only {
+    let scope = match args.only.as_deref() {
         Some("reservation") => Scope::BOOKINGS,
         Some("splats") => Scope::SPLATS,
         _ => Scope::ALL,
@@ -36,7 +51,7 @@ pub async fn once(
             .into(),
         ));
     }
-    if json {
+    if args.json {
         crate::output::json(&report);
     } else {
         print(&report, lang);
@@ -48,9 +63,9 @@ pub async fn once(
 /// sync; `--cycles N` stops after N syncs (for scripts and tests). Like `Worker::run`,
 /// but it prints each sync's report.
 pub async fn watch(
+    args: WatchArgs,
     config: &Config,
     secrets: Arc<dyn SecretStore>,
-    cycles: Option<u32>,
     lang: Lang,
 ) -> Result<ExitCode, CliError> {
     config.validate()?;
@@ -63,7 +78,7 @@ pub async fn watch(
         if let Some(report) = worker.tick(uketsuke_core::clock::now_unix()).await? {
             print(&report, lang);
             done += 1;
-            if cycles.is_some_and(|n| done >= n) {
+            if args.cycles.is_some_and(|n| done >= n) {
                 return Ok(ExitCode::SUCCESS);
             }
         }

@@ -1,0 +1,144 @@
+//! One module per subcommand, as Atuin lays its CLI out: each holds its arguments and
+//! what it does, over the core crate; this one only names them and dispatches.
+
+mod audit;
+mod doctor;
+mod door;
+mod guests;
+mod qr;
+mod secret;
+mod sesame;
+mod settings;
+mod sign_in;
+mod splats;
+mod stores;
+mod sync;
+
+use crate::error::CliError;
+use clap::Subcommand;
+use std::io::Read;
+use std::process::ExitCode;
+use std::sync::Arc;
+use uketsuke_core::lock::Target;
+use uketsuke_core::secrets::{Keyring, SecretStore};
+use uketsuke_core::{db, Config, Lang};
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Check the config, database, keyring, clouds and clock; exit 1 if anything is wrong.
+    Doctor(doctor::Args),
+    /// List the cached stores.
+    Stores(stores::StoresArgs),
+    /// List the cached areas, of one store or all.
+    Areas(stores::AreasArgs),
+    /// Pull what the clouds know into the cache: stores and areas from the reservation
+    /// system, areas, pass controllers and new histories from SPLATS. Each cloud is
+    /// synced if it is set up; an interrupted history sync resumes where it stopped.
+    Sync(sync::SyncArgs),
+    /// Keep this PC's cache and the guests' door access true all day (for a headless PC):
+    /// syncs now, then on the schedule of the `[sync]` settings, and carries out waiting
+    /// SPLATS changes. Only one process per database runs it.
+    Watch(sync::WatchArgs),
+    /// Sign in to the reservation system (OAuth 2): opens the browser on its login
+    /// page and waits for it to come back to the registered loopback redirect URL.
+    /// The client secret must be set first: `uketsuke secret set reservation.client_secret`.
+    SignIn(sign_in::Args),
+    /// Show the newest audit events.
+    Audit(audit::Args),
+    /// Keep a secret in the OS keyring.
+    #[command(subcommand)]
+    Secret(secret::SecretCommand),
+    /// Move the settings (no secrets) to another counter PC.
+    #[command(subcommand)]
+    Settings(settings::SettingsCommand),
+    /// Unlock an area's or an entrance's SESAME lock (one paid call, never retried).
+    Unlock(door::CommandArgs),
+    /// Lock an area's or an entrance's SESAME lock.
+    Lock(door::CommandArgs),
+    /// Read a lock's status (one paid call).
+    Status(door::StatusArgs),
+    /// Show a lock's newest history (one paid call).
+    History(door::HistoryArgs),
+    /// SESAME device registration and the call meter.
+    #[command(subcommand)]
+    Sesame(sesame::SesameCommand),
+    /// SPLATS areas, pass controllers and access histories.
+    #[command(subcommand)]
+    Splats(splats::SplatsCommand),
+    /// Today's guests.
+    #[command(subcommand)]
+    Guests(guests::GuestsCommand),
+    /// A guest's one-time QR (made on this PC): print the payload, or write a PNG.
+    Qr(qr::Args),
+}
+
+pub async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, CliError> {
+    let shared: Arc<dyn SecretStore> = Arc::new(Keyring::new(config.keyring_service()));
+    let secrets = shared.as_ref();
+    match command {
+        Command::Doctor(args) => return doctor::run(args, config, secrets, lang).await,
+        Command::Stores(args) => stores::stores(args, config, lang)?,
+        Command::Areas(args) => stores::areas(args, config, lang)?,
+        Command::Sync(args) => return sync::once(args, config, secrets, lang).await,
+        Command::Watch(args) => return sync::watch(args, config, shared.clone(), lang).await,
+        Command::SignIn(args) => sign_in::run(args, config, secrets, lang).await?,
+        Command::Audit(args) => audit::run(args, config)?,
+        Command::Secret(cmd) => secret::run(cmd, secrets, lang)?,
+        Command::Settings(cmd) => settings::run(cmd, config, secrets, lang)?,
+        Command::Unlock(args) => {
+            door::command(args, uketsuke_core::sesame::Command::Unlock, config, secrets, lang).await?
+        }
+        Command::Lock(args) => {
+            door::command(args, uketsuke_core::sesame::Command::Lock, config, secrets, lang).await?
+        }
+        Command::Status(args) => door::status(args, config, secrets, lang).await?,
+        Command::History(args) => door::history(args, config, secrets).await?,
+        Command::Sesame(cmd) => sesame::run(cmd, config, secrets, lang).await?,
+        Command::Splats(cmd) => splats::run(cmd, config, secrets, lang).await?,
+        Command::Guests(cmd) => guests::run(cmd, config, secrets, lang).await?,
+        Command::Qr(args) => qr::run(args, config, secrets, lang).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Which door: `--area ID` or `--entrance STORE_ID`.
+#[derive(clap::Args)]
+#[group(required = true, multiple = false)]
+pub struct DoorArgs {
+    #[arg(long)]
+    area: Option<String>,
+    #[arg(long, value_name = "STORE_ID")]
+    entrance: Option<String>,
+}
+
+impl DoorArgs {
+    pub fn target(&self) -> Target {
+        match (&self.area, &self.entrance) {
+            (Some(a), _) => Target::Area(a.clone()),
+            (None, Some(s)) => Target::Entrance(s.clone()),
+            (None, None) => unreachable!("clap requires one"),
+        }
+    }
+}
+
+/// A value piped on standard input, without its trailing newline.
+fn read_stdin(lang: Lang) -> Result<String, CliError> {
+    let mut value = String::new();
+    std::io::stdin().read_to_string(&mut value).map_err(uketsuke_core::Error::from)?;
+    let value = value.trim_end_matches(['\r', '\n']).to_string();
+    if value.is_empty() {
+        return Err(CliError::Usage(
+            lang.pick("標準入力から値を渡してください", "pipe the value on standard input").into(),
+        ));
+    }
+    Ok(value)
+}
+
+fn open_db(config: &Config) -> Result<db::Connection, CliError> {
+    Ok(db::open(&config.database_path()?)?)
+}
+
+/// The database for commands that call a cloud: no connection is held across the call.
+fn open_shared(config: &Config) -> Result<db::Db, CliError> {
+    Ok(db::Db::open(&config.database_path()?)?)
+}
