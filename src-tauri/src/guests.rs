@@ -2,14 +2,13 @@
 //! and each guest's rotating QR.
 
 use crate::error::ShellResult;
-use crate::state::{AppState, Ready};
+use crate::state::AppState;
 use tauri::State;
 use uketsuke_core::clock;
 use uketsuke_core::guests::access::{self, AccessSummary, QrView};
 use uketsuke_core::guests::{self, GuestView, WalkIn};
 use uketsuke_core::model::Guest;
 use uketsuke_core::reconcile::{self, CheckedOut};
-use uketsuke_core::reservation::Visit;
 use uketsuke_core::splats::SplatsClient;
 
 #[tauri::command]
@@ -42,36 +41,19 @@ pub async fn issue_access(state: State<'_, AppState>, guest_id: String) -> Shell
 pub async fn guest_qr(state: State<'_, AppState>, guest_id: String) -> ShellResult<QrView> {
     let ready = state.ready()?;
     let config = ready.config();
-    let client = if config.splats.otqr_local {
-        None
-    } else {
-        SplatsClient::from_config(&config, ready.secrets.as_ref()).ok()
-    };
+    let client = access::qr_client(&config, ready.secrets.as_ref());
     access::qr(&ready.db, client.as_ref(), ready.secrets.as_ref(), &config, &guest_id, None)
         .await
         .map_err(|e| state.err(e))
 }
 
+/// Records the arrival and reports it to the reservation system.
 #[tauri::command]
 pub async fn check_in(state: State<'_, AppState>, guest_id: String) -> ShellResult<()> {
     let ready = state.ready()?;
-    let (id, actor) = (guest_id.clone(), state.operator());
-    ready
-        .db
-        .write(move |c| guests::check_in(c, &id, clock::now_unix(), &actor))
+    guests::check_in_now(&ready.db, &ready.config(), ready.secrets.as_ref(), &guest_id, &state.operator())
         .await
-        .map_err(|e| state.err(e))?;
-    report(ready, &guest_id, Visit::CheckedIn, &state.operator()).await;
-    Ok(())
-}
-
-/// Best effort: a failed report is audited and logged; the check-in here stands.
-async fn report(ready: &Ready, guest_id: &str, visit: Visit, actor: &str) {
-    if let Err(e) =
-        guests::report_visit(&ready.db, &ready.config(), ready.secrets.as_ref(), guest_id, visit, actor).await
-    {
-        tracing::warn!(code = e.code().as_str(), "visit not reported to the reservation system");
-    }
+        .map_err(|e| state.err(e))
 }
 
 /// Checks out and revokes the door access at once, even before the booking ends; with
@@ -94,7 +76,6 @@ pub async fn check_out(state: State<'_, AppState>, guest_id: String) -> ShellRes
     if out.pending {
         ready.nudge_worker();
     }
-    report(ready, &guest_id, Visit::CheckedOut, &state.operator()).await;
     Ok(out)
 }
 

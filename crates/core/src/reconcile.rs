@@ -19,6 +19,7 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::guests::{self, access};
 use crate::outbox::{self, Op, PendingOp};
+use crate::reservation::Visit;
 use crate::secrets::{names, SecretStore};
 use crate::splats::bulk::{self, Polling, Tag};
 use crate::splats::SplatsClient;
@@ -345,8 +346,9 @@ pub struct CheckedOut {
     pub pending: bool,
 }
 
-/// Checks the guest out ([`access::check_out`]), then tries the revoke right away. Works with SPLATS down or
-/// not set up: the check-out stands and the revoke waits.
+/// The counter's check-out: recorded ([`access::check_out`]), the revoke tried right
+/// away, the visit reported to the reservation system. Works with SPLATS down or not
+/// set up: the check-out stands and the revoke waits in the outbox.
 pub async fn check_out_now(
     db: &Db,
     client: Option<&SplatsClient>,
@@ -358,6 +360,7 @@ pub async fn check_out_now(
     let (id, who, now) = (guest_id.to_string(), actor.to_string(), clock::now_unix());
     let queued = db.write(move |c| access::check_out(c, &id, now, &who)).await?;
     if !queued {
+        guests::report_visit_logged(db, config, secrets, guest_id, Visit::CheckedOut, actor).await;
         return Ok(CheckedOut { revoked: false, pending: false });
     }
     if let Some(client) = client {
@@ -367,5 +370,6 @@ pub async fn check_out_now(
     }
     let id = guest_id.to_string();
     let pending = db.read(move |c| Ok(outbox::waiting_for(c, &id)?.is_some())).await?;
+    guests::report_visit_logged(db, config, secrets, guest_id, Visit::CheckedOut, actor).await;
     Ok(CheckedOut { revoked: !pending, pending })
 }

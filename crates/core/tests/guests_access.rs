@@ -230,3 +230,19 @@ async fn a_booking_cancelled_upstream_leaves_the_list() {
     assert_eq!(list.len(), 7, "staff still see the cancelled booking, to check the guest out");
     assert_eq!(list.iter().find(|g| g.guest.id == "G001").unwrap().status, GuestStatus::Cancelled);
 }
+
+#[tokio::test]
+async fn the_counter_reports_check_in_and_check_out_to_the_reservation_system() {
+    let mut f = Fixture::new().await;
+    f.config.reservation.base_url = Some(f.sim.reservation_url());
+    f.config.reservation.report_visits = true;
+    f.secrets.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
+    guests::check_in_now(&f.db, &f.config, &f.secrets, "G001", "受付").await.unwrap();
+    uketsuke_core::reconcile::check_out_now(&f.db, Some(&f.splats()), &f.secrets, &f.config, "G001", "受付")
+        .await
+        .unwrap();
+    let visits = f.sim.state.world.lock().unwrap().visits.clone();
+    let reported: Vec<&str> = visits.iter().map(|v| v.visit_status.as_str()).collect();
+    assert_eq!(visits.len(), 2, "{reported:?}");
+    assert!(visits.iter().all(|v| v.reservation_id == "G001" && v.staff_name == "受付"));
+}

@@ -6,7 +6,6 @@ use crate::output;
 use std::path::PathBuf;
 use uketsuke_core::guests::access;
 use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::splats::SplatsClient;
 use uketsuke_core::{Config, Lang};
 
 #[derive(clap::Args)]
@@ -24,8 +23,7 @@ pub struct Args {
 
 pub async fn run(args: Args, config: &Config, secrets: &dyn SecretStore, lang: Lang) -> Result<(), CliError> {
     let db = open_shared(config)?;
-    let client =
-        if config.splats.otqr_local { None } else { Some(SplatsClient::from_config(config, secrets)?) };
+    let client = access::qr_client(config, secrets);
     let view = access::qr(&db, client.as_ref(), secrets, config, &args.guest, args.at).await?;
     if let Some(path) = &args.png {
         std::fs::write(path, uketsuke_core::qr::png(&view.frame.payload, 8)?)

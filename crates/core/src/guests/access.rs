@@ -304,6 +304,15 @@ pub fn queue_revoke(conn: &Connection, guest_id: &str, reason: &str, now: i64) -
     Ok(queued)
 }
 
+/// The client a QR is fetched with: none when codes are made on this PC
+/// (`splats.otqr_local`) or SPLATS is not set up (then they are made here too).
+pub fn qr_client(config: &Config, secrets: &dyn SecretStore) -> Option<SplatsClient> {
+    if config.splats.otqr_local {
+        return None;
+    }
+    SplatsClient::from_config(config, secrets).ok()
+}
+
 /// What to show for a guest right now.
 #[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct QrView {

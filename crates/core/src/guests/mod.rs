@@ -232,6 +232,35 @@ pub async fn report_visit(
     result.map(|_| true)
 }
 
+/// The counter's check-in: recorded here, then reported to the reservation system
+/// (best effort: a failed report is audited and logged, the check-in stands).
+pub async fn check_in_now(
+    db: &crate::db::Db,
+    config: &crate::Config,
+    secrets: &dyn crate::secrets::SecretStore,
+    guest_id: &str,
+    actor: &str,
+) -> Result<()> {
+    let (id, who) = (guest_id.to_string(), actor.to_string());
+    db.write(move |c| check_in(c, &id, clock::now_unix(), &who)).await?;
+    report_visit_logged(db, config, secrets, guest_id, crate::reservation::Visit::CheckedIn, actor).await;
+    Ok(())
+}
+
+/// [`report_visit`], its failure only logged (it is audited already).
+pub async fn report_visit_logged(
+    db: &crate::db::Db,
+    config: &crate::Config,
+    secrets: &dyn crate::secrets::SecretStore,
+    guest_id: &str,
+    visit: crate::reservation::Visit,
+    actor: &str,
+) {
+    if let Err(e) = report_visit(db, config, secrets, guest_id, visit, actor).await {
+        tracing::warn!(code = e.code().as_str(), "visit not reported to the reservation system");
+    }
+}
+
 /// Adds a walk-in after checking it as carefully as a booking.
 pub fn add_walk_in(conn: &mut Connection, w: &WalkIn, now: i64, actor: &str) -> Result<Guest> {
     let name = w.name.trim();
