@@ -112,3 +112,18 @@ fn no_source_file_is_over_600_lines() {
         .collect();
     assert!(long.is_empty(), "split these by concern: {long:?}");
 }
+
+#[test]
+fn comments_point_only_inside_the_repository() {
+    let mut files = Vec::new();
+    for dir in ["crates", "src-tauri/src", "tests/e2e"] {
+        rust_files(&workspace().join(dir), &mut files);
+    }
+    let outside: Vec<String> = files
+        .iter()
+        .filter(|f| !f.components().any(|c| c.as_os_str() == "target"))
+        .filter(|f| std::fs::read_to_string(f).unwrap().contains(concat!("shared", "/reference")))
+        .map(|f| f.display().to_string())
+        .collect();
+    assert!(outside.is_empty(), "point at docs/reference/ instead: {outside:?}");
+}

@@ -1,4 +1,4 @@
-//! The SESAME cloud Web API, as `shared/reference/sesame-web-api.md` §7 describes it.
+//! The SESAME cloud Web API, as `docs/reference/sesame-web-api.md` §7 describes it.
 //!
 //! - `GET  /sesame/api/sesame2/{uuid}` → the status shadow
 //! - `GET  /sesame/api/sesame2/{uuid}/history?page=&lg=` → newest first, 50 per page,

@@ -2,7 +2,7 @@
 //!
 //! `sign` is the AES-CMAC signature, `tag` the history name, `device` the validated
 //! UUID and secret key, `qr` the manager-key import, `client` the HTTP calls.
-//! See `shared/reference/sesame-web-api.md` and `docs/sesame.md` for what is inferred.
+//! See `docs/reference/sesame-web-api.md` and `docs/sesame.md` for what is inferred.
 
 pub mod client;
 pub mod device;

@@ -1,7 +1,7 @@
 //! What a manager configures: the clouds' credentials, stores and their entrances,
 //! areas and their locks, and how they map onto SPLATS areas.
 //!
-//! Modelled on the reservation system's own settings screens (`000_…txt`): per store
+//! Modelled on the reservation system's own settings screens (`docs/reference/vendor-documents.md`): per store
 //! "use SESAME", "register entrance key", the entrance's device UUID and secret key;
 //! per area its device UUID and secret key. Secrets go to the keyring only; what this
 //! module returns says whether a secret is set and shows it masked, never the value.

@@ -1,4 +1,4 @@
-//! SPLATS access control (shared/reference/splats-api.md, 001_….txt).
+//! SPLATS access control (docs/reference/splats-api.md, docs/reference/vendor-documents.md).
 //!
 //! - [`client`]: Bearer-authenticated HTTP with the rate-limit budget and read retries
 //! - [`model`]: request and reply shapes, tolerant of fields we do not know

@@ -1,6 +1,6 @@
 //! SPLATS request and reply shapes.
 //!
-//! Only part of the schema is documented (shared/reference/splats-api.md §3), so every
+//! Only part of the schema is documented (docs/reference/splats-api.md §3), so every
 //! reply type keeps the fields it does not know in `extra` and every field outside
 //! the documented core is optional: a new field upstream never breaks a sync.
 

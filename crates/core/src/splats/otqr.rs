@@ -1,7 +1,7 @@
 //! One-time QR codes made on this PC from a member's `totp_seed`, so they keep
 //! rotating when the network is down.
 //!
-//! The format is our reading of SPLATS' one-time QR spec (shared/reference/splats-api.md
+//! The format is our reading of SPLATS' one-time QR spec (docs/reference/splats-api.md
 //! §2.3): `SL-OTQR?v=1&data={member's qrcode.data}&totp={6 digits}`, TOTP per RFC 6238
 //! with T0 = 0 and the member's `timestep`. The spec's seed encoding and hash were not
 //! retrievable, so both are settings: the seed's ASCII bytes (the only reading that

@@ -1,7 +1,7 @@
 //! The device side of one-time QR: what a SPLATS reader computes to accept a code.
 //!
 //! Written independently of the client's `totp-rs` code, following the reading in
-//! shared/reference/splats-api.md §2.3: RFC 6238, HMAC-SHA-1, T0 = 0, 6 digits, the key
+//! docs/reference/splats-api.md §2.3: RFC 6238, HMAC-SHA-1, T0 = 0, 6 digits, the key
 //! is the ASCII bytes of `totp_seed`, and `2·skew + 1` windows are accepted.
 
 use hmac::{Hmac, Mac};
