@@ -98,6 +98,9 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
     type_into(&s, "[data-testid=cloud-sesame-key]", "short-key").await;
     s.click_css("[data-testid=cloud-save]").await;
     s.wait_for_text("英数字 40 文字").await;
+    // The UI knows which field by the error's code, not its wording.
+    s.wait_for("[data-testid=cloud-error][data-code=api_key_invalid]").await;
+    s.wait_for("[data-testid=cloud-sesame-key][aria-invalid=true]").await;
     type_into(&s, "[data-testid=cloud-sesame-key]", uketsuke_sim::sesame::DEMO_API_KEY).await;
     s.click_css("[data-testid=cloud-save]").await;
     s.wait_for("[data-testid=cloud-sesame-key-state][data-set=true]").await;
@@ -108,11 +111,15 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
     let row = "[data-testid=area-settings][data-area-id=A101]";
     type_into(&s, &format!("{row} [data-testid=area-uuid]"), "not-a-uuid").await;
     s.click_css(&format!("{row} [data-testid=area-save]")).await;
-    s.wait_for(&format!("{row} [data-testid=area-error]")).await;
+    s.wait_for(&format!("{row} [data-testid=area-error][data-code=uuid_invalid]")).await;
+    s.wait_for(&format!("{row} [data-testid=area-uuid][aria-invalid=true]")).await;
     type_into(&s, &format!("{row} [data-testid=area-uuid]"), &a101.uuid.to_lowercase()).await;
     type_into(&s, &format!("{row} [data-testid=area-secret]"), &hex(&a101.secret)[..31]).await;
     s.click_css(&format!("{row} [data-testid=area-save]")).await;
     s.wait_for_text("32").await;
+    s.wait_for(&format!("{row} [data-testid=area-error][data-code=secret_key_invalid]")).await;
+    s.wait_for(&format!("{row} [data-testid=area-secret][aria-invalid=true]")).await;
+    s.screenshot("settings-field-error").await;
     type_into(&s, &format!("{row} [data-testid=area-secret]"), &hex(&a101.secret)).await;
     s.script(&format!(
         "const sel = document.querySelector('{row} [data-testid=area-splats]'); sel.value = 'sa-0001'; sel.dispatchEvent(new Event('change', {{ bubbles: true }}));"
