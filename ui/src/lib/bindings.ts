@@ -189,7 +189,6 @@ local: boolean, payload: string,
 step_start: number, step_end: number, timestep: number, };
 
 /**
- * Wrong PINs allowed before tries are spaced out.
  * Who is acting.
  */
 export type Role = "staff" | "manager";

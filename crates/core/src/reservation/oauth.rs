@@ -1,4 +1,5 @@
-//! Signing in to the reservation system: OAuth 2 as the OAuth contract in `docs/reference/vendor-documents.md` describes it.
+//! Signing in to the reservation system: OAuth 2 as the documented contract describes it
+//! (`docs/reference/vendor-documents.md`).
 //!
 //! 1. Open the system browser on `api/oauth/authorize.php?client_id&redirect_uri&response_type=code&state`
 //!    with a fresh random `state`. The manager logs in there and allows the app.

@@ -1,4 +1,5 @@
-//! The reservation system's OAuth 2 endpoints, as the OAuth contract in `docs/reference/vendor-documents.md` documents them.
+//! The reservation system's OAuth 2 endpoints, as the documented contract has them
+//! (`docs/reference/vendor-documents.md`).
 //!
 //! - `GET api/oauth/authorize.php?client_id&redirect_uri&response_type=code&state`: a login
 //!   page (HTML form). The redirect URL must equal the registered one, exactly.

@@ -1,5 +1,6 @@
 //! The SPLATS access-control API (`/splats/v1/...`), as docs/reference/splats-api.md
-//! and the SPLATS use cases (docs/reference/vendor-documents.md) describe it, with the inferred parts listed in docs/splats.md.
+//! and the SPLATS use cases (docs/reference/vendor-documents.md) describe it, with the
+//! inferred parts listed in docs/splats.md.
 //!
 //! Every call needs `Authorization: Bearer <token>` (401 otherwise) and is counted per
 //! token in a fixed window: 180 device-status calls and 720 others (429 with
