@@ -509,17 +509,7 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
     }
     let out = run(vec!["sync"], None).await.unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    let members = |code: &str| {
-        sim.state
-            .world
-            .lock()
-            .unwrap()
-            .splats
-            .members
-            .values()
-            .filter(|m| m.member_code.as_deref() == Some(code))
-            .count()
-    };
+    let members = |code: &str| sim.splats_members(|c| c == code);
     assert_eq!(members("UK-B-KILL"), 1, "issued by the sync");
 
     // SPLATS hangs; the booking is cancelled; the worker picks the revoke up and waits.

@@ -89,16 +89,7 @@ impl Desk {
 
     fn members(&self, guest: &str) -> usize {
         let code = access::member_code(guest);
-        self.sim
-            .state
-            .world
-            .lock()
-            .unwrap()
-            .splats
-            .members
-            .values()
-            .filter(|m| m.member_code.as_deref() == Some(code.as_str()))
-            .count()
+        self.sim.splats_members(|c| c == code)
     }
 }
 
@@ -230,17 +221,7 @@ async fn three_thousand_expired_members_are_cleaned_up_within_the_budget() {
     assert_eq!(report.planned.delete, 3000, "{report:?}");
     assert_eq!(report.drained.done, 3000 + report.planned.issue, "and today's later bookings were issued");
     assert_eq!(report.drained.bulk_requests, 3, "1,000 a request");
-    let left = d
-        .sim
-        .state
-        .world
-        .lock()
-        .unwrap()
-        .splats
-        .members
-        .values()
-        .filter(|m| m.member_code.as_deref().is_some_and(|c| c.starts_with("UK-OLD")))
-        .count();
+    let left = d.sim.splats_members(|c| c.starts_with("UK-OLD"));
     assert_eq!(left, 0);
     let spent = d.sim.state.world.lock().unwrap().splats.calls.len() - calls_before;
     assert!(spent < 60, "{spent} calls of the 720 an hour");

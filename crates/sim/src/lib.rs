@@ -78,6 +78,13 @@ impl Sim {
         Ok(Sim { addr, state, stop: Some(stop) })
     }
 
+    /// How many SPLATS members have a `member_code` that `matches`: tests count what a
+    /// client made or removed.
+    pub fn splats_members(&self, matches: impl Fn(&str) -> bool) -> usize {
+        let world = self.state.world.lock().unwrap_or_else(|p| p.into_inner());
+        world.splats.members.values().filter(|m| m.member_code.as_deref().is_some_and(&matches)).count()
+    }
+
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
     }

@@ -80,16 +80,7 @@ async fn doors_and_guests_stay_live_while_the_clouds_hang() {
     s.wait_for("[data-testid=sync-reservation][data-ok=true]").await;
     s.wait_for("[data-testid=sync-access][data-ok=true]").await;
     s.wait_for("[data-guest-id=B-LIVE]").await;
-    let member_made = || {
-        sim.state
-            .world
-            .lock()
-            .unwrap()
-            .splats
-            .members
-            .values()
-            .any(|m| m.member_code.as_deref() == Some("UK-B-LIVE"))
-    };
+    let member_made = || sim.splats_members(|c| c == "UK-B-LIVE") > 0;
     assert!(member_made(), "issued ahead of arrival by the worker");
     s.screenshot("live-desk-synced").await;
 
