@@ -40,6 +40,7 @@ macro_rules! app_commands {
             staff settings::remove_door,
             staff settings::reservation_sign_in,
             staff settings::export_settings,
+            staff settings::preview_import,
             staff settings::import_settings,
             staff kiosk::push_to_kiosk,
             staff kiosk::open_kiosk,

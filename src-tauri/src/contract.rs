@@ -61,6 +61,7 @@ fn declarations() -> BTreeMap<String, String> {
         core::settings::StoreInput,
         core::settings::AreaInput,
         core::settings::ImportReport,
+        core::settings::ImportPreview,
         core::reservation::oauth::SignedIn,
     ];
     d.out

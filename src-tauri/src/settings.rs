@@ -11,7 +11,7 @@ use uketsuke_core::lock::Target;
 use uketsuke_core::manager::{self, RoleStatus};
 use uketsuke_core::reservation::oauth::SignedIn;
 use uketsuke_core::settings::{
-    self, AreaInput, CloudInput, ExportedFile, ImportReport, SettingsView, StoreInput,
+    self, AreaInput, CloudInput, ExportedFile, ImportPreview, ImportReport, SettingsView, StoreInput,
 };
 use uketsuke_core::{clock, sync};
 
@@ -157,6 +157,14 @@ pub async fn export_settings(state: State<'_, AppState>) -> ShellResult<Exported
         .write(move |c| settings::export_file(c, &config, &settings::downloads(), now(), &actor))
         .await
         .map_err(|e| state.err(e))
+}
+
+/// What importing this file would do, for the manager to confirm: stores, areas and
+/// every cloud address it would change (and whose credentials it would remove).
+#[tauri::command]
+pub async fn preview_import(state: State<'_, AppState>, text: String) -> ShellResult<ImportPreview> {
+    state.require_manager()?;
+    settings::preview_import(&state.ready()?.config(), &text).map_err(|e| state.err(e))
 }
 
 /// Reads a settings file picked in the window and applies it in one transaction.

@@ -470,10 +470,15 @@ async fn settings_move_to_a_second_pc_without_secrets() {
     assert!(out.status.success(), "{}", text(&out));
     assert!(!std::fs::read_to_string(&file).unwrap().contains(DEMO_RESERVATION_TOKEN));
 
+    // The file points this PC's clouds elsewhere: shown, and refused until confirmed.
     let out =
         run(second.clone(), args(&["settings", "import", file.to_str().unwrap(), "--lang", "en"]), None)
             .await
             .unwrap();
+    assert!(!out.status.success() && text(&out).contains("--yes"), "{}", text(&out));
+    assert!(text(&out).contains("address change reservation: — → http://127.0.0.1"), "{}", text(&out));
+    let import = args(&["settings", "import", file.to_str().unwrap(), "--yes", "--lang", "en"]);
+    let out = run(second.clone(), import, None).await.unwrap();
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("Imported 2 stores and 5 areas"), "{}", text(&out));
     let out = run(second.clone(), args(&["areas", "--store", "S001"]), None).await.unwrap();

@@ -252,3 +252,46 @@ async fn a_second_press_while_a_command_is_on_its_way_is_refused_not_queued() {
     // Once the first is done, the door is free again.
     f.locks().command(&target, Command::Lock, "staff").await.unwrap();
 }
+
+#[tokio::test]
+async fn a_settings_file_that_moves_sesame_takes_no_api_key_with_it() {
+    use uketsuke_core::settings;
+    let mut f = Fixture::new(SimConfig::default()).await;
+    let elsewhere = Sim::start(SimConfig::default()).await.unwrap();
+    // A file exported here, then edited to send SESAME calls to another host.
+    let config = f.config.clone();
+    let exported = f.db.read(move |c| settings::export(c, &config, 0)).await.unwrap();
+    let mut file = serde_json::to_value(&exported).unwrap();
+    file["clouds"]["sesame_base_url"] = elsewhere.sesame_url().into();
+    let text = file.to_string();
+
+    let preview = settings::preview_import(&f.config, &text).unwrap();
+    assert_eq!(preview.moved.len(), 1, "the change is shown before it is applied");
+    assert_eq!(preview.moved[0].cloud, "sesame");
+    assert_eq!(
+        f.secrets.get(names::SESAME_API_KEY).unwrap().as_deref(),
+        Some(DEMO_API_KEY),
+        "a preview changes nothing"
+    );
+
+    let (config, secrets) = (f.config.clone(), f.secrets.clone());
+    let (next, _) =
+        f.db.write(move |c| settings::import(c, &config, secrets.as_ref(), &text, 1, "manager"))
+            .await
+            .unwrap();
+    assert_eq!(f.secrets.get(names::SESAME_API_KEY).unwrap(), None, "the API key did not follow the address");
+    f.config = next;
+
+    let err = f.locks().command(&Target::Area("A101".into()), Command::Unlock, "受付").await.unwrap_err();
+    assert_eq!(err.code(), "secret_missing");
+    assert!(err.message(uketsuke_core::Lang::En).contains("enter the SESAME API key"), "{err}");
+    let reached: u64 = elsewhere.state.world.lock().unwrap().sesame.calls.values().sum();
+    assert_eq!(reached, 0, "no request reached the new host");
+    assert_eq!(elsewhere.state.world.lock().unwrap().sesame.commands_received, 0);
+
+    let events = f.db.read(|c| audit::recent(c, 5)).await.unwrap();
+    let import = events.iter().find(|e| e.action == "settings.import").unwrap();
+    let detail = serde_json::to_string(&import.detail).unwrap();
+    let host = url::Url::parse(&elsewhere.sesame_url()).unwrap().origin().ascii_serialization();
+    assert!(detail.contains(&host), "the audit names the new host: {detail}");
+}

@@ -4,6 +4,23 @@ import { call } from "./api";
 
 export type AccessSummary = { splats_member_id: string, valid_from: number, valid_until: number, splats_area_ids: Array<string>, issued_at: number, revoked_at: number | null, };
 
+/**
+ * One cloud whose address moves to another origin.
+ */
+export type AddressChange = { 
+/**
+ * `reservation`, `sesame` or `splats`.
+ */
+cloud: string, 
+/**
+ * The origins before and after (`https://host:port`); none when not set.
+ */
+from: string | null, to: string | null, 
+/**
+ * The secrets removed with the move: names, never values.
+ */
+forgets: Array<string>, };
+
 export type AppErrorData = { 
 /**
  * Stable, for the UI to branch on (`unreachable`, `uuid_invalid`, …).
@@ -120,6 +137,12 @@ arrived_at: number | null, checked_out_at: number | null, area_names: Array<stri
  * A SPLATS change still waiting to be made (shown to staff as pending).
  */
 pending: PendingOp | null, id: string, store_id: string, booking_code: string | null, name: string, name_kana: string | null, phone_last4: string | null, starts_at: number, ends_at: number, area_ids: Array<string>, source: GuestSource, };
+
+/**
+ * What an import would do, for a person to confirm first: how many stores and areas,
+ * and every cloud address it changes (whose credentials it would remove).
+ */
+export type ImportPreview = { stores: number, areas: number, moved: Array<AddressChange>, };
 
 /**
  * What an import did, and what must still be entered on this PC.
@@ -329,6 +352,7 @@ export const api = {
   removeDoor: (target: Target) => call<SettingsView>("remove_door", { target }),
   reservationSignIn: () => call<SignedIn>("reservation_sign_in"),
   exportSettings: () => call<ExportedFile>("export_settings"),
+  previewImport: (text: string) => call<ImportPreview>("preview_import", { text }),
   importSettings: (text: string) => call<ImportReport>("import_settings", { text }),
   pushToKiosk: (guestId: string) => call<void>("push_to_kiosk", { guestId }),
   openKiosk: () => call<void>("open_kiosk"),

@@ -13,7 +13,14 @@ pub enum SettingsCommand {
     /// A file, or a folder to write `uketsuke-settings-YYYYMMDD-HHMM.json` into.
     Export { file: PathBuf },
     /// Read such a file into this PC (one transaction); lists the secrets still to enter.
-    Import { file: PathBuf },
+    /// A file that moves a cloud's address is refused unless `--yes`: the move removes
+    /// that cloud's saved credentials.
+    Import {
+        file: PathBuf,
+        /// Apply even though the file changes a cloud's address.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 pub fn run(
@@ -29,8 +36,29 @@ pub fn run(
             let written = uketsuke_core::settings::export_file(&conn, config, &file, now, "cli")?;
             println!("{} {}", lang.pick("書き出しました:", "Exported:"), written.path);
         }
-        SettingsCommand::Import { file } => {
+        SettingsCommand::Import { file, yes } => {
             let text = std::fs::read_to_string(&file).map_err(uketsuke_core::Error::from)?;
+            let preview = uketsuke_core::settings::preview_import(config, &text)?;
+            for m in &preview.moved {
+                println!(
+                    "{} {}: {} → {} ({} {})",
+                    lang.pick("接続先の変更", "address change"),
+                    m.cloud,
+                    m.from.as_deref().unwrap_or("—"),
+                    m.to.as_deref().unwrap_or("—"),
+                    lang.pick("削除する秘密情報:", "removes"),
+                    m.forgets.join(", ")
+                );
+            }
+            if !preview.moved.is_empty() && !yes {
+                return Err(CliError::Usage(
+                    lang.pick(
+                        "このファイルはクラウドの接続先を変更します。確認のうえ --yes を付けて実行してください",
+                        "this file changes a cloud's address; check it, then run again with --yes",
+                    )
+                    .into(),
+                ));
+            }
             let mut conn = open_db(config)?;
             let now = uketsuke_core::clock::now_unix();
             let (_, report) = uketsuke_core::settings::import(&mut conn, config, secrets, &text, now, "cli")?;

@@ -56,7 +56,7 @@ pub enum Error {
     #[error("the OS keyring is not available: {0}")]
     Keyring(String),
 
-    #[error("secret `{0}` is not set")]
+    #[error("{}", missing_secret(.0).1)]
     SecretMissing(String),
 
     #[error("{cloud} is unreachable: {detail}")]
@@ -173,7 +173,7 @@ impl Error {
             Error::Db(e) => format!("データベースのエラー: {e}"),
             Error::Migration(e) => format!("データベースの更新に失敗しました: {e}"),
             Error::Keyring(e) => format!("OS のキーリングを使えません: {e}"),
-            Error::SecretMissing(name) => format!("秘密情報 `{name}` が未設定です"),
+            Error::SecretMissing(name) => missing_secret(name).0,
             Error::Unreachable { cloud, detail } => {
                 format!("{} に接続できません: {detail}", cloud.name_ja())
             }
@@ -234,6 +234,30 @@ impl Error {
     pub fn not_found(what: impl Into<String>) -> Error {
         Error::NotFound { what: what.into() }
     }
+}
+
+/// What to do about a missing secret, by its name (never its value), in Japanese and English.
+fn missing_secret(name: &str) -> (String, String) {
+    let (ja, en) = match name {
+        "sesame.api_key" => (
+            "SESAME の API キーを入力してください (設定 > クラウド)",
+            "enter the SESAME API key (Settings > Clouds)",
+        ),
+        "splats.token" => (
+            "SPLATS のトークンを入力してください (設定 > クラウド)",
+            "enter the SPLATS token (Settings > Clouds)",
+        ),
+        "reservation.token" => ("予約システムにサインインしてください", "sign in to the reservation system"),
+        "reservation.client_secret" => (
+            "予約システムのクライアントシークレットを入力してください (設定 > クラウド)",
+            "enter the reservation system's client secret (Settings > Clouds)",
+        ),
+        n if n.starts_with("sesame.device.") => {
+            ("この錠のシークレットキーを入力してください", "enter this lock's secret key")
+        }
+        _ => return (format!("秘密情報 `{name}` が未設定です"), format!("secret `{name}` is not set")),
+    };
+    (ja.to_string(), en.to_string())
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! secrets to the keyring, the rest to the config file.
 
 use super::given;
+use super::moved::{address_changes, forget_moved, AddressChange};
 use crate::audit::{self, AuditEvent};
 use crate::config::{check_base_url, Config};
 use crate::db::Connection;
@@ -58,13 +59,19 @@ fn check_url(setting: &str, value: &Option<String>) -> Result<()> {
     }
 }
 
-/// Checks the whole form first, then writes the secrets and returns the new config for
-/// the caller to save and use. Returns the names of what changed (for the audit log).
-pub fn apply_clouds(
-    config: &Config,
-    secrets: &dyn SecretStore,
-    input: &CloudInput,
-) -> Result<(Config, Vec<&'static str>)> {
+/// What saving the cloud form did: the new config, the names of what changed (for the
+/// audit log) and the clouds that moved, whose old credentials were removed.
+#[derive(Debug)]
+pub struct CloudsApplied {
+    pub config: Config,
+    pub changed: Vec<&'static str>,
+    pub moved: Vec<AddressChange>,
+}
+
+/// Checks the whole form first; then removes the credentials of a cloud whose address
+/// moved ([`super::moved`]), writes the secrets entered, and returns the new config for
+/// the caller to save and use.
+pub fn apply_clouds(config: &Config, secrets: &dyn SecretStore, input: &CloudInput) -> Result<CloudsApplied> {
     let mut next = config.clone();
     input.addresses.trimmed().apply(&mut next);
     check_url("予約システム / reservation", &next.reservation.base_url)?;
@@ -91,6 +98,8 @@ pub fn apply_clouds(
         check_token("SPLATS のトークン", "SPLATS token", t)?;
     }
 
+    let moved = address_changes(config, &next);
+    forget_moved(&moved, secrets)?;
     let mut changed = Vec::new();
     for (name, label, value) in [
         (names::RESERVATION_CLIENT_SECRET, "reservation.client_secret", &client_secret),
@@ -118,7 +127,7 @@ pub fn apply_clouds(
             changed.push(label);
         }
     }
-    Ok((next, changed))
+    Ok(CloudsApplied { config: next, changed, moved })
 }
 
 /// Saves the cloud settings: secrets to the keyring, the rest to the config file
@@ -130,14 +139,15 @@ pub fn save_clouds(
     input: &CloudInput,
     actor: &str,
 ) -> Result<Config> {
-    let (next, changed) = apply_clouds(config, secrets, input)?;
+    let applied = apply_clouds(config, secrets, input)?;
     if let Some(path) = &config.source {
-        next.save(path)?;
+        applied.config.save(path)?;
     }
-    let event = AuditEvent::new(actor, "settings.clouds", None, true)
-        .with_detail(serde_json::json!({ "changed": changed }));
+    let event = AuditEvent::new(actor, "settings.clouds", None, true).with_detail(
+        serde_json::json!({ "changed": applied.changed, "moved": super::moved::audit_detail(&applied.moved) }),
+    );
     audit::record(conn, &event)?;
-    Ok(next)
+    Ok(applied.config)
 }
 
 /// The clouds' addresses and identifiers: no secret. Shared by the form and the

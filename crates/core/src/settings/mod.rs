@@ -13,14 +13,18 @@
 
 mod clouds;
 mod doors;
+pub mod moved;
 mod transfer;
 mod view;
 
-pub use clouds::{apply_clouds, check_sesame_api_key, save_clouds, CloudAddresses, CloudInput};
+pub use clouds::{
+    apply_clouds, check_sesame_api_key, save_clouds, CloudAddresses, CloudInput, CloudsApplied,
+};
 pub use doors::{remove, save_area, save_store, AreaInput, StoreInput};
+pub use moved::AddressChange;
 pub use transfer::{
-    downloads, export, export_file, import, Exported, ExportedArea, ExportedFile, ExportedStore,
-    ImportReport, EXPORT_FORMAT, EXPORT_VERSION,
+    downloads, export, export_file, import, preview_import, Exported, ExportedArea, ExportedFile,
+    ExportedStore, ImportPreview, ImportReport, EXPORT_FORMAT, EXPORT_VERSION,
 };
 pub use view::{view, AreaSettings, SecretState, SettingsView, SplatsAreaChoice, StoreSettings};
 

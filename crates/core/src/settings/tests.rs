@@ -142,7 +142,7 @@ fn cloud_settings_check_shapes_and_keep_secrets_out_of_the_config() {
         sesame_api_key: Some("A".repeat(40)),
         ..CloudInput::default()
     };
-    let (next, changed) = apply_clouds(&config, &secrets, &input).unwrap();
+    let CloudsApplied { config: next, changed, .. } = apply_clouds(&config, &secrets, &input).unwrap();
     assert_eq!(next.reservation.client_id.as_deref(), Some("cid"));
     assert!(changed.contains(&"sesame.api_key") && changed.contains(&"reservation.base_url"));
     let toml = toml::to_string(&next).unwrap();
@@ -195,4 +195,45 @@ fn an_export_to_a_folder_is_named_written_and_audited_and_an_import_saves_the_co
     assert_eq!((report.stores, report.areas), (1, 1));
     assert_eq!(store::get_area(&second, "A9").unwrap().unwrap().store_id, "S9");
     assert!(config_path.exists(), "the imported config was saved to its file");
+}
+
+#[test]
+fn moving_a_cloud_in_the_form_removes_its_credentials_unless_entered_again() {
+    let secrets = MemorySecrets::default();
+    secrets.set(names::SESAME_API_KEY, &"A".repeat(40)).unwrap();
+    secrets.set(names::SPLATS_TOKEN, "splats-token-1").unwrap();
+    let config = Config::default();
+    let moved = CloudInput {
+        addresses: CloudAddresses {
+            sesame_base_url: Some("https://other.example".into()),
+            ..CloudAddresses::default()
+        },
+        ..CloudInput::default()
+    };
+    let applied = apply_clouds(&config, &secrets, &moved).unwrap();
+    assert_eq!(applied.moved.len(), 1);
+    assert_eq!(secrets.get(names::SESAME_API_KEY).unwrap(), None);
+    assert_eq!(
+        secrets.get(names::SPLATS_TOKEN).unwrap().as_deref(),
+        Some("splats-token-1"),
+        "SPLATS did not move"
+    );
+
+    // Moved back with a key typed in the same form: the new key is kept.
+    let back = CloudInput { sesame_api_key: Some("B".repeat(40)), ..CloudInput::default() };
+    apply_clouds(&applied.config, &secrets, &back).unwrap();
+    assert_eq!(secrets.get(names::SESAME_API_KEY).unwrap(), Some("B".repeat(40)));
+
+    let plain = CloudInput {
+        addresses: CloudAddresses {
+            splats_base_url: Some("http://splats.example".into()),
+            ..CloudAddresses::default()
+        },
+        ..CloudInput::default()
+    };
+    assert_eq!(
+        apply_clouds(&config, &secrets, &plain).unwrap_err().code(),
+        "url_invalid",
+        "http only on loopback"
+    );
 }

@@ -3,6 +3,7 @@
 //! config is saved and the keyring's missing secrets are named.
 
 use super::mapping;
+use super::moved::{address_changes, audit_detail, forget_moved, AddressChange};
 use super::CloudAddresses;
 use crate::audit::{self, AuditEvent};
 use crate::config::Config;
@@ -124,17 +125,14 @@ pub struct ImportReport {
     pub missing_secrets: Vec<String>,
 }
 
-/// Reads an export, checks all of it, then writes stores and areas in one transaction,
-/// saves the new config to its file (when it has one) and returns it for the caller to
-/// use from now on.
-pub fn import(
-    conn: &mut Connection,
-    config: &Config,
-    secrets: &dyn SecretStore,
-    text: &str,
-    now: i64,
-    actor: &str,
-) -> Result<(Config, ImportReport)> {
+/// A settings file read and checked whole, not yet applied.
+struct Checked {
+    file: Exported,
+    /// Each door's lock: its label and UUID.
+    locks: Vec<(String, DeviceUuid)>,
+}
+
+fn check(text: &str) -> Result<Checked> {
     let file: Exported = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
         Error::invalid(
             Code::SettingsFileInvalid,
@@ -168,9 +166,47 @@ pub fn import(
             locks.push((label, uuid));
         }
     }
+    Ok(Checked { file, locks })
+}
+
+/// What an import would do, for a person to confirm first: how many stores and areas,
+/// and every cloud address it changes (whose credentials it would remove).
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct ImportPreview {
+    pub stores: usize,
+    pub areas: usize,
+    pub moved: Vec<AddressChange>,
+}
+
+/// Reads and checks a settings file without applying it.
+pub fn preview_import(config: &Config, text: &str) -> Result<ImportPreview> {
+    let Checked { file, .. } = check(text)?;
+    let mut next = config.clone();
+    file.clouds.apply(&mut next);
+    Ok(ImportPreview {
+        stores: file.stores.len(),
+        areas: file.stores.iter().map(|s| s.areas.len()).sum(),
+        moved: address_changes(config, &next),
+    })
+}
+
+/// Reads an export, checks all of it, then writes stores and areas in one transaction,
+/// removes the credentials of every cloud whose address it moves, saves the new config to
+/// its file (when it has one) and returns it for the caller to use from now on.
+pub fn import(
+    conn: &mut Connection,
+    config: &Config,
+    secrets: &dyn SecretStore,
+    text: &str,
+    now: i64,
+    actor: &str,
+) -> Result<(Config, ImportReport)> {
+    let Checked { file, locks } = check(text)?;
     let mut next = config.clone();
     file.clouds.apply(&mut next);
     next.validate()?;
+    let moved = address_changes(config, &next);
+    forget_moved(&moved, secrets)?;
     if let Some(path) = &config.source {
         // Written whole then renamed: a crash leaves the old file.
         next.save(path)?;
@@ -203,8 +239,9 @@ pub fn import(
             areas += 1;
         }
     }
-    let event = AuditEvent::new(actor, "settings.import", None, true)
-        .with_detail(serde_json::json!({ "stores": file.stores.len(), "areas": areas }));
+    let event = AuditEvent::new(actor, "settings.import", None, true).with_detail(
+        serde_json::json!({ "stores": file.stores.len(), "areas": areas, "moved": audit_detail(&moved) }),
+    );
     audit::record(&tx, &event)?;
     tx.commit()?;
 
