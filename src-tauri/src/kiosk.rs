@@ -5,19 +5,25 @@
 //! keypad, or the one staff pushed to it. `kiosk_qr` takes no guest id, so a script
 //! in the kiosk cannot ask for anybody else's QR.
 //!
-//! Lock-down: full-screen and kept so, no dev tools, no navigation away from the app,
-//! closing refused until the manager PIN is entered (`kiosk_exit`). The page itself
-//! blocks the context menu and browser keys, and resets after `kiosk.idle_reset_secs`.
+//! Lock-down: full-screen and kept so, always on top, no decorations or taskbar entry,
+//! no dev tools, no navigation away from the app; closing refused until the manager
+//! PIN is entered (`kiosk_exit`, counted on the kiosk's own keypad, never against the
+//! manager's tries), the guard re-armed every time the kiosk opens. On a single
+//! monitor the staff window is hidden while the kiosk is open and the kiosk takes the
+//! focus back whenever it loses it, so Alt+Tab does not reach the Unlock buttons. The
+//! page itself blocks the context menu and browser keys, hides its exit behind a
+//! gesture, and resets after `kiosk.idle_reset_secs`. Repeated wrong lookups raise a
+//! `kiosk-alert` event for the staff window.
 
 use crate::error::ShellResult;
 use crate::state::AppState;
 use serde::Serialize;
-use tauri::{AppHandle, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder, WindowEvent};
-use uketsuke_core::guests::access::{self, QrView};
+use std::sync::atomic::{AtomicBool, Ordering};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+use uketsuke_core::guests::access::QrView;
 use uketsuke_core::guests::kiosk::{self, KioskLookup};
 use uketsuke_core::guests::{self, GuestView};
-use uketsuke_core::splats::SplatsClient;
-use uketsuke_core::{clock, manager, Error};
+use uketsuke_core::{clock, Error};
 
 pub const LABEL: &str = "kiosk";
 
@@ -26,8 +32,10 @@ pub const LABEL: &str = "kiosk";
 pub struct KioskState {
     current: std::sync::Mutex<Option<String>>,
     keypad: kiosk::Keypad,
-    /// Set by `kiosk_exit` so that the close request goes through.
-    exit_allowed: std::sync::atomic::AtomicBool,
+    /// Set by `kiosk_exit` so that the close request goes through; cleared on every open.
+    exit_allowed: AtomicBool,
+    /// The staff window is hidden while the kiosk is open (one monitor).
+    staff_hidden: AtomicBool,
 }
 
 /// A guest as the kiosk may show them: no phone, no booking code.
@@ -74,16 +82,20 @@ pub async fn kiosk_info(state: State<'_, AppState>) -> ShellResult<KioskInfo> {
 
 /// Finds the guest's booking from what they typed, and puts it on screen.
 #[tauri::command]
-pub async fn kiosk_lookup(
+pub async fn kiosk_lookup<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
     kiosk: State<'_, KioskState>,
     lookup: KioskLookup,
 ) -> ShellResult<KioskGuest> {
     let store = kiosk_store(&state).await?;
     let ready = state.ready()?;
-    let view = kiosk::lookup(&ready.db, &kiosk.keypad, &store.id, lookup, clock::now_unix())
-        .await
-        .map_err(|e| state.err(e))?;
+    let found = kiosk::lookup(&ready.db, &kiosk.keypad, &store.id, lookup, clock::now_unix()).await;
+    if let (Err(_), Some(failures)) = (&found, kiosk.keypad.alarming()) {
+        // Staff hear of it: somebody may be trying other people's bookings.
+        let _ = app.emit_to("staff", "kiosk-alert", failures);
+    }
+    let view = found.map_err(|e| state.err(e))?;
     *kiosk.current.lock().unwrap() = Some(view.guest.id.clone());
     Ok(KioskGuest::from(&view))
 }
@@ -105,24 +117,7 @@ pub async fn kiosk_current(
 pub async fn kiosk_qr(state: State<'_, AppState>, kiosk: State<'_, KioskState>) -> ShellResult<QrView> {
     let id = kiosk.current.lock().unwrap().clone().ok_or_else(|| state.err(Error::not_found("guest")))?;
     let ready = state.ready()?;
-    let config = ready.config();
-    let grace = i64::from(config.splats.guest_grace_minutes) * 60;
-    let view = guest_view(&state, id.clone()).await?;
-    kiosk::may_show(&view, grace, clock::now_unix()).map_err(|e| state.err(e))?;
-    if view.access.as_ref().is_none_or(|a| a.revoked_at.is_some()) {
-        let client = SplatsClient::from_config(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
-        access::issue(&ready.db, &client, ready.secrets.as_ref(), &config, &id, "kiosk")
-            .await
-            .map_err(|e| state.err(e))?;
-    }
-    let client = if config.splats.otqr_local {
-        None
-    } else {
-        SplatsClient::from_config(&config, ready.secrets.as_ref()).ok()
-    };
-    access::qr(&ready.db, client.as_ref(), ready.secrets.as_ref(), &config, &id, None)
-        .await
-        .map_err(|e| state.err(e))
+    kiosk::qr(&ready.db, &ready.config(), ready.secrets.as_ref(), &id).await.map_err(|e| state.err(e))
 }
 
 async fn guest_view(state: &AppState, id: String) -> ShellResult<guests::GuestView> {
@@ -145,16 +140,18 @@ pub async fn kiosk_exit<R: Runtime>(
     pin: String,
 ) -> ShellResult<()> {
     let ready = state.ready()?;
-    ready
-        .db
-        .write(move |c| manager::verify_pin(c, &pin, clock::now_unix(), "kiosk"))
-        .await
-        .map_err(|e| state.err(e))?;
-    kiosk.exit_allowed.store(true, std::sync::atomic::Ordering::SeqCst);
+    kiosk::exit(&ready.db, &kiosk.keypad, pin).await.map_err(|e| state.err(e))?;
+    kiosk.exit_allowed.store(true, Ordering::SeqCst);
     if app.get_webview_window("staff").is_none() {
         app.exit(0);
     } else if let Some(w) = app.get_webview_window(LABEL) {
         let _ = w.close();
+    }
+    if kiosk.staff_hidden.swap(false, Ordering::SeqCst) {
+        if let Some(staff) = app.get_webview_window("staff") {
+            let _ = staff.show();
+            let _ = staff.set_focus();
+        }
     }
     Ok(())
 }
@@ -197,24 +194,45 @@ fn own_page(url: &url::Url) -> bool {
     url.scheme() == "tauri" || url.host_str() == Some("tauri.localhost")
 }
 
-/// Creates the kiosk window: full-screen, no dev tools, no navigation away.
+/// Creates the kiosk window: full-screen, always on top, undecorated, out of the
+/// taskbar, no dev tools, no navigation away; the close guard armed afresh.
 pub fn open<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+    let kiosk = app.state::<KioskState>();
+    kiosk.exit_allowed.store(false, Ordering::SeqCst);
     let mut builder = WebviewWindowBuilder::new(app, LABEL, WebviewUrl::App("index.html".into()))
         .title("受付 Kiosk")
         // The size counts only where no window manager honours full-screen (Xvfb).
         .inner_size(1280.0, 800.0)
         .fullscreen(true)
+        .always_on_top(true)
+        .decorations(false)
+        .skip_taskbar(true)
         .devtools(false)
         .on_navigation(own_page);
     // A second monitor, when there is one: the guests face it, staff keep theirs.
+    let mut second_monitor = false;
     if let (Ok(monitors), Ok(Some(primary))) = (app.available_monitors(), app.primary_monitor()) {
         if let Some(other) = monitors.iter().find(|m| m.position() != primary.position()) {
             let p = other.position().to_logical::<f64>(other.scale_factor());
             builder = builder.position(p.x, p.y);
+            second_monitor = true;
         }
     }
     builder.build()?;
+    // One monitor: the staff window (and its Unlock buttons) waits behind the PIN.
+    if !second_monitor {
+        if let Some(staff) = app.get_webview_window("staff") {
+            staff.hide()?;
+            kiosk.staff_hidden.store(true, Ordering::SeqCst);
+        }
+    }
     Ok(())
+}
+
+/// Whether the kiosk is the only window a person at this screen should reach.
+fn alone<R: Runtime>(window: &tauri::Window<R>) -> bool {
+    let staff = window.app_handle().get_webview_window("staff");
+    staff.is_none() || window.state::<KioskState>().staff_hidden.load(Ordering::SeqCst)
 }
 
 /// Keeps the kiosk full-screen and open until the manager lets it go.
@@ -223,11 +241,14 @@ pub fn guard<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
         return;
     }
     match event {
-        WindowEvent::CloseRequested { api, .. } => {
-            let allowed = window.state::<KioskState>().exit_allowed.load(std::sync::atomic::Ordering::SeqCst);
-            if !allowed {
-                api.prevent_close();
-            }
+        WindowEvent::CloseRequested { api, .. }
+            if !window.state::<KioskState>().exit_allowed.load(Ordering::SeqCst) =>
+        {
+            api.prevent_close();
+        }
+        // Alone on the screen (kiosk-only, or the staff window hidden): keep the focus.
+        WindowEvent::Focused(false) if alone(window) => {
+            let _ = window.set_focus();
         }
         WindowEvent::Resized(_) | WindowEvent::Focused(_) if window.is_fullscreen().is_ok_and(|f| !f) => {
             let _ = window.set_fullscreen(true);

@@ -29,6 +29,13 @@ fn unix_f64(t: SystemTime) -> f64 {
     }
 }
 
+/// Seconds on a clock that only moves forward (from the first call in this process):
+/// for waits and sessions, which moving the PC's clock must not shorten or extend.
+pub fn monotonic_secs() -> i64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    START.get_or_init(std::time::Instant::now).elapsed().as_secs() as i64
+}
+
 /// Current Unix time in seconds.
 pub fn now_unix() -> i64 {
     unix_f64(SystemTime::now()) as i64

@@ -68,6 +68,15 @@ pub fn set_pin(conn: &Connection, pin: &str, actor: &str) -> Result<()> {
     Ok(())
 }
 
+/// Compares a PIN with the manager's without counting it against the manager's tries:
+/// for the kiosk's exit, which keeps its own count ([`Policy::KIOSK_EXIT`]), so that
+/// guesses at the kiosk never lock the manager out of the staff window.
+pub fn pin_matches(conn: &Connection, pin: &str) -> Result<bool> {
+    let hash = db::get_meta(conn, HASH_KEY)?.ok_or(Error::PinNotSet)?;
+    let parsed = PasswordHash::new(&hash).map_err(|_| Error::PinNotSet)?;
+    Ok(Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok())
+}
+
 /// Checks a PIN, counting wrong ones. While tries are spaced out the PIN is not even
 /// compared, so guessing faster does not help.
 pub fn verify_pin(conn: &Connection, pin: &str, now: i64, actor: &str) -> Result<()> {

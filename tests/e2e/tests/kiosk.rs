@@ -89,15 +89,19 @@ async fn a_guest_finds_their_booking_and_the_kiosk_qr_opens_the_door() {
     }
     assert_eq!(s.invoke("kiosk_current", serde_json::json!({})).await["ok"], serde_json::Value::Null);
 
-    // A wrong code is explained.
+    // A code alone cannot be looked up; a wrong one, with phone digits, is explained.
     s.click_css("[data-testid=kiosk-start]").await;
     keypad(&s, "9999").await;
+    assert_eq!(s.script("return document.querySelector('[data-testid=kiosk-find]').disabled").await, true);
+    s.click_css("[data-testid=kiosk-code-last4-field]").await;
+    keypad(&s, "4321").await;
     s.click_css("[data-testid=kiosk-find]").await;
     s.wait_for("[data-testid=kiosk-error]").await;
     s.wait_for_text("ご予約が見つかりません").await;
     s.screenshot("kiosk-wrong-code").await;
 
-    // The right code: the QR, full screen, opens the booked room.
+    // The right code with the phone's last four digits: the QR, full screen, opens the room.
+    s.click_css("[data-testid=kiosk-code-field]").await;
     s.click_css("[data-testid=key-clear]").await;
     keypad(&s, &f.code).await;
     s.click_css("[data-testid=kiosk-find]").await;
@@ -136,6 +140,14 @@ async fn a_guest_finds_their_booking_and_the_kiosk_qr_opens_the_door() {
     s.wait_for_text("ご利用時間が終了しました").await;
     assert!(s.find_all("[data-testid=kiosk-qr]").await.is_empty(), "no QR after the booking window");
     s.screenshot("kiosk-ended").await;
+
+    // No exit button is shown; five quick taps on the store name open the staff's PIN.
+    assert!(s.find_all("[data-testid=kiosk-exit]").await.is_empty());
+    for _ in 0..5 {
+        s.click_css("[data-testid=kiosk-store]").await;
+    }
+    s.wait_for("[data-testid=kiosk-pin]").await;
+    s.screenshot("kiosk-exit-pin").await;
     s.close().await;
     Keyring::new(KEYRING_SERVICE).delete(names::SPLATS_TOKEN).unwrap();
 }

@@ -167,7 +167,7 @@ export type KioskInfo = { store_name: string, idle_reset_secs: number, };
 /**
  * What the guest typed.
  */
-export type KioskLookup = { "by": "code", code: string, } | { "by": "phone", last4: string, name: string, };
+export type KioskLookup = { "by": "code", code: string, last4: string, } | { "by": "phone", last4: string, name: string, };
 
 /**
  * The last known state of a lock and when it was read.
