@@ -27,7 +27,7 @@ pub async fn role_status(state: State<'_, AppState>) -> ShellResult<RoleStatus> 
 
 async fn role(state: &AppState, ready: &Ready) -> ShellResult<RoleStatus> {
     let gate = state.manager.clone();
-    ready.db.read(move |c| gate.status(c, now())).await.map_err(|e| state.err(e))
+    ready.db.read(move |c| gate.status(c, clock::monotonic_secs())).await.map_err(|e| state.err(e))
 }
 
 /// Checks the PIN (wrong tries are counted and spaced out) and opens a manager session.
@@ -35,8 +35,12 @@ async fn role(state: &AppState, ready: &Ready) -> ShellResult<RoleStatus> {
 pub async fn manager_unlock(state: State<'_, AppState>, pin: String) -> ShellResult<RoleStatus> {
     let ready = state.ready()?;
     let actor = state.operator();
-    ready.db.write(move |c| manager::verify_pin(c, &pin, now(), &actor)).await.map_err(|e| state.err(e))?;
-    state.manager.open(now(), ready.config().manager_idle_secs());
+    let (gate, idle) = (state.manager.clone(), ready.config().manager_idle_secs());
+    ready
+        .db
+        .write(move |c| gate.unlock(c, &pin, clock::monotonic_secs(), idle, &actor))
+        .await
+        .map_err(|e| state.err(e))?;
     role(&state, ready).await
 }
 
@@ -55,7 +59,7 @@ pub async fn set_manager_pin(state: State<'_, AppState>, pin: String) -> ShellRe
     }
     let actor = state.operator();
     ready.db.write(move |c| manager::set_pin(c, &pin, &actor)).await.map_err(|e| state.err(e))?;
-    state.manager.open(now(), ready.config().manager_idle_secs());
+    state.manager.open(clock::monotonic_secs(), ready.config().manager_idle_secs());
     role(&state, ready).await
 }
 

@@ -145,7 +145,7 @@ impl AppState {
 
     /// Ok inside an active manager session (which it keeps alive); refused otherwise.
     pub fn require_manager(&self) -> ShellResult<()> {
-        self.manager.require(uketsuke_core::clock::now_unix()).map_err(|e| self.err(e))
+        self.manager.require(uketsuke_core::clock::monotonic_secs()).map_err(|e| self.err(e))
     }
 
     /// Maps a core error into the UI's language.

@@ -17,7 +17,6 @@ use serde::Serialize;
 
 const HASH_KEY: &str = "manager.pin_hash";
 const FAILURES_KEY: &str = "manager.pin_failures";
-const LOCKED_UNTIL_KEY: &str = "manager.pin_locked_until";
 
 /// Who is acting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -62,7 +61,6 @@ pub fn set_pin(conn: &Connection, pin: &str, actor: &str) -> Result<()> {
     let tx = conn.unchecked_transaction()?;
     db::set_meta(&tx, HASH_KEY, &hash)?;
     db::set_meta(&tx, FAILURES_KEY, "0")?;
-    db::set_meta(&tx, LOCKED_UNTIL_KEY, "0")?;
     audit::record(&tx, &AuditEvent::new(actor, "settings.manager_pin", None, true))?;
     tx.commit()?;
     Ok(())
@@ -77,26 +75,38 @@ pub fn pin_matches(conn: &Connection, pin: &str) -> Result<bool> {
     Ok(Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok())
 }
 
-/// Checks a PIN, counting wrong ones. While tries are spaced out the PIN is not even
+/// When the current wait on the manager PIN started, on this process's monotonic clock.
+/// Kept in memory: after a restart a pending wait starts over in full, so neither a
+/// restart nor a moved PC clock shortens it.
+#[derive(Debug, Default)]
+pub struct PinLock(std::sync::Mutex<Option<i64>>);
+
+/// Checks a PIN, counting wrong ones in the database. `now` is monotonic seconds
+/// ([`crate::clock::monotonic_secs`]). While tries are spaced out the PIN is not even
 /// compared, so guessing faster does not help.
-pub fn verify_pin(conn: &Connection, pin: &str, now: i64, actor: &str) -> Result<()> {
+pub fn verify_pin(conn: &Connection, pin: &str, now: i64, lock: &PinLock, actor: &str) -> Result<()> {
     let hash = db::get_meta(conn, HASH_KEY)?.ok_or(Error::PinNotSet)?;
-    let locked_until = meta_i64(conn, LOCKED_UNTIL_KEY)?;
-    if now < locked_until {
-        return Err(Error::PinLocked { retry_after_secs: (locked_until - now) as u64 });
+    let failures = meta_i64(conn, FAILURES_KEY)? as u32;
+    let mut started = lock.0.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(wait) = Policy::PIN.wait_after(failures) {
+        let from = *started.get_or_insert(now);
+        if now < from + wait {
+            return Err(Error::PinLocked { retry_after_secs: (from + wait - now) as u64 });
+        }
     }
     let parsed = PasswordHash::new(&hash).map_err(|_| Error::PinNotSet)?;
     let ok = Argon2::default().verify_password(pin.as_bytes(), &parsed).is_ok();
     let tx = conn.unchecked_transaction()?;
     let result = if ok {
         db::set_meta(&tx, FAILURES_KEY, "0")?;
+        *started = None;
         Ok(())
     } else {
-        let failures = meta_i64(&tx, FAILURES_KEY)? as u32 + 1;
+        let failures = failures + 1;
         db::set_meta(&tx, FAILURES_KEY, &failures.to_string())?;
         match Policy::PIN.wait_after(failures) {
             Some(wait) => {
-                db::set_meta(&tx, LOCKED_UNTIL_KEY, &(now + wait).to_string())?;
+                *started = Some(now);
                 Err(Error::PinLocked { retry_after_secs: wait as u64 })
             }
             None => Err(Error::PinWrong { tries_left: Policy::PIN.tries_left(failures) }),
@@ -137,10 +147,12 @@ impl Session {
     }
 }
 
-/// Holds the session, if any; shared by every window of one app.
+/// Holds the session, if any, and the wait on the PIN; shared by every window of one
+/// app. Its times are monotonic seconds: moving the clock back keeps no session alive.
 #[derive(Debug, Default)]
 pub struct Gate {
     session: std::sync::Mutex<Option<Session>>,
+    pin_lock: PinLock,
 }
 
 /// What the UI shows about the role.
@@ -153,6 +165,13 @@ pub struct RoleStatus {
 }
 
 impl Gate {
+    /// The manager's PIN ([`verify_pin`]), then a session.
+    pub fn unlock(&self, conn: &Connection, pin: &str, now: i64, idle_secs: u64, actor: &str) -> Result<()> {
+        verify_pin(conn, pin, now, &self.pin_lock, actor)?;
+        self.open(now, idle_secs);
+        Ok(())
+    }
+
     pub fn open(&self, now: i64, idle_secs: u64) {
         *self.session.lock().unwrap() = Some(Session::start(now, idle_secs));
     }
@@ -201,39 +220,49 @@ mod tests {
         set_pin(&conn, "2468", "t").unwrap();
         let stored = db::get_meta(&conn, HASH_KEY).unwrap().unwrap();
         assert!(stored.starts_with("$argon2id$") && !stored.contains("2468"));
-        verify_pin(&conn, "2468", 0, "t").unwrap();
-        assert!(matches!(verify_pin(&conn, "1111", 0, "t"), Err(Error::PinWrong { tries_left: 4 })));
+        verify_pin(&conn, "2468", 0, &PinLock::default(), "t").unwrap();
+        assert!(matches!(
+            verify_pin(&conn, "1111", 0, &PinLock::default(), "t"),
+            Err(Error::PinWrong { tries_left: 4 })
+        ));
     }
 
     #[test]
-    fn wrong_tries_are_spaced_out_and_survive_a_restart() {
+    fn wrong_tries_are_spaced_out_and_a_restart_starts_the_wait_over() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite3");
         let conn = db::open(&path).unwrap();
         set_pin(&conn, "2468", "t").unwrap();
+        let lock = PinLock::default();
         for left in (1..Policy::PIN.free_tries).rev() {
             assert!(
-                matches!(verify_pin(&conn, "0000", 100, "t"), Err(Error::PinWrong { tries_left }) if tries_left == left)
+                matches!(verify_pin(&conn, "0000", 100, &lock, "t"), Err(Error::PinWrong { tries_left }) if tries_left == left)
             );
         }
         assert!(matches!(
-            verify_pin(&conn, "0000", 100, "t"),
+            verify_pin(&conn, "0000", 100, &lock, "t"),
             Err(Error::PinLocked { retry_after_secs: 60 })
         ));
-        drop(conn);
-        let conn = db::open(&path).unwrap();
-        // Even the right PIN waits, and is not compared.
         assert!(matches!(
-            verify_pin(&conn, "2468", 130, "t"),
+            verify_pin(&conn, "2468", 130, &lock, "t"),
             Err(Error::PinLocked { retry_after_secs: 30 })
         ));
+        // A restart (a new process: its monotonic clock starts near 0, the lock is new):
+        // the wait starts over in full; even the right PIN waits and is not compared.
+        drop(conn);
+        let conn = db::open(&path).unwrap();
+        let lock = PinLock::default();
         assert!(matches!(
-            verify_pin(&conn, "0000", 160, "t"),
+            verify_pin(&conn, "2468", 5, &lock, "t"),
+            Err(Error::PinLocked { retry_after_secs: 60 })
+        ));
+        assert!(matches!(
+            verify_pin(&conn, "0000", 65, &lock, "t"),
             Err(Error::PinLocked { retry_after_secs: 120 })
         ));
-        verify_pin(&conn, "2468", 280, "t").unwrap();
+        verify_pin(&conn, "2468", 185, &lock, "t").unwrap();
         assert!(
-            matches!(verify_pin(&conn, "0000", 281, "t"), Err(Error::PinWrong { tries_left: 4 })),
+            matches!(verify_pin(&conn, "0000", 186, &lock, "t"), Err(Error::PinWrong { tries_left: 4 })),
             "success resets the count"
         );
     }
