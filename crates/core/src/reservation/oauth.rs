@@ -181,22 +181,25 @@ impl Pending {
         &self.state
     }
 
-    /// Waits for the browser's redirect. Requests for other paths (a favicon) are
-    /// answered 404 and ignored; the first request on the callback path decides.
+    /// Waits for the browser's redirect, all of it within one deadline: a client that
+    /// sends its request slowly cannot hold the listener past it. Requests for other
+    /// paths (a favicon) are answered 404, and a callback with another `state` (a
+    /// forged or stale redirect, from any local page) gets an error page; both are
+    /// ignored and the wait goes on. The first callback with our `state` decides.
     pub async fn wait_for_code(self, timeout: Duration) -> Result<String> {
         let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            let accepted = tokio::time::timeout_at(deadline, self.listener.accept()).await;
-            let Ok(Ok((stream, _))) = accepted else {
-                return Err(Error::SignIn(SignInProblem::TimedOut));
-            };
-            if let Some(outcome) = self.answer(stream).await {
-                return outcome;
+        let waited = tokio::time::timeout_at(deadline, async {
+            loop {
+                let Ok((stream, _)) = self.listener.accept().await else { continue };
+                if let Some(outcome) = self.answer(stream).await {
+                    return outcome;
+                }
             }
-        }
+        });
+        waited.await.unwrap_or(Err(Error::SignIn(SignInProblem::TimedOut)))
     }
 
-    /// Reads one request and replies with a page; `None` means "not the callback".
+    /// Reads one request and replies with a page; `None` means "keep waiting".
     async fn answer(&self, mut stream: TcpStream) -> Option<Result<String>> {
         let target = read_request_target(&mut stream).await?;
         let url = Url::parse(&format!("http://127.0.0.1{target}")).ok()?;
@@ -205,9 +208,15 @@ impl Pending {
             return None;
         }
         let param = |name: &str| url.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
-        let outcome = if param("state").as_deref() != Some(self.state.as_str()) {
-            Err(SignInProblem::StateMismatch)
-        } else if param("error").is_some() {
+        if param("state").as_deref() != Some(self.state.as_str()) {
+            let p = SignInProblem::StateMismatch;
+            let body = format!("{}<br>{}", p.ja(), p.en());
+            let _ =
+                respond(&mut stream, "400 Bad Request", "サインインできませんでした / Sign-in failed", &body)
+                    .await;
+            return None;
+        }
+        let outcome = if param("error").is_some() {
             Err(SignInProblem::Denied)
         } else {
             param("code").filter(|c| !c.is_empty()).ok_or(SignInProblem::NoCode)
@@ -225,7 +234,7 @@ async fn read_request_target(stream: &mut TcpStream) -> Option<String> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 1024];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 16 * 1024 {
-        let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut chunk)).await.ok()?.ok()?;
+        let n = tokio::time::timeout(Duration::from_secs(3), stream.read(&mut chunk)).await.ok()?.ok()?;
         if n == 0 {
             break;
         }
@@ -310,12 +319,65 @@ mod tests {
             assert_eq!(forged.status(), 400);
             forged.text().await.unwrap()
         });
-        let result = pending.wait_for_code(Duration::from_secs(10)).await;
-        assert!(matches!(result, Err(Error::SignIn(SignInProblem::StateMismatch))));
+        let result = pending.wait_for_code(Duration::from_secs(2)).await;
+        assert!(
+            matches!(result, Err(Error::SignIn(SignInProblem::TimedOut))),
+            "the wrong state did not end it"
+        );
         assert!(browser.await.unwrap().contains("state"));
     }
 
     fn free_port() -> u16 {
         std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    }
+
+    fn client(port: u16) -> OAuthClient {
+        OAuthClient {
+            base_url: "http://127.0.0.1:1".into(),
+            client_id: "c".into(),
+            client_secret: "s".into(),
+            redirect_uri: format!("http://127.0.0.1:{port}/cb"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_slow_client_cannot_hold_the_listener_past_its_deadline() {
+        let port = free_port();
+        let pending = client(port).begin().await.unwrap();
+        // Connects, then sends a byte a second and never finishes its request.
+        let slow = tokio::spawn(async move {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+            for _ in 0..30 {
+                if s.write_all(b"G").await.is_err() {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        });
+        let started = std::time::Instant::now();
+        let result = pending.wait_for_code(Duration::from_secs(2)).await;
+        assert!(matches!(result, Err(Error::SignIn(SignInProblem::TimedOut))), "{result:?}");
+        assert!(started.elapsed() < Duration::from_secs(4), "{:?}", started.elapsed());
+        slow.abort();
+    }
+
+    #[tokio::test]
+    async fn a_forged_redirect_does_not_end_the_sign_in_and_the_right_one_still_works() {
+        let port = free_port();
+        let pending = client(port).begin().await.unwrap();
+        let state = pending.state().to_string();
+        let browser = tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            let forged =
+                http.get(format!("http://127.0.0.1:{port}/cb?code=evil&state=x")).send().await.unwrap();
+            assert_eq!(forged.status(), 400);
+            http.get(format!("http://127.0.0.1:{port}/cb?code=good&state={state}"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+        });
+        assert_eq!(pending.wait_for_code(Duration::from_secs(10)).await.unwrap(), "good");
+        assert_eq!(browser.await.unwrap(), 200);
     }
 }
