@@ -110,6 +110,16 @@ pub async fn json<T: DeserializeOwned>(cloud: Cloud, response: Response) -> Resu
     serde_json::from_slice(&bytes).map_err(|e| Error::BadReply { cloud, detail: e.to_string() })
 }
 
+/// A header carrying a secret (an API key): marked sensitive, so that reqwest and its
+/// logs never print it.
+pub fn secret_header(secret: &secrecy::SecretString) -> Result<reqwest::header::HeaderValue> {
+    use secrecy::ExposeSecret;
+    let mut v = reqwest::header::HeaderValue::from_str(secret.expose_secret())
+        .map_err(|_| Error::config("secret", "contains characters a header cannot carry"))?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

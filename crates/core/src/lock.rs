@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::db::{self, Connection, Db};
 use crate::error::{Code, Error, Result};
 use crate::meter::{self, CallKind, Usage};
-use crate::secrets::{names, SecretStore};
+use crate::secrets::{names, ExposeSecret, SecretStore};
 use crate::sesame::client::HistoryEntry;
 use crate::sesame::{sign, Command, DeviceUuid, LockState, SecretKey, SesameClient, Status};
 use crate::store;
@@ -243,7 +243,7 @@ impl Locks<'_> {
     }
 
     fn secret(&self, uuid: &DeviceUuid) -> Result<SecretKey> {
-        SecretKey::parse(&self.secrets.require(&names::device_secret(uuid.as_str()))?)
+        SecretKey::parse(self.secrets.require(&names::device_secret(uuid.as_str()))?.expose_secret())
     }
 
     async fn resolve(&self, target: &Target) -> Result<Device> {
@@ -453,7 +453,7 @@ mod tests {
         assign(&mut conn, &secrets, &Target::Area("A1".into()), &uuid, &key, "manager").unwrap();
         assert_eq!(resolve(&conn, &Target::Area("A1".into())).unwrap().uuid, uuid);
         assert_eq!(
-            secrets.get(&names::device_secret(UUID)).unwrap().as_deref(),
+            secrets.get(&names::device_secret(UUID)).unwrap().as_ref().map(|s| s.expose_secret()),
             Some("a13d4b890111676ba8fb36ece7e94f7d")
         );
         let dump: String =

@@ -2,9 +2,12 @@
 //!
 //! They live in the OS keyring (Secret Service on Linux, Credential Manager on
 //! Windows, Keychain on macOS) under one service name; SQLite and the config file
-//! hold only their names. Nothing in this module logs or formats a value.
+//! hold only their names. In memory a secret is a [`SecretString`]: zeroized when
+//! dropped, `[REDACTED]` in `Debug`, read only through `expose_secret()` where it is
+//! used. Nothing in this module logs or formats a value.
 
 use crate::error::{Error, Result};
+pub use secrecy::{ExposeSecret, SecretString};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -29,13 +32,13 @@ pub mod names {
 
 /// Somewhere secrets can be kept. The app uses [`Keyring`]; unit tests use [`MemorySecrets`].
 pub trait SecretStore: Send + Sync {
-    fn get(&self, name: &str) -> Result<Option<String>>;
+    fn get(&self, name: &str) -> Result<Option<SecretString>>;
     fn set(&self, name: &str, value: &str) -> Result<()>;
     /// Deleting a secret that is not there is not an error.
     fn delete(&self, name: &str) -> Result<()>;
 
     /// The secret, or an error that names (only) the missing setting.
-    fn require(&self, name: &str) -> Result<String> {
+    fn require(&self, name: &str) -> Result<SecretString> {
         self.get(name)?.ok_or_else(|| Error::SecretMissing(name.to_string()))
     }
 }
@@ -66,9 +69,9 @@ fn keyring_error(e: keyring::Error) -> Error {
 }
 
 impl SecretStore for Keyring {
-    fn get(&self, name: &str) -> Result<Option<String>> {
+    fn get(&self, name: &str) -> Result<Option<SecretString>> {
         match self.entry(name)?.get_password() {
-            Ok(v) => Ok(Some(v)),
+            Ok(v) => Ok(Some(v.into())),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(keyring_error(e)),
         }
@@ -88,15 +91,15 @@ impl SecretStore for Keyring {
 
 /// Secrets in memory, for tests and for the simulator-only demo mode.
 #[derive(Default)]
-pub struct MemorySecrets(Mutex<HashMap<String, String>>);
+pub struct MemorySecrets(Mutex<HashMap<String, SecretString>>);
 
 impl SecretStore for MemorySecrets {
-    fn get(&self, name: &str) -> Result<Option<String>> {
+    fn get(&self, name: &str) -> Result<Option<SecretString>> {
         Ok(self.0.lock().unwrap().get(name).cloned())
     }
 
     fn set(&self, name: &str, value: &str) -> Result<()> {
-        self.0.lock().unwrap().insert(name.into(), value.into());
+        self.0.lock().unwrap().insert(name.into(), SecretString::from(value));
         Ok(())
     }
 
@@ -125,9 +128,9 @@ mod tests {
     #[test]
     fn memory_store_behaves_like_a_keyring() {
         let s = MemorySecrets::default();
-        assert_eq!(s.get("a").unwrap(), None);
+        assert!(s.get("a").unwrap().is_none());
         s.set("a", "1").unwrap();
-        assert_eq!(s.require("a").unwrap(), "1");
+        assert_eq!(s.require("a").unwrap().expose_secret(), "1");
         s.delete("a").unwrap();
         s.delete("a").unwrap();
         let err = s.require("a").unwrap_err();
@@ -150,8 +153,8 @@ mod tests {
         let k = Keyring::new("jp.uketsuke.test");
         let name = format!("test.{}", std::process::id());
         k.set(&name, "s3cr3t-値").unwrap();
-        assert_eq!(k.get(&name).unwrap().as_deref(), Some("s3cr3t-値"));
+        assert_eq!(k.get(&name).unwrap().as_ref().map(|s| s.expose_secret()), Some("s3cr3t-値"));
         k.delete(&name).unwrap();
-        assert_eq!(k.get(&name).unwrap(), None);
+        assert!(k.get(&name).unwrap().is_none());
     }
 }

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use uketsuke_core::guests::{self, access, GuestStatus};
 use uketsuke_core::reservation::ReservationClient;
-use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
+use uketsuke_core::secrets::{names, ExposeSecret, MemorySecrets, SecretStore};
 use uketsuke_core::splats::{cache, SplatsClient};
 use uketsuke_core::{clock, db, sync, Config};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
@@ -108,7 +108,7 @@ async fn the_qr_opens_the_booked_room_and_the_entrance_and_nothing_else() {
         .read_now(|c| Ok(c.query_row("SELECT group_concat(qr_data) FROM guest_access", [], |r| r.get(0))?))
         .unwrap();
     let seed = f.secrets.get(&names::guest_seed("G001")).unwrap().unwrap();
-    assert!(!raw.contains(&seed), "no seed in SQLite");
+    assert!(!raw.contains(seed.expose_secret()), "no seed in SQLite");
 
     let qr = f.qr_now("G001").await;
     assert!(qr.local);

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use std::sync::Arc;
 use uketsuke_core::guests::{access, GuestStatus};
-use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
+use uketsuke_core::secrets::{names, ExposeSecret, MemorySecrets, SecretStore};
 use uketsuke_core::splats::{cache, history, SplatsClient};
 use uketsuke_core::sync::{self, Scope};
 use uketsuke_core::worker::Worker;
@@ -133,8 +133,8 @@ async fn an_extended_booking_opens_in_the_added_hour_with_the_same_qr() {
     let report = d.sync(Scope::BOOKINGS).await;
     assert_eq!(report.access.unwrap().report.unwrap().planned.update, 1);
     assert_eq!(
-        d.secrets.get(&names::guest_seed("B-EXTEND")).unwrap().unwrap(),
-        seed,
+        d.secrets.get(&names::guest_seed("B-EXTEND")).unwrap().unwrap().expose_secret(),
+        seed.expose_secret(),
         "updated in place: same seed, same QR"
     );
     assert_eq!(d.members("B-EXTEND"), 1);

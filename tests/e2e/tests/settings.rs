@@ -4,7 +4,7 @@
 //! the settings or a secret.
 
 use serde_json::{json, Value};
-use uketsuke_core::secrets::{names, Keyring, SecretStore};
+use uketsuke_core::secrets::{names, ExposeSecret, Keyring, SecretStore};
 use uketsuke_e2e::{app_binary, enabled, sync_setup, test_config, write_config, Driver, Session};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
@@ -154,7 +154,10 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
 
     // The keyring has the keys; SQLite and the config file do not.
     let keyring = Keyring::new(KEYRING_SERVICE);
-    assert_eq!(keyring.get(&names::device_secret(&a101.uuid)).unwrap(), Some(hex(&a101.secret)));
+    assert_eq!(
+        keyring.get(&names::device_secret(&a101.uuid)).unwrap().map(|s| s.expose_secret().to_string()),
+        Some(hex(&a101.secret))
+    );
     let config_text = std::fs::read_to_string(&config).unwrap();
     assert!(!config_text.contains(uketsuke_sim::sesame::DEMO_API_KEY));
     let db_bytes = std::fs::read(_dir.path().join("cache.sqlite3")).unwrap();
@@ -198,7 +201,7 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
         }
     }
     assert_eq!(
-        keyring.get(names::SESAME_API_KEY).unwrap().as_deref(),
+        keyring.get(names::SESAME_API_KEY).unwrap().as_ref().map(|s| s.expose_secret()),
         Some(uketsuke_sim::sesame::DEMO_API_KEY),
         "nothing changed"
     );

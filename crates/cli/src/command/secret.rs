@@ -3,7 +3,7 @@
 use super::read_stdin;
 use crate::error::CliError;
 use clap::Subcommand;
-use uketsuke_core::secrets::{self, SecretStore};
+use uketsuke_core::secrets::{self, ExposeSecret, SecretStore};
 use uketsuke_core::Lang;
 
 #[derive(Subcommand)]
@@ -28,7 +28,7 @@ pub fn run(cmd: SecretCommand, secrets: &dyn SecretStore, lang: Lang) -> Result<
             println!("{name}: {}", lang.pick("削除しました", "deleted"));
         }
         SecretCommand::Show { name } => match secrets.get(&name)? {
-            Some(v) => println!("{name}: {}", secrets::mask(&v)),
+            Some(v) => println!("{name}: {}", secrets::mask(v.expose_secret())),
             None => println!("{name}: {}", lang.pick("未設定", "not set")),
         },
     }

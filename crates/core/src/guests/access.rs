@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::db::{self, Db};
 use crate::error::{Code, Error, Result};
 use crate::model::Guest;
-use crate::secrets::{names, SecretStore};
+use crate::secrets::{names, ExposeSecret, SecretStore};
 use crate::splats::model::{DevicesPass, Member, MemberInput, OneTimeQr, QrCode};
 use crate::splats::otqr::{Frame, Generator};
 use crate::splats::{cache, SplatsClient};
@@ -383,7 +383,7 @@ pub async fn qr(
         None => {
             let seed = secrets.require(&names::guest_seed(guest_id))?;
             let g = Generator::new(
-                &seed,
+                seed.expose_secret(),
                 &data,
                 timestep,
                 config.splats.otqr_seed_encoding,

@@ -10,13 +10,16 @@ pub mod oauth;
 use crate::error::{Cloud, Result};
 use crate::http;
 use crate::model::{Guest, GuestSource};
+use crate::secrets::{ExposeSecret, SecretString};
 use crate::store::{RemoteArea, RemoteStore};
 use serde::Deserialize;
 
+/// Its `Debug` shows the token as `[REDACTED]` ([`SecretString`]).
+#[derive(Debug)]
 pub struct ReservationClient {
     http: reqwest::Client,
     base_url: String,
-    token: String,
+    token: SecretString,
 }
 
 /// `GET api/v1/stores.php` → `{"stores": [...]}`. Ids may arrive as numbers or strings.
@@ -122,12 +125,16 @@ impl ReservationClient {
         Ok(ReservationClient::new(base, token))
     }
 
-    pub fn new(base_url: &str, token: String) -> ReservationClient {
+    pub fn new(base_url: &str, token: SecretString) -> ReservationClient {
         ReservationClient { http: http::client(), base_url: base_url.to_string(), token }
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str, query: &[(&str, &str)]) -> Result<T> {
-        let req = self.http.get(http::join(&self.base_url, path)).query(query).bearer_auth(&self.token);
+        let req = self
+            .http
+            .get(http::join(&self.base_url, path))
+            .query(query)
+            .bearer_auth(self.token.expose_secret());
         let timed = http::send(Cloud::Reservation, req).await?;
         let response = http::check_status(Cloud::Reservation, timed.response).await?;
         http::json(Cloud::Reservation, response).await
@@ -139,7 +146,7 @@ impl ReservationClient {
         let req = self
             .http
             .request(method, http::join(&self.base_url, path))
-            .bearer_auth(&self.token)
+            .bearer_auth(self.token.expose_secret())
             .header(reqwest::header::CONTENT_TYPE, "application/json")
             .body(json_body(body));
         let timed = http::send(Cloud::Reservation, req).await?;

@@ -14,7 +14,7 @@
 
 use crate::error::{Cloud, Code, Error, Result, SignInProblem};
 use crate::http;
-use crate::secrets::{names, SecretStore};
+use crate::secrets::{names, ExposeSecret, SecretStore, SecretString};
 use serde::Deserialize;
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -28,12 +28,13 @@ pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:47615/uketsuke/callback
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The application registered in the reservation system (環境設定 > 外部アプリ連携).
-#[derive(Clone)]
+/// Its `Debug` shows the client secret as `[REDACTED]`.
+#[derive(Clone, Debug)]
 pub struct OAuthClient {
     /// `https://{domain}`.
     pub base_url: String,
     pub client_id: String,
-    pub client_secret: String,
+    pub client_secret: SecretString,
     pub redirect_uri: String,
 }
 
@@ -46,14 +47,15 @@ pub struct Pending {
     pub authorize_url: String,
 }
 
-/// What `token.php` returns. `token_type` is ignored: the document's own example spells it `"beare r"`.
+/// What `token.php` returns. `token_type` is ignored: the document's own example spells
+/// it `"beare r"`. The tokens are [`SecretString`]s: `Debug` shows `[REDACTED]`.
 #[derive(Debug, Deserialize)]
 pub struct Token {
-    pub access_token: String,
+    pub access_token: SecretString,
     #[serde(default, deserialize_with = "optional_seconds")]
     pub expires_in: Option<i64>,
     #[serde(default)]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<SecretString>,
 }
 
 /// `expires_in` may be `null`, a number, or a numeric string.
@@ -120,7 +122,7 @@ impl OAuthClient {
     pub async fn exchange(&self, code: &str) -> Result<Token> {
         let form = [
             ("client_id", self.client_id.as_str()),
-            ("client_secret", self.client_secret.as_str()),
+            ("client_secret", self.client_secret.expose_secret()),
             ("code", code),
             ("grant_type", "client_credentials"),
             ("redirect_uri", self.redirect_uri.as_str()),
@@ -129,7 +131,7 @@ impl OAuthClient {
         let timed = http::send(Cloud::Reservation, req).await?;
         let response = http::check_status(Cloud::Reservation, timed.response).await?;
         let token: Token = http::json(Cloud::Reservation, response).await?;
-        if token.access_token.trim().is_empty() {
+        if token.access_token.expose_secret().trim().is_empty() {
             return Err(Error::BadReply {
                 cloud: Cloud::Reservation,
                 detail: "token.php returned an empty access_token".into(),
@@ -162,9 +164,11 @@ impl OAuthClient {
 
 /// Keeps the token in the keyring, replacing an older one; forgets an old refresh token.
 pub fn save(secrets: &dyn SecretStore, token: &Token) -> Result<()> {
-    secrets.set(names::RESERVATION_TOKEN, token.access_token.trim())?;
+    secrets.set(names::RESERVATION_TOKEN, token.access_token.expose_secret().trim())?;
     match &token.refresh_token {
-        Some(r) if !r.is_empty() => secrets.set(names::RESERVATION_REFRESH_TOKEN, r),
+        Some(r) if !r.expose_secret().is_empty() => {
+            secrets.set(names::RESERVATION_REFRESH_TOKEN, r.expose_secret())
+        }
         _ => secrets.delete(names::RESERVATION_REFRESH_TOKEN),
     }
 }
@@ -286,7 +290,10 @@ mod tests {
             r#"{"access_token":"d461ab8X","token_type":"beare r","expires_in":null,"refresh_token":null,"scope":""}"#,
         )
         .unwrap();
-        assert_eq!((t.access_token.as_str(), t.expires_in, t.refresh_token), ("d461ab8X", None, None));
+        assert_eq!(
+            (t.access_token.expose_secret(), t.expires_in, t.refresh_token.is_none()),
+            ("d461ab8X", None, true)
+        );
         let t: Token =
             serde_json::from_str(r#"{"access_token":"x","expires_in":"3600","refresh_token":"r"}"#).unwrap();
         assert_eq!(t.expires_in, Some(3600));

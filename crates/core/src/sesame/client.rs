@@ -8,6 +8,7 @@ use super::device::{DeviceUuid, SecretKey};
 use super::{sign, tag};
 use crate::error::{Cloud, Error, Result};
 use crate::http;
+use crate::secrets::SecretString;
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
 
@@ -130,14 +131,16 @@ pub struct Reply<T> {
     pub offset_secs: Option<i64>,
 }
 
+/// Its `Debug` shows the API key as `[REDACTED]` ([`SecretString`]).
+#[derive(Debug)]
 pub struct SesameClient {
     http: reqwest::Client,
     base_url: String,
-    api_key: String,
+    api_key: SecretString,
 }
 
 impl SesameClient {
-    pub fn new(base_url: &str, api_key: String) -> SesameClient {
+    pub fn new(base_url: &str, api_key: SecretString) -> SesameClient {
         SesameClient { http: http::client(), base_url: base_url.to_string(), api_key }
     }
 
@@ -146,7 +149,7 @@ impl SesameClient {
     }
 
     pub async fn status(&self, uuid: &DeviceUuid) -> Result<Reply<Status>> {
-        let req = self.http.get(self.url(uuid, "")).header("x-api-key", &self.api_key);
+        let req = self.http.get(self.url(uuid, "")).header("x-api-key", http::secret_header(&self.api_key)?);
         let timed = http::send(Cloud::Sesame, req).await?;
         let response = check(timed.response).await?;
         let dto: StatusDto = http::json(Cloud::Sesame, response).await?;
@@ -167,7 +170,7 @@ impl SesameClient {
             .http
             .get(self.url(uuid, "/history"))
             .query(&[("page", page), ("lg", lg.clamp(1, 50))])
-            .header("x-api-key", &self.api_key);
+            .header("x-api-key", http::secret_header(&self.api_key)?);
         let timed = http::send(Cloud::Sesame, req).await?;
         let response = check(timed.response).await?;
         let dtos: Vec<HistoryDto> = http::json(Cloud::Sesame, response).await?;
@@ -200,7 +203,11 @@ impl SesameClient {
             "history": tag::encode(history_name),
             "sign": sign::sign(secret.bytes(), signing_time),
         });
-        let req = self.http.post(self.url(uuid, "/cmd")).header("x-api-key", &self.api_key).json(&body);
+        let key = match http::secret_header(&self.api_key) {
+            Ok(k) => k,
+            Err(e) => return Reply { value: Err(e), offset_secs: None },
+        };
+        let req = self.http.post(self.url(uuid, "/cmd")).header("x-api-key", key).json(&body);
         let timed = match http::send(Cloud::Sesame, req).await {
             Ok(t) => t,
             Err(e) => return Reply { value: Err(uncertain_unless_unsent(e)), offset_secs: None },

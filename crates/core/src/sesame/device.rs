@@ -86,6 +86,14 @@ impl SecretKey {
     }
 }
 
+/// The key's bytes are wiped when it is dropped.
+impl Drop for SecretKey {
+    fn drop(&mut self) {
+        use secrecy::zeroize::Zeroize;
+        self.0.zeroize();
+    }
+}
+
 impl fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("SecretKey(••••)")

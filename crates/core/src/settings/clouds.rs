@@ -1,13 +1,13 @@
 //! The clouds' addresses and credentials: checked whole before anything is kept;
 //! secrets to the keyring, the rest to the config file.
 
-use super::given;
 use super::moved::{address_changes, forget_moved, AddressChange};
+use super::{given, given_secret};
 use crate::audit::{self, AuditEvent};
 use crate::config::{check_base_url, Config};
 use crate::db::Connection;
 use crate::error::{Code, Error, Result};
-use crate::secrets::{names, SecretStore};
+use crate::secrets::{names, ExposeSecret, SecretStore, SecretString};
 use serde::{Deserialize, Serialize};
 
 /// The cloud settings form. A secret left `None` or empty keeps the saved one.
@@ -16,9 +16,12 @@ use serde::{Deserialize, Serialize};
 pub struct CloudInput {
     #[serde(flatten)]
     pub addresses: CloudAddresses,
-    pub reservation_client_secret: Option<String>,
-    pub sesame_api_key: Option<String>,
-    pub splats_token: Option<String>,
+    #[ts(type = "string | null")]
+    pub reservation_client_secret: Option<SecretString>,
+    #[ts(type = "string | null")]
+    pub sesame_api_key: Option<SecretString>,
+    #[ts(type = "string | null")]
+    pub splats_token: Option<SecretString>,
 }
 
 /// SESAME API keys are 40 characters `[A-Za-z0-9]` (see docs/sesame.md).
@@ -85,17 +88,17 @@ pub fn apply_clouds(config: &Config, secrets: &dyn SecretStore, input: &CloudInp
         ));
     }
     crate::reservation::oauth::loopback(next.reservation.redirect_uri())?;
-    let client_secret = given(&input.reservation_client_secret);
-    let api_key = given(&input.sesame_api_key);
-    let splats_token = given(&input.splats_token);
+    let client_secret = given_secret(&input.reservation_client_secret);
+    let api_key = given_secret(&input.sesame_api_key);
+    let splats_token = given_secret(&input.splats_token);
     if let Some(s) = &client_secret {
-        check_token("クライアントシークレット", "client secret", s)?;
+        check_token("クライアントシークレット", "client secret", s.expose_secret())?;
     }
     if let Some(k) = &api_key {
-        check_sesame_api_key(k)?;
+        check_sesame_api_key(k.expose_secret())?;
     }
     if let Some(t) = &splats_token {
-        check_token("SPLATS のトークン", "SPLATS token", t)?;
+        check_token("SPLATS のトークン", "SPLATS token", t.expose_secret())?;
     }
 
     let moved = address_changes(config, &next);
@@ -107,7 +110,7 @@ pub fn apply_clouds(config: &Config, secrets: &dyn SecretStore, input: &CloudInp
         (names::SPLATS_TOKEN, "splats.token", &splats_token),
     ] {
         if let Some(v) = value {
-            secrets.set(name, v)?;
+            secrets.set(name, v.expose_secret())?;
             changed.push(label);
         }
     }

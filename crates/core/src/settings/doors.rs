@@ -1,12 +1,12 @@
 //! Stores and areas entered by hand, their locks (UUID, secret key) and their SPLATS
 //! mapping. A lock serves one door; names are unique within their store.
 
-use super::{audit_change, given};
+use super::{audit_change, given, given_secret};
 use crate::db::Connection;
 use crate::error::{Code, Error, Result};
 use crate::lock::Target;
 use crate::model::Source;
-use crate::secrets::{names, SecretStore};
+use crate::secrets::{names, ExposeSecret, SecretStore, SecretString};
 use crate::sesame::{DeviceUuid, SecretKey};
 use crate::{guests, store};
 use rusqlite::{params, OptionalExtension};
@@ -23,7 +23,8 @@ pub struct StoreInput {
     pub use_sesame: bool,
     pub register_entrance_key: bool,
     pub entrance_device_uuid: Option<String>,
-    pub entrance_secret_key: Option<String>,
+    #[ts(type = "string | null")]
+    pub entrance_secret_key: Option<SecretString>,
     pub splats_entrance_area_id: Option<String>,
 }
 
@@ -35,7 +36,8 @@ pub struct AreaInput {
     pub store_id: String,
     pub name: String,
     pub device_uuid: Option<String>,
-    pub secret_key: Option<String>,
+    #[ts(type = "string | null")]
+    pub secret_key: Option<SecretString>,
     pub splats_area_id: Option<String>,
 }
 
@@ -45,8 +47,8 @@ struct LockInput {
     key: Option<SecretKey>,
 }
 
-fn lock_input(uuid: &Option<String>, key: &Option<String>) -> Result<Option<LockInput>> {
-    let key = given(key).map(|k| SecretKey::parse(&k)).transpose()?;
+fn lock_input(uuid: &Option<String>, key: &Option<SecretString>) -> Result<Option<LockInput>> {
+    let key = given_secret(key).map(|k| SecretKey::parse(k.expose_secret())).transpose()?;
     match given(uuid) {
         Some(u) => Ok(Some(LockInput { uuid: DeviceUuid::parse(&u)?, key })),
         None if key.is_some() => Err(Error::invalid(

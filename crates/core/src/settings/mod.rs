@@ -31,11 +31,17 @@ pub use view::{view, AreaSettings, SecretState, SettingsView, SplatsAreaChoice, 
 use crate::audit::{self, AuditEvent};
 use crate::db::Connection;
 use crate::error::Result;
+use crate::secrets::{ExposeSecret, SecretString};
 use rusqlite::OptionalExtension;
 
 /// `None` for an empty field, the trimmed text otherwise.
 fn given(v: &Option<String>) -> Option<String> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(String::from)
+}
+
+/// [`given`] for a secret field: it stays a [`SecretString`] throughout.
+fn given_secret(v: &Option<SecretString>) -> Option<SecretString> {
+    v.as_ref().map(|s| s.expose_secret().trim()).filter(|s| !s.is_empty()).map(SecretString::from)
 }
 
 /// The SPLATS area an area (`areas`) or a store's entrance (`stores`) is mapped to.

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::config::Config;
-use crate::secrets::{names, MemorySecrets, SecretStore};
+use crate::secrets::{names, ExposeSecret, MemorySecrets, SecretStore, SecretString};
 use crate::{audit, db, store};
 
 const UUID_A: &str = "11111111-2222-3333-4444-555555555555";
@@ -26,7 +26,7 @@ fn area(id: Option<&str>, name: &str, uuid: Option<&str>, key: Option<&str>) -> 
         store_id: "S001".into(),
         name: name.into(),
         device_uuid: uuid.map(String::from),
-        secret_key: key.map(String::from),
+        secret_key: key.map(SecretString::from),
         splats_area_id: None,
     }
 }
@@ -56,7 +56,10 @@ fn a_lock_needs_a_good_uuid_and_a_32_hex_key_once() {
         "m",
     )
     .unwrap();
-    assert_eq!(secrets.get(&names::device_secret(UUID_A)).unwrap().as_deref(), Some(KEY));
+    assert_eq!(
+        secrets.get(&names::device_secret(UUID_A)).unwrap().as_ref().map(|s| s.expose_secret()),
+        Some(KEY)
+    );
     // Saved once, the key may be left empty on the next save.
     save_area(&mut conn, &secrets, &area(Some("A101"), "会議室A", Some(UUID_A), None), 2, "m").unwrap();
     let v = view(&conn, &Config::default(), &secrets).unwrap();
@@ -89,7 +92,7 @@ fn a_lock_serves_one_door_and_names_are_unique() {
     assert_eq!(id, "M-A001");
     // Removing the hand-made area forgets its key; the synced one cannot be removed here.
     remove(&mut conn, &secrets, &crate::lock::Target::Area(id), "m").unwrap();
-    assert_eq!(secrets.get(&names::device_secret(UUID_B)).unwrap(), None);
+    assert!(secrets.get(&names::device_secret(UUID_B)).unwrap().is_none());
     assert!(remove(&mut conn, &secrets, &crate::lock::Target::Area("A101".into()), "m").is_err());
 }
 
@@ -139,7 +142,7 @@ fn cloud_settings_check_shapes_and_keep_secrets_out_of_the_config() {
     let input = CloudInput {
         addresses: address("https://r.example.jp", Some("cid")),
         reservation_client_secret: Some("client-secret-1".into()),
-        sesame_api_key: Some("A".repeat(40)),
+        sesame_api_key: Some("A".repeat(40).into()),
         ..CloudInput::default()
     };
     let CloudsApplied { config: next, changed, .. } = apply_clouds(&config, &secrets, &input).unwrap();
@@ -147,7 +150,10 @@ fn cloud_settings_check_shapes_and_keep_secrets_out_of_the_config() {
     assert!(changed.contains(&"sesame.api_key") && changed.contains(&"reservation.base_url"));
     let toml = toml::to_string(&next).unwrap();
     assert!(!toml.contains("client-secret-1") && !toml.contains(&"A".repeat(40)));
-    assert_eq!(secrets.get(names::SESAME_API_KEY).unwrap(), Some("A".repeat(40)));
+    assert_eq!(
+        secrets.get(names::SESAME_API_KEY).unwrap().map(|s| s.expose_secret().to_string()),
+        Some("A".repeat(40))
+    );
 }
 
 #[test]
@@ -212,17 +218,20 @@ fn moving_a_cloud_in_the_form_removes_its_credentials_unless_entered_again() {
     };
     let applied = apply_clouds(&config, &secrets, &moved).unwrap();
     assert_eq!(applied.moved.len(), 1);
-    assert_eq!(secrets.get(names::SESAME_API_KEY).unwrap(), None);
+    assert!(secrets.get(names::SESAME_API_KEY).unwrap().is_none());
     assert_eq!(
-        secrets.get(names::SPLATS_TOKEN).unwrap().as_deref(),
+        secrets.get(names::SPLATS_TOKEN).unwrap().as_ref().map(|s| s.expose_secret()),
         Some("splats-token-1"),
         "SPLATS did not move"
     );
 
     // Moved back with a key typed in the same form: the new key is kept.
-    let back = CloudInput { sesame_api_key: Some("B".repeat(40)), ..CloudInput::default() };
+    let back = CloudInput { sesame_api_key: Some("B".repeat(40).into()), ..CloudInput::default() };
     apply_clouds(&applied.config, &secrets, &back).unwrap();
-    assert_eq!(secrets.get(names::SESAME_API_KEY).unwrap(), Some("B".repeat(40)));
+    assert_eq!(
+        secrets.get(names::SESAME_API_KEY).unwrap().map(|s| s.expose_secret().to_string()),
+        Some("B".repeat(40))
+    );
 
     let plain = CloudInput {
         addresses: CloudAddresses {

@@ -6,7 +6,7 @@ use crate::config::Config;
 use crate::db::{self, Connection};
 use crate::error::Result;
 use crate::model::{Area, Store};
-use crate::secrets::{self, names, SecretStore};
+use crate::secrets::{self, names, ExposeSecret, SecretStore};
 use crate::store;
 use serde::Serialize;
 
@@ -19,7 +19,7 @@ pub struct SecretState {
 
 fn secret_state(secrets: &dyn SecretStore, name: &str) -> Result<SecretState> {
     let value = secrets.get(name)?;
-    Ok(SecretState { set: value.is_some(), masked: value.as_deref().map(secrets::mask) })
+    Ok(SecretState { set: value.is_some(), masked: value.map(|v| secrets::mask(v.expose_secret())) })
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]

@@ -9,6 +9,7 @@ use super::model::*;
 use super::ratelimit::{self, Budget, Class, RateHeaders};
 use crate::error::{Cloud, Code, Error, Result};
 use crate::http;
+use crate::secrets::{ExposeSecret, SecretString};
 use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -36,10 +37,12 @@ impl Default for RetryPolicy {
     }
 }
 
+/// Its `Debug` shows the token as `[REDACTED]` ([`SecretString`]).
+#[derive(Debug)]
 pub struct SplatsClient {
     http: reqwest::Client,
     base: String,
-    token: String,
+    token: SecretString,
     budget: Arc<Mutex<Budget>>,
     pub retry: RetryPolicy,
     /// Server clock minus ours, from the last reply's `Date`.
@@ -61,11 +64,11 @@ impl SplatsClient {
         Ok(SplatsClient::new(config.splats_url(), token).with_retry(retry))
     }
 
-    pub fn new(base: &str, token: String) -> SplatsClient {
+    pub fn new(base: &str, token: SecretString) -> SplatsClient {
         SplatsClient {
             http: http::client(),
             base: base.trim_end_matches('/').to_string(),
-            budget: ratelimit::for_token(base, &token),
+            budget: ratelimit::for_token(base, token.expose_secret()),
             token,
             retry: RetryPolicy::default(),
             offset_secs: Mutex::new(None),
@@ -241,7 +244,7 @@ impl SplatsClient {
             let mut req = self
                 .http
                 .request(method.clone(), http::join(&self.base, path))
-                .bearer_auth(&self.token)
+                .bearer_auth(self.token.expose_secret())
                 .query(query);
             if let Some(b) = &body {
                 req = req
