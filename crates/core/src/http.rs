@@ -76,7 +76,7 @@ pub async fn check_status(cloud: Cloud, response: Response) -> Result<Response> 
     }
     let retry_after_secs =
         response.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| wait_secs(v.as_bytes()));
-    let body = response.text().await.unwrap_or_default();
+    let body = error_text(response).await;
     Err(match status {
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => {
             Error::Unauthorized { cloud, status: status.as_u16() }
@@ -106,8 +106,43 @@ fn error_message(body: &str) -> String {
 
 /// Reads a JSON body; anything unreadable is a [`Error::BadReply`], not a panic.
 pub async fn json<T: DeserializeOwned>(cloud: Cloud, response: Response) -> Result<T> {
-    let bytes = response.bytes().await.map_err(|e| transport_error(cloud, e))?;
+    let bytes = body(cloud, response, MAX_REPLY_BYTES).await?;
     serde_json::from_slice(&bytes).map_err(|e| Error::BadReply { cloud, detail: e.to_string() })
+}
+
+/// The largest reply read (a page of 1,000 histories is about 1 MB): memory stays
+/// bounded whatever a cloud sends.
+pub const MAX_REPLY_BYTES: usize = 16 << 20;
+
+/// A reply's body, read up to `max` bytes; a longer one is refused as a bad reply
+/// without reading the rest.
+pub async fn body(cloud: Cloud, mut response: Response, max: usize) -> Result<Vec<u8>> {
+    let too_large =
+        || Error::BadReply { cloud, detail: format!("the reply is larger than {} MB", max >> 20) };
+    if response.content_length().is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let mut out = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(cloud, e))? {
+        if out.len() + chunk.len() > max {
+            return Err(too_large());
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out)
+}
+
+/// An error reply's text, the first 64 KB at most.
+pub async fn error_text(mut response: Response) -> String {
+    const MAX: usize = 64 << 10;
+    let mut out = Vec::new();
+    while out.len() < MAX {
+        match response.chunk().await {
+            Ok(Some(c)) => out.extend_from_slice(&c[..c.len().min(MAX - out.len())]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A header carrying a secret (an API key): marked sensitive, so that reqwest and its

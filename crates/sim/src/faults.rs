@@ -23,6 +23,11 @@ pub enum FaultKind {
     Stall { secs: u64 },
     /// Reply 200 with a truncated JSON body.
     BrokenJson,
+    /// Reply 200 with this body instead (wrong types, missing fields: a cloud that
+    /// answers wrongly).
+    Body { body: String },
+    /// Reply 200 with an endless-looking JSON body of this many megabytes, streamed.
+    Huge { megabytes: u32 },
     /// Handle the request, then cut the connection before the reply is complete.
     Drop,
 }

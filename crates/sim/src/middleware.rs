@@ -39,6 +39,20 @@ pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next)
             (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"truncated\": [1, 2,")
                 .into_response()
         }
+        Some((FaultKind::Body { body }, _)) => {
+            let _ = next.run(req).await;
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+        }
+        Some((FaultKind::Huge { megabytes }, _)) => {
+            let _ = next.run(req).await;
+            let chunk = vec![b' '; 1 << 20];
+            let chunks = (0..megabytes).map(move |_| Ok::<_, std::io::Error>(chunk.clone()));
+            let body = futures_util::stream::iter(std::iter::once(Ok(b"[".to_vec())).chain(chunks));
+            Response::builder()
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from_stream(body))
+                .expect("valid response")
+        }
         Some((FaultKind::Drop, _)) => {
             let _ = next.run(req).await;
             let broken = futures_util::stream::once(async {

@@ -81,5 +81,25 @@ async fn walk_in_and_csv_import_from_the_staff_window() {
     let text = s.page_text().await;
     assert!(text.contains("山田 花") && text.contains("川口 学"), "{text}");
     s.screenshot("guests-after-import").await;
+
+    // Names carrying markup and invisible characters are shown as the text they are.
+    let hostile = format!(
+        "店舗ID,氏名,開始,終了,エリア\n\
+         S001,<img src=x onerror=window.__owned=1>,{from},{to},A101\n\
+         S001,<script>window.__owned=2</script>,{from},{to},A101\n\
+         S001,右{rlo}左 逆,{from},{to},A101\n",
+        rlo = '\u{202E}'
+    );
+    pick_file(&s, "hostile.csv", &hostile).await;
+    s.wait_for_count("[data-testid=guest-row]", 6).await;
+    let text = s.page_text().await;
+    assert!(text.contains("<img src=x onerror=window.__owned=1>"), "{text}");
+    assert!(text.contains("<script>window.__owned=2</script>"), "{text}");
+    assert!(text.contains("右左 逆") && !text.contains('\u{202E}'), "the override was removed: {text}");
+    let owned = s
+        .script("return [window.__owned === undefined, document.querySelectorAll('img[src=x]').length]")
+        .await;
+    assert_eq!(owned, serde_json::json!([true, 0]), "no markup ran");
+    s.screenshot("guests-hostile-names").await;
     s.close().await;
 }

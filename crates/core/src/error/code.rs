@@ -117,6 +117,8 @@ codes! {
     SesameQrInvalid = "sesame_qr_invalid",
     SesameQrNotFound = "sesame_qr_not_found",
     ImageUnreadable = "image_unreadable",
+    /// An image too large to read (file size or pixels).
+    ImageTooLarge = "image_too_large",
 
     // SPLATS mapping.
     SplatsAreaUnknown = "splats_area_unknown",
@@ -128,6 +130,12 @@ codes! {
     OtqrSettingsInvalid = "otqr_settings_invalid",
 
     // Guests and their QR.
+    /// A name, kana or booking code longer than the app keeps.
+    FieldTooLong = "field_too_long",
+    /// A CSV file too large or with too many rows to import at once.
+    CsvTooLarge = "csv_too_large",
+    /// A CSV file that is neither UTF-8 nor Shift_JIS.
+    CsvEncoding = "csv_encoding",
     /// The end of a booking is not after its start.
     TimeRangeInvalid = "time_range_invalid",
     AreasMissing = "areas_missing",

@@ -4,18 +4,36 @@
 //! names its columns, in Japanese or English, in any order. The whole file is checked
 //! before anything is written; one bad row stops the import and says which row and why.
 
+use super::text;
 use crate::error::{Code, Error, Result};
 use crate::model::{phone_last4, Guest, GuestSource};
 use crate::{clock, store};
 use rusqlite::Connection;
 
-/// Text of the file: UTF-8 when it is valid UTF-8, else Shift_JIS.
-pub fn decode(bytes: &[u8]) -> String {
+/// The largest file and the most bookings one import takes (a day's bookings are far
+/// fewer): memory stays bounded, and a wrong file is caught before it is read.
+pub const MAX_BYTES: usize = 5 << 20;
+pub const MAX_ROWS: usize = 5_000;
+
+/// Text of the file: UTF-8 when it is valid UTF-8, else Shift_JIS; neither is refused.
+pub fn decode(bytes: &[u8]) -> Result<String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::SHIFT_JIS.decode(bytes).0.into_owned(),
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.to_string());
     }
+    let (text, _, had_errors) = encoding_rs::SHIFT_JIS.decode(bytes);
+    if had_errors {
+        return Err(Error::invalid(
+            Code::CsvEncoding,
+            "CSV の文字コードを読めません。UTF-8 か Shift_JIS で保存してください",
+            "cannot read the CSV's characters: save it as UTF-8 or Shift_JIS",
+        ));
+    }
+    Ok(text.into_owned())
+}
+
+fn too_large(ja: String, en: String) -> Error {
+    Error::invalid(Code::CsvTooLarge, ja, en)
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -84,7 +102,20 @@ fn row_error(line: usize, ja: &str, en: &str) -> Error {
 
 /// Reads every booking in the file, or says what is wrong with the first bad row.
 pub fn parse(conn: &Connection, bytes: &[u8]) -> Result<Vec<Guest>> {
-    let text = decode(bytes);
+    if bytes.len() > MAX_BYTES {
+        return Err(too_large(
+            format!("CSV が大きすぎます ({} MB、{} MB まで)", bytes.len() >> 20, MAX_BYTES >> 20),
+            format!("the CSV is too large ({} MB, at most {} MB)", bytes.len() >> 20, MAX_BYTES >> 20),
+        ));
+    }
+    let text = decode(bytes)?;
+    let rows = text.lines().filter(|l| !l.trim().is_empty()).count().saturating_sub(1);
+    if rows > MAX_ROWS {
+        return Err(too_large(
+            format!("CSV の予約が多すぎます ({rows} 件、一度に {MAX_ROWS} 件まで)。分けて取り込んでください"),
+            format!("the CSV has too many bookings ({rows}, at most {MAX_ROWS} at a time); split it"),
+        ));
+    }
     let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
     let (_, header) =
         lines.next().ok_or_else(|| Error::invalid(Code::CsvEmpty, "CSV が空です", "the CSV is empty"))?;
@@ -112,7 +143,10 @@ pub fn parse(conn: &Connection, bytes: &[u8]) -> Result<Vec<Guest>> {
                 &format!("unknown store `{store_id}`"),
             ));
         }
-        let name = get(Col::Name);
+        let in_row = |e: Error| row_error(n, &e.message(crate::Lang::Ja), &e.message(crate::Lang::En));
+        let name = &text::field(get(Col::Name), "氏名", "name").map_err(in_row)?;
+        let kana = text::field(get(Col::Kana), "フリガナ", "kana").map_err(in_row)?;
+        let code = text::field(get(Col::Code), "予約番号", "booking code").map_err(in_row)?;
         if name.is_empty() {
             return Err(row_error(n, "氏名が空です", "the name is empty"));
         }
@@ -146,14 +180,13 @@ pub fn parse(conn: &Connection, bytes: &[u8]) -> Result<Vec<Guest>> {
                 ));
             }
         }
-        let code = get(Col::Code);
         let id = if code.is_empty() { format!("CSV-{store_id}-{start}-{n}") } else { format!("CSV-{code}") };
         out.push(Guest {
             id,
             store_id: store_id.to_string(),
             booking_code: (!code.is_empty()).then(|| code.to_string()),
             name: name.to_string(),
-            name_kana: Some(get(Col::Kana).to_string()).filter(|k| !k.is_empty()),
+            name_kana: Some(kana).filter(|k| !k.is_empty()),
             phone_last4: Some(phone_last4(get(Col::Phone))).filter(|p| !p.is_empty()),
             starts_at: start,
             ends_at: end,

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod csv;
 pub mod kiosk;
+pub mod text;
 
 use crate::audit::{self, AuditEvent};
 use crate::clock;
@@ -263,7 +264,9 @@ pub async fn report_visit_logged(
 
 /// Adds a walk-in after checking it as carefully as a booking.
 pub fn add_walk_in(conn: &mut Connection, w: &WalkIn, now: i64, actor: &str) -> Result<Guest> {
-    let name = w.name.trim();
+    let name = &text::field(&w.name, "お名前", "name")?;
+    let kana = w.name_kana.as_deref().map(|k| text::field(k, "フリガナ", "kana")).transpose()?;
+    let phone = w.phone.as_deref().map(|p| text::field(p, "電話番号", "phone number")).transpose()?;
     if name.is_empty() {
         return Err(Error::invalid(Code::NameMissing, "お名前を入力してください", "enter the guest's name"));
     }
@@ -300,8 +303,8 @@ pub fn add_walk_in(conn: &mut Connection, w: &WalkIn, now: i64, actor: &str) -> 
         // Digits only, so that the guest can type it on the kiosk's keypad.
         booking_code: Some(format!("W{:06}", rand::random::<u32>() % 1_000_000)),
         name: name.to_string(),
-        name_kana: w.name_kana.clone().filter(|k| !k.trim().is_empty()),
-        phone_last4: w.phone.as_deref().map(crate::model::phone_last4).filter(|p| !p.is_empty()),
+        name_kana: kana.filter(|k| !k.is_empty()),
+        phone_last4: phone.as_deref().map(crate::model::phone_last4).filter(|p| !p.is_empty()),
         starts_at: w.starts_at,
         ends_at: w.ends_at,
         area_ids: w.area_ids.clone(),

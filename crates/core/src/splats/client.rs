@@ -287,7 +287,7 @@ impl SplatsClient {
                 tokio::time::sleep(self.backoff(attempt)).await;
                 continue;
             }
-            return Err(error_reply(status.as_u16(), &response.text().await.unwrap_or_default()));
+            return Err(error_reply(status.as_u16(), &http::error_text(response).await));
         }
     }
 
@@ -335,7 +335,7 @@ fn seg(id: &str) -> Result<&str> {
 
 /// A 2xx body as `T`; an empty body (204) reads as JSON `null`.
 async fn read_json<T: DeserializeOwned>(response: reqwest::Response) -> Result<T> {
-    let bytes = response.bytes().await.map_err(|e| http::transport_error(CLOUD, e))?;
+    let bytes = http::body(CLOUD, response, http::MAX_REPLY_BYTES).await?;
     let text = if bytes.iter().all(u8::is_ascii_whitespace) { &b"null"[..] } else { &bytes[..] };
     serde_json::from_slice(text).map_err(|e| Error::BadReply { cloud: CLOUD, detail: e.to_string() })
 }
