@@ -56,6 +56,7 @@ fn every_command() -> Vec<(&'static str, Value)> {
         ("remove_door", json!({ "target": area })),
         ("reservation_sign_in", json!({})),
         ("export_settings", json!({})),
+        ("preview_import", json!({ "text": "{}" })),
         ("import_settings", json!({ "text": "{}" })),
         ("set_manager_pin", json!({ "pin": "1111" })),
         ("manager_unlock", json!({ "pin": "0000" })),
@@ -70,6 +71,7 @@ const MANAGER_ONLY: &[&str] = &[
     "remove_door",
     "reservation_sign_in",
     "export_settings",
+    "preview_import",
     "import_settings",
     "set_manager_pin",
 ];
@@ -163,6 +165,29 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
     let db_bytes = std::fs::read(_dir.path().join("cache.sqlite3")).unwrap();
     let db_text = String::from_utf8_lossy(&db_bytes);
     assert!(!db_text.contains(&hex(&a101.secret)) && !db_text.contains(uketsuke_sim::sesame::DEMO_API_KEY));
+
+    // A settings file that points SESAME elsewhere: shown before anything is applied,
+    // with what it would remove; cancelled here.
+    let file = json!({
+        "format": "uketsuke-settings", "version": 1, "exported_at": "2026-11-24T09:00:00+09:00",
+        "clouds": { "sesame_base_url": "https://elsewhere.example" }, "stores": []
+    });
+    s.script(&format!(
+        "const dt = new DataTransfer();
+         dt.items.add(new File([{}], 'moved.json', {{ type: 'application/json' }}));
+         const input = document.querySelector('[data-testid=import-settings-file]');
+         input.files = dt.files;
+         input.dispatchEvent(new Event('change', {{ bubbles: true }}));",
+        serde_json::to_string(&file.to_string()).unwrap()
+    ))
+    .await;
+    s.wait_for("[data-testid=import-preview] [data-testid=import-moved][data-cloud=sesame]").await;
+    s.wait_for_text("https://elsewhere.example").await;
+    s.script("document.querySelector('[data-testid=import-preview]').scrollIntoView({ block: 'center' })")
+        .await;
+    s.screenshot("settings-import-preview").await;
+    s.click_css("[data-testid=import-cancel]").await;
+    assert!(s.find_all("[data-testid=import-preview]").await.is_empty());
 
     // Back to staff: the door card unlocks with what was configured.
     s.click_css("[data-testid=settings-close]").await;
