@@ -19,6 +19,7 @@ macro_rules! app_commands {
             staff locks::list_doors,
             staff locks::unlock,
             staff locks::lock,
+            staff locks::pass_unlock,
             staff locks::confirm,
             staff locks::refresh_status,
             staff locks::lock_info,

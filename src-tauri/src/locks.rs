@@ -6,51 +6,29 @@ use serde::Serialize;
 use std::time::Duration;
 use tauri::{AppHandle, Emitter, Manager, State};
 use uketsuke_core::clock::{self, WARN_OFFSET_SECS};
+use uketsuke_core::doors::{self, Door, PassReport};
 use uketsuke_core::lock::{self, CommandReport, Confirmation, KnownStatus, Target};
 use uketsuke_core::meter::{CallKind, Usage};
-use uketsuke_core::sesame::{Command, DeviceUuid};
-use uketsuke_core::store;
+use uketsuke_core::sesame::Command;
+use uketsuke_core::splats::SplatsClient;
 
-/// One door of a store as the staff window shows it.
-#[derive(Serialize, ts_rs::TS)]
-pub struct Door {
-    target: Target,
-    label: String,
-    /// Whether a lock is registered; without one there is nothing to press.
-    registered: bool,
-    status: Option<KnownStatus>,
-}
-
-/// The doors of a store: its entrance (when it has a lock), then its areas.
+/// The doors of a store: its entrance (when it has a lock or a SPLATS door), then its
+/// areas, each with what can open it.
 #[tauri::command]
 pub async fn list_doors(state: State<'_, AppState>, store_id: String) -> ShellResult<Vec<Door>> {
     let ready = state.ready()?;
-    ready.db.read(move |conn| doors(conn, &store_id)).await.map_err(|e| state.err(e))
+    ready.db.read(move |conn| doors::of_store(conn, &store_id)).await.map_err(|e| state.err(e))
 }
 
-fn doors(conn: &uketsuke_core::db::Connection, store_id: &str) -> uketsuke_core::Result<Vec<Door>> {
-    let store = store::get_store(conn, store_id)?
-        .ok_or_else(|| uketsuke_core::Error::not_found(format!("store {store_id}")))?;
-    let door = |target: Target, label: String, uuid: Option<&str>| -> uketsuke_core::Result<Door> {
-        let uuid = uuid.and_then(|u| DeviceUuid::parse(u).ok());
-        let status = match &uuid {
-            Some(u) => lock::cached_status(conn, u)?,
-            None => None,
-        };
-        Ok(Door { target, label, registered: uuid.is_some(), status })
-    };
-    let mut doors = Vec::new();
-    if store.use_sesame && store.register_entrance_key {
-        doors.push(door(
-            Target::Entrance(store.id.clone()),
-            store.name.clone(),
-            store.entrance_device_uuid.as_deref(),
-        )?);
-    }
-    for area in store::list_areas(conn, Some(store_id))? {
-        doors.push(door(Target::Area(area.id), area.name, area.device_uuid.as_deref())?);
-    }
-    Ok(doors)
+/// Unlocks the door's SPLATS pass controller (extended API), once, and reads its status.
+#[tauri::command]
+pub async fn pass_unlock(state: State<'_, AppState>, target: Target) -> ShellResult<PassReport> {
+    let ready = state.ready()?;
+    let config = ready.config();
+    let client = SplatsClient::from_config(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
+    doors::pass_unlock(&ready.db, &client, ready.secrets.as_ref(), &target, &state.operator())
+        .await
+        .map_err(|e| state.err(e))
 }
 
 async fn send(state: &AppState, target: Target, command: Command) -> ShellResult<CommandReport> {

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod config;
 pub mod db;
 pub mod doctor;
+pub mod doors;
 pub mod error;
 pub mod guests;
 pub mod http;

@@ -214,16 +214,23 @@ pub struct InFlight(#[allow(dead_code)] std::fs::File);
 
 impl InFlight {
     pub fn take(db: &Db, device: &Device) -> Result<InFlight> {
+        InFlight::take_named(db, device.uuid.as_str(), &device.label)
+    }
+
+    /// The same for any door device, by a file-safe `key` (a SPLATS pass controller).
+    pub fn take_named(db: &Db, key: &str, label: &str) -> Result<InFlight> {
         let dir = db.path().parent().unwrap_or(std::path::Path::new(".")).join("doors-in-flight");
         std::fs::create_dir_all(&dir)?;
+        let safe: String =
+            key.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
-            .open(dir.join(format!("{}.lock", device.uuid)))?;
+            .open(dir.join(format!("{safe}.lock")))?;
         match file.try_lock() {
             Ok(()) => Ok(InFlight(file)),
-            Err(std::fs::TryLockError::WouldBlock) => Err(Error::DoorBusy { door: device.label.clone() }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::DoorBusy { door: label.to_string() }),
             Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
         }
     }

@@ -18,6 +18,8 @@ pub mod names {
     pub const RESERVATION_CLIENT_SECRET: &str = "reservation.client_secret";
     pub const SESAME_API_KEY: &str = "sesame.api_key";
     pub const SPLATS_TOKEN: &str = "splats.token";
+    /// The extended API's `License-Key`, for pass-controller operations.
+    pub const SPLATS_LICENSE_KEY: &str = "splats.license_key";
 
     /// The TOTP seed of a guest's SPLATS member.
     pub fn guest_seed(guest_id: &str) -> String {

@@ -70,9 +70,13 @@ export type CheckedOut = { revoked: boolean, pending: boolean, };
 /**
  * The cloud settings form. A secret left `None` or empty keeps the saved one.
  */
-export type CloudInput = { reservation_client_secret: string | null, sesame_api_key: string | null, splats_token: string | null, reservation_base_url: string | null, reservation_client_id: string | null, reservation_redirect_uri: string | null, sesame_base_url: string | null, splats_base_url: string | null, splats_guest_membergroup_id: string | null, };
+export type CloudInput = { reservation_client_secret: string | null, sesame_api_key: string | null, splats_token: string | null, 
+/**
+ * The extended API's `License-Key` (pass-controller operations).
+ */
+splats_license_key: string | null, reservation_base_url: string | null, reservation_client_id: string | null, reservation_redirect_uri: string | null, sesame_base_url: string | null, splats_base_url: string | null, splats_guest_membergroup_id: string | null, };
 
-export type CloudSettings = { reservation_base_url: string | null, reservation_client_id: string | null, reservation_redirect_uri: string, reservation_client_secret: SecretState, reservation_token: SecretState, reservation_token_expires_at: number | null, sesame_base_url: string | null, sesame_api_key: SecretState, splats_base_url: string | null, splats_token: SecretState, splats_guest_membergroup_id: string | null, };
+export type CloudSettings = { reservation_base_url: string | null, reservation_client_id: string | null, reservation_redirect_uri: string, reservation_client_secret: SecretState, reservation_token: SecretState, reservation_token_expires_at: number | null, sesame_base_url: string | null, sesame_api_key: SecretState, splats_base_url: string | null, splats_token: SecretState, splats_license_key: SecretState, splats_guest_membergroup_id: string | null, };
 
 /**
  * The only two commands a button may send. Toggle (88) is deliberately absent: with a
@@ -96,9 +100,13 @@ export type Confirmation = { confirmed: boolean, status: KnownStatus, reads: num
  */
 export type Door = { target: Target, label: string, 
 /**
- * Whether a lock is registered; without one there is nothing to press.
+ * A SESAME lock is registered and the store uses SESAME: Unlock and Lock are offered.
  */
-registered: boolean, status: KnownStatus | null, };
+registered: boolean, status: KnownStatus | null, 
+/**
+ * The SPLATS pass controller of this door, if it has one.
+ */
+pass: PassDoor | null, };
 
 /**
  * A stable, machine-readable error code (`{code, message}` at the UI boundary).
@@ -184,6 +192,25 @@ export type LockState = "locked" | "unlocked" | "moved" | "unknown";
  * What must happen to a guest's SPLATS member.
  */
 export type Op = "issue" | "update" | "revoke" | "delete";
+
+/**
+ * A SPLATS pass controller as the board shows it.
+ */
+export type PassDoor = { device_id: string, name: string, 
+/**
+ * The last status read (undocumented fields, kept as SPLATS sent them).
+ */
+status: unknown, status_at: number | null, };
+
+/**
+ * What a SPLATS door did with an Unlock.
+ */
+export type PassReport = { target: Target, label: string, device_id: string, latency_ms: number, 
+/**
+ * From the status read after the request: unlocked (true), still locked (false),
+ * or not told (none: the status has no lock field, or could not be read).
+ */
+confirmed: boolean | null, };
 
 /**
  * One op waiting (or being retried).
@@ -331,6 +358,7 @@ export const api = {
   listDoors: (storeId: string) => call<Door[]>("list_doors", { storeId }),
   unlock: (target: Target) => call<CommandReport>("unlock", { target }),
   lock: (target: Target) => call<CommandReport>("lock", { target }),
+  passUnlock: (target: Target) => call<PassReport>("pass_unlock", { target }),
   confirm: (target: Target, command: Command) => call<Confirmation>("confirm", { target, command }),
   refreshStatus: (target: Target) => call<KnownStatus>("refresh_status", { target }),
   lockInfo: () => call<LockInfo>("lock_info"),

@@ -22,6 +22,9 @@ pub struct CloudInput {
     pub sesame_api_key: Option<SecretString>,
     #[ts(type = "string | null")]
     pub splats_token: Option<SecretString>,
+    /// The extended API's `License-Key` (pass-controller operations).
+    #[ts(type = "string | null")]
+    pub splats_license_key: Option<SecretString>,
 }
 
 /// SESAME API keys are 40 characters `[A-Za-z0-9]` (see docs/sesame.md).
@@ -91,6 +94,10 @@ pub fn apply_clouds(config: &Config, secrets: &dyn SecretStore, input: &CloudInp
     let client_secret = given_secret(&input.reservation_client_secret);
     let api_key = given_secret(&input.sesame_api_key);
     let splats_token = given_secret(&input.splats_token);
+    let license_key = given_secret(&input.splats_license_key);
+    if let Some(l) = &license_key {
+        check_token("SPLATS のライセンスキー", "SPLATS license key", l.expose_secret())?;
+    }
     if let Some(s) = &client_secret {
         check_token("クライアントシークレット", "client secret", s.expose_secret())?;
     }
@@ -108,6 +115,7 @@ pub fn apply_clouds(config: &Config, secrets: &dyn SecretStore, input: &CloudInp
         (names::RESERVATION_CLIENT_SECRET, "reservation.client_secret", &client_secret),
         (names::SESAME_API_KEY, "sesame.api_key", &api_key),
         (names::SPLATS_TOKEN, "splats.token", &splats_token),
+        (names::SPLATS_LICENSE_KEY, "splats.license_key", &license_key),
     ] {
         if let Some(v) = value {
             secrets.set(name, v.expose_secret())?;

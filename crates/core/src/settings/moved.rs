@@ -30,7 +30,7 @@ fn clouds(c: &Config) -> [(&'static str, Option<String>, &'static [&'static str]
             &[names::RESERVATION_TOKEN, names::RESERVATION_REFRESH_TOKEN, names::RESERVATION_CLIENT_SECRET],
         ),
         ("sesame", Some(origin(c.sesame_url())), &[names::SESAME_API_KEY]),
-        ("splats", Some(origin(c.splats_url())), &[names::SPLATS_TOKEN]),
+        ("splats", Some(origin(c.splats_url())), &[names::SPLATS_TOKEN, names::SPLATS_LICENSE_KEY]),
     ]
 }
 

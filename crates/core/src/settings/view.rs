@@ -34,6 +34,7 @@ pub struct CloudSettings {
     pub sesame_api_key: SecretState,
     pub splats_base_url: Option<String>,
     pub splats_token: SecretState,
+    pub splats_license_key: SecretState,
     pub splats_guest_membergroup_id: Option<String>,
 }
 
@@ -112,6 +113,7 @@ pub fn view(conn: &Connection, config: &Config, secrets: &dyn SecretStore) -> Re
         sesame_api_key: secret_state(secrets, names::SESAME_API_KEY)?,
         splats_base_url: config.splats.base_url.clone(),
         splats_token: secret_state(secrets, names::SPLATS_TOKEN)?,
+        splats_license_key: secret_state(secrets, names::SPLATS_LICENSE_KEY)?,
         splats_guest_membergroup_id: config.splats.guest_membergroup_id.clone(),
     };
     Ok(SettingsView { clouds, stores, splats_areas })

@@ -109,6 +109,20 @@ impl SplatsClient {
         self.get(&format!("/v1/devices/passes/{}/status", seg(device_id)?), &[]).await
     }
 
+    /// Extended API: asks a pass controller to unlock its door (an electric lock or an
+    /// automatic door); it locks again by itself after its own delay. Sent once.
+    pub async fn pass_unlock(
+        &self,
+        device_id: &str,
+        info: &str,
+        license_key: &SecretString,
+    ) -> Result<Value> {
+        let path = format!("/v1/devices/passes/{}/requests", seg(device_id)?);
+        let body = serde_json::json!({ "tag": "lock_operation", "control": "unlock", "info": info });
+        let license = http::secret_header(license_key)?;
+        self.call(Method::POST, &path, &[], Some(&body), false, Some(license)).await
+    }
+
     pub async fn keys(&self) -> Result<Vec<Device>> {
         list(self.get("/v1/devices/keys", &[]).await?, "devices")
     }
@@ -165,6 +179,7 @@ impl SplatsClient {
             &[],
             None::<&()>,
             true,
+            None,
         )
         .await
     }
@@ -208,7 +223,7 @@ impl SplatsClient {
     // --- plumbing --------------------------------------------------------------------
 
     async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T> {
-        self.call(Method::GET, path, query, None::<&()>, true).await
+        self.call(Method::GET, path, query, None::<&()>, true, None).await
     }
 
     async fn write<T: DeserializeOwned>(
@@ -217,7 +232,7 @@ impl SplatsClient {
         path: &str,
         body: Option<&impl Serialize>,
     ) -> Result<T> {
-        self.call(method, path, &[], body, false).await
+        self.call(method, path, &[], body, false, None).await
     }
 
     async fn call<T: DeserializeOwned>(
@@ -227,6 +242,7 @@ impl SplatsClient {
         query: &[(&str, String)],
         body: Option<&impl Serialize>,
         retry: bool,
+        license: Option<reqwest::header::HeaderValue>,
     ) -> Result<T> {
         let class = Class::of_path(path);
         let body = body.map(serde_json::to_vec).transpose().map_err(|e| {
@@ -246,6 +262,9 @@ impl SplatsClient {
                 .request(method.clone(), http::join(&self.base, path))
                 .bearer_auth(self.token.expose_secret())
                 .query(query);
+            if let Some(l) = &license {
+                req = req.header("License-Key", l.clone());
+            }
             if let Some(b) = &body {
                 req = req
                     .header(reqwest::header::CONTENT_TYPE, "application/json; charset=utf-8")

@@ -25,7 +25,7 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-pub use crate::world::splats::{SplatsWorld, DEMO_TOKEN};
+pub use crate::world::splats::{SplatsWorld, DEMO_LICENSE_KEY, DEMO_TOKEN};
 
 const MAX_BULK_BODY: usize = 4 * 1024 * 1024;
 
@@ -41,6 +41,7 @@ pub fn router(state: Arc<SimState>) -> Router<Arc<SimState>> {
         .route("/v1/membergroups", get(membergroups))
         .route("/v1/devices/passes", get(passes))
         .route("/v1/devices/passes/{id}/status", get(pass_status))
+        .route("/v1/devices/passes/{id}/requests", post(pass_request))
         .route("/v1/devices/keys", get(keys))
         .route("/v1/devices/keys/{id}/status", get(key_status))
         .route("/v1/devices/devices/keys/{id}/status", get(key_status))
@@ -160,6 +161,40 @@ async fn pass_status(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> 
         "error": Value::Null,
         "updated_at": world::iso(now(&s)),
     }))
+}
+
+/// Extended API: a pass-controller operation. Needs the `License-Key`; `unlock` and
+/// (inferred) `lock` move the simulated door; anything else is refused.
+async fn pass_request(
+    State(s): State<Arc<SimState>>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Reply {
+    if headers.get("License-Key").and_then(|v| v.to_str().ok()) != Some(DEMO_LICENSE_KEY) {
+        return Err(Reject::new(403, "40301", "拡張版APIのライセンスキーが正しくありません"));
+    }
+    let body = body_json(&body)?;
+    if body["tag"] != "lock_operation" {
+        return Err(Reject::bad("tag は lock_operation にしてください"));
+    }
+    let locked = match body["control"].as_str() {
+        Some("unlock") => false,
+        Some("lock") => true,
+        _ => return Err(Reject::bad("control が正しくありません")),
+    };
+    let mut w = s.world.lock().unwrap();
+    let p = w
+        .splats
+        .passes
+        .iter_mut()
+        .find(|p| p.device_id == id)
+        .ok_or_else(|| Reject::new(404, "40403", "デバイスが存在しません"))?;
+    if !p.online {
+        return Err(Reject::new(503, "50301", "デバイスがオフラインです"));
+    }
+    p.locked = locked;
+    ok(json!({ "device_id": id, "result": "accepted" }))
 }
 
 async fn keys(State(s): State<Arc<SimState>>) -> Reply {

@@ -12,6 +12,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The token the demo and the tests use.
 pub const DEMO_TOKEN: &str = "demo-splats-token";
+/// The extended API's licence the demo and the tests use (`License-Key`).
+pub const DEMO_LICENSE_KEY: &str = "demo-splats-license-key";
 /// Guests disappear this long after their `use_date_end`.
 pub const GUEST_PURGE_SECS: i64 = 7 * 86_400;
 
