@@ -39,6 +39,7 @@ macro_rules! app_commands {
             staff settings::save_store,
             staff settings::save_area,
             staff settings::remove_door,
+            staff settings::import_lock_qr,
             staff settings::reservation_sign_in,
             staff settings::export_settings,
             staff settings::preview_import,

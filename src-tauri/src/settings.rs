@@ -128,6 +128,25 @@ pub async fn remove_door(state: State<'_, AppState>, target: Target) -> ShellRes
     view(&state, ready).await
 }
 
+/// Registers a door's lock from the manager-key QR image picked in the window: decoded
+/// here, the secret key to the keyring; the window gets the view back (key masked).
+#[tauri::command]
+pub async fn import_lock_qr(
+    state: State<'_, AppState>,
+    target: Target,
+    image: Vec<u8>,
+) -> ShellResult<SettingsView> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    let (secrets, actor) = (ready.secrets.clone(), state.operator());
+    ready
+        .db
+        .write(move |c| settings::import_lock_qr(c, secrets.as_ref(), &target, &image, &actor))
+        .await
+        .map_err(|e| state.err(e))?;
+    view(&state, ready).await
+}
+
 /// Opens the system browser on the reservation system's login page and waits (up to
 /// five minutes) for it to come back to the loopback redirect.
 #[tauri::command]

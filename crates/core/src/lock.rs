@@ -178,6 +178,13 @@ pub fn assign(
     if changed == 0 {
         return Err(Error::not_found(target.key()));
     }
+    if let Target::Area(id) = target {
+        // A SESAME lock registered for a room: the store uses SESAME (セサミ利用).
+        tx.execute(
+            "UPDATE stores SET use_sesame = 1 WHERE id = (SELECT store_id FROM areas WHERE id = ?1)",
+            [id],
+        )?;
+    }
     // The keyring first: if it fails, the transaction is dropped and nothing changed.
     secrets.set(&names::device_secret(uuid.as_str()), &secret.to_hex())?;
     audit::record(

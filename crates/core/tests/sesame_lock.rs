@@ -298,3 +298,31 @@ async fn a_settings_file_that_moves_sesame_takes_no_api_key_with_it() {
     let host = url::Url::parse(&elsewhere.sesame_url()).unwrap().origin().ascii_serialization();
     assert!(detail.contains(&host), "the audit names the new host: {detail}");
 }
+
+#[tokio::test]
+async fn a_lock_registered_from_its_manager_key_qr_image_unlocks() {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let db = db::Db::open(&dir.path().join("cache.sqlite3")).unwrap();
+    let client = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
+    sync::stores_and_areas(&db, &client, "test").await.unwrap();
+    let secrets = Arc::new(MemorySecrets::default());
+    secrets.set(names::SESAME_API_KEY, DEMO_API_KEY).unwrap();
+    // The image the SESAME app saves when the manager key is shared.
+    let url = sim.state.world.lock().unwrap().sesame.device_for("area:A103").unwrap().manager_key_url();
+    let png = uketsuke_core::qr::png(&url, 6).unwrap();
+    let s = secrets.clone();
+    db.write(move |c| {
+        uketsuke_core::settings::import_lock_qr(c, s.as_ref(), &Target::Area("A103".into()), &png, "m")
+    })
+    .await
+    .unwrap();
+    let mut config = Config::default();
+    config.sesame.base_url = Some(sim.sesame_url());
+    config.sesame.confirm_delay_ms = 50;
+    let locks = Locks { db: &db, secrets: secrets.as_ref(), config: &config };
+    let target = Target::Area("A103".into());
+    locks.command(&target, Command::Unlock, "受付").await.unwrap();
+    assert!(locks.confirm(&target, Command::Unlock, "受付").await.unwrap().confirmed);
+    assert_eq!(sim.state.world.lock().unwrap().sesame.device_for("area:A103").unwrap().state, "unlocked");
+}

@@ -54,6 +54,7 @@ fn every_command() -> Vec<(&'static str, Value)> {
         ("save_store", json!({ "input": { "name": "x" } })),
         ("save_area", json!({ "input": { "store_id": "S001", "name": "x" } })),
         ("remove_door", json!({ "target": area })),
+        ("import_lock_qr", json!({ "target": area, "image": [137, 80, 78, 71] })),
         ("reservation_sign_in", json!({})),
         ("export_settings", json!({})),
         ("preview_import", json!({ "text": "{}" })),
@@ -69,6 +70,7 @@ const MANAGER_ONLY: &[&str] = &[
     "save_store",
     "save_area",
     "remove_door",
+    "import_lock_qr",
     "reservation_sign_in",
     "export_settings",
     "preview_import",
@@ -154,6 +156,28 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
     s.wait_for("[data-store-id=M-S001] [data-testid=area-settings][data-area-id=M-A001]").await;
     s.screenshot("settings-manager").await;
 
+    // 渋谷店's entrance lock from the QR image the SESAME app saved for its manager key.
+    let entrance = sim.state.world.lock().unwrap().sesame.device_for("entrance:S001").unwrap().clone();
+    let png = uketsuke_core::qr::png(&entrance.manager_key_url(), 6).unwrap();
+    s.script(&format!(
+        "const dt = new DataTransfer();
+         dt.items.add(new File([new Uint8Array({})], 'key.png', {{ type: 'image/png' }}));
+         const input = document.querySelector('[data-store-id=S001] [data-testid=entrance-qr] [data-testid=lock-qr-file]');
+         input.files = dt.files;
+         input.dispatchEvent(new Event('change', {{ bubbles: true }}));",
+        serde_json::to_string(&png).unwrap()
+    ))
+    .await;
+    s.wait_for("[data-store-id=S001] [data-testid=store-entrance-secret-state][data-set=true]").await;
+    let uuid = s
+        .script(
+            "return document.querySelector('[data-store-id=S001] [data-testid=store-entrance-uuid]').value",
+        )
+        .await;
+    assert_eq!(uuid.as_str(), Some(entrance.uuid.as_str()), "the UUID was read from the image");
+    s.script("document.querySelector('[data-store-id=S001] [data-testid=entrance-qr]').scrollIntoView({ block: 'center' })").await;
+    s.screenshot("settings-lock-from-qr").await;
+
     // The keyring has the keys; SQLite and the config file do not.
     let keyring = Keyring::new(KEYRING_SERVICE);
     assert_eq!(
@@ -194,6 +218,10 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
     s.click_css("[data-area-id=A101] [data-testid=unlock]").await;
     s.wait_for("[data-area-id=A101][data-phase=confirmed]").await;
     assert_eq!(sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().state, "unlocked");
+    // The entrance registered from its QR image unlocks too.
+    s.click_css("[data-testid=entrance] [data-testid=unlock]").await;
+    s.wait_for("[data-testid=entrance][data-phase=confirmed]").await;
+    assert_eq!(sim.state.world.lock().unwrap().sesame.device_for("entrance:S001").unwrap().state, "unlocked");
 
     // Staff: the settings button shows only the PIN prompt, and a wrong PIN is refused.
     s.click_css("[data-testid=settings-open]").await;
@@ -234,7 +262,7 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
     for name in [names::RESERVATION_TOKEN, names::SPLATS_TOKEN, names::SESAME_API_KEY] {
         keyring.delete(name).unwrap();
     }
-    for uuid in [&a101.uuid, &a102.uuid] {
+    for uuid in [&a101.uuid, &a102.uuid, &entrance.uuid] {
         keyring.delete(&names::device_secret(uuid)).unwrap();
     }
 }

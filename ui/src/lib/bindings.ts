@@ -378,6 +378,7 @@ export const api = {
   saveStore: (input: StoreInput) => call<SettingsView>("save_store", { input }),
   saveArea: (input: AreaInput) => call<SettingsView>("save_area", { input }),
   removeDoor: (target: Target) => call<SettingsView>("remove_door", { target }),
+  importLockQr: (target: Target, image: number[]) => call<SettingsView>("import_lock_qr", { target, image }),
   reservationSignIn: () => call<SignedIn>("reservation_sign_in"),
   exportSettings: () => call<ExportedFile>("export_settings"),
   previewImport: (text: string) => call<ImportPreview>("preview_import", { text }),

@@ -136,7 +136,7 @@ fn image_too_large() -> Error {
     )
 }
 
-fn read_image(path: &Path) -> Result<image::DynamicImage> {
+fn read_image(bytes: &[u8]) -> Result<image::DynamicImage> {
     let unreadable = |e: &dyn std::fmt::Display| {
         Error::invalid(
             Code::ImageUnreadable,
@@ -144,10 +144,12 @@ fn read_image(path: &Path) -> Result<image::DynamicImage> {
             format!("cannot open the image: {e}"),
         )
     };
-    if std::fs::metadata(path)?.len() > MAX_IMAGE_BYTES {
+    if bytes.len() as u64 > MAX_IMAGE_BYTES {
         return Err(image_too_large());
     }
-    let mut reader = image::ImageReader::open(path)?.with_guessed_format().map_err(|e| unreadable(&e))?;
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|e| unreadable(&e))?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_IMAGE_SIDE);
     limits.max_image_height = Some(MAX_IMAGE_SIDE);
@@ -161,7 +163,15 @@ fn read_image(path: &Path) -> Result<image::DynamicImage> {
 
 /// Decodes the QR in a saved image (PNG or JPEG) and parses it.
 pub fn import_image(path: &Path) -> Result<ManagerKey> {
-    let img = read_image(path)?.to_luma8();
+    if std::fs::metadata(path)?.len() > MAX_IMAGE_BYTES {
+        return Err(image_too_large());
+    }
+    import_bytes(&std::fs::read(path)?)
+}
+
+/// [`import_image`] for an image already in memory (picked in the settings window).
+pub fn import_bytes(bytes: &[u8]) -> Result<ManagerKey> {
+    let img = read_image(bytes)?.to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(img);
     let grids = prepared.detect_grids();
     let text = grids

@@ -266,6 +266,10 @@ pub fn save_area(
            splats_area_id = excluded.splats_area_id, updated_at = excluded.updated_at",
         params![id, store_id, name, sort_order, uuid, mapping, now],
     )?;
+    if uuid.is_some() && existing.as_ref().is_none_or(|a| a.device_uuid != uuid) {
+        // A SESAME lock newly registered for a room: the store uses SESAME (セサミ利用).
+        tx.execute("UPDATE stores SET use_sesame = 1 WHERE id = ?1", [&store_id])?;
+    }
     let old_uuid = existing.as_ref().and_then(|a| a.device_uuid.clone());
     let mut changed = match &existing {
         None => vec!["created"],
@@ -351,4 +355,17 @@ fn forget_unused_key(conn: &Connection, secrets: &dyn SecretStore, uuid: Option<
         secrets.delete(&names::device_secret(uuid))?;
     }
     Ok(())
+}
+
+/// Registers the lock of a door from the manager-key QR image saved in the SESAME app:
+/// UUID and secret key are decoded on this PC and the key goes to the keyring only.
+pub fn import_lock_qr(
+    conn: &mut Connection,
+    secrets: &dyn SecretStore,
+    target: &Target,
+    image: &[u8],
+    actor: &str,
+) -> Result<()> {
+    let key = crate::sesame::qr::import_bytes(image)?;
+    crate::lock::assign(conn, secrets, target, &key.uuid, &key.secret, actor)
 }

@@ -49,6 +49,19 @@ fn as_hex<S: serde::Serializer>(b: &[u8; 16], s: S) -> Result<S::Ok, S::Error> {
 }
 
 impl SimDevice {
+    /// The share QR's text the SESAME app shows for this lock's manager key (OS3
+    /// layout: product type, secret key, 6 bytes, UUID).
+    pub fn manager_key_url(&self) -> String {
+        use base64::Engine;
+        let mut payload = vec![5u8];
+        payload.extend_from_slice(&self.secret);
+        payload.extend_from_slice(&[0; 6]);
+        let hex: String = self.uuid.chars().filter(|c| c.is_ascii_hexdigit()).collect();
+        payload.extend((0..16).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0)));
+        let sk = base64::engine::general_purpose::STANDARD.encode(payload);
+        format!("ssm://UI?t=sk&sk={}&l=1&n=demo", sk.replace('+', "%2B"))
+    }
+
     /// A deterministic demo lock: UUID and secret derived from `n`.
     pub fn demo(n: u8, door: &str, label: &str, now: i64) -> SimDevice {
         let secret: [u8; 16] =
