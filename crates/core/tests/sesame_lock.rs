@@ -20,7 +20,8 @@ struct Fixture {
 }
 
 impl Fixture {
-    async fn new(sim_config: SimConfig) -> Fixture {
+    /// The demo facility synced and the API key saved; no lock registered yet.
+    async fn bare(sim_config: SimConfig) -> Fixture {
         let sim = Sim::start(sim_config).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let db = db::Db::open(&dir.path().join("cache.sqlite3")).unwrap();
@@ -28,8 +29,17 @@ impl Fixture {
         sync::stores_and_areas(&db, &client, "test").await.unwrap();
         let secrets = Arc::new(MemorySecrets::default());
         secrets.set(names::SESAME_API_KEY, DEMO_API_KEY).unwrap();
-        // The manager registers each area's lock with the UUID and key the simulator made.
-        let devices: Vec<_> = sim.state.world.lock().unwrap().sesame.devices.values().cloned().collect();
+        let mut config = Config::default();
+        config.sesame.base_url = Some(sim.sesame_url());
+        config.sesame.confirm_delay_ms = 50;
+        Fixture { sim, db, secrets, config, _dir: dir }
+    }
+
+    /// [`Fixture::bare`], and the manager registers every door's lock with the UUID and
+    /// key the simulator made.
+    async fn new(sim_config: SimConfig) -> Fixture {
+        let f = Fixture::bare(sim_config).await;
+        let devices: Vec<_> = f.sim.state.world.lock().unwrap().sesame.devices.values().cloned().collect();
         for d in devices {
             let target = match d.door.split_once(':').unwrap() {
                 ("area", id) => Target::Area(id.into()),
@@ -37,12 +47,9 @@ impl Fixture {
             };
             let uuid = DeviceUuid::parse(&d.uuid).unwrap();
             let key = SecretKey::parse(&hex(&d.secret)).unwrap();
-            db.write_now(|c| lock::assign(c, secrets.as_ref(), &target, &uuid, &key, "manager")).unwrap();
+            f.db.write_now(|c| lock::assign(c, f.secrets.as_ref(), &target, &uuid, &key, "manager")).unwrap();
         }
-        let mut config = Config::default();
-        config.sesame.base_url = Some(sim.sesame_url());
-        config.sesame.confirm_delay_ms = 50;
-        Fixture { sim, db, secrets, config, _dir: dir }
+        f
     }
 
     fn locks(&self) -> Locks<'_> {
@@ -301,28 +308,14 @@ async fn a_settings_file_that_moves_sesame_takes_no_api_key_with_it() {
 
 #[tokio::test]
 async fn a_lock_registered_from_its_manager_key_qr_image_unlocks() {
-    let sim = Sim::start(SimConfig::default()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let db = db::Db::open(&dir.path().join("cache.sqlite3")).unwrap();
-    let client = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-    sync::stores_and_areas(&db, &client, "test").await.unwrap();
-    let secrets = Arc::new(MemorySecrets::default());
-    secrets.set(names::SESAME_API_KEY, DEMO_API_KEY).unwrap();
+    let f = Fixture::bare(SimConfig::default()).await;
     // The image the SESAME app saves when the manager key is shared.
-    let url = sim.state.world.lock().unwrap().sesame.device_for("area:A103").unwrap().manager_key_url();
+    let url = f.sim.state.world.lock().unwrap().sesame.device_for("area:A103").unwrap().manager_key_url();
     let png = uketsuke_core::qr::png(&url, 6).unwrap();
-    let s = secrets.clone();
-    db.write(move |c| {
-        uketsuke_core::settings::import_lock_qr(c, s.as_ref(), &Target::Area("A103".into()), &png, "m")
-    })
-    .await
-    .unwrap();
-    let mut config = Config::default();
-    config.sesame.base_url = Some(sim.sesame_url());
-    config.sesame.confirm_delay_ms = 50;
-    let locks = Locks { db: &db, secrets: secrets.as_ref(), config: &config };
-    let target = Target::Area("A103".into());
-    locks.command(&target, Command::Unlock, "受付").await.unwrap();
-    assert!(locks.confirm(&target, Command::Unlock, "受付").await.unwrap().confirmed);
-    assert_eq!(sim.state.world.lock().unwrap().sesame.device_for("area:A103").unwrap().state, "unlocked");
+    let (s, target) = (f.secrets.clone(), Target::Area("A103".into()));
+    let t = target.clone();
+    f.db.write(move |c| uketsuke_core::settings::import_lock_qr(c, s.as_ref(), &t, &png, "m")).await.unwrap();
+    f.locks().command(&target, Command::Unlock, "受付").await.unwrap();
+    assert!(f.locks().confirm(&target, Command::Unlock, "受付").await.unwrap().confirmed);
+    assert_eq!(f.sim_state("area:A103"), "unlocked");
 }
