@@ -3,7 +3,7 @@
 use crate::error::ShellResult;
 use crate::state::AppState;
 use serde::Serialize;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, State};
 use uketsuke_core::clock::{self, WARN_OFFSET_SECS};
 use uketsuke_core::doors::{self, Door, PassReport};
@@ -92,26 +92,42 @@ pub async fn lock_info(state: State<'_, AppState>) -> ShellResult<LockInfo> {
     })
 }
 
-/// Polls every lock every `poll_interval_secs`, within the poll budget, and tells the
-/// windows when statuses changed. Off when the interval is 0.
+/// Reads the doors' state from start-up on, each within its budget: the SESAME locks
+/// every `sesame.poll_interval_secs` (paid calls, under the month's poll budget), the
+/// SPLATS pass controllers every `splats.pass_status_every_secs` (first those whose
+/// guests arrive soonest). The window hears `lock-statuses` after each round.
 pub fn start_poller(app: &AppHandle) {
-    let interval = match app.state::<AppState>().ready() {
-        Ok(r) if r.config().sesame.poll_interval_secs > 0 => r.config().sesame.poll_interval_secs,
-        _ => return,
-    };
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
+        let (mut next_sesame, mut next_passes) = (Instant::now(), Instant::now());
         loop {
-            tokio::time::sleep(Duration::from_secs(interval)).await;
             let state = app.state::<AppState>();
             let Ok(ready) = state.ready() else { return };
             let config = ready.config();
-            match ready.locks(&config).poll_all().await {
-                Ok(report) => {
-                    let _ = app.emit("lock-statuses", &report);
+            let now = Instant::now();
+            let (sesame_every, passes_every) =
+                (config.sesame.poll_interval_secs, config.splats.pass_status_every_secs);
+            if sesame_every > 0 && now >= next_sesame {
+                next_sesame = now + Duration::from_secs(sesame_every);
+                match ready.locks(&config).poll_all().await {
+                    Ok(report) => {
+                        let _ = app.emit("lock-statuses", &report);
+                    }
+                    Err(e) => tracing::warn!("status poll failed: {}", e.code()),
                 }
-                Err(e) => tracing::warn!("status poll failed: {}", e.code()),
             }
+            if passes_every > 0 && now >= next_passes {
+                next_passes = now + Duration::from_secs(passes_every);
+                if let Ok(client) = SplatsClient::from_config(&config, ready.secrets.as_ref()) {
+                    match doors::read_passes(&ready.db, &client, clock::now_unix()).await {
+                        Ok(read) => {
+                            let _ = app.emit("lock-statuses", &read);
+                        }
+                        Err(e) => tracing::warn!("pass status read failed: {}", e.code()),
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
         }
     });
 }

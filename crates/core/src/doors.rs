@@ -147,3 +147,52 @@ pub async fn pass_unlock(
         confirmed,
     })
 }
+
+/// What one reading of the pass controllers did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PassesRead {
+    pub read: usize,
+    /// Stopped early: SPLATS' status budget is spent for now.
+    pub rate_limited: bool,
+}
+
+/// Reads the status of every pass controller that serves a door, first those whose
+/// guests arrive soonest (the budget may run out before the last), and keeps it for the
+/// board. A rate limit ends the round; the rest waits for the next.
+pub async fn read_passes(db: &Db, client: &SplatsClient, now: i64) -> Result<PassesRead> {
+    let order = db.read(move |c| passes_by_next_arrival(c, now)).await?;
+    let mut out = PassesRead::default();
+    for device_id in order {
+        match client.pass_status(&device_id).await {
+            Ok(status) => {
+                db.write(move |c| cache::save_pass_status(c, &device_id, &status, now)).await?;
+                out.read += 1;
+            }
+            Err(Error::RateLimited { .. }) => {
+                out.rate_limited = true;
+                break;
+            }
+            Err(e) => tracing::warn!(code = e.code().as_str(), "pass status not read"),
+        }
+    }
+    Ok(out)
+}
+
+/// Active pass controllers that serve a door, ordered by the next guest to arrive at
+/// one of their doors (doors without a guest today last).
+fn passes_by_next_arrival(conn: &Connection, now: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.device_id, MIN(g.starts_at) AS next
+         FROM splats_passes p
+         LEFT JOIN areas a ON a.splats_area_id = p.area_id AND a.active = 1
+         LEFT JOIN stores s ON s.splats_entrance_area_id = p.area_id AND s.active = 1
+         LEFT JOIN guest_areas ga ON ga.area_id = a.id
+         LEFT JOIN guests g ON (g.id = ga.guest_id OR g.store_id = s.id)
+              AND g.ends_at > ?1 AND g.checked_in_at IS NULL
+         WHERE p.active = 1 AND (a.id IS NOT NULL OR s.id IS NOT NULL)
+         GROUP BY p.device_id
+         ORDER BY next IS NULL, next, p.device_id",
+    )?;
+    let rows = stmt.query_map([now], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

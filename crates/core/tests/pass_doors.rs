@@ -72,3 +72,39 @@ async fn a_store_without_sesame_offers_no_sesame_buttons() {
     let board = db.read_now(|c| doors::of_store(c, "S001")).unwrap();
     assert!(board.iter().all(|d| !d.registered), "セサミ利用 off: no SESAME door");
 }
+
+#[tokio::test]
+async fn the_board_reads_first_the_doors_whose_guests_arrive_soonest() {
+    let (sim, _dir, db, _) = facility().await;
+    let now = uketsuke_core::clock::now_unix();
+    db.write_now(|c| {
+        cache::map_entrance(c, "S001", Some("sa-0006"))?;
+        cache::map_area(c, "A102", Some("sa-0002"))?;
+        // A guest for A102 arrives in ten minutes; nobody is booked for A101 or the
+        // entrance's other doors.
+        let w = uketsuke_core::guests::WalkIn {
+            store_id: "S001".into(),
+            name: "早川".into(),
+            name_kana: None,
+            phone: None,
+            area_ids: vec!["A102".into()],
+            starts_at: now + 600,
+            ends_at: now + 4200,
+        };
+        uketsuke_core::guests::add_walk_in(c, &w, now, "t").map(|_| ())
+    })
+    .unwrap();
+    // Room for one status read this hour.
+    sim.state.world.lock().unwrap().splats.limits.status_per_window = 1;
+    let client = SplatsClient::new(&sim.splats_url(), DEMO_TOKEN.into());
+    let read = doors::read_passes(&db, &client, now).await.unwrap();
+    assert_eq!(read.read, 1, "{read:?}");
+    assert!(read.rate_limited);
+    let board = db.read_now(|c| doors::of_store(c, "S001")).unwrap();
+    let read_at = |id: &str| {
+        let d = board.iter().find(|d| d.target == Target::Area(id.into())).unwrap();
+        d.pass.as_ref().unwrap().status_at
+    };
+    assert!(read_at("A102").is_some(), "the door with the next arrival was read first");
+    assert!(read_at("A101").is_none());
+}

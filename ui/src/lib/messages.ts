@@ -156,6 +156,11 @@ export const messages = {
     passConfirmed: "解錠しました (SPLATS, {ms} ms)",
     passSent: "解錠を依頼しました (SPLATS, {ms} ms)",
     passDoor: "電気錠",
+    passOpen: "開いています",
+    passOffline: "オフライン",
+    passLocked: "施錠",
+    passUnlocked: "解錠",
+    stale: "古い情報",
     missingSecrets: "この PC で入力が必要: {names}",
     kioskWelcome: "ようこそ",
     kioskTouch: "画面にタッチして、入室用 QR コードを表示します",
@@ -330,6 +335,11 @@ export const messages = {
     passConfirmed: "Unlocked (SPLATS, {ms} ms)",
     passSent: "Unlock requested (SPLATS, {ms} ms)",
     passDoor: "Electric lock",
+    passOpen: "Open",
+    passOffline: "Offline",
+    passLocked: "Locked",
+    passUnlocked: "Unlocked",
+    stale: "out of date",
     missingSecrets: "To enter on this PC: {names}",
     kioskWelcome: "Welcome",
     kioskTouch: "Touch the screen to show your door QR code",
@@ -357,6 +367,14 @@ export const messages = {
 export type MessageKey = keyof (typeof messages)["ja"];
 
 /** A lock state's words. */
+/** A SPLATS pass controller's state as the door card names it. */
+export const passKey: Record<"open" | "offline" | "locked" | "unlocked", MessageKey> = {
+  open: "passOpen",
+  offline: "passOffline",
+  locked: "passLocked",
+  unlocked: "passUnlocked",
+};
+
 export const stateKey: Record<"locked" | "unlocked" | "moved" | "unknown", MessageKey> = {
   locked: "stateLocked",
   unlocked: "stateUnlocked",

@@ -221,6 +221,14 @@ pub struct SplatsConfig {
     /// so that a cloud that keeps answering with more pages cannot spend the budget.
     #[serde(default = "default_max_pages")]
     pub history_max_pages: u32,
+    /// How often the door board reads the pass controllers' status (0: never); each read
+    /// counts against SPLATS' 180 status calls an hour.
+    #[serde(default = "default_pass_status_every")]
+    pub pass_status_every_secs: u64,
+}
+
+fn default_pass_status_every() -> u64 {
+    300
 }
 
 impl Default for SplatsConfig {
@@ -241,6 +249,7 @@ impl Default for SplatsConfig {
             otqr_hash: Default::default(),
             arrival_events: default_arrival_events(),
             history_max_pages: default_max_pages(),
+            pass_status_every_secs: default_pass_status_every(),
         }
     }
 }
