@@ -20,6 +20,8 @@ macro_rules! app_commands {
             staff locks::unlock,
             staff locks::lock,
             staff locks::pass_unlock,
+            staff locks::list_alerts,
+            staff locks::ack_alert,
             staff locks::confirm,
             staff locks::refresh_status,
             staff locks::lock_info,

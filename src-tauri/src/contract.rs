@@ -37,6 +37,7 @@ fn declarations() -> BTreeMap<String, String> {
         crate::commands::SyncStatus,
         core::doors::Door,
         core::doors::PassReport,
+        core::alerts::Alert,
         crate::locks::LockInfo,
         crate::kiosk::KioskGuest,
         crate::kiosk::KioskInfo,

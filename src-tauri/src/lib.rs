@@ -36,6 +36,8 @@ pub fn run() {
         // First: a second launch focuses this one (and opens the kiosk if it asked for
         // it) instead of starting a second app on the same PC.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| second_launch(app, &argv)))
+        // Alerts (a door left open, a low battery, …) also reach staff as OS notifications.
+        .plugin(tauri_plugin_notification::init())
         .manage(state)
         .manage(kiosk::KioskState::default())
         .setup(move |app| {

@@ -3,14 +3,17 @@
 use crate::error::ShellResult;
 use crate::state::AppState;
 use serde::Serialize;
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, State};
+use uketsuke_core::alerts::{self, Alert};
 use uketsuke_core::clock::{self, WARN_OFFSET_SECS};
 use uketsuke_core::doors::{self, Door, PassReport};
 use uketsuke_core::lock::{self, CommandReport, Confirmation, KnownStatus, Target};
 use uketsuke_core::meter::{CallKind, Usage};
 use uketsuke_core::sesame::Command;
 use uketsuke_core::splats::SplatsClient;
+use uketsuke_core::store;
 
 /// The doors of a store: its entrance (when it has a lock or a SPLATS door), then its
 /// areas, each with what can open it.
@@ -18,6 +21,33 @@ use uketsuke_core::splats::SplatsClient;
 pub async fn list_doors(state: State<'_, AppState>, store_id: String) -> ShellResult<Vec<Door>> {
     let ready = state.ready()?;
     ready.db.read(move |conn| doors::of_store(conn, &store_id)).await.map_err(|e| state.err(e))
+}
+
+/// What staff must look at in this store now (doors and overstaying guests), each
+/// marked acknowledged or not; acknowledgements of cleared conditions are dropped.
+#[tauri::command]
+pub async fn list_alerts(state: State<'_, AppState>, store_id: String) -> ShellResult<Vec<Alert>> {
+    let ready = state.ready()?;
+    let now = clock::now_unix();
+    ready
+        .db
+        .write(move |c| {
+            alerts::prune(c, now)?;
+            alerts::for_store(c, &store_id, now)
+        })
+        .await
+        .map_err(|e| state.err(e))
+}
+
+/// Staff have seen this alert; it stops calling for attention until it recurs.
+#[tauri::command]
+pub async fn ack_alert(state: State<'_, AppState>, id: String) -> ShellResult<()> {
+    let (ready, actor) = (state.ready()?, state.operator());
+    ready
+        .db
+        .write(move |c| alerts::acknowledge(c, &id, &actor, clock::now_unix()))
+        .await
+        .map_err(|e| state.err(e))
 }
 
 /// Unlocks the door's SPLATS pass controller (extended API), once, and reads its status.
@@ -100,6 +130,7 @@ pub fn start_poller(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let (mut next_sesame, mut next_passes) = (Instant::now(), Instant::now());
+        let mut notified = HashSet::new();
         loop {
             let state = app.state::<AppState>();
             let Ok(ready) = state.ready() else { return };
@@ -127,7 +158,50 @@ pub fn start_poller(app: &AppHandle) {
                     }
                 }
             }
+            notify_new_alerts(&app, ready, &mut notified).await;
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
     });
+}
+
+/// Raises an OS notification once for each unacknowledged alert not yet raised.
+async fn notify_new_alerts(app: &AppHandle, ready: &crate::state::Ready, notified: &mut HashSet<String>) {
+    use tauri_plugin_notification::NotificationExt;
+    let now = clock::now_unix();
+    let found = ready
+        .db
+        .read(move |c| {
+            let mut all = Vec::new();
+            for s in store::list_stores(c)? {
+                all.extend(alerts::for_store(c, &s.id, now)?.into_iter().filter(|a| !a.acknowledged));
+            }
+            Ok(all)
+        })
+        .await;
+    let Ok(found) = found else { return };
+    let lang = app.state::<AppState>().lang();
+    for a in found.into_iter().filter(|a| notified.insert(a.id.clone())) {
+        let title = lang.pick("受付: 確認してください", "Uketsuke: please check");
+        let body = format!("{} — {}", a.subject, alert_text(a.kind, a.value, lang));
+        if let Err(e) = app.notification().builder().title(title).body(body).show() {
+            tracing::info!("notification not shown: {e}");
+        }
+    }
+}
+
+fn alert_text(kind: alerts::AlertKind, value: Option<i64>, lang: uketsuke_core::Lang) -> String {
+    use alerts::AlertKind::*;
+    let (ja, en) = match kind {
+        DoorOpen => ("扉が開いたままです".to_string(), "the door is open".to_string()),
+        DoorOffline => ("電気錠がオフラインです".into(), "the electric lock is offline".into()),
+        LockOffline => {
+            ("錠の Wi-Fi モジュールがオフラインです".into(), "the lock's Wi-Fi module is offline".into())
+        }
+        BatteryLow => {
+            let v = value.unwrap_or_default();
+            (format!("電池残量 {v}%"), format!("battery at {v}%"))
+        }
+        Overstaying => ("利用時間を過ぎています".into(), "stays past the booking".into()),
+    };
+    lang.pick(&ja, &en).to_string()
 }

@@ -19,6 +19,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/003_splats.sql")),
         M::up(include_str!("../migrations/004_guest_access.sql")),
         M::up(include_str!("../migrations/005_outbox.sql")),
+        M::up(include_str!("../migrations/006_alert_acks.sql")),
     ])
 });
 
@@ -175,7 +176,7 @@ pub fn schema_version(conn: &Connection) -> Result<i64> {
 /// The schema version this build expects.
 pub fn latest_version() -> i64 {
     // One migration per file; `user_version` counts them.
-    5
+    6
 }
 
 /// A small value kept across runs (the measured clock offset, …).

@@ -3,6 +3,7 @@
 //! The Tauri shell and the CLI are thin callers of this crate, so every capability
 //! can be tested here against the simulator, a real SQLite file and a real keyring.
 
+pub mod alerts;
 pub mod audit;
 pub mod clock;
 pub mod config;

@@ -319,3 +319,54 @@ async fn a_lock_registered_from_its_manager_key_qr_image_unlocks() {
     assert!(f.locks().confirm(&target, Command::Unlock, "受付").await.unwrap().confirmed);
     assert_eq!(f.sim_state("area:A103"), "unlocked");
 }
+
+#[tokio::test]
+async fn a_low_battery_and_a_door_left_open_are_alerts_until_acknowledged() {
+    use uketsuke_core::alerts::{self, AlertKind};
+    let f = Fixture::new(SimConfig::default()).await;
+    let now = clock::now_unix();
+    // SESAME: A102's battery is at 12 %; SPLATS: A101's pass controller reports its door open.
+    f.sim
+        .state
+        .world
+        .lock()
+        .unwrap()
+        .sesame
+        .devices
+        .values_mut()
+        .find(|d| d.door == "area:A102")
+        .unwrap()
+        .battery = 12;
+    f.locks().status(&Target::Area("A102".into()), CallKind::Status).await.unwrap();
+    f.db.write_now(|c| {
+        uketsuke_core::splats::cache::save_passes(
+            c,
+            &[serde_json::from_value(serde_json::json!({ "device_id": "pc-0001", "device_name": "会議室A 扉", "area_id": "sa-0001" }))
+                .unwrap()],
+            now,
+        )?;
+        c.execute("UPDATE areas SET splats_area_id = 'sa-0001' WHERE id = 'A101'", [])?;
+        uketsuke_core::splats::cache::save_pass_status(c, "pc-0001", &serde_json::json!({ "door": "open" }), now)
+    })
+    .unwrap();
+
+    let list = f.db.read_now(|c| alerts::for_store(c, "S001", now)).unwrap();
+    let kinds: Vec<(AlertKind, &str)> = list.iter().map(|a| (a.kind, a.subject.as_str())).collect();
+    assert!(kinds.contains(&(AlertKind::BatteryLow, "会議室B")), "{kinds:?}");
+    assert!(kinds.contains(&(AlertKind::DoorOpen, "会議室A")), "{kinds:?}");
+    assert!(list.iter().all(|a| !a.acknowledged));
+
+    let id = list.iter().find(|a| a.kind == AlertKind::DoorOpen).unwrap().id.clone();
+    f.db.write_now(|c| alerts::acknowledge(c, &id, "受付", now)).unwrap();
+    let list = f.db.read_now(|c| alerts::for_store(c, "S001", now)).unwrap();
+    assert!(list.iter().find(|a| a.id == id).unwrap().acknowledged, "once per occurrence");
+
+    // The door closes: the occurrence ends; opening again alerts again.
+    let closed = serde_json::json!({ "door": "closed" });
+    f.db.write_now(|c| uketsuke_core::splats::cache::save_pass_status(c, "pc-0001", &closed, now)).unwrap();
+    f.db.write_now(|c| alerts::prune(c, now)).unwrap();
+    let open = serde_json::json!({ "door": "open" });
+    f.db.write_now(|c| uketsuke_core::splats::cache::save_pass_status(c, "pc-0001", &open, now)).unwrap();
+    let list = f.db.read_now(|c| alerts::for_store(c, "S001", now)).unwrap();
+    assert!(!list.iter().find(|a| a.id == id).unwrap().acknowledged, "a recurrence alerts again");
+}

@@ -1,8 +1,11 @@
 //! The door board in the real staff window: an area whose only door is a SPLATS pass
 //! controller (an electric lock) offers Unlock, and pressing it moves the simulated
-//! pass controller through the extended API.
+//! pass controller through the extended API; a door left open and a low battery, both
+//! set in the simulator, show on the board with their alerts until acknowledged.
 
+use uketsuke_core::lock::{self, Target};
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
+use uketsuke_core::sesame::{DeviceUuid, SecretKey};
 use uketsuke_e2e::{
     app_binary, enabled, map_demo_doors, sync_setup, test_config, write_config, Driver, Session,
 };
@@ -20,11 +23,28 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
     let mut c = test_config(dir.path(), KEYRING_SERVICE);
     c.splats.base_url = Some(sim.splats_url());
     c.splats.pass_status_every_secs = 5;
+    c.sesame.base_url = Some(sim.sesame_url());
+    c.sesame.poll_interval_secs = 60; // the first poll is at start-up
     let config = write_config(&c, dir.path());
     let keyring = Keyring::new(KEYRING_SERVICE);
     keyring.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
     keyring.set(names::SPLATS_LICENSE_KEY, uketsuke_sim::splats::DEMO_LICENSE_KEY).unwrap();
+    keyring.set(names::SESAME_API_KEY, uketsuke_sim::sesame::DEMO_API_KEY).unwrap();
     let shared = sync_setup(&c, &sim, true).await;
+    // 会議室B has a SESAME lock whose battery is at 12 %.
+    let b = {
+        let mut w = sim.state.world.lock().unwrap();
+        let d = w.sesame.devices.values_mut().find(|d| d.door == "area:A102").unwrap();
+        d.battery = 12;
+        d.clone()
+    };
+    let (uuid, key) = (
+        DeviceUuid::parse(&b.uuid).unwrap(),
+        SecretKey::parse(&b.secret.iter().map(|x| format!("{x:02x}")).collect::<String>()).unwrap(),
+    );
+    shared
+        .write_now(|conn| lock::assign(conn, &keyring, &Target::Area("A102".into()), &uuid, &key, "setup"))
+        .unwrap();
     map_demo_doors(&shared); // A101 → sa-0001 (pass controller pc-0001); no SESAME lock anywhere
     let locked = || {
         let w = sim.state.world.lock().unwrap();
@@ -55,9 +75,20 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
         .unwrap()
         .door_open = true;
     s.wait_for(&format!("{card} [data-testid=pass-door][data-state=open]")).await;
+    s.wait_for("[data-testid=alert][data-kind=door_open]").await;
+    s.wait_for("[data-testid=alert][data-kind=battery_low]").await;
+    s.wait_for_text("12%").await;
     s.screenshot("door-board-left-open").await;
+    // Acknowledged, an alert stops calling for attention.
+    s.click_css("[data-testid=alert][data-kind=door_open] [data-testid=alert-ack]").await;
+    s.wait_for_count("[data-testid=alert]", 1).await;
     s.close().await;
-    for name in [names::SPLATS_TOKEN, names::SPLATS_LICENSE_KEY] {
+    for name in [
+        names::SPLATS_TOKEN,
+        names::SPLATS_LICENSE_KEY,
+        names::SESAME_API_KEY,
+        &names::device_secret(&b.uuid),
+    ] {
         keyring.delete(name).unwrap();
     }
 }

@@ -21,6 +21,25 @@ from: string | null, to: string | null,
  */
 forgets: Array<string>, };
 
+/**
+ * One thing to look at.
+ */
+export type Alert = { 
+/**
+ * Stable while the condition lasts: `kind:subject`.
+ */
+id: string, kind: AlertKind, 
+/**
+ * The door or the guest it is about, by name.
+ */
+subject: string, target: Target | null, 
+/**
+ * The battery percentage, for `battery_low`.
+ */
+value: number | null, acknowledged: boolean, };
+
+export type AlertKind = "door_open" | "door_offline" | "lock_offline" | "battery_low" | "overstaying";
+
 export type AppErrorData = { 
 /**
  * Stable, for the UI to branch on (`unreachable`, `uuid_invalid`, …).
@@ -359,6 +378,8 @@ export const api = {
   unlock: (target: Target) => call<CommandReport>("unlock", { target }),
   lock: (target: Target) => call<CommandReport>("lock", { target }),
   passUnlock: (target: Target) => call<PassReport>("pass_unlock", { target }),
+  listAlerts: (storeId: string) => call<Alert[]>("list_alerts", { storeId }),
+  ackAlert: (id: string) => call<void>("ack_alert", { id }),
   confirm: (target: Target, command: Command) => call<Confirmation>("confirm", { target, command }),
   refreshStatus: (target: Target) => call<KnownStatus>("refresh_status", { target }),
   lockInfo: () => call<LockInfo>("lock_info"),
