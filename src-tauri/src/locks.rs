@@ -125,11 +125,14 @@ pub async fn lock_info(state: State<'_, AppState>) -> ShellResult<LockInfo> {
 /// Reads the doors' state from start-up on, each within its budget: the SESAME locks
 /// every `sesame.poll_interval_secs` (paid calls, under the month's poll budget), the
 /// SPLATS pass controllers every `splats.pass_status_every_secs` (first those whose
-/// guests arrive soonest). The window hears `lock-statuses` after each round.
+/// guests arrive soonest). The window hears `lock-statuses` after each round; new
+/// alerts are raised after a round, and at least once a minute (a guest starts
+/// overstaying without any door being read).
 pub fn start_poller(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let (mut next_sesame, mut next_passes) = (Instant::now(), Instant::now());
+        let (mut next_sesame, mut next_passes, mut next_alerts) =
+            (Instant::now(), Instant::now(), Instant::now());
         let mut notified = HashSet::new();
         loop {
             let state = app.state::<AppState>();
@@ -138,8 +141,10 @@ pub fn start_poller(app: &AppHandle) {
             let now = Instant::now();
             let (sesame_every, passes_every) =
                 (config.sesame.poll_interval_secs, config.splats.pass_status_every_secs);
+            let mut read = false;
             if sesame_every > 0 && now >= next_sesame {
                 next_sesame = now + Duration::from_secs(sesame_every);
+                read = true;
                 match ready.locks(&config).poll_all().await {
                     Ok(report) => {
                         let _ = app.emit("lock-statuses", &report);
@@ -149,6 +154,7 @@ pub fn start_poller(app: &AppHandle) {
             }
             if passes_every > 0 && now >= next_passes {
                 next_passes = now + Duration::from_secs(passes_every);
+                read = true;
                 if let Ok(client) = SplatsClient::from_config(&config, ready.secrets.as_ref()) {
                     match doors::read_passes(&ready.db, &client, clock::now_unix()).await {
                         Ok(read) => {
@@ -158,7 +164,10 @@ pub fn start_poller(app: &AppHandle) {
                     }
                 }
             }
-            notify_new_alerts(&app, ready, &mut notified).await;
+            if read || now >= next_alerts {
+                next_alerts = now + Duration::from_secs(60);
+                notify_new_alerts(&app, ready, &mut notified).await;
+            }
             tokio::time::sleep(Duration::from_secs(5)).await;
         }
     });
