@@ -178,11 +178,17 @@ pub struct ImportPreview {
     pub moved: Vec<AddressChange>,
 }
 
+/// The config with the file's cloud addresses.
+fn with_addresses(config: &Config, file: &Exported) -> Config {
+    let mut next = config.clone();
+    file.clouds.apply(&mut next);
+    next
+}
+
 /// Reads and checks a settings file without applying it.
 pub fn preview_import(config: &Config, text: &str) -> Result<ImportPreview> {
     let Checked { file, .. } = check(text)?;
-    let mut next = config.clone();
-    file.clouds.apply(&mut next);
+    let next = with_addresses(config, &file);
     Ok(ImportPreview {
         stores: file.stores.len(),
         areas: file.stores.iter().map(|s| s.areas.len()).sum(),
@@ -190,9 +196,10 @@ pub fn preview_import(config: &Config, text: &str) -> Result<ImportPreview> {
     })
 }
 
-/// Reads an export, checks all of it, then writes stores and areas in one transaction,
-/// removes the credentials of every cloud whose address it moves, saves the new config to
-/// its file (when it has one) and returns it for the caller to use from now on.
+/// Reads an export and checks all of it; writes stores and areas in one transaction;
+/// then removes the credentials of every cloud whose address it moves, before the new
+/// config is saved to its file (when it has one) and returned for the caller to use.
+/// A failure before the commit changes nothing.
 pub fn import(
     conn: &mut Connection,
     config: &Config,
@@ -202,15 +209,9 @@ pub fn import(
     actor: &str,
 ) -> Result<(Config, ImportReport)> {
     let Checked { file, locks } = check(text)?;
-    let mut next = config.clone();
-    file.clouds.apply(&mut next);
+    let next = with_addresses(config, &file);
     next.validate()?;
     let moved = address_changes(config, &next);
-    forget_moved(&moved, secrets)?;
-    if let Some(path) = &config.source {
-        // Written whole then renamed: a crash leaves the old file.
-        next.save(path)?;
-    }
 
     let tx = conn.transaction()?;
     // Locks move between doors in one go: clear them all first so the unique index
@@ -244,6 +245,11 @@ pub fn import(
     );
     audit::record(&tx, &event)?;
     tx.commit()?;
+    forget_moved(&moved, secrets)?;
+    if let Some(path) = &config.source {
+        // Written whole then renamed: a crash leaves the old file.
+        next.save(path)?;
+    }
 
     let mut missing_keys = Vec::new();
     for (label, uuid) in locks {
