@@ -2,6 +2,7 @@
 //! what it does, over the core crate; this one only names them and dispatches.
 
 mod audit;
+mod board;
 mod doctor;
 mod door;
 mod guests;
@@ -59,6 +60,10 @@ pub enum Command {
     Status(door::StatusArgs),
     /// Show a lock's newest history (one paid call).
     History(door::HistoryArgs),
+    /// A store's doors with their SESAME lock and SPLATS pass controller, and the alerts.
+    Board(board::BoardArgs),
+    /// Unlock a door's SPLATS pass controller (extended API, sent once).
+    PassUnlock(DoorArgs),
     /// SESAME device registration and the call meter.
     #[command(subcommand)]
     Sesame(sesame::SesameCommand),
@@ -93,6 +98,8 @@ pub async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCo
         }
         Command::Status(args) => door::status(args, config, secrets, lang).await?,
         Command::History(args) => door::history(args, config, secrets).await?,
+        Command::Board(args) => board::board(args, config, lang)?,
+        Command::PassUnlock(door) => board::pass_unlock(door, config, secrets, lang).await?,
         Command::Sesame(cmd) => sesame::run(cmd, config, secrets, lang).await?,
         Command::Splats(cmd) => splats::run(cmd, config, secrets, lang).await?,
         Command::Guests(cmd) => guests::run(cmd, config, secrets, lang).await?,

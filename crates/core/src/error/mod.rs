@@ -247,6 +247,10 @@ fn missing_secret(name: &str) -> (String, String) {
             "SPLATS のトークンを入力してください (設定 > クラウド)",
             "enter the SPLATS token (Settings > Clouds)",
         ),
+        "splats.license_key" => (
+            "SPLATS 拡張版 API のライセンスキーを入力してください (設定 > クラウド)",
+            "enter the SPLATS extended API license key (Settings > Clouds)",
+        ),
         "reservation.token" => ("予約システムにサインインしてください", "sign in to the reservation system"),
         "reservation.client_secret" => (
             "予約システムのクライアントシークレットを入力してください (設定 > クラウド)",
