@@ -32,6 +32,8 @@ macro_rules! app_commands {
             staff guests::check_out,
             staff guests::add_walk_in,
             staff guests::import_csv,
+            staff guests::list_key_boxes,
+            staff guests::give_key,
             staff settings::role_status,
             staff settings::manager_unlock,
             staff settings::manager_lock,

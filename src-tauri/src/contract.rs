@@ -38,6 +38,7 @@ fn declarations() -> BTreeMap<String, String> {
         core::doors::Door,
         core::doors::PassReport,
         core::alerts::Alert,
+        core::keys::KeyBox,
         crate::locks::LockInfo,
         crate::kiosk::KioskGuest,
         crate::kiosk::KioskInfo,

@@ -14,6 +14,7 @@ pub mod error;
 pub mod guests;
 pub mod http;
 pub mod i18n;
+pub mod keys;
 pub mod lock;
 pub mod manager;
 pub mod meter;

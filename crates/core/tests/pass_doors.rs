@@ -108,3 +108,42 @@ async fn the_board_reads_first_the_doors_whose_guests_arrive_soonest() {
     assert!(read_at("A102").is_some(), "the door with the next arrival was read first");
     assert!(read_at("A101").is_none());
 }
+
+#[tokio::test]
+async fn a_guest_is_given_key_01_and_the_box_reports_it_taken() {
+    let (sim, _dir, db, splats) = facility().await;
+    let now = uketsuke_core::clock::now_unix();
+    let mut config = Config::default();
+    config.splats.base_url = Some(sim.splats_url());
+    config.splats.guest_membergroup_id = Some("mg-guest".into());
+    let guest = db
+        .write_now(|c| {
+            cache::map_entrance(c, "S001", Some("sa-0006"))?;
+            let w = uketsuke_core::guests::WalkIn {
+                store_id: "S001".into(),
+                name: "鍵田 一".into(),
+                name_kana: None,
+                phone: None,
+                area_ids: vec!["A101".into()],
+                starts_at: now - 60,
+                ends_at: now + 3600,
+            };
+            uketsuke_core::guests::add_walk_in(c, &w, now, "t")
+        })
+        .unwrap();
+    let secrets = MemorySecrets::default();
+    let before = uketsuke_core::keys::boxes(&splats).await.unwrap();
+    assert!(before[0].units.iter().all(|u| !u.taken), "{before:?}");
+
+    uketsuke_core::keys::give(&db, &splats, &secrets, &config, &guest.id, "kb-0001", "01", "受付")
+        .await
+        .unwrap();
+    let after = uketsuke_core::keys::boxes(&splats).await.unwrap();
+    let taken: Vec<&str> = after[0].units.iter().filter(|u| u.taken).map(|u| u.no.as_str()).collect();
+    assert_eq!(taken, ["01"]);
+    let unknown =
+        uketsuke_core::keys::give(&db, &splats, &secrets, &config, &guest.id, "kb-0001", "09", "受付").await;
+    assert_eq!(unknown.unwrap_err().code(), "rejected", "the box has no unit 09");
+    let events = db.read_now(|c| audit::recent(c, 5)).unwrap();
+    assert!(events.iter().any(|e| e.action == "key.give" && e.ok));
+}

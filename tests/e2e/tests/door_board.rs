@@ -1,7 +1,8 @@
 //! The door board in the real staff window: an area whose only door is a SPLATS pass
 //! controller (an electric lock) offers Unlock, and pressing it moves the simulated
 //! pass controller through the extended API; a door left open and a low battery, both
-//! set in the simulator, show on the board with their alerts until acknowledged.
+//! set in the simulator, show on the board with their alerts until acknowledged; a
+//! guest is given key 01 and the simulated key box reports it taken.
 
 use uketsuke_core::lock::{self, Target};
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
@@ -23,6 +24,7 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
     let mut c = test_config(dir.path(), KEYRING_SERVICE);
     c.splats.base_url = Some(sim.splats_url());
     c.splats.pass_status_every_secs = 5;
+    c.splats.guest_membergroup_id = Some("mg-guest".into());
     c.sesame.base_url = Some(sim.sesame_url());
     c.sesame.poll_interval_secs = 60; // the first poll is at start-up
     let config = write_config(&c, dir.path());
@@ -46,6 +48,17 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
         .write_now(|conn| lock::assign(conn, &keyring, &Target::Area("A102".into()), &uuid, &key, "setup"))
         .unwrap();
     map_demo_doors(&shared); // A101 → sa-0001 (pass controller pc-0001); no SESAME lock anywhere
+    let now = uketsuke_core::clock::now_unix();
+    let walk_in = uketsuke_core::guests::WalkIn {
+        store_id: "S001".into(),
+        name: "鍵田 一".into(),
+        name_kana: None,
+        phone: None,
+        area_ids: vec!["A101".into()],
+        starts_at: now - 60,
+        ends_at: now + 3600,
+    };
+    let guest = shared.write_now(|c| uketsuke_core::guests::add_walk_in(c, &walk_in, now, "setup")).unwrap();
     let locked = || {
         let w = sim.state.world.lock().unwrap();
         w.splats.passes.iter().find(|p| p.device_id == "pc-0001").unwrap().locked
@@ -82,6 +95,16 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
     // Acknowledged, an alert stops calling for attention.
     s.click_css("[data-testid=alert][data-kind=door_open] [data-testid=alert-ack]").await;
     s.wait_for_count("[data-testid=alert]", 1).await;
+
+    // The guest is given key 01: the simulated key box reports it taken.
+    s.click_css(&format!("[data-guest-id='{}'] [data-testid=give-key]", guest.id)).await;
+    s.click_css("[data-testid=key-box][data-device-id=kb-0001] [data-testid=key-unit][data-unit='01']").await;
+    s.wait_for("[data-testid=key-given]").await;
+    s.wait_for("[data-testid=key-unit][data-unit='01'][data-taken=true]").await;
+    let taken = sim.state.world.lock().unwrap().splats.keys[0].taken.clone();
+    assert_eq!(taken.into_iter().collect::<Vec<_>>(), ["01"]);
+    s.screenshot("door-board-key-given").await;
+    s.click_css("[data-testid=key-close]").await;
     s.close().await;
     for name in [
         names::SPLATS_TOKEN,

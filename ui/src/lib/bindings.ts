@@ -185,6 +185,21 @@ missing_keys: Array<string>,
 missing_secrets: Array<string>, };
 
 /**
+ * One key box as the counter sees it.
+ */
+export type KeyBox = { device_id: string, name: string, units: Array<KeyUnit>, };
+
+export type KeyUnit = { 
+/**
+ * "01", "02", …
+ */
+no: string, 
+/**
+ * The key is out of the box.
+ */
+taken: boolean, };
+
+/**
  * A guest as the kiosk may show them: no phone, no booking code.
  */
 export type KioskGuest = { name: string, area_names: Array<string>, starts_at: number, ends_at: number, };
@@ -390,6 +405,8 @@ export const api = {
   checkOut: (guestId: string) => call<CheckedOut>("check_out", { guestId }),
   addWalkIn: (walkIn: WalkIn) => call<Guest>("add_walk_in", { walkIn }),
   importCsv: (bytes: number[]) => call<number>("import_csv", { bytes }),
+  listKeyBoxes: () => call<KeyBox[]>("list_key_boxes"),
+  giveKey: (guestId: string, deviceId: string, unit: string) => call<KeyBox[]>("give_key", { guestId, deviceId, unit }),
   roleStatus: () => call<RoleStatus>("role_status"),
   managerUnlock: (pin: string) => call<RoleStatus>("manager_unlock", { pin }),
   managerLock: () => call<RoleStatus>("manager_lock"),

@@ -209,8 +209,11 @@ async fn key_status(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> R
         .iter()
         .find(|k| k.device_id == id)
         .ok_or_else(|| Reject::new(404, "40403", "デバイスが存在しません"))?;
-    let units: Vec<Value> =
-        (1..=k.units).map(|n| json!({ "unit_no": format!("{n:02}"), "key": "stored" })).collect();
+    let units: Vec<Value> = k
+        .unit_nos()
+        .into_iter()
+        .map(|n| json!({ "key": if k.taken.contains(&n) { "taken" } else { "stored" }, "unit_no": n }))
+        .collect();
     ok(json!({ "device_id": k.device_id, "online": true, "units": units }))
 }
 
@@ -320,6 +323,8 @@ async fn one_time_qr(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> 
     }))
 }
 
+/// A member may use keys for `timer` seconds; with `device_action` the box opens now
+/// and the guest takes them (the units then read "taken"). Unknown units are refused.
 async fn temporary_use(State(s): State<Arc<SimState>>, Path(id): Path<String>, body: Bytes) -> Reply {
     let body = body_json(&body)?;
     let timer = body.get("timer").and_then(Value::as_u64).ok_or_else(|| Reject::bad("timer は必須です"))?;
@@ -327,11 +332,29 @@ async fn temporary_use(State(s): State<Arc<SimState>>, Path(id): Path<String>, b
         return Err(Reject::bad("target は key、timer は1〜86400秒にしてください"));
     }
     let mut world = s.world.lock().unwrap();
-    let keys = world.splats.keys.clone();
+    if !world.splats.members.contains_key(&id) {
+        return Err(not_found_member());
+    }
+    let mut take = Vec::new();
     for t in body.get("targets_list").and_then(Value::as_array).into_iter().flatten() {
         let id = t.get("device_id").and_then(Value::as_str).unwrap_or_default();
-        if !keys.iter().any(|k| k.device_id == id) {
-            return Err(Reject::new(404, "40403", "デバイスが存在しません"));
+        let k = world
+            .splats
+            .keys
+            .iter()
+            .position(|k| k.device_id == id)
+            .ok_or_else(|| Reject::new(404, "40403", "デバイスが存在しません"))?;
+        for unit in t.get("unit_no_list").and_then(Value::as_array).into_iter().flatten() {
+            let unit = unit.as_str().unwrap_or_default().to_string();
+            if !world.splats.keys[k].unit_nos().contains(&unit) {
+                return Err(Reject::bad(&format!("unit_no {unit} が存在しません")));
+            }
+            take.push((k, unit));
+        }
+    }
+    if body.get("device_action").and_then(Value::as_bool) == Some(true) {
+        for (k, unit) in take {
+            world.splats.keys[k].taken.insert(unit);
         }
     }
     let m = world.splats.members.get_mut(&id).ok_or_else(not_found_member)?;

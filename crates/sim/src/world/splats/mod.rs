@@ -44,6 +44,16 @@ pub struct SKey {
     pub device_id: String,
     pub device_name: String,
     pub units: u32,
+    /// Units whose key is out of the box ("01", …).
+    #[serde(skip)]
+    pub taken: std::collections::BTreeSet<String>,
+}
+
+impl SKey {
+    /// Unit numbers as SPLATS writes them: "01" … "05".
+    pub fn unit_nos(&self) -> Vec<String> {
+        (1..=self.units).map(|n| format!("{n:02}")).collect()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

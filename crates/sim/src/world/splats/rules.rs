@@ -26,8 +26,12 @@ impl SplatsWorld {
             .push(SGroup { membergroup_id: "mg-guest".into(), membergroup_name: "ゲスト".into() });
         w.membergroups
             .push(SGroup { membergroup_id: "mg-staff".into(), membergroup_name: "スタッフ".into() });
-        w.keys
-            .push(SKey { device_id: "kb-0001".into(), device_name: "キーボックスA".into(), units: 5 });
+        w.keys.push(SKey {
+            device_id: "kb-0001".into(),
+            device_name: "キーボックスA".into(),
+            units: 5,
+            taken: Default::default(),
+        });
         w.generate_histories(30, now - 86_400, 2_880);
         w
     }
