@@ -1,87 +1,12 @@
 //! The `uketsuke` binary as a user runs it, against the simulator.
 
-use std::path::Path;
-use std::process::{Command, Output};
 use uketsuke_core::Config;
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
-fn uketsuke(config: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_uketsuke"))
-        .arg("--config")
-        .arg(config)
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.unwrap_or("").as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-fn config_for(dir: &Path, sim: &Sim, service: &str) -> std::path::PathBuf {
-    let mut c = Config::default();
-    c.database = Some(dir.join("cache.sqlite3"));
-    c.keyring_service = Some(service.into());
-    c.reservation.base_url = Some(sim.reservation_url());
-    c.reservation.client_id = Some("demo".into());
-    let path = dir.join("config.toml");
-    c.save(&path).unwrap();
-    path
-}
-
-/// Tests that need the OS keyring run under `make test`; elsewhere they say so and pass.
-fn no_keyring() -> bool {
-    let missing = std::env::var_os("UKETSUKE_TEST_KEYRING").is_none();
-    if missing {
-        eprintln!("skipped: set UKETSUKE_TEST_KEYRING=1 with a Secret Service running");
-    }
-    missing
-}
-
-/// Runs `uketsuke` with `config` on a blocking thread, so that the simulator in this
-/// test keeps answering meanwhile.
-fn runner(
-    config: &Path,
-) -> impl Fn(Vec<&'static str>, Option<&'static str>) -> tokio::task::JoinHandle<Output> {
-    let config = config.to_path_buf();
-    move |args, stdin| {
-        let config = config.clone();
-        tokio::task::spawn_blocking(move || uketsuke(&config, &args, stdin))
-    }
-}
-
-/// `config_for` with SPLATS too (and whatever `edit` adds), and both clouds' tokens in
-/// the keyring under `service`, as on a PC that is set up.
-async fn with_splats(
-    dir: &Path,
-    sim: &Sim,
-    service: &str,
-    edit: impl FnOnce(&mut Config),
-) -> std::path::PathBuf {
-    let config = config_for(dir, sim, service);
-    let mut c = Config::read(&config).unwrap();
-    c.splats.base_url = Some(sim.splats_url());
-    edit(&mut c);
-    c.save(&config).unwrap();
-    let run = runner(&config);
-    assert!(run(vec!["secret", "set", "reservation.token"], Some(DEMO_RESERVATION_TOKEN))
-        .await
-        .unwrap()
-        .status
-        .success());
-    assert!(run(vec!["secret", "set", "splats.token"], Some(uketsuke_sim::splats::DEMO_TOKEN))
-        .await
-        .unwrap()
-        .status
-        .success());
-    config
-}
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::Command;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn doctor_names_the_bad_setting_and_exits_non_zero() {
@@ -583,49 +508,4 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
 #[allow(clippy::disallowed_methods)]
 fn inspect(path: &std::path::Path) -> Option<uketsuke_core::db::Connection> {
     uketsuke_core::db::Connection::open(path).ok()
-}
-
-/// The door board and a SPLATS door from the command line, as on a headless PC: the
-/// licence is asked for, then the simulated pass controller unlocks. Needs a Secret Service.
-#[tokio::test(flavor = "multi_thread")]
-async fn the_board_and_a_splats_door_from_the_command_line() {
-    if no_keyring() {
-        return;
-    }
-    let sim = Sim::start(SimConfig::default()).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let service = format!("jp.uketsuke.cli-board.{}", std::process::id());
-    let config = with_splats(dir.path(), &sim, &service, |_| {}).await;
-    let run = runner(&config);
-    assert!(run(vec!["sync"], None).await.unwrap().status.success());
-    let map = run(vec!["splats", "map", "--area", "A101", "--to", "sa-0001"], None).await.unwrap();
-    assert!(map.status.success(), "{}", text(&map));
-
-    let out = run(vec!["pass-unlock", "--area", "A101", "--lang", "en"], None).await.unwrap();
-    assert!(!out.status.success() && text(&out).contains("license key"), "{}", text(&out));
-    let licence = Some(uketsuke_sim::splats::DEMO_LICENSE_KEY);
-    assert!(run(vec!["secret", "set", "splats.license_key"], licence).await.unwrap().status.success());
-    let out = run(vec!["pass-unlock", "--area", "A101", "--lang", "en"], None).await.unwrap();
-    assert!(out.status.success() && text(&out).contains("unlocked"), "{}", text(&out));
-    let locked = sim
-        .state
-        .world
-        .lock()
-        .unwrap()
-        .splats
-        .passes
-        .iter()
-        .find(|p| p.device_id == "pc-0001")
-        .unwrap()
-        .locked;
-    assert!(!locked, "the simulated pass controller unlocked");
-
-    let out = run(vec!["board", "--store", "S001", "--json"], None).await.unwrap();
-    let board: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let a101 = board["doors"].as_array().unwrap().iter().find(|d| d["target"]["id"] == "A101").unwrap();
-    assert_eq!(a101["pass"]["device_id"], "pc-0001");
-    assert_eq!(a101["pass"]["status"]["lock"], "unlocked", "the status read after the unlock is kept");
-    for name in ["splats.license_key", "splats.token", "reservation.token"] {
-        run(vec!["secret", "delete", name], None).await.unwrap();
-    }
 }
