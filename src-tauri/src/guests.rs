@@ -10,7 +10,6 @@ use uketsuke_core::guests::{self, GuestView, WalkIn};
 use uketsuke_core::keys::{self, KeyBox};
 use uketsuke_core::model::Guest;
 use uketsuke_core::reconcile::{self, CheckedOut};
-use uketsuke_core::splats::SplatsClient;
 
 #[tauri::command]
 pub async fn list_guests(
@@ -31,7 +30,7 @@ pub async fn list_guests(
 pub async fn issue_access(state: State<'_, AppState>, guest_id: String) -> ShellResult<AccessSummary> {
     let ready = state.ready()?;
     let config = ready.config();
-    let client = SplatsClient::from_config(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
+    let client = ready.splats(&config).map_err(|e| state.err(e))?;
     access::issue(&ready.db, &client, ready.secrets.as_ref(), &config, &guest_id, &state.operator())
         .await
         .map_err(|e| state.err(e))
@@ -63,7 +62,7 @@ pub async fn check_in(state: State<'_, AppState>, guest_id: String) -> ShellResu
 pub async fn check_out(state: State<'_, AppState>, guest_id: String) -> ShellResult<CheckedOut> {
     let ready = state.ready()?;
     let config = ready.config();
-    let client = SplatsClient::from_config(&config, ready.secrets.as_ref()).ok();
+    let client = ready.splats(&config).ok();
     let out = reconcile::check_out_now(
         &ready.db,
         client.as_ref(),
@@ -111,8 +110,7 @@ pub async fn import_csv(state: State<'_, AppState>, bytes: Vec<u8>) -> ShellResu
 #[tauri::command]
 pub async fn list_key_boxes(state: State<'_, AppState>) -> ShellResult<Vec<KeyBox>> {
     let ready = state.ready()?;
-    let client =
-        SplatsClient::from_config(&ready.config(), ready.secrets.as_ref()).map_err(|e| state.err(e))?;
+    let client = ready.splats(&ready.config()).map_err(|e| state.err(e))?;
     keys::boxes(&client).await.map_err(|e| state.err(e))
 }
 
@@ -126,7 +124,7 @@ pub async fn give_key(
 ) -> ShellResult<Vec<KeyBox>> {
     let ready = state.ready()?;
     let config = ready.config();
-    let client = SplatsClient::from_config(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
+    let client = ready.splats(&config).map_err(|e| state.err(e))?;
     let secrets = ready.secrets.as_ref();
     keys::give(&ready.db, &client, secrets, &config, &guest_id, &device_id, &unit, &state.operator())
         .await

@@ -12,7 +12,6 @@ use uketsuke_core::doors::{self, Door, PassReport};
 use uketsuke_core::lock::{self, CommandReport, Confirmation, KnownStatus, Target};
 use uketsuke_core::meter::{CallKind, Usage};
 use uketsuke_core::sesame::Command;
-use uketsuke_core::splats::SplatsClient;
 use uketsuke_core::store;
 
 /// The doors of a store: its entrance (when it has a lock or a SPLATS door), then its
@@ -55,7 +54,7 @@ pub async fn ack_alert(state: State<'_, AppState>, id: String) -> ShellResult<()
 pub async fn pass_unlock(state: State<'_, AppState>, target: Target) -> ShellResult<PassReport> {
     let ready = state.ready()?;
     let config = ready.config();
-    let client = SplatsClient::from_config(&config, ready.secrets.as_ref()).map_err(|e| state.err(e))?;
+    let client = ready.splats(&config).map_err(|e| state.err(e))?;
     doors::pass_unlock(&ready.db, &client, ready.secrets.as_ref(), &target, &state.operator())
         .await
         .map_err(|e| state.err(e))
@@ -155,7 +154,7 @@ pub fn start_poller(app: &AppHandle) {
             if passes_every > 0 && now >= next_passes {
                 next_passes = now + Duration::from_secs(passes_every);
                 read = true;
-                if let Ok(client) = SplatsClient::from_config(&config, ready.secrets.as_ref()) {
+                if let Ok(client) = ready.splats(&config) {
                     match doors::read_passes(&ready.db, &client, clock::now_unix()).await {
                         Ok(read) => {
                             let _ = app.emit("lock-statuses", &read);

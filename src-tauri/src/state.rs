@@ -72,6 +72,11 @@ impl Ready {
     pub fn locks<'a>(&'a self, config: &'a Config) -> Locks<'a> {
         Locks { db: &self.db, secrets: self.secrets.as_ref(), config }
     }
+
+    /// The SPLATS client for a config snapshot, its token from this app's keyring.
+    pub fn splats(&self, config: &Config) -> uketsuke_core::Result<uketsuke_core::splats::SplatsClient> {
+        uketsuke_core::splats::SplatsClient::from_config(config, self.secrets.as_ref())
+    }
 }
 
 pub struct AppState {
