@@ -10,16 +10,22 @@
 //! - `GET  /_sim/splats`          → counts, members, guests, bulk jobs, rate limits, calls
 //! - `PUT  /_sim/splats`          ← `{"limits": {...}, "bulk_members_per_sec": n, "fail_next_bulk": bool, "add_token": "…",
 //!   "repeat_history_keys": n (the next n keyed history pages repeat their key), "pass_enabled": bool
-//!   (false: a tenant without SPLATS PASS, whose area and pass-controller listings are refused)}`
+//!   (false: a tenant without SPLATS PASS, whose area and pass-controller listings are refused),
+//!   "holidays": ["YYYY-MM-DD"] (days schedules read as `Holiday`), "face_millis": n (face registration time)}`
 //! - `/_sim/reservation/bookings…` add, change, extend, move and cancel bookings (`bookings.rs`)
 //! - `POST /_sim/splats/histories` ← `{"count": n, "start": <unix>, "step_secs": n}` adds synthetic logs
 //! - `POST /_sim/splats/scan`     ← `{"area_id": "…", "payload": "SL-OTQR?…"}`: a reader at that area
-//!   judges the QR as the real one would (→ `{"accepted", "reason", "member_id", "guest_id"}`) and logs it
+//!   judges the QR as the real one would (→ `{"accepted", "reason", "member_id", "guest_id"}`) and logs it;
+//!   `{"area_id", "card": "0123ABCD…"}` touches an IC card instead
+//! - `POST /_sim/splats/keys/{id}/take` ← `{"payload": guest QR, "unit_no": "01"}`: a guest takes a key;
+//!   `…/return` ← `{"unit_no"}` puts one back
 
 use crate::faults::Fault;
 use crate::state::SimState;
+use crate::world::splats::reader::Credential;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -36,6 +42,8 @@ pub fn router() -> Router<Arc<SimState>> {
         .route("/splats", get(splats_world).put(splats_settings))
         .route("/splats/histories", post(splats_histories))
         .route("/splats/scan", post(splats_scan))
+        .route("/splats/keys/{id}/take", post(splats_take_key))
+        .route("/splats/keys/{id}/return", post(splats_return_key))
 }
 
 async fn sesame_world(State(s): State<Arc<SimState>>) -> Json<Value> {
@@ -172,6 +180,15 @@ async fn splats_settings(State(s): State<Arc<SimState>>, Json(req): Json<Value>)
     if let Some(v) = req.get("pass_enabled").and_then(Value::as_bool) {
         w.no_pass = !v;
     }
+    if let Some(v) = req.get("face_millis").and_then(Value::as_u64) {
+        w.face_millis = v as u32;
+    }
+    if let Some(days) = req.get("holidays").and_then(Value::as_array) {
+        w.holidays = days
+            .iter()
+            .filter_map(|d| chrono::NaiveDate::parse_from_str(d.as_str()?, "%Y-%m-%d").ok())
+            .collect();
+    }
     if let Some(t) = req.get("add_token").and_then(Value::as_str) {
         w.tokens.insert(t.to_string());
     }
@@ -188,9 +205,41 @@ async fn splats_histories(State(s): State<Arc<SimState>>, Json(req): Json<Value>
     Json(json!({ "histories": world.splats.histories.len() }))
 }
 
+/// A reader at `area_id` is shown a QR (`payload`) or touched with an IC card (`card`).
 async fn splats_scan(State(s): State<Arc<SimState>>, Json(req): Json<Value>) -> Json<Value> {
     let now = s.clock.now_unix();
-    let area = req.get("area_id").and_then(Value::as_str).unwrap_or_default().to_string();
-    let payload = req.get("payload").and_then(Value::as_str).unwrap_or_default().to_string();
-    Json(s.world.lock().unwrap().splats.scan(&area, &payload, now))
+    let field = |k: &str| req.get(k).and_then(Value::as_str).map(String::from);
+    let area = field("area_id").unwrap_or_default();
+    let mut world = s.world.lock().unwrap();
+    Json(match (field("card"), field("payload")) {
+        (Some(card), _) => world.splats.present(&area, Credential::Card(&card), now),
+        (None, payload) => world.splats.scan(&area, &payload.unwrap_or_default(), now),
+    })
+}
+
+/// A guest shows their QR at a key box and takes `unit_no`.
+async fn splats_take_key(
+    State(s): State<Arc<SimState>>,
+    Path(id): Path<String>,
+    Json(req): Json<Value>,
+) -> Response {
+    let now = s.clock.now_unix();
+    let payload = req.get("payload").and_then(Value::as_str).unwrap_or_default();
+    let unit = req.get("unit_no").and_then(Value::as_str).unwrap_or_default();
+    match s.world.lock().unwrap().splats.take_key(&id, payload, unit, now) {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => r.into_response(),
+    }
+}
+
+async fn splats_return_key(
+    State(s): State<Arc<SimState>>,
+    Path(id): Path<String>,
+    Json(req): Json<Value>,
+) -> Response {
+    let unit = req.get("unit_no").and_then(Value::as_str).unwrap_or_default();
+    match s.world.lock().unwrap().splats.return_key(&id, unit) {
+        Ok(v) => Json(v).into_response(),
+        Err(r) => r.into_response(),
+    }
 }

@@ -9,6 +9,9 @@
 //! is refused if the other parameters changed. Bulk member requests progress over
 //! time, one after another; guests vanish a week after their `use_date_end`.
 
+mod face;
+mod keys;
+
 pub use crate::world::splats::{otqr, Reject};
 
 use crate::state::SimState;
@@ -42,14 +45,15 @@ pub fn router(state: Arc<SimState>) -> Router<Arc<SimState>> {
         .route("/v1/devices/passes", get(passes))
         .route("/v1/devices/passes/{id}/status", get(pass_status))
         .route("/v1/devices/passes/{id}/requests", post(pass_request))
-        .route("/v1/devices/keys", get(keys))
-        .route("/v1/devices/keys/{id}/status", get(key_status))
-        .route("/v1/devices/devices/keys/{id}/status", get(key_status))
+        .route("/v1/devices/keys", get(keys::list))
+        .route("/v1/devices/keys/{id}/status", get(keys::status))
+        .route("/v1/devices/devices/keys/{id}/status", get(keys::status))
         .route("/v1/members", get(list_members).post(create_member))
         .route("/v1/members/bulk", post(bulk))
         .route("/v1/members/{id}", get(get_member).put(update_member).delete(delete_member))
         .route("/v1/members/{id}/one_time_qr", post(one_time_qr))
-        .route("/v1/members/{id}/temporary_use", put(temporary_use))
+        .route("/v1/members/{id}/temporary_use", put(keys::temporary_use))
+        .route("/v1/members/{id}/face", post(face::register).delete(face::delete))
         .route("/v1/guests", post(create_guest))
         .route("/v1/guests/{id}", get(get_guest).delete(delete_guest))
         .route("/v1/histories", get(histories))
@@ -197,26 +201,6 @@ async fn pass_request(
     ok(json!({ "device_id": id, "result": "accepted" }))
 }
 
-async fn keys(State(s): State<Arc<SimState>>) -> Reply {
-    ok(json!({ "devices": s.world.lock().unwrap().splats.keys }))
-}
-
-async fn key_status(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> Reply {
-    let w = s.world.lock().unwrap();
-    let k = w
-        .splats
-        .keys
-        .iter()
-        .find(|k| k.device_id == id)
-        .ok_or_else(|| Reject::new(404, "40403", "デバイスが存在しません"))?;
-    let units: Vec<Value> = k
-        .unit_nos()
-        .into_iter()
-        .map(|n| json!({ "key": if k.taken.contains(&n) { "taken" } else { "stored" }, "unit_no": n }))
-        .collect();
-    ok(json!({ "device_id": k.device_id, "online": true, "units": units }))
-}
-
 /// `limit` (1..=1000, default 100) and an opaque key bound to the other parameters.
 struct Paging {
     limit: usize,
@@ -321,45 +305,6 @@ async fn one_time_qr(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> 
         "version": "1",
         "expiration_in_seconds": i64::from(o.timestep) - t.rem_euclid(i64::from(o.timestep)),
     }))
-}
-
-/// A member may use keys for `timer` seconds; with `device_action` the box opens now
-/// and the guest takes them (the units then read "taken"). Unknown units are refused.
-async fn temporary_use(State(s): State<Arc<SimState>>, Path(id): Path<String>, body: Bytes) -> Reply {
-    let body = body_json(&body)?;
-    let timer = body.get("timer").and_then(Value::as_u64).ok_or_else(|| Reject::bad("timer は必須です"))?;
-    if !(1..=86_400).contains(&timer) || body.get("target").and_then(Value::as_str) != Some("key") {
-        return Err(Reject::bad("target は key、timer は1〜86400秒にしてください"));
-    }
-    let mut world = s.world.lock().unwrap();
-    if !world.splats.members.contains_key(&id) {
-        return Err(not_found_member());
-    }
-    let mut take = Vec::new();
-    for t in body.get("targets_list").and_then(Value::as_array).into_iter().flatten() {
-        let id = t.get("device_id").and_then(Value::as_str).unwrap_or_default();
-        let k = world
-            .splats
-            .keys
-            .iter()
-            .position(|k| k.device_id == id)
-            .ok_or_else(|| Reject::new(404, "40403", "デバイスが存在しません"))?;
-        for unit in t.get("unit_no_list").and_then(Value::as_array).into_iter().flatten() {
-            let unit = unit.as_str().unwrap_or_default().to_string();
-            if !world.splats.keys[k].unit_nos().contains(&unit) {
-                return Err(Reject::bad(&format!("unit_no {unit} が存在しません")));
-            }
-            take.push((k, unit));
-        }
-    }
-    if body.get("device_action").and_then(Value::as_bool) == Some(true) {
-        for (k, unit) in take {
-            world.splats.keys[k].taken.insert(unit);
-        }
-    }
-    let m = world.splats.members.get_mut(&id).ok_or_else(not_found_member)?;
-    m.temporary_use = Some(body);
-    ok(json!({ "member_id": id }))
 }
 
 async fn create_guest(State(s): State<Arc<SimState>>, body: Bytes) -> Reply {
@@ -520,9 +465,13 @@ fn bulk_one(
     }
 }
 
+/// A bulk job's or a face registration's progress.
 async fn request_result(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> Reply {
     let t = now_ms(&s);
     let w = s.world.lock().unwrap();
+    if let Some(job) = w.splats.face_jobs.iter().find(|j| j.request_id == id) {
+        return ok(job.to_json(t));
+    }
     let job = w
         .splats
         .jobs

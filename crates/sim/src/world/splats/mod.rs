@@ -1,7 +1,11 @@
 //! What the simulated SPLATS tenant holds; the rules it applies are in [`rules`].
 
+pub mod face;
+pub mod keybox;
 pub mod otqr;
+pub mod reader;
 mod rules;
+pub mod schedule;
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -76,6 +80,10 @@ pub struct SMember {
     pub otqr: Option<SOtqr>,
     pub devices_pass: Value,
     pub temporary_use: Option<Value>,
+    /// The IC card's ID (hex, upper case).
+    pub card_data: Option<String>,
+    /// `face_data` once a face image is registered.
+    pub face: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -86,6 +94,10 @@ pub struct SGuest {
     pub use_date_end: i64,
     pub qrcode_data: String,
     pub area_id_list: Vec<String>,
+    /// (key box, units) the guest may take between start and end.
+    pub key_devices: Vec<(String, Vec<String>)>,
+    /// Minutes after `use_date_end` a key may still be returned.
+    pub return_grace_period: Option<u32>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -178,6 +190,11 @@ pub struct SplatsWorld {
     pub no_pass: bool,
     /// "METHOD /path" of every authenticated call, for tests.
     pub calls: Vec<String>,
+    /// Days the schedules read as `Holiday` (JST).
+    pub holidays: std::collections::BTreeSet<chrono::NaiveDate>,
+    pub face_jobs: Vec<face::FaceJob>,
+    /// How long a face registration stays in `progress`.
+    pub face_millis: u32,
     next_id: u64,
 }
 

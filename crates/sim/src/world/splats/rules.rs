@@ -1,13 +1,14 @@
 //! The rules the simulated SPLATS tenant applies to what it holds: members, guests,
 //! histories and bulk jobs, as the API documents them.
 
+use super::schedule;
 use super::*;
 use rand::Rng;
 use serde_json::{json, Value};
 
 impl SplatsWorld {
     pub fn demo(now: i64, rooms: &[(String, String)]) -> SplatsWorld {
-        let mut w = SplatsWorld { bulk_members_per_sec: 5000, ..SplatsWorld::default() };
+        let mut w = SplatsWorld { bulk_members_per_sec: 5000, face_millis: 1500, ..SplatsWorld::default() };
         w.tokens.insert(DEMO_TOKEN.into());
         for (n, (door, label)) in rooms.iter().enumerate() {
             let area_id = format!("sa-{:04}", n + 1);
@@ -62,19 +63,22 @@ impl SplatsWorld {
         self.histories.sort_by(|a, b| (a.at, &a.history_id).cmp(&(b.at, &b.history_id)));
     }
 
-    pub fn log(
+    /// Logs a reader's verdict. Card events are named like the QR ones [I].
+    pub fn log_auth(
         &mut self,
         at: i64,
         area_id: &str,
         accepted: bool,
+        card: bool,
         member_id: Option<String>,
         guest_id: Option<String>,
     ) {
         let pass = self.passes.iter().find(|p| p.area_id == area_id).cloned();
-        let (event, name, category) = if accepted {
-            ("qr_auth_success", "QR認証成功", "normal")
-        } else {
-            ("qr_auth_failure", "QR認証失敗", "suspicious")
+        let (event, name, category) = match (card, accepted) {
+            (false, true) => ("qr_auth_success", "QR認証成功", "normal"),
+            (false, false) => ("qr_auth_failure", "QR認証失敗", "suspicious"),
+            (true, true) => ("card_auth_success", "カード認証成功", "normal"),
+            (true, false) => ("card_auth_failure", "カード認証失敗", "suspicious"),
         };
         let history_id = self.next_id("h");
         self.histories.push(SHistory {
@@ -94,6 +98,7 @@ impl SplatsWorld {
     /// Time passes: finished bulk jobs take effect and expired guests are purged.
     pub fn tick(&mut self, now_ms: i64) {
         let now = now_ms.div_euclid(1000);
+        self.apply_faces(now_ms);
         self.guests.retain(|_, g| g.use_date_end + GUEST_PURGE_SECS > now);
         let mut applies = Vec::new();
         for job in self.jobs.iter_mut().filter(|j| !j.applied) {
@@ -166,6 +171,7 @@ impl SplatsWorld {
         if self.members.values().any(|m| m.qr_data == qr_data && Some(m.member_id.as_str()) != own_id) {
             return Err(Reject::new(409, "40901", "入力されたQRコード情報はすでに登録されています"));
         }
+        let card_data = self.card_from(body, existing)?;
         let otqr = match qr.and_then(|q| q.get("one_time_qr")) {
             Some(o) => Some(otqr_from(o, existing.and_then(|e| e.otqr.as_ref()))?),
             None => existing.and_then(|e| e.otqr.clone()),
@@ -188,7 +194,32 @@ impl SplatsWorld {
             otqr,
             devices_pass,
             temporary_use: existing.and_then(|e| e.temporary_use.clone()),
+            card_data,
+            face: existing.and_then(|e| e.face.clone()),
         })
+    }
+
+    /// `card_data`: the IC card's ID in hex (the documents' example is 16 digits, a
+    /// FeliCa IDm; 8 to 32 are taken). One card, one member: a second is 40901.
+    fn card_from(&self, body: &Value, existing: Option<&SMember>) -> Result<Option<String>, Reject> {
+        let card = match body.get("card_data") {
+            None => return Ok(existing.and_then(|e| e.card_data.clone())),
+            Some(Value::Null) => return Ok(None),
+            Some(Value::String(c)) => c.to_ascii_uppercase(),
+            Some(_) => return Err(Reject::bad("card_data は文字列にしてください")),
+        };
+        if !(8..=32).contains(&card.len()) || !card.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(Reject::bad("card_data は16進数8〜32桁にしてください"));
+        }
+        let own_id = existing.map(|e| e.member_id.as_str());
+        if self
+            .members
+            .values()
+            .any(|m| m.card_data.as_deref() == Some(&card) && Some(m.member_id.as_str()) != own_id)
+        {
+            return Err(Reject::new(409, "40901", "入力されたカード情報はすでに登録されています"));
+        }
+        Ok(Some(card))
     }
 
     fn check_devices_pass(&self, p: &Value) -> Result<(), Reject> {
@@ -200,9 +231,7 @@ impl SplatsWorld {
                     if !self.areas.iter().any(|x| x.area_id == id) {
                         return Err(Reject::new(404, "40402", &format!("エリア {id} が存在しません")));
                     }
-                    if a.get("pass").and_then(|p| p.get("effect")).and_then(Value::as_str).is_none() {
-                        return Err(Reject::bad("areas_list[].pass.effect は必須です"));
-                    }
+                    schedule::check_pass(a.get("pass").unwrap_or(&Value::Null))?;
                 }
                 Ok(())
             }
@@ -229,6 +258,10 @@ impl SplatsWorld {
         if let Some(bad) = areas.iter().find(|id| !self.areas.iter().any(|a| &a.area_id == *id)) {
             return Err(Reject::new(404, "40402", &format!("エリア {bad} が存在しません")));
         }
+        let (key_devices, return_grace_period) = self.guest_keys(body)?;
+        if areas.is_empty() && key_devices.is_empty() {
+            return Err(Reject::bad("area_id_list か key_devices_list のどちらかが必要です"));
+        }
         let data = body
             .get("qrcode_issuing_method")
             .and_then(|q| q.get("qrcode_data"))
@@ -242,95 +275,47 @@ impl SplatsWorld {
             use_date_end: end,
             qrcode_data: data,
             area_id_list: areas,
+            key_devices,
+            return_grace_period,
         })
     }
 
-    /// What a reader at `area_id` does with a scanned QR: accept or refuse, and log it.
-    pub fn scan(&mut self, area_id: &str, payload: &str, now: i64) -> Value {
-        let verdict = self.judge(area_id, payload, now);
-        let (member, guest) = match &verdict {
-            Ok((m, g)) | Err((_, m, g)) => (m.clone(), g.clone()),
-        };
-        let accepted = verdict.is_ok();
-        self.log(now, area_id, accepted, member.clone(), guest.clone());
-        json!({
-            "accepted": accepted,
-            "reason": verdict.err().map(|(r, _, _)| r),
-            "member_id": member,
-            "guest_id": guest,
-        })
-    }
-
+    /// `key_devices_list` (known boxes and units only) and `return_grace_period`.
     #[allow(clippy::type_complexity)]
-    fn judge(
-        &self,
-        area_id: &str,
-        payload: &str,
-        now: i64,
-    ) -> Result<(Option<String>, Option<String>), (String, Option<String>, Option<String>)> {
-        if let Some((data, code)) = otqr::parse(payload) {
-            let m = self.members.values().find(|m| m.qr_data == data).ok_or((
-                "unknown_qr".to_string(),
-                None,
-                None,
-            ))?;
-            let who = Some(m.member_id.clone());
-            let o = m.otqr.as_ref().filter(|o| o.enabled).ok_or((
-                "one_time_qr_disabled".to_string(),
-                who.clone(),
-                None,
-            ))?;
-            if !otqr::verify(&o.seed, o.timestep, o.skew, &code, now) {
-                return Err(("totp_mismatch".into(), who, None));
+    fn guest_keys(&self, body: &Value) -> Result<(Vec<(String, Vec<String>)>, Option<u32>), Reject> {
+        let mut out = Vec::new();
+        for k in body.get("key_devices_list").and_then(Value::as_array).into_iter().flatten() {
+            let id = k.get("key_device_id").and_then(Value::as_str).unwrap_or_default();
+            let key = self
+                .keys
+                .iter()
+                .find(|b| b.device_id == id)
+                .ok_or_else(|| Reject::new(404, "40403", &format!("キーボックス {id} が存在しません")))?;
+            let units: Vec<String> = k
+                .get("units_no_list")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .map(|u| u.as_str().unwrap_or_default().to_string())
+                .collect();
+            if units.is_empty() {
+                return Err(Reject::bad("units_no_list は必須です"));
             }
-            if m.use_date_start.is_some_and(|s| now < s) || m.use_date_end.is_some_and(|e| now > e) {
-                return Err(("outside_use_period".into(), who, None));
+            if let Some(bad) = units.iter().find(|u| !key.unit_nos().contains(u)) {
+                return Err(Reject::bad(&format!("unit_no {bad} が存在しません")));
             }
-            if !allows(&m.devices_pass, area_id) {
-                return Err(("no_permission".into(), who, None));
-            }
-            return Ok((who, None));
+            out.push((id.to_string(), units));
         }
-        if let Some(g) = self.guests.values().find(|g| g.qrcode_data == payload) {
-            let who = Some(g.guest_id.clone());
-            if now < g.use_date_start || now > g.use_date_end {
-                return Err(("outside_use_period".into(), None, who));
-            }
-            if !g.area_id_list.iter().any(|a| a == area_id) {
-                return Err(("no_permission".into(), None, who));
-            }
-            return Ok((None, who));
-        }
-        if let Some(m) = self.members.values().find(|m| m.qr_data == payload) {
-            if m.otqr.as_ref().is_some_and(|o| o.enabled) {
-                return Err(("static_qr_not_allowed".into(), Some(m.member_id.clone()), None));
-            }
-            if !allows(&m.devices_pass, area_id) {
-                return Err(("no_permission".into(), Some(m.member_id.clone()), None));
-            }
-            return Ok((Some(m.member_id.clone()), None));
-        }
-        Err(("unknown_qr".into(), None, None))
-    }
-}
-
-/// Does a `devices_pass` let its holder into this area? Schedules read as "allowed".
-fn allows(pass: &Value, area_id: &str) -> bool {
-    match pass.get("default_mode").and_then(Value::as_str) {
-        Some("allow_all") => true,
-        Some("option") => pass
-            .get("areas_list")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|a| a.get("area_id").and_then(Value::as_str) == Some(area_id))
-            .any(|a| {
-                matches!(
-                    a.get("pass").and_then(|p| p.get("effect")).and_then(Value::as_str),
-                    Some("allow_all" | "allow")
-                )
-            }),
-        _ => false,
+        let grace = match body.get("return_grace_period") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_u64()
+                    .filter(|m| *m <= 10_080)
+                    .ok_or_else(|| Reject::bad("return_grace_period は0〜10080分の整数にしてください"))?
+                    as u32,
+            ),
+        };
+        Ok((out, grace))
     }
 }
 
@@ -389,7 +374,7 @@ impl SMember {
             qrcode["one_time_qr"] =
                 json!({ "enabled": o.enabled, "totp_seed": o.seed, "timestep": o.timestep, "skew": o.skew });
         }
-        json!({
+        let mut out = json!({
             "member_id": self.member_id,
             "member_name": self.member_name,
             "member_code": self.member_code,
@@ -398,7 +383,15 @@ impl SMember {
             "use_date_end": self.use_date_end.map(iso),
             "qrcode": qrcode,
             "devices_pass": self.devices_pass,
-        })
+        });
+        // Present only when set, as "001" shows `face_data`.
+        if let Some(c) = &self.card_data {
+            out["card_data"] = json!(c);
+        }
+        if let Some(f) = &self.face {
+            out["face_data"] = json!(f);
+        }
+        out
     }
 }
 
@@ -411,6 +404,10 @@ impl SGuest {
             "use_date_end": iso(self.use_date_end),
             "qrcode_issuing_method": { "qrcode_data": self.qrcode_data },
             "area_id_list": self.area_id_list,
+            "key_devices_list": self.key_devices.iter()
+                .map(|(id, units)| json!({ "key_device_id": id, "units_no_list": units }))
+                .collect::<Vec<_>>(),
+            "return_grace_period": self.return_grace_period,
         })
     }
 }
