@@ -225,6 +225,20 @@ pub struct SplatsConfig {
     /// counts against SPLATS' 180 status calls an hour.
     #[serde(default = "default_pass_status_every")]
     pub pass_status_every_secs: u64,
+    /// Face image registration: the path (`{member_id}` is replaced) and the JSON field
+    /// carrying the Base64 JPEG. The documents do not name them (docs/splats.md).
+    #[serde(default = "default_face_path")]
+    pub face_path: String,
+    #[serde(default = "default_face_field")]
+    pub face_field: String,
+}
+
+fn default_face_path() -> String {
+    "/v1/members/{member_id}/face".into()
+}
+
+fn default_face_field() -> String {
+    "face_image".into()
 }
 
 fn default_pass_status_every() -> u64 {
@@ -250,6 +264,8 @@ impl Default for SplatsConfig {
             arrival_events: default_arrival_events(),
             history_max_pages: default_max_pages(),
             pass_status_every_secs: default_pass_status_every(),
+            face_path: default_face_path(),
+            face_field: default_face_field(),
         }
     }
 }

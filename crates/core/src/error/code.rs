@@ -129,6 +129,20 @@ codes! {
     TotpSeedInvalid = "totp_seed_invalid",
     OtqrSettingsInvalid = "otqr_settings_invalid",
 
+    // SPLATS members (the manager's members screen).
+    /// An IC card ID that is not 8–32 hex digits.
+    CardDataInvalid = "card_data_invalid",
+    QrDataInvalid = "qr_data_invalid",
+    /// A weekly slot without days, or with an end before its start.
+    ScheduleInvalid = "schedule_invalid",
+    MembergroupMissing = "membergroup_missing",
+    /// `UK-…` codes are the app's own guest members.
+    MemberCodeReserved = "member_code_reserved",
+    /// SPLATS 40901: the card, QR or member code belongs to another member.
+    SplatsDuplicate = "splats_duplicate",
+    /// SPLATS did not register a face image (`failed_…`).
+    FaceFailed = "face_failed",
+
     // Guests and their QR.
     /// A name, kana or booking code longer than the app keeps.
     FieldTooLong = "field_too_long",

@@ -8,6 +8,7 @@
 
 use super::device::{DeviceUuid, SecretKey};
 use crate::error::{Code, Error, Result};
+use crate::picture;
 use base64::Engine;
 use std::path::Path;
 
@@ -117,61 +118,17 @@ pub fn parse(text: &str) -> Result<ManagerKey> {
     })
 }
 
-/// The largest image read: a phone's screenshot is far smaller. Past these the
-/// decoder stops before allocating, so a hostile file cannot exhaust memory.
-pub const MAX_IMAGE_BYTES: u64 = 20 << 20;
-pub const MAX_IMAGE_SIDE: u32 = 8_000;
-
-fn image_too_large() -> Error {
-    Error::invalid(
-        Code::ImageTooLarge,
-        format!(
-            "画像が大きすぎます ({} MB、{MAX_IMAGE_SIDE}×{MAX_IMAGE_SIDE} ピクセルまで)",
-            MAX_IMAGE_BYTES >> 20
-        ),
-        format!(
-            "the image is too large (at most {} MB and {MAX_IMAGE_SIDE}×{MAX_IMAGE_SIDE} pixels)",
-            MAX_IMAGE_BYTES >> 20
-        ),
-    )
-}
-
-fn read_image(bytes: &[u8]) -> Result<image::DynamicImage> {
-    let unreadable = |e: &dyn std::fmt::Display| {
-        Error::invalid(
-            Code::ImageUnreadable,
-            format!("画像を開けません: {e}"),
-            format!("cannot open the image: {e}"),
-        )
-    };
-    if bytes.len() as u64 > MAX_IMAGE_BYTES {
-        return Err(image_too_large());
-    }
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| unreadable(&e))?;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_IMAGE_SIDE);
-    limits.max_image_height = Some(MAX_IMAGE_SIDE);
-    limits.max_alloc = Some(256 << 20);
-    reader.limits(limits);
-    reader.decode().map_err(|e| match e {
-        image::ImageError::Limits(_) => image_too_large(),
-        e => unreadable(&e),
-    })
-}
-
 /// Decodes the QR in a saved image (PNG or JPEG) and parses it.
 pub fn import_image(path: &Path) -> Result<ManagerKey> {
-    if std::fs::metadata(path)?.len() > MAX_IMAGE_BYTES {
-        return Err(image_too_large());
+    if std::fs::metadata(path)?.len() > picture::MAX_BYTES {
+        return Err(picture::too_large());
     }
     import_bytes(&std::fs::read(path)?)
 }
 
 /// [`import_image`] for an image already in memory (picked in the settings window).
 pub fn import_bytes(bytes: &[u8]) -> Result<ManagerKey> {
-    let img = read_image(bytes)?.to_luma8();
+    let img = picture::read(bytes)?.to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(img);
     let grids = prepared.detect_grids();
     let text = grids

@@ -47,6 +47,8 @@ pub struct SplatsClient {
     pub retry: RetryPolicy,
     /// Server clock minus ours, from the last reply's `Date`.
     offset_secs: Mutex<Option<i64>>,
+    /// Face registration's path template and field (inferred, so settings).
+    pub face: (String, String),
 }
 
 impl SplatsClient {
@@ -61,7 +63,9 @@ impl SplatsClient {
             max_wait: Duration::from_secs(config.splats.max_rate_wait_secs),
             ..RetryPolicy::default()
         };
-        Ok(SplatsClient::new(config.splats_url(), token).with_retry(retry))
+        let mut client = SplatsClient::new(config.splats_url(), token).with_retry(retry);
+        client.face = (config.splats.face_path.clone(), config.splats.face_field.clone());
+        Ok(client)
     }
 
     pub fn new(base: &str, token: SecretString) -> SplatsClient {
@@ -72,6 +76,7 @@ impl SplatsClient {
             token,
             retry: RetryPolicy::default(),
             offset_secs: Mutex::new(None),
+            face: ("/v1/members/{member_id}/face".into(), "face_image".into()),
         }
     }
 
@@ -131,7 +136,7 @@ impl SplatsClient {
         self.get(&format!("/v1/devices/keys/{}/status", seg(device_id)?), &[]).await
     }
 
-    pub async fn create_member(&self, member: &MemberInput) -> Result<Member> {
+    pub async fn create_member(&self, member: &impl Serialize) -> Result<Member> {
         self.write(Method::POST, "/v1/members", Some(member)).await
     }
 
@@ -161,7 +166,7 @@ impl SplatsClient {
         }
     }
 
-    pub async fn update_member(&self, member_id: &str, member: &MemberInput) -> Result<Member> {
+    pub async fn update_member(&self, member_id: &str, member: &impl Serialize) -> Result<Member> {
         self.write(Method::PUT, &format!("/v1/members/{}", seg(member_id)?), Some(member)).await
     }
 
@@ -218,6 +223,32 @@ impl SplatsClient {
 
     pub async fn request_result(&self, request_id: &str) -> Result<RequestResult> {
         self.get(&format!("/v1/requests/{}", seg(request_id)?), &[]).await
+    }
+
+    /// A request's `status` as SPLATS spells it (face images answer `failed_…` words
+    /// that [`RequestStatus`] does not know).
+    pub async fn request_status(&self, request_id: &str) -> Result<String> {
+        let v: Value = self.get(&format!("/v1/requests/{}", seg(request_id)?), &[]).await?;
+        v.get("status")
+            .and_then(Value::as_str)
+            .map(String::from)
+            .ok_or_else(|| Error::BadReply { cloud: CLOUD, detail: "request result without status".into() })
+    }
+
+    /// Sends a member's face image (a prepared JPEG); answers the request ID.
+    pub async fn register_face(&self, member_id: &str, jpeg: &[u8]) -> Result<String> {
+        use base64::Engine;
+        let path = self.face.0.replace("{member_id}", seg(member_id)?);
+        let mut body = serde_json::Map::new();
+        body.insert(self.face.1.clone(), base64::engine::general_purpose::STANDARD.encode(jpeg).into());
+        let r: RequestAccepted = self.write(Method::POST, &path, Some(&body)).await?;
+        Ok(r.request_id)
+    }
+
+    pub async fn delete_face(&self, member_id: &str) -> Result<()> {
+        let path = self.face.0.replace("{member_id}", seg(member_id)?);
+        self.write::<Value>(Method::DELETE, &path, None::<&()>).await?;
+        Ok(())
     }
 
     // --- plumbing --------------------------------------------------------------------

@@ -4,7 +4,7 @@
 
 use super::{body_json, now_ms, Reply};
 use crate::state::SimState;
-use crate::world::splats::face::MAX_FACE_BYTES;
+use crate::world::splats::face::{check_image, MAX_FACE_BYTES};
 use crate::world::splats::Reject;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -21,12 +21,14 @@ pub async fn register(State(s): State<Arc<SimState>>, Path(id): Path<String>, bo
         return Err(Reject::new(413, "41301", "顔画像は2MB以下にしてください"));
     }
     let body = body_json(&body)?;
-    let b64 = body.get("face_image").and_then(Value::as_str).ok_or_else(|| Reject::bad("face_image は必須です"))?;
+    let b64 =
+        body.get("face_image").and_then(Value::as_str).ok_or_else(|| Reject::bad("face_image は必須です"))?;
     let jpeg = base64::engine::general_purpose::STANDARD
         .decode(b64)
         .map_err(|_| Reject::bad("face_image が Base64 ではありません"))?;
+    let image = check_image(&jpeg)?;
     let t = now_ms(&s);
-    let request_id = s.world.lock().unwrap().splats.register_face(&id, &jpeg, t)?;
+    let request_id = s.world.lock().unwrap().splats.register_face(&id, &image, t)?;
     Ok((StatusCode::ACCEPTED, Json(json!({ "request_id": request_id }))).into_response())
 }
 

@@ -66,4 +66,3 @@ pub async fn temporary_use(State(s): State<Arc<SimState>>, Path(id): Path<String
     m.temporary_use = Some(body);
     ok(json!({ "member_id": id }))
 }
-

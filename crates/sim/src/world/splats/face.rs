@@ -32,29 +32,52 @@ impl FaceJob {
     }
 }
 
+/// What the cloud sees in an image it accepted.
+pub struct FaceImage {
+    digest: String,
+    uniform: bool,
+}
+
+/// Checks an image as SPLATS documents (JPEG, at most 2 MB, 1200 × 1600), outside the
+/// world's lock: decoding takes a while.
+pub fn check_image(jpeg: &[u8]) -> Result<FaceImage, Reject> {
+    if jpeg.len() > MAX_FACE_BYTES {
+        return Err(Reject::new(413, "41301", "顔画像は2MB以下にしてください"));
+    }
+    if !jpeg.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Err(Reject::bad("顔画像は JPEG にしてください"));
+    }
+    let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)
+        .map_err(|_| Reject::bad("顔画像を読み取れません"))?;
+    if img.dimensions() != FACE_SIZE {
+        return Err(Reject::bad("顔画像は1200×1600にリサイズしてください"));
+    }
+    Ok(FaceImage { digest: hex::encode(Sha1::digest(img.to_luma8().as_raw())), uniform: is_uniform(&img) })
+}
+
 impl SplatsWorld {
-    /// Accepts a face image for a member; the outcome shows after `face_millis`.
-    pub fn register_face(&mut self, member_id: &str, jpeg: &[u8], now_ms: i64) -> Result<String, Reject> {
+    /// Accepts a checked face image for a member; the outcome shows after `face_millis`.
+    pub fn register_face(
+        &mut self,
+        member_id: &str,
+        image: &FaceImage,
+        now_ms: i64,
+    ) -> Result<String, Reject> {
         if !self.members.contains_key(member_id) {
             return Err(Reject::new(404, "40404", "メンバーが存在しません"));
         }
-        if jpeg.len() > MAX_FACE_BYTES {
-            return Err(Reject::new(413, "41301", "顔画像は2MB以下にしてください"));
-        }
-        if !jpeg.starts_with(&[0xFF, 0xD8, 0xFF]) {
-            return Err(Reject::bad("顔画像は JPEG にしてください"));
-        }
-        let img = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)
-            .map_err(|_| Reject::bad("顔画像を読み取れません"))?;
-        if img.dimensions() != FACE_SIZE {
-            return Err(Reject::bad("顔画像は1200×1600にリサイズしてください"));
-        }
-        let digest = hex::encode(Sha1::digest(img.to_luma8().as_raw()));
-        let used = self.members.values().any(|m| m.member_id != member_id && m.face_digest() == Some(digest.as_str()))
-            || self.face_jobs.iter().any(|j| j.member_id != member_id && j.digest == digest && j.outcome == "succeeded");
+        let digest = image.digest.clone();
+        let used = self
+            .members
+            .values()
+            .any(|m| m.member_id != member_id && m.face_digest() == Some(digest.as_str()))
+            || self
+                .face_jobs
+                .iter()
+                .any(|j| j.member_id != member_id && j.digest == digest && j.outcome == "succeeded");
         let outcome = if used {
             "failed_registered"
-        } else if is_uniform(&img) {
+        } else if image.uniform {
             "failed_no_face"
         } else {
             "succeeded"
@@ -84,7 +107,10 @@ impl SplatsWorld {
     }
 
     pub fn delete_face(&mut self, member_id: &str) -> Result<(), Reject> {
-        let m = self.members.get_mut(member_id).ok_or_else(|| Reject::new(404, "40404", "メンバーが存在しません"))?;
+        let m = self
+            .members
+            .get_mut(member_id)
+            .ok_or_else(|| Reject::new(404, "40404", "メンバーが存在しません"))?;
         m.face = None;
         self.face_jobs.retain(|j| j.member_id != member_id);
         Ok(())

@@ -8,13 +8,21 @@ use serde_json::{json, Value};
 
 impl SplatsWorld {
     /// A guest takes `unit` from box `device_id` with their QR.
-    pub fn take_key(&mut self, device_id: &str, payload: &str, unit: &str, now: i64) -> Result<Value, Reject> {
+    pub fn take_key(
+        &mut self,
+        device_id: &str,
+        payload: &str,
+        unit: &str,
+        now: i64,
+    ) -> Result<Value, Reject> {
         let k = self.key_index(device_id)?;
-        let g = self.guests.values().find(|g| g.qrcode_data == payload).ok_or_else(|| refused("unknown_qr"))?;
+        let g =
+            self.guests.values().find(|g| g.qrcode_data == payload).ok_or_else(|| refused("unknown_qr"))?;
         if now < g.use_date_start || now > g.use_date_end {
             return Err(refused("outside_use_period"));
         }
-        let allowed = g.key_devices.iter().any(|(id, units)| id == device_id && units.iter().any(|u| u == unit));
+        let allowed =
+            g.key_devices.iter().any(|(id, units)| id == device_id && units.iter().any(|u| u == unit));
         if !allowed {
             return Err(refused("no_permission"));
         }

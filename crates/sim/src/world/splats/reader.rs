@@ -65,7 +65,8 @@ impl SplatsWorld {
         if let Some((data, code)) = otqr::parse(payload) {
             let m = self.members.values().find(|m| m.qr_data == data).ok_or(("unknown_qr", None, None))?;
             let who = Some(m.member_id.clone());
-            let o = m.otqr.as_ref().filter(|o| o.enabled).ok_or(("one_time_qr_disabled", who.clone(), None))?;
+            let o =
+                m.otqr.as_ref().filter(|o| o.enabled).ok_or(("one_time_qr_disabled", who.clone(), None))?;
             if !otqr::verify(&o.seed, o.timestep, o.skew, &code, now) {
                 return Err(("totp_mismatch", who, None));
             }
