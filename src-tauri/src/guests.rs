@@ -7,7 +7,6 @@ use tauri::State;
 use uketsuke_core::clock;
 use uketsuke_core::guests::access::{self, AccessSummary, QrView};
 use uketsuke_core::guests::{self, GuestView, WalkIn};
-use uketsuke_core::keys::{self, KeyBox};
 use uketsuke_core::model::Guest;
 use uketsuke_core::reconcile::{self, CheckedOut};
 
@@ -104,30 +103,4 @@ pub async fn import_csv(state: State<'_, AppState>, bytes: Vec<u8>) -> ShellResu
         .map_err(|e| state.err(e))?;
     ready.nudge_worker();
     Ok(n)
-}
-
-/// The key boxes and their units, read now (one SPLATS status call per box).
-#[tauri::command]
-pub async fn list_key_boxes(state: State<'_, AppState>) -> ShellResult<Vec<KeyBox>> {
-    let ready = state.ready()?;
-    let client = ready.splats(&ready.config()).map_err(|e| state.err(e))?;
-    keys::boxes(&client).await.map_err(|e| state.err(e))
-}
-
-/// Gives the guest a key: the box opens now and the unit is theirs (sent once, audited).
-#[tauri::command]
-pub async fn give_key(
-    state: State<'_, AppState>,
-    guest_id: String,
-    device_id: String,
-    unit: String,
-) -> ShellResult<Vec<KeyBox>> {
-    let ready = state.ready()?;
-    let config = ready.config();
-    let client = ready.splats(&config).map_err(|e| state.err(e))?;
-    let secrets = ready.secrets.as_ref();
-    keys::give(&ready.db, &client, secrets, &config, &guest_id, &device_id, &unit, &state.operator())
-        .await
-        .map_err(|e| state.err(e))?;
-    keys::boxes(&client).await.map_err(|e| state.err(e))
 }

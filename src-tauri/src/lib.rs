@@ -8,8 +8,10 @@ mod commands;
 mod contract;
 mod error;
 mod guests;
+mod keys;
 mod kiosk;
 mod locks;
+mod members;
 mod settings;
 mod state;
 

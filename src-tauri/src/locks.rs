@@ -9,6 +9,7 @@ use tauri::{AppHandle, Emitter, Manager, State};
 use uketsuke_core::alerts::{self, Alert};
 use uketsuke_core::clock::{self, WARN_OFFSET_SECS};
 use uketsuke_core::doors::{self, Door, PassReport};
+use uketsuke_core::keys;
 use uketsuke_core::lock::{self, CommandReport, Confirmation, KnownStatus, Target};
 use uketsuke_core::meter::{CallKind, Usage};
 use uketsuke_core::sesame::Command;
@@ -161,6 +162,14 @@ pub fn start_poller(app: &AppHandle) {
                         }
                         Err(e) => tracing::warn!("pass status read failed: {}", e.code()),
                     }
+                    // Key boxes share the status budget; a tenant without SPLATS KEY has none.
+                    match keys::read_boxes(&ready.db, &client, clock::now_unix()).await {
+                        Ok(n) if n > 0 => {
+                            let _ = app.emit("lock-statuses", &n);
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!("key box read failed: {}", e.code()),
+                    }
                 }
             }
             if read || now >= next_alerts {
@@ -210,6 +219,7 @@ fn alert_text(kind: alerts::AlertKind, value: Option<i64>, lang: uketsuke_core::
             (format!("電池残量 {v}%"), format!("battery at {v}%"))
         }
         Overstaying => ("利用時間を過ぎています".into(), "stays past the booking".into()),
+        KeyNotReturned => ("鍵が返却されていません".into(), "the key has not been returned".into()),
     };
     lang.pick(&ja, &en).to_string()
 }

@@ -1,7 +1,7 @@
 //! What staff must look at now, from what the app already knows: a door left open or a
 //! pass controller offline (SPLATS), a lock whose Wi-Fi module is offline or whose battery
-//! is low (SESAME), a guest staying past their booking. Read from the cache only, no
-//! network. Each occurrence has a stable id; staff acknowledge it once, and when its
+//! is low (SESAME), a guest staying past their booking, a guest's key not returned. Read
+//! from the cache only, no network. Each occurrence has a stable id; staff acknowledge it once, and when its
 //! condition clears the acknowledgement goes, so a recurrence alerts again.
 
 use crate::audit::{self, AuditEvent};
@@ -24,6 +24,8 @@ pub enum AlertKind {
     LockOffline,
     BatteryLow,
     Overstaying,
+    /// A guest's key still out of its box after the booking and its return grace.
+    KeyNotReturned,
 }
 
 impl AlertKind {
@@ -34,6 +36,7 @@ impl AlertKind {
             AlertKind::LockOffline => "lock_offline",
             AlertKind::BatteryLow => "battery_low",
             AlertKind::Overstaying => "overstaying",
+            AlertKind::KeyNotReturned => "key_not_returned",
         }
     }
 }
@@ -94,6 +97,10 @@ pub fn for_store(conn: &Connection, store_id: &str, now: i64) -> Result<Vec<Aler
                 None,
             ));
         }
+    }
+    // Key boxes belong to the facility, not one store: every board shows them.
+    for (key, subject, _device) in crate::keys::not_returned(conn, now)? {
+        found.push((AlertKind::KeyNotReturned, format!("key:{key}"), subject, None, None));
     }
     let mut alerts = Vec::new();
     for (kind, key, subject, target, value) in found {

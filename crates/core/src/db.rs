@@ -20,6 +20,7 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("../migrations/004_guest_access.sql")),
         M::up(include_str!("../migrations/005_outbox.sql")),
         M::up(include_str!("../migrations/006_alert_acks.sql")),
+        M::up(include_str!("../migrations/007_keys.sql")),
     ])
 });
 

@@ -21,6 +21,12 @@ pub mod names {
     /// The extended API's `License-Key`, for pass-controller operations.
     pub const SPLATS_LICENSE_KEY: &str = "splats.license_key";
 
+    /// The QR a guest shows at a key box (a SPLATS guest's `qrcode_data`): it takes a
+    /// key during the booking, so it is kept like a password.
+    pub fn guest_key_qr(guest_id: &str) -> String {
+        format!("guest.{guest_id}.key_qr")
+    }
+
     /// The TOTP seed of a guest's SPLATS member.
     pub fn guest_seed(guest_id: &str) -> String {
         format!("guest.{guest_id}.totp_seed")

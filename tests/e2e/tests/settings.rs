@@ -60,6 +60,13 @@ fn every_command() -> Vec<(&'static str, Value)> {
         ("preview_import", json!({ "text": "{}" })),
         ("import_settings", json!({ "text": "{}" })),
         ("set_manager_pin", json!({ "pin": "1111" })),
+        ("members_view", json!({})),
+        ("member_save", json!({ "form": { "member_id": null, "name": "x", "code": "", "membergroup_id": "mg-staff",
+            "credential": { "kind": "one_time_qr" }, "use_start": "", "use_end": "", "areas": [], "keep_permissions": false } })),
+        ("member_delete", json!({ "memberId": "m-1" })),
+        ("member_face", json!({ "memberId": "m-1", "photo": [255, 216, 255] })),
+        ("member_face_progress", json!({ "requestId": "req-1" })),
+        ("member_face_remove", json!({ "memberId": "m-1" })),
         ("manager_unlock", json!({ "pin": "0000" })),
     ]
 }
@@ -76,6 +83,12 @@ const MANAGER_ONLY: &[&str] = &[
     "preview_import",
     "import_settings",
     "set_manager_pin",
+    "members_view",
+    "member_save",
+    "member_delete",
+    "member_face",
+    "member_face_progress",
+    "member_face_remove",
 ];
 
 #[tokio::test(flavor = "multi_thread")]

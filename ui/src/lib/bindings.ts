@@ -38,7 +38,7 @@ subject: string, target: Target | null,
  */
 value: number | null, acknowledged: boolean, };
 
-export type AlertKind = "door_open" | "door_offline" | "lock_offline" | "battery_low" | "overstaying";
+export type AlertKind = "door_open" | "door_offline" | "lock_offline" | "battery_low" | "overstaying" | "key_not_returned";
 
 export type AppErrorData = { 
 /**
@@ -71,6 +71,11 @@ store_id: string, name: string, sort_order: number, device_uuid: string | null, 
 export type AreaInput = { id: string | null, store_id: string, name: string, device_uuid: string | null, secret_key: string | null, splats_area_id: string | null, };
 
 /**
+ * One SPLATS area the member may enter: at any time (no slots) or in the slots.
+ */
+export type AreaRule = { area_id: string, slots: Array<WeeklySlot>, };
+
+/**
  * An area as the settings screen shows it: the cached area, its key's state and
  * its SPLATS mapping.
  */
@@ -85,6 +90,11 @@ store_id: string, name: string, sort_order: number, device_uuid: string | null, 
  * and otherwise kept waiting in the outbox (shown as pending) until it does.
  */
 export type CheckedOut = { revoked: boolean, pending: boolean, };
+
+/**
+ * Something to pick from: a member group or a SPLATS area.
+ */
+export type Choice = { id: string, name: string, };
 
 /**
  * The cloud settings form. A secret left `None` or empty keeps the saved one.
@@ -115,6 +125,16 @@ clock_offset_secs: number, };
 export type Confirmation = { confirmed: boolean, status: KnownStatus, reads: number, };
 
 /**
+ * How the member proves who they are at a reader.
+ */
+export type Credential = { "kind": "card", card_data: string, } | { "kind": "qr", data: string, } | { "kind": "one_time_qr" };
+
+/**
+ * A day as SPLATS names it in `week`.
+ */
+export type Day = "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday" | "Holiday";
+
+/**
  * One door of a store as the staff window shows it.
  */
 export type Door = { target: Target, label: string, 
@@ -130,12 +150,17 @@ pass: PassDoor | null, };
 /**
  * A stable, machine-readable error code (`{code, message}` at the UI boundary).
  */
-export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "image_too_large" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "field_too_long" | "csv_too_large" | "csv_encoding" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_unencodable" | "booking_ended" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
+export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "image_too_large" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "card_data_invalid" | "qr_data_invalid" | "schedule_invalid" | "membergroup_missing" | "member_code_reserved" | "splats_duplicate" | "face_failed" | "field_too_long" | "csv_too_large" | "csv_encoding" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_unencodable" | "booking_ended" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
 
 /**
  * Where an export was written.
  */
 export type ExportedFile = { path: string, json: string, };
+
+/**
+ * Where a registration stands.
+ */
+export type FaceState = "progress" | "succeeded";
 
 /**
  * A guest with a booking window at one store.
@@ -187,17 +212,31 @@ missing_secrets: Array<string>, };
 /**
  * One key box as the counter sees it.
  */
-export type KeyBox = { device_id: string, name: string, units: Array<KeyUnit>, };
+export type KeyBox = { device_id: string, name: string, units: Array<KeyUnit>, 
+/**
+ * When its units were read (unix seconds).
+ */
+read_at: number, };
+
+/**
+ * Where a key is.
+ */
+export type KeyState = "in" | "taken" | "not_returned";
 
 export type KeyUnit = { 
 /**
  * "01", "02", …
  */
-no: string, 
+no: string, state: KeyState, 
 /**
- * The key is out of the box.
+ * The key is out of the box (taken or not returned).
  */
-taken: boolean, };
+taken: boolean, 
+/**
+ * The guest it was last given to, while it is theirs (out, or given and not yet
+ * taken), and when it is due back.
+ */
+holder: string | null, due_at: number | null, };
 
 /**
  * A guest as the kiosk may show them: no phone, no booking code.
@@ -221,6 +260,42 @@ export type Lang = "ja" | "en";
 export type LockInfo = { usage: Usage, clock_offset_secs: number, clock_warning: boolean, now: number, };
 
 export type LockState = "locked" | "unlocked" | "moved" | "unknown";
+
+/**
+ * What the manager's member form holds.
+ */
+export type MemberForm = { 
+/**
+ * None: a new member.
+ */
+member_id: string | null, name: string, code: string, membergroup_id: string, credential: Credential, 
+/**
+ * `YYYY-MM-DDTHH:MM` (JST) or empty: no bound.
+ */
+use_start: string, use_end: string, 
+/**
+ * Only these areas, each at any time or on its schedule; the rest are refused.
+ */
+areas: Array<AreaRule>, 
+/**
+ * The member's permissions use something this form cannot show (a date range, a
+ * key box): they are kept as they are and the areas above are not sent.
+ */
+keep_permissions: boolean, };
+
+/**
+ * One member as the members screen lists it.
+ */
+export type MemberRow = { form: MemberForm, group_name: string, 
+/**
+ * A face image is registered (`face_data` is present).
+ */
+face: boolean, };
+
+/**
+ * The members screen: the members and what their form offers.
+ */
+export type MembersView = { members: Array<MemberRow>, groups: Array<Choice>, areas: Array<Choice>, };
 
 /**
  * What must happen to a guest's SPLATS member.
@@ -380,6 +455,11 @@ export type Usage = { month: string, total: number, polls: number, commands: num
  */
 export type WalkIn = { store_id: string, name: string, name_kana: string | null, phone: string | null, area_ids: Array<string>, starts_at: number, ends_at: number, };
 
+/**
+ * The days and the hours (JST, `HH:MM`, both ends included) an area lets them in.
+ */
+export type WeeklySlot = { days: Array<Day>, start: string, end: string, };
+
 /** The commands granted to the staff window (capabilities/staff.json). */
 export const api = {
   appInfo: () => call<AppInfo>("app_info"),
@@ -405,8 +485,11 @@ export const api = {
   checkOut: (guestId: string) => call<CheckedOut>("check_out", { guestId }),
   addWalkIn: (walkIn: WalkIn) => call<Guest>("add_walk_in", { walkIn }),
   importCsv: (bytes: number[]) => call<number>("import_csv", { bytes }),
+  keyBoard: () => call<KeyBox[]>("key_board"),
   listKeyBoxes: () => call<KeyBox[]>("list_key_boxes"),
   giveKey: (guestId: string, deviceId: string, unit: string) => call<KeyBox[]>("give_key", { guestId, deviceId, unit }),
+  giveKeyWithBooking: (guestId: string, deviceId: string, unit: string) => call<string>("give_key_with_booking", { guestId, deviceId, unit }),
+  guestKeyQr: (guestId: string) => call<string | null>("guest_key_qr", { guestId }),
   roleStatus: () => call<RoleStatus>("role_status"),
   managerUnlock: (pin: string) => call<RoleStatus>("manager_unlock", { pin }),
   managerLock: () => call<RoleStatus>("manager_lock"),
@@ -421,6 +504,12 @@ export const api = {
   exportSettings: () => call<ExportedFile>("export_settings"),
   previewImport: (text: string) => call<ImportPreview>("preview_import", { text }),
   importSettings: (text: string) => call<ImportReport>("import_settings", { text }),
+  membersView: () => call<MembersView>("members_view"),
+  memberSave: (form: MemberForm) => call<MemberRow>("member_save", { form }),
+  memberDelete: (memberId: string) => call<void>("member_delete", { memberId }),
+  memberFace: (memberId: string, photo: number[]) => call<string>("member_face", { memberId, photo }),
+  memberFaceProgress: (requestId: string) => call<FaceState>("member_face_progress", { requestId }),
+  memberFaceRemove: (memberId: string) => call<void>("member_face_remove", { memberId }),
   pushToKiosk: (guestId: string) => call<void>("push_to_kiosk", { guestId }),
   openKiosk: () => call<void>("open_kiosk"),
 };

@@ -229,8 +229,16 @@ pub struct SplatsConfig {
     /// carrying the Base64 JPEG. The documents do not name them (docs/splats.md).
     #[serde(default = "default_face_path")]
     pub face_path: String,
+    /// A guest's key may go back in its box until this long after the booking ends
+    /// (`return_grace_period`); past it the board and an alert say "not returned".
+    #[serde(default = "default_key_grace")]
+    pub key_return_grace_minutes: u32,
     #[serde(default = "default_face_field")]
     pub face_field: String,
+}
+
+fn default_key_grace() -> u32 {
+    60
 }
 
 fn default_face_path() -> String {
@@ -265,6 +273,7 @@ impl Default for SplatsConfig {
             history_max_pages: default_max_pages(),
             pass_status_every_secs: default_pass_status_every(),
             face_path: default_face_path(),
+            key_return_grace_minutes: default_key_grace(),
             face_field: default_face_field(),
         }
     }

@@ -10,6 +10,7 @@
 pub mod face;
 pub mod form;
 
+pub use face::FaceState;
 pub use form::{AreaRule, Credential, Day, MemberForm, WeeklySlot};
 
 use crate::audit::{self, AuditEvent};

@@ -1,0 +1,143 @@
+//! Giving a guest a key: **now** at the counter (`temporary_use` with `device_action`
+//! through the guest's SPLATS member, so the box opens and the guest takes the key), or
+//! **with the booking** (a SPLATS guest with `key_devices_list` and
+//! `return_grace_period`: the guest takes the key at the box with its own QR during the
+//! booking and may return it until the grace ends). Both are sent once, audited and
+//! recorded with the time the key is due back.
+
+use crate::audit::{self, AuditEvent};
+use crate::clock;
+use crate::config::Config;
+use crate::db::{Connection, Db};
+use crate::error::{Error, Result};
+use crate::guests::access;
+use crate::secrets::{names, SecretStore};
+use crate::splats::model::{GuestInput, KeyDeviceUnits, QrIssuing, TemporaryTarget, TemporaryUse};
+use crate::splats::SplatsClient;
+use crate::store;
+use rusqlite::params;
+
+/// How long the box stays open for a key given at the counter.
+pub const GIVE_SECS: u32 = 60;
+
+struct Given<'a> {
+    guest_id: &'a str,
+    device_id: &'a str,
+    unit: &'a str,
+    mode: &'static str,
+    splats_guest_id: Option<String>,
+    due_at: i64,
+    actor: &'a str,
+}
+
+fn record(conn: &Connection, g: &Given<'_>) -> Result<()> {
+    conn.execute(
+        "INSERT INTO guest_keys (guest_id, device_id, unit_no, mode, splats_guest_id, due_at, given_at, given_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![g.guest_id, g.device_id, g.unit, g.mode, g.splats_guest_id, g.due_at, clock::now_unix(), g.actor],
+    )?;
+    Ok(())
+}
+
+/// The booking's (start, end) and when a key taken for it is due back.
+async fn window(db: &Db, config: &Config, guest_id: &str) -> Result<(i64, i64, i64)> {
+    let id = guest_id.to_string();
+    let g = db
+        .read(move |c| store::get_guest(c, &id))
+        .await?
+        .ok_or_else(|| Error::not_found(format!("guest {guest_id}")))?;
+    let due = g.ends_at + i64::from(config.splats.key_return_grace_minutes) * 60;
+    Ok((g.starts_at, g.ends_at, due))
+}
+
+/// Gives the guest one key now: the box opens for [`GIVE_SECS`] and the unit is theirs.
+#[allow(clippy::too_many_arguments)] // one use case, its inputs named where they are used
+pub async fn give(
+    db: &Db,
+    client: &SplatsClient,
+    secrets: &dyn SecretStore,
+    config: &Config,
+    guest_id: &str,
+    device_id: &str,
+    unit: &str,
+    actor: &str,
+) -> Result<()> {
+    let (_, _, due_at) = window(db, config, guest_id).await?;
+    let member = access::issue(db, client, secrets, config, guest_id, actor).await?;
+    let body = TemporaryUse {
+        target: "key".into(),
+        timer: GIVE_SECS,
+        targets_list: vec![TemporaryTarget { device_id: device_id.into(), unit_no_list: vec![unit.into()] }],
+        device_action: true,
+        info: Some(format!("受付 {actor}")),
+    };
+    let sent = client.temporary_use(&member.splats_member_id, &body).await;
+    let event =
+        AuditEvent::new(actor, "key.give", Some(guest_id), sent.is_ok()).with_detail(serde_json::json!({
+            "device_id": device_id, "unit": unit, "error": sent.as_ref().err().map(|e| e.code())
+        }));
+    let ok = sent.is_ok();
+    let (g, d, u, by) = (guest_id.to_string(), device_id.to_string(), unit.to_string(), actor.to_string());
+    db.write(move |c| {
+        audit::record(c, &event)?;
+        if ok {
+            let given = Given { guest_id: &g, device_id: &d, unit: &u, mode: "now", splats_guest_id: None, due_at, actor: &by };
+            record(c, &given)?;
+        }
+        Ok(())
+    })
+    .await?;
+    sent.map(|_| ())
+}
+
+/// Lets the guest take one key at the box with their own QR during the booking, and
+/// return it until `splats.key_return_grace_minutes` after its end. Answers the QR.
+#[allow(clippy::too_many_arguments)] // one use case, its inputs named where they are used
+pub async fn with_booking(
+    db: &Db,
+    client: &SplatsClient,
+    secrets: &dyn SecretStore,
+    config: &Config,
+    guest_id: &str,
+    device_id: &str,
+    unit: &str,
+    actor: &str,
+) -> Result<String> {
+    let (start, end, due_at) = window(db, config, guest_id).await?;
+    let id = guest_id.to_string();
+    let name = db.read(move |c| store::get_guest(c, &id)).await?.map(|g| g.name).unwrap_or_default();
+    let qr = format!("{:016X}", rand::random::<u64>());
+    let input = GuestInput {
+        guest_name: name,
+        use_date_start: clock::iso_jst(start),
+        use_date_end: clock::iso_jst(end),
+        qrcode_issuing_method: Some(QrIssuing { qrcode_data: qr.clone() }),
+        area_id_list: Vec::new(),
+        key_devices_list: vec![KeyDeviceUnits { key_device_id: device_id.into(), units_no_list: vec![unit.into()] }],
+        return_grace_period: Some(config.splats.key_return_grace_minutes),
+    };
+    let sent = client.create_guest(&input).await;
+    if sent.is_ok() {
+        secrets.set(&names::guest_key_qr(guest_id), &qr)?;
+    }
+    let event = AuditEvent::new(actor, "key.book", Some(guest_id), sent.is_ok()).with_detail(serde_json::json!({
+        "device_id": device_id, "unit": unit, "due_at": due_at, "error": sent.as_ref().err().map(|e| e.code())
+    }));
+    let splats_guest_id = sent.as_ref().ok().map(|g| g.guest_id.clone());
+    let (g, d, u, by) = (guest_id.to_string(), device_id.to_string(), unit.to_string(), actor.to_string());
+    db.write(move |c| {
+        audit::record(c, &event)?;
+        if splats_guest_id.is_some() {
+            let given = Given { guest_id: &g, device_id: &d, unit: &u, mode: "booking", splats_guest_id, due_at, actor: &by };
+            record(c, &given)?;
+        }
+        Ok(())
+    })
+    .await?;
+    sent.map(|_| qr)
+}
+
+/// The QR a guest shows at the key box, if a key was given with their booking.
+pub fn booking_qr(secrets: &dyn SecretStore, guest_id: &str) -> Result<Option<crate::secrets::SecretString>> {
+    secrets.get(&names::guest_key_qr(guest_id))
+}

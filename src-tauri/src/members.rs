@@ -1,0 +1,58 @@
+//! The manager's members screen: SPLATS members with a card or QR, their areas and
+//! schedules, and face images. Manager only, like every settings command.
+
+use crate::error::ShellResult;
+use crate::state::AppState;
+use tauri::State;
+use uketsuke_core::members::{self, face, FaceState, MemberForm, MemberRow, MembersView};
+
+#[tauri::command]
+pub async fn members_view(state: State<'_, AppState>) -> ShellResult<MembersView> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    let client = ready.splats(&ready.config()).map_err(|e| state.err(e))?;
+    members::view(&client).await.map_err(|e| state.err(e))
+}
+
+/// Creates or updates a member (sent once, audited).
+#[tauri::command]
+pub async fn member_save(state: State<'_, AppState>, form: MemberForm) -> ShellResult<MemberRow> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    let client = ready.splats(&ready.config()).map_err(|e| state.err(e))?;
+    members::save(&ready.db, &client, &form, &state.operator()).await.map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn member_delete(state: State<'_, AppState>, member_id: String) -> ShellResult<()> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    let client = ready.splats(&ready.config()).map_err(|e| state.err(e))?;
+    members::delete(&ready.db, &client, &member_id, &state.operator()).await.map_err(|e| state.err(e))
+}
+
+/// A photo's bytes as picked: resized here, sent, and answered with the request to
+/// follow with [`member_face_progress`].
+#[tauri::command]
+pub async fn member_face(state: State<'_, AppState>, member_id: String, photo: Vec<u8>) -> ShellResult<String> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    let client = ready.splats(&ready.config()).map_err(|e| state.err(e))?;
+    face::register(&ready.db, &client, &member_id, &photo, &state.operator()).await.map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn member_face_progress(state: State<'_, AppState>, request_id: String) -> ShellResult<FaceState> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    let client = ready.splats(&ready.config()).map_err(|e| state.err(e))?;
+    face::progress(&client, &request_id).await.map_err(|e| state.err(e))
+}
+
+#[tauri::command]
+pub async fn member_face_remove(state: State<'_, AppState>, member_id: String) -> ShellResult<()> {
+    state.require_manager()?;
+    let ready = state.ready()?;
+    let client = ready.splats(&ready.config()).map_err(|e| state.err(e))?;
+    face::remove(&ready.db, &client, &member_id, &state.operator()).await.map_err(|e| state.err(e))
+}
