@@ -54,9 +54,18 @@ pub async fn give_key_with_booking(
     let config = ready.config();
     let client = ready.splats(&config).map_err(|e| state.err(e))?;
     let secrets = ready.secrets.as_ref();
-    let qr = keys::with_booking(&ready.db, &client, secrets, &config, &guest_id, &device_id, &unit, &state.operator())
-        .await
-        .map_err(|e| state.err(e))?;
+    let qr = keys::with_booking(
+        &ready.db,
+        &client,
+        secrets,
+        &config,
+        &guest_id,
+        &device_id,
+        &unit,
+        &state.operator(),
+    )
+    .await
+    .map_err(|e| state.err(e))?;
     uketsuke_core::qr::png_data_url(&qr, 8).map_err(|e| state.err(e))
 }
 
@@ -65,7 +74,9 @@ pub async fn give_key_with_booking(
 pub async fn guest_key_qr(state: State<'_, AppState>, guest_id: String) -> ShellResult<Option<String>> {
     let ready = state.ready()?;
     match keys::booking_qr(ready.secrets.as_ref(), &guest_id).map_err(|e| state.err(e))? {
-        Some(qr) => uketsuke_core::qr::png_data_url(qr.expose_secret(), 8).map(Some).map_err(|e| state.err(e)),
+        Some(qr) => {
+            uketsuke_core::qr::png_data_url(qr.expose_secret(), 8).map(Some).map_err(|e| state.err(e))
+        }
         None => Ok(None),
     }
 }

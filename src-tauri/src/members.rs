@@ -34,7 +34,11 @@ pub async fn member_delete(state: State<'_, AppState>, member_id: String) -> She
 /// A photo's bytes as picked: resized here, sent, and answered with the request to
 /// follow with [`member_face_progress`].
 #[tauri::command]
-pub async fn member_face(state: State<'_, AppState>, member_id: String, photo: Vec<u8>) -> ShellResult<String> {
+pub async fn member_face(
+    state: State<'_, AppState>,
+    member_id: String,
+    photo: Vec<u8>,
+) -> ShellResult<String> {
     state.require_manager()?;
     let ready = state.ready()?;
     let client = ready.splats(&ready.config()).map_err(|e| state.err(e))?;

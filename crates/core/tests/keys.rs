@@ -66,7 +66,8 @@ async fn a_guest_is_given_key_01_and_the_box_reports_it_taken() {
     let taken: Vec<&str> = after[0].units.iter().filter(|u| u.taken).map(|u| u.no.as_str()).collect();
     assert_eq!(taken, ["01"]);
     assert_eq!(after[0].units[0].holder.as_deref(), Some("鍵田 一"));
-    let unknown = keys::give(&d.db, &d.splats, &secrets, &d.config, &d.guest_id, "kb-0001", "09", "受付").await;
+    let unknown =
+        keys::give(&d.db, &d.splats, &secrets, &d.config, &d.guest_id, "kb-0001", "09", "受付").await;
     assert_eq!(unknown.unwrap_err().code(), "rejected", "the box has no unit 09");
     let events = d.db.read_now(|c| audit::recent(c, 5)).unwrap();
     assert!(events.iter().any(|e| e.action == "key.give" && e.ok));

@@ -2,10 +2,12 @@
 //! controller (an electric lock) offers Unlock, and pressing it moves the simulated
 //! pass controller through the extended API; a door left open and a low battery, both
 //! set in the simulator, show on the board with their alerts until acknowledged; a
-//! guest is given key 01 and the simulated key box reports it taken.
+//! guest is given key 01 and the simulated key box reports it taken; key 02 goes with
+//! the booking (its QR on screen takes it at the box), and a key past its due time
+//! shows as not returned with an alert.
 
 use uketsuke_core::lock::{self, Target};
-use uketsuke_core::secrets::{names, Keyring, SecretStore};
+use uketsuke_core::secrets::{names, ExposeSecret, Keyring, SecretStore};
 use uketsuke_core::sesame::{DeviceUuid, SecretKey};
 use uketsuke_e2e::{
     app_binary, enabled, map_demo_doors, sync_setup, test_config, write_config, Driver, Session,
@@ -104,13 +106,41 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
     let taken = sim.state.world.lock().unwrap().splats.keys[0].taken.clone();
     assert_eq!(taken.into_iter().collect::<Vec<_>>(), ["01"]);
     s.screenshot("door-board-key-given").await;
+
+    // Key 02 with the booking: the guest takes it at the box with the QR shown here.
+    s.click_css("[data-testid=key-mode-booking]").await;
+    s.click_css("[data-testid=key-box][data-device-id=kb-0001] [data-testid=key-unit][data-unit='02']").await;
+    s.wait_for("[data-testid=key-qr] img").await;
+    let shot = s.screenshot("door-board-key-with-booking").await;
+    let key_qr = keyring.get(&names::guest_key_qr(&guest.id)).unwrap().expect("the key QR is in the keyring");
+    assert_eq!(uketsuke_e2e::zbarimg(&shot), [key_qr.expose_secret().to_string()], "the QR on screen");
+    let taken_at = uketsuke_core::clock::now_unix();
+    sim.state
+        .world
+        .lock()
+        .unwrap()
+        .splats
+        .take_key("kb-0001", key_qr.expose_secret(), "02", taken_at)
+        .unwrap();
     s.click_css("[data-testid=key-close]").await;
+
+    // The board shows both keys out with their holder. Time passes (the due time of key
+    // 01 moves into the past): key 01 is not returned, and the alert says so.
+    s.wait_for("[data-testid=key-board-unit][data-unit='02'][data-state=taken]").await;
+    shared
+        .write_now(|c| Ok(c.execute("UPDATE guest_keys SET due_at = ?1 WHERE unit_no = '01'", [now - 60])?))
+        .unwrap();
+    s.wait_for("[data-testid=key-board-unit][data-unit='01'][data-state=not_returned]").await;
+    s.wait_for("[data-testid=alert][data-kind=key_not_returned]").await;
+    s.script("document.querySelector('[data-testid=key-board]').scrollIntoView({ block: 'center' })").await;
+    s.screenshot("door-board-key-not-returned").await;
     s.close().await;
     for name in [
         names::SPLATS_TOKEN,
         names::SPLATS_LICENSE_KEY,
         names::SESAME_API_KEY,
         &names::device_secret(&b.uuid),
+        &names::guest_key_qr(&guest.id),
     ] {
         keyring.delete(name).unwrap();
     }

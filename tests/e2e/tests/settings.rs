@@ -61,8 +61,11 @@ fn every_command() -> Vec<(&'static str, Value)> {
         ("import_settings", json!({ "text": "{}" })),
         ("set_manager_pin", json!({ "pin": "1111" })),
         ("members_view", json!({})),
-        ("member_save", json!({ "form": { "member_id": null, "name": "x", "code": "", "membergroup_id": "mg-staff",
-            "credential": { "kind": "one_time_qr" }, "use_start": "", "use_end": "", "areas": [], "keep_permissions": false } })),
+        (
+            "member_save",
+            json!({ "form": { "member_id": null, "name": "x", "code": "", "membergroup_id": "mg-staff",
+            "credential": { "kind": "one_time_qr" }, "use_start": "", "use_end": "", "areas": [], "keep_permissions": false } }),
+        ),
         ("member_delete", json!({ "memberId": "m-1" })),
         ("member_face", json!({ "memberId": "m-1", "photo": [255, 216, 255] })),
         ("member_face_progress", json!({ "requestId": "req-1" })),

@@ -81,7 +81,15 @@ pub async fn give(
     db.write(move |c| {
         audit::record(c, &event)?;
         if ok {
-            let given = Given { guest_id: &g, device_id: &d, unit: &u, mode: "now", splats_guest_id: None, due_at, actor: &by };
+            let given = Given {
+                guest_id: &g,
+                device_id: &d,
+                unit: &u,
+                mode: "now",
+                splats_guest_id: None,
+                due_at,
+                actor: &by,
+            };
             record(c, &given)?;
         }
         Ok(())
@@ -113,7 +121,10 @@ pub async fn with_booking(
         use_date_end: clock::iso_jst(end),
         qrcode_issuing_method: Some(QrIssuing { qrcode_data: qr.clone() }),
         area_id_list: Vec::new(),
-        key_devices_list: vec![KeyDeviceUnits { key_device_id: device_id.into(), units_no_list: vec![unit.into()] }],
+        key_devices_list: vec![KeyDeviceUnits {
+            key_device_id: device_id.into(),
+            units_no_list: vec![unit.into()],
+        }],
         return_grace_period: Some(config.splats.key_return_grace_minutes),
     };
     let sent = client.create_guest(&input).await;
@@ -128,7 +139,15 @@ pub async fn with_booking(
     db.write(move |c| {
         audit::record(c, &event)?;
         if splats_guest_id.is_some() {
-            let given = Given { guest_id: &g, device_id: &d, unit: &u, mode: "booking", splats_guest_id, due_at, actor: &by };
+            let given = Given {
+                guest_id: &g,
+                device_id: &d,
+                unit: &u,
+                mode: "booking",
+                splats_guest_id,
+                due_at,
+                actor: &by,
+            };
             record(c, &given)?;
         }
         Ok(())
