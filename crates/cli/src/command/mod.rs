@@ -6,6 +6,8 @@ mod board;
 mod doctor;
 mod door;
 mod guests;
+mod keys;
+mod members;
 mod qr;
 mod secret;
 mod sesame;
@@ -75,6 +77,12 @@ pub enum Command {
     Guests(guests::GuestsCommand),
     /// A guest's one-time QR (made on this PC): print the payload, or write a PNG.
     Qr(qr::Args),
+    /// SPLATS KEY: the key boxes, and keys given to guests.
+    #[command(subcommand)]
+    Keys(keys::KeysCommand),
+    /// SPLATS members (staff, regulars): IC card or QR, areas on weekly hours, face image.
+    #[command(subcommand)]
+    Members(members::MembersCommand),
 }
 
 pub async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, CliError> {
@@ -104,6 +112,8 @@ pub async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCo
         Command::Splats(cmd) => splats::run(cmd, config, secrets, lang).await?,
         Command::Guests(cmd) => guests::run(cmd, config, secrets, lang).await?,
         Command::Qr(args) => qr::run(args, config, secrets, lang).await?,
+        Command::Keys(cmd) => keys::run(cmd, config, secrets, lang).await?,
+        Command::Members(cmd) => members::run(cmd, config, secrets, lang).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

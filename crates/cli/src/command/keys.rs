@@ -1,0 +1,92 @@
+//! `uketsuke keys`: the key boxes (as last read, or read now) and a key given to a
+//! guest now or with their booking — the staff window's key dialog for a script.
+
+use super::{open_db, open_shared};
+use crate::error::CliError;
+use crate::output;
+use std::path::PathBuf;
+use uketsuke_core::keys::{self, KeyBox, KeyState};
+use uketsuke_core::secrets::SecretStore;
+use uketsuke_core::splats::SplatsClient;
+use uketsuke_core::{clock, Config, Lang};
+
+#[derive(clap::Subcommand)]
+pub enum KeysCommand {
+    /// The key boxes and their units, with who holds each key.
+    Boxes {
+        /// Read them from SPLATS now (one status call per box) instead of the last reading.
+        #[arg(long)]
+        read: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give a guest a key: now (the box opens), or with the booking (prints or writes
+    /// the QR the guest shows at the box).
+    Give {
+        #[arg(long)]
+        guest: String,
+        #[arg(long = "box")]
+        device: String,
+        #[arg(long)]
+        unit: String,
+        #[arg(long)]
+        with_booking: bool,
+        /// With `--with-booking`: write the QR as a PNG here.
+        #[arg(long)]
+        png: Option<PathBuf>,
+    },
+}
+
+pub async fn run(
+    cmd: KeysCommand,
+    config: &Config,
+    secrets: &dyn SecretStore,
+    lang: Lang,
+) -> Result<(), CliError> {
+    match cmd {
+        KeysCommand::Boxes { read, json } => {
+            let boxes = if read {
+                let client = SplatsClient::from_config(config, secrets)?;
+                keys::boxes(&open_shared(config)?, &client, clock::now_unix()).await?
+            } else {
+                keys::board(&open_db(config)?, clock::now_unix())?
+            };
+            if json {
+                output::json(&boxes);
+            } else {
+                print_boxes(&boxes, lang);
+            }
+            Ok(())
+        }
+        KeysCommand::Give { guest, device, unit, with_booking, png } => {
+            let client = SplatsClient::from_config(config, secrets)?;
+            let db = open_shared(config)?;
+            if !with_booking {
+                keys::give(&db, &client, secrets, config, &guest, &device, &unit, "cli").await?;
+                println!("{}", lang.pick("鍵を渡しました (箱が開きます)", "key given (the box opens)"));
+                return Ok(());
+            }
+            let qr = keys::with_booking(&db, &client, secrets, config, &guest, &device, &unit, "cli").await?;
+            match png {
+                Some(path) => std::fs::write(&path, uketsuke_core::qr::png(&qr, 8)?)
+                    .map_err(uketsuke_core::Error::from)?,
+                None => println!("{qr}"),
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_boxes(boxes: &[KeyBox], lang: Lang) {
+    for b in boxes {
+        println!("{} ({})", b.name, b.device_id);
+        for u in &b.units {
+            let state = match u.state {
+                KeyState::In => lang.pick("保管中", "in"),
+                KeyState::Taken => lang.pick("貸出中", "out"),
+                KeyState::NotReturned => lang.pick("未返却", "not returned"),
+            };
+            println!("  {}\t{state}\t{}", u.no, u.holder.as_deref().unwrap_or_default());
+        }
+    }
+}
