@@ -39,6 +39,7 @@ fn declarations() -> BTreeMap<String, String> {
         core::doors::PassReport,
         core::alerts::Alert,
         core::keys::KeyBox,
+        core::keys::KeyChoice,
         core::members::MembersView,
         core::members::MemberRow,
         core::members::MemberForm,

@@ -5,7 +5,7 @@ use crate::error::ShellResult;
 use crate::state::AppState;
 use tauri::State;
 use uketsuke_core::clock;
-use uketsuke_core::keys::{self, KeyBox};
+use uketsuke_core::keys::{self, KeyBox, KeyChoice};
 use uketsuke_core::secrets::ExposeSecret;
 
 /// The key boxes as last read (no call): the board.
@@ -25,17 +25,12 @@ pub async fn list_key_boxes(state: State<'_, AppState>) -> ShellResult<Vec<KeyBo
 
 /// Gives the guest a key: the box opens now and the unit is theirs (sent once, audited).
 #[tauri::command]
-pub async fn give_key(
-    state: State<'_, AppState>,
-    guest_id: String,
-    device_id: String,
-    unit: String,
-) -> ShellResult<Vec<KeyBox>> {
+pub async fn give_key(state: State<'_, AppState>, choice: KeyChoice) -> ShellResult<Vec<KeyBox>> {
     let ready = state.ready()?;
     let config = ready.config();
     let client = ready.splats(&config).map_err(|e| state.err(e))?;
     let secrets = ready.secrets.as_ref();
-    keys::give(&ready.db, &client, secrets, &config, &guest_id, &device_id, &unit, &state.operator())
+    keys::give(&ready.db, &client, secrets, &config, &choice, &state.operator())
         .await
         .map_err(|e| state.err(e))?;
     keys::boxes(&ready.db, &client, clock::now_unix()).await.map_err(|e| state.err(e))
@@ -44,28 +39,14 @@ pub async fn give_key(
 /// Lets the guest take the key at the box with their own QR during the booking (sent
 /// once, audited); answers the QR to hand them as a `data:` URL.
 #[tauri::command]
-pub async fn give_key_with_booking(
-    state: State<'_, AppState>,
-    guest_id: String,
-    device_id: String,
-    unit: String,
-) -> ShellResult<String> {
+pub async fn give_key_with_booking(state: State<'_, AppState>, choice: KeyChoice) -> ShellResult<String> {
     let ready = state.ready()?;
     let config = ready.config();
     let client = ready.splats(&config).map_err(|e| state.err(e))?;
     let secrets = ready.secrets.as_ref();
-    let qr = keys::with_booking(
-        &ready.db,
-        &client,
-        secrets,
-        &config,
-        &guest_id,
-        &device_id,
-        &unit,
-        &state.operator(),
-    )
-    .await
-    .map_err(|e| state.err(e))?;
+    let qr = keys::with_booking(&ready.db, &client, secrets, &config, &choice, &state.operator())
+        .await
+        .map_err(|e| state.err(e))?;
     uketsuke_core::qr::png_data_url(&qr, 8).map_err(|e| state.err(e))
 }
 

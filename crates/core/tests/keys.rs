@@ -53,6 +53,17 @@ async fn desk() -> Desk {
     Desk { sim, _dir: dir, db, splats, config, guest_id: guest.id, ends_at }
 }
 
+impl Desk {
+    fn choice(&self, unit: &str, secs: Option<u32>) -> keys::KeyChoice {
+        keys::KeyChoice {
+            guest_id: self.guest_id.clone(),
+            device_id: "kb-0001".into(),
+            unit: unit.into(),
+            secs,
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_guest_is_given_key_01_and_the_box_reports_it_taken() {
     let d = desk().await;
@@ -61,14 +72,19 @@ async fn a_guest_is_given_key_01_and_the_box_reports_it_taken() {
     let before = keys::boxes(&d.db, &d.splats, now).await.unwrap();
     assert!(before[0].units.iter().all(|u| u.state == KeyState::In), "{before:?}");
 
-    keys::give(&d.db, &d.splats, &secrets, &d.config, &d.guest_id, "kb-0001", "01", "受付").await.unwrap();
+    keys::give(&d.db, &d.splats, &secrets, &d.config, &d.choice("01", Some(120)), "受付").await.unwrap();
     let after = keys::boxes(&d.db, &d.splats, now).await.unwrap();
     let taken: Vec<&str> = after[0].units.iter().filter(|u| u.taken).map(|u| u.no.as_str()).collect();
     assert_eq!(taken, ["01"]);
     assert_eq!(after[0].units[0].holder.as_deref(), Some("鍵田 一"));
-    let unknown =
-        keys::give(&d.db, &d.splats, &secrets, &d.config, &d.guest_id, "kb-0001", "09", "受付").await;
+    let unknown = keys::give(&d.db, &d.splats, &secrets, &d.config, &d.choice("09", None), "受付").await;
     assert_eq!(unknown.unwrap_err().code(), "rejected", "the box has no unit 09");
+    let too_long =
+        keys::give(&d.db, &d.splats, &secrets, &d.config, &d.choice("03", Some(90_000)), "受付").await;
+    assert_eq!(too_long.unwrap_err().code(), "key_timer_invalid");
+    let timer =
+        d.sim.state.world.lock().unwrap().splats.members.values().find_map(|m| m.temporary_use.clone());
+    assert_eq!(timer.unwrap()["timer"], 120, "the time staff chose");
     let events = d.db.read_now(|c| audit::recent(c, 5)).unwrap();
     assert!(events.iter().any(|e| e.action == "key.give" && e.ok));
 }
@@ -77,7 +93,7 @@ async fn a_guest_is_given_key_01_and_the_box_reports_it_taken() {
 async fn a_key_given_with_the_booking_is_taken_with_the_guests_qr_and_alerts_when_late() {
     let d = desk().await;
     let secrets = MemorySecrets::default();
-    let qr = keys::with_booking(&d.db, &d.splats, &secrets, &d.config, &d.guest_id, "kb-0001", "02", "受付")
+    let qr = keys::with_booking(&d.db, &d.splats, &secrets, &d.config, &d.choice("02", None), "受付")
         .await
         .unwrap();
     assert_eq!(keys::booking_qr(&secrets, &d.guest_id).unwrap().unwrap().expose_secret(), qr);

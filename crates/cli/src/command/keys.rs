@@ -5,7 +5,7 @@ use super::{open_db, open_shared};
 use crate::error::CliError;
 use crate::output;
 use std::path::PathBuf;
-use uketsuke_core::keys::{self, KeyBox, KeyState};
+use uketsuke_core::keys::{self, KeyBox, KeyChoice, KeyState};
 use uketsuke_core::secrets::SecretStore;
 use uketsuke_core::splats::SplatsClient;
 use uketsuke_core::{clock, Config, Lang};
@@ -29,6 +29,9 @@ pub enum KeysCommand {
         device: String,
         #[arg(long)]
         unit: String,
+        /// Now: how long the box may be opened for it (default 60 s).
+        #[arg(long)]
+        secs: Option<u32>,
         #[arg(long)]
         with_booking: bool,
         /// With `--with-booking`: write the QR as a PNG here.
@@ -58,15 +61,16 @@ pub async fn run(
             }
             Ok(())
         }
-        KeysCommand::Give { guest, device, unit, with_booking, png } => {
+        KeysCommand::Give { guest, device, unit, secs, with_booking, png } => {
             let client = SplatsClient::from_config(config, secrets)?;
             let db = open_shared(config)?;
+            let choice = KeyChoice { guest_id: guest, device_id: device, unit, secs };
             if !with_booking {
-                keys::give(&db, &client, secrets, config, &guest, &device, &unit, "cli").await?;
+                keys::give(&db, &client, secrets, config, &choice, "cli").await?;
                 println!("{}", lang.pick("鍵を渡しました (箱が開きます)", "key given (the box opens)"));
                 return Ok(());
             }
-            let qr = keys::with_booking(&db, &client, secrets, config, &guest, &device, &unit, "cli").await?;
+            let qr = keys::with_booking(&db, &client, secrets, config, &choice, "cli").await?;
             match png {
                 Some(path) => std::fs::write(&path, uketsuke_core::qr::png(&qr, 8)?)
                     .map_err(uketsuke_core::Error::from)?,

@@ -142,6 +142,8 @@ codes! {
     SplatsDuplicate = "splats_duplicate",
     /// SPLATS did not register a face image (`failed_…`).
     FaceFailed = "face_failed",
+    /// A key's `temporary_use` timer outside 1–86,400 s.
+    KeyTimerInvalid = "key_timer_invalid",
 
     // Guests and their QR.
     /// A name, kana or booking code longer than the app keeps.

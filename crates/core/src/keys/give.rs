@@ -9,7 +9,7 @@ use crate::audit::{self, AuditEvent};
 use crate::clock;
 use crate::config::Config;
 use crate::db::{Connection, Db};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::guests::access;
 use crate::secrets::{names, SecretStore};
 use crate::splats::model::{GuestInput, KeyDeviceUnits, QrIssuing, TemporaryTarget, TemporaryUse};
@@ -17,8 +17,18 @@ use crate::splats::SplatsClient;
 use crate::store;
 use rusqlite::params;
 
-/// How long the box stays open for a key given at the counter.
+/// How long the box stays open for a key given at the counter, unless staff choose.
 pub const GIVE_SECS: u32 = 60;
+
+/// Which key, for whom; for a key given now, how long the box may be opened for it
+/// (`timer`, 1–86,400 s; default [`GIVE_SECS`]).
+#[derive(Debug, Clone, serde::Deserialize, ts_rs::TS)]
+pub struct KeyChoice {
+    pub guest_id: String,
+    pub device_id: String,
+    pub unit: String,
+    pub secs: Option<u32>,
+}
 
 struct Given<'a> {
     guest_id: &'a str,
@@ -50,23 +60,30 @@ async fn window(db: &Db, config: &Config, guest_id: &str) -> Result<(i64, i64, i
     Ok((g.starts_at, g.ends_at, due))
 }
 
-/// Gives the guest one key now: the box opens for [`GIVE_SECS`] and the unit is theirs.
-#[allow(clippy::too_many_arguments)] // one use case, its inputs named where they are used
+/// Gives the guest one key now: the box may be opened for `secs` and the unit is theirs.
 pub async fn give(
     db: &Db,
     client: &SplatsClient,
     secrets: &dyn SecretStore,
     config: &Config,
-    guest_id: &str,
-    device_id: &str,
-    unit: &str,
+    choice: &KeyChoice,
     actor: &str,
 ) -> Result<()> {
+    let (guest_id, device_id, unit) =
+        (choice.guest_id.as_str(), choice.device_id.as_str(), choice.unit.as_str());
+    let timer = choice.secs.unwrap_or(GIVE_SECS);
+    if !(1..=86_400).contains(&timer) {
+        return Err(Error::invalid(
+            Code::KeyTimerInvalid,
+            "鍵を取り出せる時間は1〜86400秒にしてください",
+            "the time to take the key must be 1 to 86,400 seconds",
+        ));
+    }
     let (_, _, due_at) = window(db, config, guest_id).await?;
     let member = access::issue(db, client, secrets, config, guest_id, actor).await?;
     let body = TemporaryUse {
         target: "key".into(),
-        timer: GIVE_SECS,
+        timer,
         targets_list: vec![TemporaryTarget { device_id: device_id.into(), unit_no_list: vec![unit.into()] }],
         device_action: true,
         info: Some(format!("受付 {actor}")),
@@ -74,7 +91,7 @@ pub async fn give(
     let sent = client.temporary_use(&member.splats_member_id, &body).await;
     let event =
         AuditEvent::new(actor, "key.give", Some(guest_id), sent.is_ok()).with_detail(serde_json::json!({
-            "device_id": device_id, "unit": unit, "error": sent.as_ref().err().map(|e| e.code())
+            "device_id": device_id, "unit": unit, "secs": timer, "error": sent.as_ref().err().map(|e| e.code())
         }));
     let ok = sent.is_ok();
     let (g, d, u, by) = (guest_id.to_string(), device_id.to_string(), unit.to_string(), actor.to_string());
@@ -100,17 +117,16 @@ pub async fn give(
 
 /// Lets the guest take one key at the box with their own QR during the booking, and
 /// return it until `splats.key_return_grace_minutes` after its end. Answers the QR.
-#[allow(clippy::too_many_arguments)] // one use case, its inputs named where they are used
 pub async fn with_booking(
     db: &Db,
     client: &SplatsClient,
     secrets: &dyn SecretStore,
     config: &Config,
-    guest_id: &str,
-    device_id: &str,
-    unit: &str,
+    choice: &KeyChoice,
     actor: &str,
 ) -> Result<String> {
+    let (guest_id, device_id, unit) =
+        (choice.guest_id.as_str(), choice.device_id.as_str(), choice.unit.as_str());
     let (start, end, due_at) = window(db, config, guest_id).await?;
     let id = guest_id.to_string();
     let name = db.read(move |c| store::get_guest(c, &id)).await?.map(|g| g.name).unwrap_or_default();

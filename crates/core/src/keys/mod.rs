@@ -9,7 +9,7 @@
 
 mod give;
 
-pub use give::{booking_qr, give, with_booking, GIVE_SECS};
+pub use give::{booking_qr, give, with_booking, KeyChoice, GIVE_SECS};
 
 use crate::db::{Connection, Db};
 use crate::error::{Error, Result};
