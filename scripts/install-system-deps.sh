@@ -11,6 +11,8 @@ PACKAGES=(
   dbus dbus-x11 gnome-keyring libsecret-1-dev libsecret-tools
   # a display, the WebDriver for end-to-end tests, screenshots and QR decoding
   xvfb xauth webkit2gtk-driver zbar-tools imagemagick
+  # the audit test edits a row the way someone with the file would
+  sqlite3
   # Japanese glyphs in the web view
   fonts-noto-cjk
 )

@@ -73,9 +73,11 @@ impl Ready {
         Locks { db: &self.db, secrets: self.secrets.as_ref(), config }
     }
 
-    /// The SPLATS client for a config snapshot, its token from this app's keyring.
+    /// The SPLATS client for a config snapshot, its token from this app's keyring, its
+    /// calls counted per day in this app's database.
     pub fn splats(&self, config: &Config) -> uketsuke_core::Result<uketsuke_core::splats::SplatsClient> {
-        uketsuke_core::splats::SplatsClient::from_config(config, self.secrets.as_ref())
+        Ok(uketsuke_core::splats::SplatsClient::from_config(config, self.secrets.as_ref())?
+            .with_meter(self.db.clone()))
     }
 }
 

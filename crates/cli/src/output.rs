@@ -20,6 +20,11 @@ fn width(s: &str) -> usize {
     s.chars().map(|c| if (c as u32) >= 0x1100 && !matches!(c as u32, 0xFF61..=0xFF9F) { 2 } else { 1 }).sum()
 }
 
+/// An aligned table of any rows (the history, the reports).
+pub fn table_of(header: &[&str], rows: &[Vec<String>]) {
+    table(header, rows)
+}
+
 fn table(header: &[&str], rows: &[Vec<String>]) {
     let mut widths: Vec<usize> = header.iter().map(|h| width(h)).collect();
     for row in rows {

@@ -64,6 +64,19 @@ pub fn format_jst(unix: i64) -> String {
         .unwrap_or_else(|| unix.to_string())
 }
 
+/// The first millisecond of a Japan day given as `YYYY-MM-DD`; `next` gives the day after's.
+pub fn day_start_ms(day: &str, next: bool) -> crate::Result<i64> {
+    let d = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").map_err(|_| {
+        crate::Error::invalid(
+            crate::error::Code::DateInvalid,
+            format!("日付「{day}」は 2026-11-24 の形で入力してください"),
+            format!("the date \"{day}\" must look like 2026-11-24"),
+        )
+    })?;
+    let d = if next { d.succ_opt().unwrap_or(d) } else { d };
+    Ok((d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp() - 9 * 3600) * 1000)
+}
+
 /// Japan Standard Time, the only zone SPLATS and the reservation system speak.
 pub fn jst() -> chrono::FixedOffset {
     chrono::FixedOffset::east_opt(9 * 3600).expect("valid offset")

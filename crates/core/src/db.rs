@@ -24,7 +24,18 @@ fn steps() -> Vec<M<'static>> {
         M::up(include_str!("../migrations/005_outbox.sql")),
         M::up(include_str!("../migrations/006_alert_acks.sql")),
         M::up(include_str!("../migrations/007_keys.sql")),
+        M::up_with_hook(include_str!("../migrations/008_history_audit.sql"), |tx: &rusqlite::Transaction| {
+            // What was there before: chained and indexed once, here.
+            crate::audit::chain::seal_pending(tx).map_err(hook_error)?;
+            crate::history::index::audit_after(tx, 0).map_err(hook_error)?;
+            crate::history::index::splats_all(tx).map_err(hook_error)?;
+            Ok(())
+        }),
     ]
+}
+
+fn hook_error(e: crate::Error) -> rusqlite_migration::HookError {
+    rusqlite_migration::HookError::Hook(e.to_string())
 }
 
 /// Opens (creating if needed) the database file and brings its schema up to date.
@@ -66,6 +77,12 @@ fn prepare(conn: &mut Connection) -> Result<()> {
 /// that drive HTTP and the UI.
 #[derive(Clone)]
 pub struct Db(Arc<DbInner>);
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Db").field(&self.0.path).finish()
+    }
+}
 
 struct DbInner {
     path: PathBuf,

@@ -12,6 +12,7 @@ pub mod doctor;
 pub mod doors;
 pub mod error;
 pub mod guests;
+pub mod history;
 pub mod http;
 pub mod i18n;
 pub mod keys;

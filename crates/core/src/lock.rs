@@ -381,12 +381,16 @@ impl Locks<'_> {
         }
     }
 
-    /// The newest history of a lock (one paid call).
-    pub async fn history(&self, target: &Target, lg: u32) -> Result<Vec<HistoryEntry>> {
+    /// A page of a lock's history, newest first (one paid call), kept in the merged
+    /// history so that the time line shows it.
+    pub async fn history(&self, target: &Target, page: u32, lg: u32) -> Result<Vec<HistoryEntry>> {
         let client = self.client()?;
         let device = self.resolve(target).await?;
         self.count(CallKind::History, clock::now_unix()).await?;
-        Ok(client.history(&device.uuid, 0, lg).await?.value)
+        let entries = client.history(&device.uuid, page, lg).await?.value;
+        let (t, uuid, page_entries) = (target.clone(), device.uuid.as_str().to_string(), entries.clone());
+        self.db.write(move |c| crate::history::index::sesame(c, &t, &uuid, &page_entries)).await?;
+        Ok(entries)
     }
 
     /// Calls used this month against the allowance.

@@ -6,6 +6,7 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 
 pub const SESAME: &str = "sesame";
+pub const SPLATS: &str = "splats";
 
 /// What a call was for. Polls are counted apart so that their budget can be enforced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +41,24 @@ pub fn count(conn: &Connection, cloud: &str, kind: CallKind, now: i64) -> Result
         "INSERT INTO api_calls (cloud, month, kind, count) VALUES (?1, ?2, ?3, 1)
          ON CONFLICT(cloud, month, kind) DO UPDATE SET count = count + 1",
         params![cloud, month_of(now), kind.as_str()],
+    )?;
+    count_day(conn, cloud, kind.as_str(), now)
+}
+
+/// `YYYY-MM-DD` of a Unix time in Japan.
+pub fn day_of(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.with_timezone(&crate::clock::jst()).format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| "1970-01-01".into())
+}
+
+/// One call on its day, for the daily reports (SPLATS calls are counted only here:
+/// they are not billed, only rate-limited).
+pub fn count_day(conn: &Connection, cloud: &str, kind: &str, now: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO api_calls_daily (cloud, day, kind, count) VALUES (?1, ?2, ?3, 1)
+         ON CONFLICT(cloud, day, kind) DO UPDATE SET count = count + 1",
+        params![cloud, day_of(now), kind],
     )?;
     Ok(())
 }

@@ -87,16 +87,27 @@ async fn unlock_is_signed_accepted_confirmed_metered_and_audited() {
     assert_eq!(c.reads, 1);
 
     // The SESAME app shows who: the name, cut to 20 bytes on a character boundary.
-    let history = f.locks().history(&a101, 5).await.unwrap();
+    let history = f.locks().history(&a101, 0, 5).await.unwrap();
     assert_eq!(history[0].kind, 17, "webUnLock");
     assert_eq!(history[0].tag.as_deref(), Some(tag::truncate("山田 太郎 (受付スタッフ)")));
+    // The page joins the merged history, once however often it is read.
+    f.locks().history(&a101, 0, 5).await.unwrap();
+    let filter = uketsuke_core::history::HistoryFilter {
+        source: Some("sesame".into()),
+        area_id: Some("A101".into()),
+        ..Default::default()
+    };
+    let merged = f.db.read_now(|c| uketsuke_core::history::page(c, &filter, uketsuke_core::Lang::Ja)).unwrap();
+    assert_eq!(merged.entries.len(), history.len());
+    assert_eq!(merged.entries[0].event, "Web解錠");
+    assert_eq!(merged.entries[0].actor, tag::truncate("山田 太郎 (受付スタッフ)"));
 
     f.locks().command(&a101, Command::Lock, "staff").await.unwrap();
     assert_eq!(f.sim_state("area:A101"), "locked");
 
     // Every call was counted, and the count matches what the cloud saw.
     let usage = f.locks().usage().await.unwrap();
-    assert_eq!((usage.total, usage.commands), (4, 2));
+    assert_eq!((usage.total, usage.commands), (5, 2), "unlock, confirm, two history pages, lock");
     let seen: u64 = f.sim.state.world.lock().unwrap().sesame.calls.values().sum();
     assert_eq!(usage.total, seen);
 

@@ -6,7 +6,6 @@ use super::{open_db, open_shared, DoorArgs};
 use crate::error::CliError;
 use crate::output;
 use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::splats::SplatsClient;
 use uketsuke_core::{alerts, clock, doors, Config, Lang};
 
 #[derive(clap::Args)]
@@ -50,7 +49,7 @@ pub async fn pass_unlock(
     secrets: &dyn SecretStore,
     lang: Lang,
 ) -> Result<(), CliError> {
-    let client = SplatsClient::from_config(config, secrets)?;
+    let client = super::splats_client(config, secrets)?;
     let r = doors::pass_unlock(&open_shared(config)?, &client, secrets, &door.target(), "cli").await?;
     let said = match r.confirmed {
         Some(true) => lang.pick("解錠しました", "unlocked"),

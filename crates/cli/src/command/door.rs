@@ -38,6 +38,9 @@ pub struct HistoryArgs {
     door: DoorArgs,
     #[arg(long, default_value_t = 10)]
     limit: u32,
+    /// 0 is the newest page.
+    #[arg(long, default_value_t = 0)]
+    page: u32,
     #[arg(long)]
     json: bool,
 }
@@ -91,7 +94,8 @@ pub async fn status(
 
 pub async fn history(args: HistoryArgs, config: &Config, secrets: &dyn SecretStore) -> Result<(), CliError> {
     let db = open_shared(config)?;
-    let entries = Locks { db: &db, secrets, config }.history(&args.door.target(), args.limit).await?;
+    let entries =
+        Locks { db: &db, secrets, config }.history(&args.door.target(), args.page, args.limit).await?;
     if args.json {
         output::json(&entries)
     } else {

@@ -6,7 +6,6 @@ use crate::output;
 use clap::Subcommand;
 use std::path::PathBuf;
 use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::splats::SplatsClient;
 use uketsuke_core::{Config, Lang};
 
 #[derive(Subcommand)]
@@ -58,7 +57,7 @@ pub async fn run(
             println!("{}: {n}", lang.pick("取り込みました", "imported"));
         }
         GuestsCommand::Issue { guest } => {
-            let client = SplatsClient::from_config(config, secrets)?;
+            let client = super::splats_client(config, secrets)?;
             let db = open_shared(config)?;
             let s = access::issue(&db, &client, secrets, config, &guest, "cli").await?;
             println!(
@@ -69,7 +68,7 @@ pub async fn run(
             );
         }
         GuestsCommand::CheckOut { guest } => {
-            let client = SplatsClient::from_config(config, secrets).ok();
+            let client = super::splats_client(config, secrets).ok();
             let out = uketsuke_core::reconcile::check_out_now(
                 &open_shared(config)?,
                 client.as_ref(),

@@ -7,7 +7,6 @@ use crate::output;
 use std::path::PathBuf;
 use uketsuke_core::keys::{self, KeyBox, KeyChoice, KeyState};
 use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::splats::SplatsClient;
 use uketsuke_core::{clock, Config, Lang};
 
 #[derive(clap::Subcommand)]
@@ -49,7 +48,7 @@ pub async fn run(
     match cmd {
         KeysCommand::Boxes { read, json } => {
             let boxes = if read {
-                let client = SplatsClient::from_config(config, secrets)?;
+                let client = super::splats_client(config, secrets)?;
                 keys::boxes(&open_shared(config)?, &client, clock::now_unix()).await?
             } else {
                 keys::board(&open_db(config)?, clock::now_unix())?
@@ -62,7 +61,7 @@ pub async fn run(
             Ok(())
         }
         KeysCommand::Give { guest, device, unit, secs, with_booking, png } => {
-            let client = SplatsClient::from_config(config, secrets)?;
+            let client = super::splats_client(config, secrets)?;
             let db = open_shared(config)?;
             let choice = KeyChoice { guest_id: guest, device_id: device, unit, secs };
             if !with_booking {

@@ -63,7 +63,7 @@ pub async fn run(
     secrets: &dyn SecretStore,
     lang: Lang,
 ) -> Result<(), CliError> {
-    let client = SplatsClient::from_config(config, secrets)?;
+    let client = super::splats_client(config, secrets)?;
     match cmd {
         MembersCommand::List { json } => list(&client, json, lang).await,
         MembersCommand::Add(args) => {

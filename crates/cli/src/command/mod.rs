@@ -6,6 +6,7 @@ mod board;
 mod doctor;
 mod door;
 mod guests;
+mod history;
 mod keys;
 mod members;
 mod qr;
@@ -46,8 +47,14 @@ pub enum Command {
     /// page and waits for it to come back to the registered loopback redirect URL.
     /// The client secret must be set first: `uketsuke secret set reservation.client_secret`.
     SignIn(sign_in::Args),
-    /// Show the newest audit events.
+    /// The audit log: the newest events, `verify` its hash chain, export day `heads`,
+    /// `archive` old rows to a file.
     Audit(audit::Args),
+    /// One time line of SPLATS, SESAME and the app's own actions, filtered; `--csv FILE`
+    /// writes an Excel-ready file.
+    History(history::HistoryArgs),
+    /// The daily report per store: arrivals, no-shows, overstays, staff unlocks, calls.
+    Report(history::ReportArgs),
     /// Keep a secret in the OS keyring.
     #[command(subcommand)]
     Secret(secret::SecretCommand),
@@ -60,8 +67,8 @@ pub enum Command {
     Lock(door::CommandArgs),
     /// Read a lock's status (one paid call).
     Status(door::StatusArgs),
-    /// Show a lock's newest history (one paid call).
-    History(door::HistoryArgs),
+    /// Read a page of a lock's SESAME history (one paid call); it joins `history`.
+    LockHistory(door::HistoryArgs),
     /// A store's doors with their SESAME lock and SPLATS pass controller, and the alerts.
     Board(board::BoardArgs),
     /// Unlock a door's SPLATS pass controller (extended API, sent once).
@@ -95,7 +102,9 @@ pub async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCo
         Command::Sync(args) => return sync::once(args, config, secrets, lang).await,
         Command::Watch(args) => return sync::watch(args, config, shared.clone(), lang).await,
         Command::SignIn(args) => sign_in::run(args, config, secrets, lang).await?,
-        Command::Audit(args) => audit::run(args, config)?,
+        Command::Audit(args) => return audit::run(args, config, lang),
+        Command::History(args) => history::history(args, config, lang)?,
+        Command::Report(args) => history::report(args, config, lang)?,
         Command::Secret(cmd) => secret::run(cmd, secrets, lang)?,
         Command::Settings(cmd) => settings::run(cmd, config, secrets, lang)?,
         Command::Unlock(args) => {
@@ -105,7 +114,7 @@ pub async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCo
             door::command(args, uketsuke_core::sesame::Command::Lock, config, secrets, lang).await?
         }
         Command::Status(args) => door::status(args, config, secrets, lang).await?,
-        Command::History(args) => door::history(args, config, secrets).await?,
+        Command::LockHistory(args) => door::history(args, config, secrets).await?,
         Command::Board(args) => board::board(args, config, lang)?,
         Command::PassUnlock(door) => board::pass_unlock(door, config, secrets, lang).await?,
         Command::Sesame(cmd) => sesame::run(cmd, config, secrets, lang).await?,
@@ -158,4 +167,13 @@ fn open_db(config: &Config) -> Result<db::Connection, CliError> {
 /// The database for commands that call a cloud: no connection is held across the call.
 fn open_shared(config: &Config) -> Result<db::Db, CliError> {
     Ok(db::Db::open(&config.database_path()?)?)
+}
+
+/// The SPLATS client as configured, its calls counted per day in the cache.
+fn splats_client(
+    config: &Config,
+    secrets: &dyn SecretStore,
+) -> Result<uketsuke_core::splats::SplatsClient, CliError> {
+    let client = uketsuke_core::splats::SplatsClient::from_config(config, secrets)?;
+    Ok(client.with_meter(open_shared(config)?))
 }

@@ -6,7 +6,6 @@ use crate::output;
 use clap::Subcommand;
 use uketsuke_core::lock::Target;
 use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::splats::SplatsClient;
 use uketsuke_core::{audit, Config, Lang};
 
 #[derive(Subcommand)]
@@ -66,7 +65,7 @@ pub async fn run(
         }
         SplatsCommand::Passes { status, json } => {
             if status {
-                let client = SplatsClient::from_config(config, secrets)?;
+                let client = super::splats_client(config, secrets)?;
                 for p in cache::passes(&conn)?.iter().filter(|p| p.active) {
                     let s = client.pass_status(&p.device_id).await?;
                     cache::save_pass_status(&conn, &p.device_id, &s, uketsuke_core::clock::now_unix())?;
@@ -91,7 +90,7 @@ pub async fn run(
                 ))
             })?;
             if !cached {
-                let client = SplatsClient::from_config(config, secrets)?;
+                let client = super::splats_client(config, secrets)?;
                 let opts = history::Options::from(&config.splats);
                 let now = now + client.clock_offset().unwrap_or(0);
                 history::sync(&open_shared(config)?, &client, &opts, now).await?;

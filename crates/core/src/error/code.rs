@@ -145,6 +145,12 @@ codes! {
     /// A key's `temporary_use` timer outside 1–86,400 s.
     KeyTimerInvalid = "key_timer_invalid",
 
+    // History and audit.
+    /// The audit log's hash chain is broken (a row was changed or removed).
+    AuditBroken = "audit_broken",
+    /// A date that is not `YYYY-MM-DD`.
+    DateInvalid = "date_invalid",
+
     // Guests and their QR.
     /// A name, kana or booking code longer than the app keeps.
     FieldTooLong = "field_too_long",

@@ -49,6 +49,8 @@ pub struct SplatsClient {
     offset_secs: Mutex<Option<i64>>,
     /// Face registration's path template and field (inferred, so settings).
     pub face: (String, String),
+    /// Where each call that reached SPLATS is counted per day, for the reports.
+    meter: Option<crate::db::Db>,
 }
 
 impl SplatsClient {
@@ -77,7 +79,14 @@ impl SplatsClient {
             retry: RetryPolicy::default(),
             offset_secs: Mutex::new(None),
             face: ("/v1/members/{member_id}/face".into(), "face_image".into()),
+            meter: None,
         }
+    }
+
+    /// Counts every call that reaches SPLATS in this database (`api_calls_daily`).
+    pub fn with_meter(mut self, db: crate::db::Db) -> SplatsClient {
+        self.meter = Some(db);
+        self
     }
 
     pub fn with_retry(mut self, retry: RetryPolicy) -> SplatsClient {
@@ -317,6 +326,7 @@ impl SplatsClient {
                 *self.offset_secs.lock().expect("offset lock") = Some(o);
             }
             let response = timed.response;
+            self.count(class).await;
             let rate = RateHeaders::read(response.headers());
             self.budget.lock().expect("budget lock").observe(class, rate, Instant::now());
             let status = response.status();
@@ -338,6 +348,19 @@ impl SplatsClient {
                 continue;
             }
             return Err(error_reply(status.as_u16(), &http::error_text(response).await));
+        }
+    }
+
+    /// A short write after the reply, never held across the call.
+    async fn count(&self, class: Class) {
+        if let Some(db) = &self.meter {
+            let kind = if class == Class::Status { "status" } else { "other" };
+            let now = crate::clock::now_unix();
+            let counted =
+                db.write(move |c| crate::meter::count_day(c, crate::meter::SPLATS, kind, now)).await;
+            if let Err(e) = counted {
+                tracing::warn!(code = e.code().as_str(), "SPLATS call not counted");
+            }
         }
     }
 

@@ -160,7 +160,8 @@ fn update_cursor(tx: &Transaction, c: &Cursor) -> Result<()> {
     Ok(())
 }
 
-/// Inserts what is new; returns how many rows were added.
+/// Inserts what is new, indexed into the merged history too; returns how many rows
+/// were added.
 pub fn insert(tx: &Transaction, histories: &[History]) -> Result<usize> {
     let mut stmt = tx.prepare_cached(
         "INSERT OR IGNORE INTO splats_histories
@@ -186,6 +187,8 @@ pub fn insert(tx: &Transaction, histories: &[History]) -> Result<usize> {
             serde_json::to_string(h).unwrap_or_default(),
         ])?;
     }
+    let ids: Vec<String> = histories.iter().map(|h| h.history_id.clone()).collect();
+    crate::history::index::splats(tx, &ids)?;
     Ok(added)
 }
 

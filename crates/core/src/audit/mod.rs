@@ -1,6 +1,11 @@
 //! The audit log: who did what, when, with what result.
 //!
 //! Callers pass descriptions, never secret values; `detail` is JSON for the reader.
+//! Append-only and hash-chained ([`chain`]); old rows move to files, not away
+//! ([`archive`]); each row is also indexed into the merged history (`history`).
+
+pub mod archive;
+pub mod chain;
 
 use crate::error::Result;
 use rusqlite::{params, Connection};
@@ -41,21 +46,59 @@ impl AuditEvent {
     }
 }
 
+/// Appends an event to the chain. Outside a transaction it takes the write lock first
+/// (`BEGIN IMMEDIATE`), so that two processes (the app and the CLI) never link two rows
+/// to the same head.
 pub fn record(conn: &Connection, e: &AuditEvent) -> Result<()> {
+    if !conn.is_autocommit() {
+        return append(conn, e);
+    }
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    match append(conn, e) {
+        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
+        Err(err) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(err)
+        }
+    }
+}
+
+fn append(conn: &Connection, e: &AuditEvent) -> Result<()> {
+    let prev = chain::head(conn)?;
+    let outcome = if e.ok { "ok" } else { "error" };
+    let detail = e.detail.as_ref().map(|d| d.to_string());
     conn.execute(
-        "INSERT INTO audit_events (at_ms, actor, action, target, outcome, detail, latency_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![
-            e.at_ms,
-            e.actor,
-            e.action,
-            e.target,
-            if e.ok { "ok" } else { "error" },
-            e.detail.as_ref().map(|d| d.to_string()),
-            e.latency_ms
-        ],
+        "INSERT INTO audit_events (at_ms, actor, action, target, outcome, detail, latency_ms, prev_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![e.at_ms, e.actor, e.action, e.target, outcome, detail, e.latency_ms, prev],
     )?;
+    let id = conn.last_insert_rowid();
+    let row = chain::ChainRow {
+        id,
+        at_ms: e.at_ms,
+        actor: e.actor.clone(),
+        action: e.action.clone(),
+        target: e.target.clone(),
+        outcome: outcome.into(),
+        detail,
+        latency_ms: e.latency_ms,
+        prev_hash: Some(prev.clone()),
+        hash: None,
+    };
+    conn.execute("UPDATE audit_events SET hash = ?1 WHERE id = ?2", params![row.link(&prev), id])?;
+    crate::history::index::audit_after(conn, id - 1)?;
     Ok(())
+}
+
+/// Verifies the archives in `dir` and then the rows in the database, end to end.
+pub fn verify_all(conn: &Connection, dir: &std::path::Path) -> Result<chain::Verification> {
+    let (archived, broken) = archive::verify_files(conn, dir)?;
+    let mut report = chain::verify(conn)?;
+    report.archived_rows = archived;
+    if broken.is_some() {
+        report.broken = broken;
+    }
+    Ok(report)
 }
 
 /// The newest events first.

@@ -1,0 +1,116 @@
+//! The audit log's hash chain on a real SQLite file: verified, broken by an edit made
+//! the way someone with the file would (triggers dropped, a field changed), pinned by
+//! exported day heads, and archived to a file with the chain still verifying end to end.
+
+use uketsuke_core::audit::{self, archive, chain, AuditEvent};
+use uketsuke_core::db;
+
+fn log(n: usize) -> (tempfile::TempDir, db::Db) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db::Db::open(&dir.path().join("cache.sqlite3")).unwrap();
+    db.write_now(|c| {
+        for i in 0..n {
+            let mut e = AuditEvent::new("受付 佐藤", "sesame.unlock", Some("area:A101"), i % 7 != 0);
+            e.at_ms = 1_790_000_000_000 + i as i64 * 3_600_000; // one an hour
+            audit::record(c, &e)?;
+        }
+        Ok(())
+    })
+    .unwrap();
+    (dir, db)
+}
+
+#[test]
+fn an_untouched_log_verifies_and_an_edited_row_is_named() {
+    let (_dir, db) = log(40);
+    let ok = db.read_now(chain::verify).unwrap();
+    assert_eq!((ok.rows, ok.broken), (40, None));
+
+    // The app itself cannot change a sealed row.
+    let refused = db.write_now(|c| Ok(c.execute("UPDATE audit_events SET actor = 'x' WHERE id = 5", [])?));
+    assert!(refused.is_err(), "the trigger refuses");
+    let refused = db.write_now(|c| Ok(c.execute("DELETE FROM audit_events WHERE id = 5", [])?));
+    assert!(refused.is_err(), "rows leave only by archive");
+
+    db.write_now(|c| {
+        c.execute_batch(
+            "DROP TRIGGER audit_sealed_rows_stay; UPDATE audit_events SET actor = '別人' WHERE id = 12;",
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    let broken = db.read_now(chain::verify).unwrap().broken.unwrap();
+    assert_eq!((broken.id, broken.reason.as_str()), (12, "changed"));
+}
+
+#[test]
+fn a_rewritten_chain_no_longer_matches_its_exported_day_heads() {
+    let (_dir, db) = log(72); // three days
+    let heads = db.read_now(chain::day_heads).unwrap();
+    assert!(heads.len() >= 3, "{heads:?}");
+    // Someone edits row 8 (a refusal made a success) and re-computes every hash after it: the chain verifies ...
+    db.write_now(|c| {
+        c.execute_batch(
+            "DROP TRIGGER audit_sealed_rows_stay;
+             UPDATE audit_events SET outcome = 'ok' WHERE id = 8;
+             UPDATE audit_events SET hash = NULL, prev_hash = NULL WHERE id >= 8;",
+        )?;
+        chain::seal_pending(c)?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(db.read_now(chain::verify).unwrap().broken, None);
+    // ... but not against the heads kept elsewhere.
+    let broken = db.read_now(|c| chain::check_heads(c, &heads)).unwrap().unwrap();
+    let day_of_the_edit = heads.iter().find(|h| h.last_id >= 8).unwrap();
+    assert_eq!((broken.id, broken.reason.as_str()), (day_of_the_edit.last_id, "head"));
+}
+
+#[test]
+fn archived_rows_go_to_a_file_and_the_chain_verifies_across_it() {
+    let (dir, db) = log(100);
+    let archives = dir.path().join("audit-archive");
+    let cut = 1_790_000_000_000 + 60 * 3_600_000;
+    let done = db.write_now(|c| archive::archive(c, cut, &archives, 1_800_000_000)).unwrap().unwrap();
+    assert_eq!((done.first_id, done.last_id, done.rows), (1, 60, 60));
+    let left: i64 =
+        db.read_now(|c| Ok(c.query_row("SELECT COUNT(*) FROM audit_events", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(left, 41, "40 rows and the archiving's own event");
+    let report = db.read_now(|c| audit::verify_all(c, &archives)).unwrap();
+    assert_eq!((report.archived_rows, report.rows, report.broken), (60, 41, None));
+
+    // The archive file edited: named at once.
+    let file = archives.join(&done.file);
+    let text = std::fs::read_to_string(&file).unwrap().replacen("受付 佐藤", "受付 鈴木", 1);
+    std::fs::write(&file, text).unwrap();
+    let broken = db.read_now(|c| audit::verify_all(c, &archives)).unwrap().broken.unwrap();
+    assert_eq!((broken.id, broken.reason.as_str()), (1, "archive_changed"));
+    std::fs::remove_file(&file).unwrap();
+    let broken = db.read_now(|c| audit::verify_all(c, &archives)).unwrap().broken.unwrap();
+    assert_eq!(broken.reason, "archive_missing");
+}
+
+#[test]
+fn a_log_from_before_the_chain_is_sealed_by_the_upgrade() {
+    // The migration hook chains rows an older version wrote: simulated by a cleared chain.
+    let (_dir, db) = log(5);
+    db.write_now(|c| {
+        c.execute_batch(
+            "DROP TRIGGER audit_sealed_rows_stay; UPDATE audit_events SET hash = NULL, prev_hash = NULL;",
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(db.read_now(chain::verify).unwrap().broken.unwrap().reason, "unsealed");
+    db.write_now(|c| chain::seal_pending(c)).unwrap();
+    db.write_now(|c| audit::record(c, &AuditEvent::new("t", "sync", None, true))).unwrap();
+    assert_eq!(
+        db.read_now(chain::verify).unwrap(),
+        chain::Verification {
+            rows: 6,
+            archived_rows: 0,
+            head: db.read_now(chain::head).unwrap(),
+            broken: None
+        }
+    );
+}
