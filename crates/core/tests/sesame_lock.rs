@@ -97,7 +97,8 @@ async fn unlock_is_signed_accepted_confirmed_metered_and_audited() {
         area_id: Some("A101".into()),
         ..Default::default()
     };
-    let merged = f.db.read_now(|c| uketsuke_core::history::page(c, &filter, uketsuke_core::Lang::Ja)).unwrap();
+    let merged =
+        f.db.read_now(|c| uketsuke_core::history::page(c, &filter, uketsuke_core::Lang::Ja)).unwrap();
     assert_eq!(merged.entries.len(), history.len());
     assert_eq!(merged.entries[0].event, "Web解錠");
     assert_eq!(merged.entries[0].actor, tag::truncate("山田 太郎 (受付スタッフ)"));

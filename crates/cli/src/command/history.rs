@@ -2,7 +2,7 @@
 //! the window's filters, as a table, JSON, or an Excel-ready CSV file; and
 //! `uketsuke report`: the daily report per store.
 
-use super::open_db;
+use super::{open_db, open_shared};
 use crate::error::CliError;
 use crate::output;
 use std::path::PathBuf;
@@ -55,13 +55,12 @@ pub fn history(args: HistoryArgs, config: &Config, lang: Lang) -> Result<(), Cli
         before: None,
         limit: Some(args.limit),
     };
-    let conn = open_db(config)?;
     if let Some(path) = args.csv {
-        let done = export::to_file(&conn, &filter, Format::Csv, &path, lang, "cli")?;
+        let done = export::to_file(&open_shared(config)?, &filter, Format::Csv, &path, lang, "cli")?;
         println!("{} ({} {})", done.path, done.rows, lang.pick("行", "rows"));
         return Ok(());
     }
-    let page = history::page(&conn, &filter, lang)?;
+    let page = history::page(&open_db(config)?, &filter, lang)?;
     if args.json {
         output::json(&page);
     } else {

@@ -4,7 +4,7 @@
 
 use super::query::{self, HistoryEntry, HistoryFilter, MAX_PAGE};
 use crate::audit::{self, AuditEvent};
-use crate::db::Connection;
+use crate::db::{Connection, Db};
 use crate::error::{Error, Result};
 use crate::Lang;
 use serde::{Deserialize, Serialize};
@@ -77,21 +77,22 @@ pub struct Exported {
     pub rows: u32,
 }
 
-/// Writes the filtered history to `path` and audits it (`history.export`).
+/// Writes the filtered history to `path` and audits it (`history.export`). Read on a
+/// reader connection: a long export never holds up a door's audit row.
 pub fn to_file(
-    conn: &Connection,
+    db: &Db,
     filter: &HistoryFilter,
     format: Format,
     path: &Path,
     lang: Lang,
     actor: &str,
 ) -> Result<Exported> {
-    let rows = entries(conn, filter, lang)?;
+    let rows = db.read_now(|c| entries(c, filter, lang))?;
     let bytes = render(&rows, format, lang)?;
     write_atomically(path, &bytes)?;
     let event = AuditEvent::new(actor, "history.export", None, true)
         .with_detail(serde_json::json!({ "rows": rows.len(), "format": format, "filter": filter }));
-    audit::record(conn, &event)?;
+    db.write_now(|c| audit::record(c, &event))?;
     Ok(Exported { path: path.display().to_string(), rows: rows.len() as u32 })
 }
 
