@@ -8,6 +8,7 @@ mod commands;
 mod contract;
 mod error;
 mod guests;
+mod history;
 mod keys;
 mod kiosk;
 mod locks;
@@ -40,6 +41,7 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| second_launch(app, &argv)))
         // Alerts (a door left open, a low battery, …) also reach staff as OS notifications.
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .manage(kiosk::KioskState::default())
         .setup(move |app| {

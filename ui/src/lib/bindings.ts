@@ -86,6 +86,17 @@ export type AreaSettings = { secret_key: SecretState, splats_area_id: string | n
 store_id: string, name: string, sort_order: number, device_uuid: string | null, source: Source, updated_at: number, };
 
 /**
+ * Where the chain first breaks.
+ */
+export type Broken = { id: number, 
+/**
+ * `changed` (the row's content no longer gives its hash), `unlinked` (it does not
+ * follow the row before it: a row removed, inserted or rewritten before it),
+ * `unsealed`, or `head` (an exported day head no longer matches).
+ */
+reason: string, };
+
+/**
  * A check-out as staff see it: their access is revoked at once when SPLATS answers,
  * and otherwise kept waiting in the outbox (shown as pending) until it does.
  */
@@ -130,9 +141,39 @@ export type Confirmation = { confirmed: boolean, status: KnownStatus, reads: num
 export type Credential = { "kind": "card", card_data: string, } | { "kind": "qr", data: string, } | { "kind": "one_time_qr" };
 
 /**
+ * Where the next (older) page starts: strictly before this entry.
+ */
+export type Cursor = { at_ms: number, id: number, };
+
+/**
  * A day as SPLATS names it in `week`.
  */
 export type Day = "Monday" | "Tuesday" | "Wednesday" | "Thursday" | "Friday" | "Saturday" | "Sunday" | "Holiday";
+
+/**
+ * One day of one store (or, with no store, the facility's cloud calls).
+ */
+export type DayReport = { 
+/**
+ * `YYYY-MM-DD` in Japan time.
+ */
+day: string, store_id: string | null, store: string, 
+/**
+ * Bookings of the day whose guest came (checked in or passed a reader).
+ */
+arrivals: number, 
+/**
+ * Bookings of the day that ended without their guest, not cancelled.
+ */
+no_shows: number, 
+/**
+ * Guests who left after their booking ended, or are still in past it.
+ */
+overstays: number, 
+/**
+ * Unlocks staff pressed (SESAME or SPLATS) that went through.
+ */
+staff_unlocks: number, sesame_calls: number, splats_calls: number, };
 
 /**
  * One door of a store as the staff window shows it.
@@ -150,7 +191,12 @@ pass: PassDoor | null, };
 /**
  * A stable, machine-readable error code (`{code, message}` at the UI boundary).
  */
-export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "image_too_large" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "card_data_invalid" | "qr_data_invalid" | "schedule_invalid" | "membergroup_missing" | "member_code_reserved" | "splats_duplicate" | "face_failed" | "key_timer_invalid" | "field_too_long" | "csv_too_large" | "csv_encoding" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_unencodable" | "booking_ended" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
+export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "image_too_large" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "card_data_invalid" | "qr_data_invalid" | "schedule_invalid" | "membergroup_missing" | "member_code_reserved" | "splats_duplicate" | "face_failed" | "key_timer_invalid" | "audit_broken" | "date_invalid" | "field_too_long" | "csv_too_large" | "csv_encoding" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_unencodable" | "booking_ended" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
+
+/**
+ * What an export wrote.
+ */
+export type Exported = { path: string, rows: number, };
 
 /**
  * Where an export was written.
@@ -161,6 +207,8 @@ export type ExportedFile = { path: string, json: string, };
  * Where a registration stands.
  */
 export type FaceState = "progress" | "succeeded";
+
+export type Format = "csv" | "json";
 
 /**
  * A guest with a booking window at one store.
@@ -189,6 +237,46 @@ arrived_at: number | null, checked_out_at: number | null, area_names: Array<stri
  * A SPLATS change still waiting to be made (shown to staff as pending).
  */
 pending: PendingOp | null, id: string, store_id: string, booking_code: string | null, name: string, name_kana: string | null, phone_last4: string | null, starts_at: number, ends_at: number, area_ids: Array<string>, source: GuestSource, };
+
+/**
+ * One entry as shown: the ids for links and the words for people.
+ */
+export type HistoryEntry = { id: number, at_ms: number, store_id: string | null, area_id: string | null, guest_id: string | null, ok: boolean, 
+/**
+ * `YYYY-MM-DD HH:MM:SS` in Japan time.
+ */
+time: string, source: string, kind: string, event: string, store: string, area: string, guest: string, actor: string, device: string, outcome: string, };
+
+/**
+ * What to show. Every field narrows; none set shows everything.
+ */
+export type HistoryFilter = { store_id: string | null, area_id: string | null, guest_id: string | null, 
+/**
+ * Staff name as entered at the counter (`担当`), exactly.
+ */
+actor: string | null, 
+/**
+ * `access`, `door`, `guest`, `key`, `member`, `settings`, `sync`, `alert`, `kiosk`.
+ */
+kind: string | null, 
+/**
+ * `splats`, `sesame`, `audit`.
+ */
+source: string | null, 
+/**
+ * From this Japan day and until this one, both included (`YYYY-MM-DD`).
+ */
+since: string | null, until: string | null, before: Cursor | null, 
+/**
+ * Entries per page (default 100, at most [`MAX_PAGE`]).
+ */
+limit: number | null, };
+
+export type HistoryPage = { entries: Array<HistoryEntry>, 
+/**
+ * Set when older entries remain.
+ */
+next: Cursor | null, };
 
 /**
  * What an import would do, for a person to confirm first: how many stores and areas,
@@ -457,6 +545,11 @@ export type Target = { "kind": "area", "id": string } | { "kind": "entrance", "i
 export type Usage = { month: string, total: number, polls: number, commands: number, allowance: number, poll_budget: number, };
 
 /**
+ * What [`verify`] found.
+ */
+export type Verification = { rows: number, archived_rows: number, head: string, broken: Broken | null, };
+
+/**
  * A guest entered at the counter.
  */
 export type WalkIn = { store_id: string, name: string, name_kana: string | null, phone: string | null, area_ids: Array<string>, starts_at: number, ends_at: number, };
@@ -496,6 +589,12 @@ export const api = {
   giveKey: (choice: KeyChoice) => call<KeyBox[]>("give_key", { choice }),
   giveKeyWithBooking: (choice: KeyChoice) => call<string>("give_key_with_booking", { choice }),
   guestKeyQr: (guestId: string) => call<string | null>("guest_key_qr", { guestId }),
+  historyPage: (filter: HistoryFilter) => call<HistoryPage>("history_page", { filter }),
+  exportHistory: (filter: HistoryFilter, format: Format, path: string | null) => call<Exported | null>("export_history", { filter, format, path }),
+  historyReport: (since: string, until: string) => call<DayReport[]>("history_report", { since, until }),
+  exportReport: (since: string, until: string, path: string | null) => call<Exported | null>("export_report", { since, until, path }),
+  readLockHistory: (target: Target, page: number) => call<number>("read_lock_history", { target, page }),
+  auditStatus: () => call<Verification>("audit_status"),
   roleStatus: () => call<RoleStatus>("role_status"),
   managerUnlock: (pin: string) => call<RoleStatus>("manager_unlock", { pin }),
   managerLock: () => call<RoleStatus>("manager_lock"),

@@ -7,7 +7,7 @@ use crate::error::CliError;
 use crate::output;
 use std::path::PathBuf;
 use uketsuke_core::history::{self, export, reports, Format, HistoryEntry, HistoryFilter};
-use uketsuke_core::{audit, clock, Config, Lang};
+use uketsuke_core::{clock, Config, Lang};
 
 #[derive(clap::Args)]
 pub struct HistoryArgs {
@@ -95,33 +95,16 @@ pub fn report(args: ReportArgs, config: &Config, lang: Lang) -> Result<(), CliEr
         None => uketsuke_core::meter::day_of(until_start - 6 * 86_400),
     };
     clock::day_start_ms(&since, false)?;
-    let conn = open_db(config)?;
-    let rows = reports::daily(&conn, &since, &until, now, lang)?;
     if let Some(path) = args.csv {
-        export::write_atomically(&path, &reports::csv(&rows, lang)?)?;
-        let event = audit::AuditEvent::new("cli", "history.export", None, true).with_detail(
-            serde_json::json!({ "report": true, "rows": rows.len(), "since": since, "until": until }),
-        );
-        audit::record(&conn, &event)?;
-        println!("{} ({} {})", path.display(), rows.len(), lang.pick("行", "rows"));
-    } else if args.json {
+        let done = reports::to_file(&open_shared(config)?, &since, &until, now, &path, lang, "cli")?;
+        println!("{} ({} {})", done.path, done.rows, lang.pick("行", "rows"));
+        return Ok(());
+    }
+    let rows = reports::daily(&open_db(config)?, &since, &until, now, lang)?;
+    if args.json {
         output::json(&rows);
     } else {
-        let cells: Vec<Vec<String>> = rows
-            .iter()
-            .map(|r| {
-                vec![
-                    r.day.clone(),
-                    r.store.clone(),
-                    r.arrivals.to_string(),
-                    r.no_shows.to_string(),
-                    r.overstays.to_string(),
-                    r.staff_unlocks.to_string(),
-                    r.sesame_calls.to_string(),
-                    r.splats_calls.to_string(),
-                ]
-            })
-            .collect();
+        let cells: Vec<Vec<String>> = rows.iter().map(|r| reports::cells(r).to_vec()).collect();
         output::table_of(&reports::headers(lang), &cells);
     }
     Ok(())

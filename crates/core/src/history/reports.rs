@@ -134,22 +134,45 @@ pub fn headers(lang: Lang) -> [&'static str; 8] {
     }
 }
 
+/// A row's cells as shown: the facility's row has calls only; a store's has no calls
+/// of its own.
+pub fn cells(r: &DayReport) -> [String; 8] {
+    let (store, facility) = (r.store_id.is_some(), r.store_id.is_none());
+    let n = |v: u32, shown: bool| if shown { v.to_string() } else { String::new() };
+    [
+        r.day.clone(),
+        r.store.clone(),
+        n(r.arrivals, store),
+        n(r.no_shows, store),
+        n(r.overstays, store),
+        n(r.staff_unlocks, store),
+        n(r.sesame_calls, facility),
+        n(r.splats_calls, facility),
+    ]
+}
+
 /// The report as Excel-ready CSV, the same columns as the window.
 pub fn csv(rows: &[DayReport], lang: Lang) -> Result<Vec<u8>> {
-    let cells: Vec<[String; 8]> = rows
-        .iter()
-        .map(|r| {
-            [
-                r.day.clone(),
-                r.store.clone(),
-                r.arrivals.to_string(),
-                r.no_shows.to_string(),
-                r.overstays.to_string(),
-                r.staff_unlocks.to_string(),
-                r.sesame_calls.to_string(),
-                r.splats_calls.to_string(),
-            ]
-        })
-        .collect();
+    let cells: Vec<[String; 8]> = rows.iter().map(cells).collect();
     export::csv(&headers(lang), cells.iter().map(|r| r.iter().map(String::as_str)))
+}
+
+/// Writes the report for `since`..=`until` to `path` as CSV and audits it.
+#[allow(clippy::too_many_arguments)] // one use case: the range, the file, who and in which language
+pub fn to_file(
+    db: &crate::db::Db,
+    since: &str,
+    until: &str,
+    now: i64,
+    path: &std::path::Path,
+    lang: Lang,
+    actor: &str,
+) -> Result<export::Exported> {
+    let rows = db.read_now(|c| daily(c, since, until, now, lang))?;
+    export::write_atomically(path, &csv(&rows, lang)?)?;
+    let event = crate::audit::AuditEvent::new(actor, "history.export", None, true).with_detail(
+        serde_json::json!({ "report": true, "rows": rows.len(), "since": since, "until": until }),
+    );
+    db.write_now(|c| crate::audit::record(c, &event))?;
+    Ok(export::Exported { path: path.display().to_string(), rows: rows.len() as u32 })
 }
