@@ -44,6 +44,7 @@ bench:
 	cargo bench -p uketsuke-core --bench sesame
 	cargo bench -p uketsuke-core --bench splats
 	cargo bench -p uketsuke-core --bench business_day
+	cargo bench -p uketsuke-core --bench history
 
 clean:
 	rm -rf target ui/dist ui/node_modules .demo

@@ -24,18 +24,8 @@ fn steps() -> Vec<M<'static>> {
         M::up(include_str!("../migrations/005_outbox.sql")),
         M::up(include_str!("../migrations/006_alert_acks.sql")),
         M::up(include_str!("../migrations/007_keys.sql")),
-        M::up_with_hook(include_str!("../migrations/008_history_audit.sql"), |tx: &rusqlite::Transaction| {
-            // What was there before: chained and indexed once, here.
-            crate::audit::chain::seal_pending(tx).map_err(hook_error)?;
-            crate::history::index::audit_after(tx, 0).map_err(hook_error)?;
-            crate::history::index::splats_all(tx).map_err(hook_error)?;
-            Ok(())
-        }),
+        M::up(include_str!("../migrations/008_history_audit.sql")),
     ]
-}
-
-fn hook_error(e: crate::Error) -> rusqlite_migration::HookError {
-    rusqlite_migration::HookError::Hook(e.to_string())
 }
 
 /// Opens (creating if needed) the database file and brings its schema up to date.
@@ -220,6 +210,39 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         MIGRATIONS.validate().unwrap();
+    }
+
+    /// A database from before the chain: its audit rows join the time line at once and
+    /// are chained by the first write after the upgrade.
+    #[test]
+    fn the_upgrade_indexes_and_chains_what_was_there() {
+        #[allow(clippy::disallowed_methods)] // an old file, made by hand
+        let mut conn = Connection::open_in_memory().unwrap();
+        let mut old = steps();
+        old.truncate(7);
+        Migrations::new(old).to_latest(&mut conn).unwrap();
+        conn.execute_batch(
+            "INSERT INTO stores (id, name, source, updated_at) VALUES ('S001', '渋谷店', 'manual', 0);
+             INSERT INTO areas (id, store_id, name, source, updated_at) VALUES ('A101', 'S001', '会議室A', 'manual', 0);
+             INSERT INTO audit_events (at_ms, actor, action, target, outcome) VALUES
+               (1, '受付', 'sesame.unlock', 'area:A101', 'ok'), (2, '受付', 'sync', NULL, 'error');",
+        )
+        .unwrap();
+        MIGRATIONS.to_latest(&mut conn).unwrap();
+        let (n, store): (i64, Option<String>) = conn
+            .query_row(
+                "SELECT COUNT(*), MIN(store_id) FROM history_entries WHERE source = 'audit'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((n, store.as_deref()), (2, Some("S001")));
+        assert_eq!(crate::audit::chain::verify(&conn).unwrap().broken, None);
+        crate::audit::record(&conn, &crate::audit::AuditEvent::new("t", "sync", None, true)).unwrap();
+        let unsealed: i64 =
+            conn.query_row("SELECT COUNT(*) FROM audit_events WHERE hash IS NULL", [], |r| r.get(0)).unwrap();
+        assert_eq!(unsealed, 0);
+        assert_eq!(crate::audit::chain::verify(&conn).unwrap().rows, 3);
     }
 
     #[test]

@@ -389,7 +389,18 @@ impl Locks<'_> {
         self.count(CallKind::History, clock::now_unix()).await?;
         let entries = client.history(&device.uuid, page, lg).await?.value;
         let (t, uuid, page_entries) = (target.clone(), device.uuid.as_str().to_string(), entries.clone());
-        self.db.write(move |c| crate::history::index::sesame(c, &t, &uuid, &page_entries)).await?;
+        self.db
+            .write(move |c| {
+                let (store, area) = match &t {
+                    Target::Area(id) => {
+                        let store = crate::store::get_area(c, id)?.map(|a| a.store_id);
+                        (store, Some(id.clone()))
+                    }
+                    Target::Entrance(id) => (Some(id.clone()), None),
+                };
+                crate::history::index::sesame(c, store.as_deref(), area.as_deref(), &uuid, &page_entries)
+            })
+            .await?;
         Ok(entries)
     }
 

@@ -55,7 +55,7 @@ fn a_rewritten_chain_no_longer_matches_its_exported_day_heads() {
              UPDATE audit_events SET outcome = 'ok' WHERE id = 8;
              UPDATE audit_events SET hash = NULL, prev_hash = NULL WHERE id >= 8;",
         )?;
-        chain::seal_pending(c)?;
+        chain::seal_pending(c, i64::MAX)?;
         Ok(())
     })
     .unwrap();
@@ -91,26 +91,24 @@ fn archived_rows_go_to_a_file_and_the_chain_verifies_across_it() {
 }
 
 #[test]
-fn a_log_from_before_the_chain_is_sealed_by_the_upgrade() {
-    // The migration hook chains rows an older version wrote: simulated by a cleared chain.
+fn a_log_from_before_the_chain_is_sealed_once_by_the_first_write_after_the_upgrade() {
+    // Rows an older version wrote: no hashes, and the upgrade's note of the last one.
     let (_dir, db) = log(5);
     db.write_now(|c| {
         c.execute_batch(
-            "DROP TRIGGER audit_sealed_rows_stay; UPDATE audit_events SET hash = NULL, prev_hash = NULL;",
+            "DROP TRIGGER audit_sealed_rows_stay; UPDATE audit_events SET hash = NULL, prev_hash = NULL;
+             INSERT INTO meta (key, value) VALUES ('audit_legacy_upto', '5');",
         )?;
         Ok(())
     })
     .unwrap();
-    assert_eq!(db.read_now(chain::verify).unwrap().broken.unwrap().reason, "unsealed");
-    db.write_now(|c| chain::seal_pending(c)).unwrap();
+    let before = db.read_now(chain::verify).unwrap();
+    assert_eq!((before.rows, before.broken), (5, None), "linked as the sealing will");
     db.write_now(|c| audit::record(c, &AuditEvent::new("t", "sync", None, true))).unwrap();
-    assert_eq!(
-        db.read_now(chain::verify).unwrap(),
-        chain::Verification {
-            rows: 6,
-            archived_rows: 0,
-            head: db.read_now(chain::head).unwrap(),
-            broken: None
-        }
-    );
+    let after = db.read_now(chain::verify).unwrap();
+    assert_eq!((after.rows, after.broken), (6, None));
+    // A hash cleared later is never sealed again: it shows.
+    db.write_now(|c| Ok(c.execute_batch("UPDATE audit_events SET hash = NULL WHERE id = 3;")?)).unwrap();
+    db.write_now(|c| audit::record(c, &AuditEvent::new("t", "sync", None, true))).unwrap();
+    assert_eq!(db.read_now(chain::verify).unwrap().broken.unwrap().id, 3);
 }

@@ -5,9 +5,8 @@
 //! the files and then the database checks the whole history end to end.
 
 use super::chain::{self, Broken, ChainRow, COLUMNS};
-use crate::db::Connection;
 use crate::error::{Code, Error, Result};
-use rusqlite::params;
+use rusqlite::{params, Connection};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -25,6 +24,7 @@ pub struct Archived {
 /// Moves every audit row older than `before_ms` (and any row before it in the chain)
 /// into a new file in `dir`. Nothing to move: `None`.
 pub fn archive(conn: &mut Connection, before_ms: i64, dir: &Path, now: i64) -> Result<Option<Archived>> {
+    chain::seal_legacy(conn)?;
     // A broken chain is not carried into a file, where it would look settled.
     if let Some(b) = chain::verify(conn)?.broken {
         return Err(Error::invalid(
@@ -113,7 +113,7 @@ pub fn verify_files(conn: &Connection, dir: &Path) -> Result<(u64, Option<Broken
             Ok(rows) => rows,
             Err(_) => return broken("archive_changed"),
         };
-        let (n, head, broken_row) = chain::walk(rows, prev);
+        let (n, head, broken_row) = chain::walk(rows, prev, 0);
         checked += n;
         if broken_row.is_some() {
             return Ok((checked, broken_row));

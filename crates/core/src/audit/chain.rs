@@ -11,9 +11,8 @@
 //! SQLite triggers refuse updates of sealed rows and deletions outside an archive, so
 //! the app itself cannot change history by mistake; `sqlite3` can, and verify shows it.
 
-use crate::db::Connection;
 use crate::error::Result;
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -102,11 +101,36 @@ fn archived_head(conn: &Connection) -> Result<String> {
     Ok(h.unwrap_or_else(|| GENESIS.to_string()))
 }
 
-/// Chains rows written before the chain existed, in id order: run once, by the migration
-/// that adds the chain. (Run later, it would re-seal rows someone cleared.)
-pub fn seal_pending(conn: &Connection) -> Result<usize> {
+/// Rows written before the chain existed (migration 008 notes the last one's id under
+/// this key) are sealed once, by the first write after the upgrade; until then
+/// [`verify`] links them as that sealing will. No other row is ever sealed after it was
+/// written: a hash someone cleared stays cleared, and shows.
+pub const LEGACY_KEY: &str = "audit_legacy_upto";
+
+fn legacy_upto(conn: &Connection) -> Result<i64> {
+    let v: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([LEGACY_KEY], |r| r.get(0))
+        .optional()?;
+    Ok(v.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// Seals the pre-chain rows, if the upgrade left any, and forgets the note.
+pub fn seal_legacy(conn: &Connection) -> Result<()> {
+    let upto = legacy_upto(conn)?;
+    if upto > 0 {
+        seal_pending(conn, upto)?;
+        conn.execute("DELETE FROM meta WHERE key = ?1", [LEGACY_KEY])?;
+    }
+    Ok(())
+}
+
+/// Chains unsealed rows up to `upto`, in id order (the upgrade's rows; tests).
+pub fn seal_pending(conn: &Connection, upto: i64) -> Result<usize> {
     let first: Option<i64> =
-        conn.query_row("SELECT MIN(id) FROM audit_events WHERE hash IS NULL", [], |r| r.get(0))?;
+        conn.query_row("SELECT MIN(id) FROM audit_events WHERE hash IS NULL AND id <= ?1", [upto], |r| {
+            r.get(0)
+        })?;
     let Some(first) = first else { return Ok(0) };
     let mut prev: String = conn
         .query_row("SELECT hash FROM audit_events WHERE id < ?1 ORDER BY id DESC LIMIT 1", [first], |r| {
@@ -117,8 +141,8 @@ pub fn seal_pending(conn: &Connection) -> Result<usize> {
         .map(Ok)
         .unwrap_or_else(|| archived_head(conn))?;
     let rows: Vec<ChainRow> = conn
-        .prepare(&format!("SELECT {COLUMNS} FROM audit_events WHERE id >= ?1 ORDER BY id"))?
-        .query_map([first], ChainRow::read)?
+        .prepare(&format!("SELECT {COLUMNS} FROM audit_events WHERE id >= ?1 AND id <= ?2 ORDER BY id"))?
+        .query_map([first, upto], ChainRow::read)?
         .collect::<rusqlite::Result<_>>()?;
     for row in &rows {
         let hash = row.link(&prev);
@@ -150,11 +174,21 @@ pub struct Verification {
     pub broken: Option<Broken>,
 }
 
-/// Walks rows in id order from `prev`, counting; stops at the first break.
-pub fn walk<I: IntoIterator<Item = ChainRow>>(rows: I, mut prev: String) -> (u64, String, Option<Broken>) {
+/// Walks rows in id order from `prev`, counting; stops at the first break. Rows up to
+/// `legacy` without a hash are linked as their sealing will link them.
+pub fn walk<I: IntoIterator<Item = ChainRow>>(
+    rows: I,
+    mut prev: String,
+    legacy: i64,
+) -> (u64, String, Option<Broken>) {
     let mut n = 0;
     for row in rows {
         let broken = |reason: &str| Some(Broken { id: row.id, reason: reason.into() });
+        if row.id <= legacy && row.hash.is_none() {
+            prev = row.link(&prev);
+            n += 1;
+            continue;
+        }
         match (&row.prev_hash, &row.hash) {
             (Some(p), Some(h)) => {
                 if *p != prev {
@@ -187,7 +221,8 @@ pub fn verify(conn: &Connection) -> Result<Verification> {
             None
         }
     });
-    let (n, head, broken) = walk(rows, start);
+    let legacy = legacy_upto(conn)?;
+    let (n, head, broken) = walk(rows, start, legacy);
     if let Some(e) = failed {
         return Err(e.into());
     }

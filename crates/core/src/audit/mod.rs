@@ -6,6 +6,7 @@
 
 pub mod archive;
 pub mod chain;
+mod index;
 
 use crate::error::Result;
 use rusqlite::{params, Connection};
@@ -64,14 +65,15 @@ pub fn record(conn: &Connection, e: &AuditEvent) -> Result<()> {
 }
 
 fn append(conn: &Connection, e: &AuditEvent) -> Result<()> {
+    chain::seal_legacy(conn)?;
     let prev = chain::head(conn)?;
     let outcome = if e.ok { "ok" } else { "error" };
     let detail = e.detail.as_ref().map(|d| d.to_string());
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO audit_events (at_ms, actor, action, target, outcome, detail, latency_ms, prev_hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![e.at_ms, e.actor, e.action, e.target, outcome, detail, e.latency_ms, prev],
-    )?;
+    )?
+    .execute(params![e.at_ms, e.actor, e.action, e.target, outcome, detail, e.latency_ms, prev])?;
     let id = conn.last_insert_rowid();
     let row = chain::ChainRow {
         id,
@@ -85,8 +87,9 @@ fn append(conn: &Connection, e: &AuditEvent) -> Result<()> {
         prev_hash: Some(prev.clone()),
         hash: None,
     };
-    conn.execute("UPDATE audit_events SET hash = ?1 WHERE id = ?2", params![row.link(&prev), id])?;
-    crate::history::index::audit_after(conn, id - 1)?;
+    conn.prepare_cached("UPDATE audit_events SET hash = ?1 WHERE id = ?2")?
+        .execute(params![row.link(&prev), id])?;
+    index::row(conn, id)?;
     Ok(())
 }
 
