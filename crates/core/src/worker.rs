@@ -2,10 +2,10 @@
 //!
 //! It syncs right after start, then on a schedule within the rate budgets (bookings
 //! and door rights every `sync.bookings_every_secs`, SPLATS every
-//! `sync.histories_every_secs`), carries out outbox ops as they fall due, and syncs
-//! everything on demand. The app runs one, and so does `uketsuke watch` on a headless
-//! PC; an OS file lock beside the database makes sure that only one process per
-//! database does. Its status (per cloud: last sync, next one, any error, ops waiting)
+//! `sync.histories_every_secs`), carries out outbox ops as they fall due, syncs
+//! everything on demand, and once an hour applies the audit log's retention. The app
+//! runs one, and so does `uketsuke watch` on a headless PC; an OS file lock beside the
+//! database makes sure that only one process per database does. Its status (per cloud: last sync, next one, any error, ops waiting)
 //! is saved in the database, so that every window and process can show it.
 
 use crate::clock;
@@ -140,9 +140,22 @@ impl Worker {
 
     /// Runs until the process ends: a first full sync, then whatever falls due.
     pub async fn run(&self) {
+        let mut retained_at = 0;
         loop {
             if let Err(e) = self.tick(clock::now_unix()).await {
                 tracing::warn!(code = e.code().as_str(), "worker cycle failed");
+            }
+            let now = clock::now_unix();
+            if now - retained_at >= 3600 {
+                retained_at = now;
+                let config = (self.config)();
+                let archived =
+                    self.db.write(move |c| crate::audit::archive::apply_retention(c, &config, now)).await;
+                match archived {
+                    Ok(Some(a)) => tracing::info!(rows = a.rows, file = a.file, "audit rows archived"),
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(code = e.code().as_str(), "audit retention not applied"),
+                }
             }
             let wait = self.next_wake(clock::now_unix()).await;
             tokio::select! {

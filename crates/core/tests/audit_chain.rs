@@ -112,3 +112,18 @@ fn a_log_from_before_the_chain_is_sealed_once_by_the_first_write_after_the_upgra
     db.write_now(|c| audit::record(c, &AuditEvent::new("t", "sync", None, true))).unwrap();
     assert_eq!(db.read_now(chain::verify).unwrap().broken.unwrap().id, 3);
 }
+
+#[test]
+fn the_configured_retention_archives_old_rows_and_none_keeps_them() {
+    let (dir, db) = log(100); // rows from 2026-09-21, one an hour
+    let mut config = uketsuke_core::Config::default();
+    config.database = Some(dir.path().join("cache.sqlite3"));
+    let now = 1_790_000_000 + 100 * 3600 + 86_400; // a day after the last row
+    assert_eq!(db.write_now(|c| archive::apply_retention(c, &config, now)).unwrap(), None, "0: keep");
+    config.audit.retention_days = 2;
+    let done = db.write_now(|c| archive::apply_retention(c, &config, now)).unwrap().unwrap();
+    assert_eq!(done.last_id, 76, "rows older than two days");
+    assert!(dir.path().join("audit-archive").join(&done.file).exists());
+    let report = db.read_now(|c| audit::verify_all(c, &config.audit_archive_dir().unwrap())).unwrap();
+    assert_eq!(report.broken, None);
+}

@@ -60,6 +60,9 @@ fn every_command() -> Vec<(&'static str, Value)> {
         ("preview_import", json!({ "text": "{}" })),
         ("import_settings", json!({ "text": "{}" })),
         ("set_manager_pin", json!({ "pin": "1111" })),
+        ("history_page", json!({ "filter": {} })),
+        ("history_report", json!({ "since": "2026-01-01", "until": "2026-12-31" })),
+        ("audit_status", json!({})),
         ("members_view", json!({})),
         (
             "member_save",

@@ -65,6 +65,16 @@ pub fn archive(conn: &mut Connection, before_ms: i64, dir: &Path, now: i64) -> R
     Ok(Some(Archived { file: name, rows: rows.len() as u64, first_id, last_id }))
 }
 
+/// Applies `[audit] retention_days` (0 keeps everything): rows older than that go to a
+/// file in the configured archive folder. The worker runs it every hour.
+pub fn apply_retention(conn: &mut Connection, config: &crate::Config, now: i64) -> Result<Option<Archived>> {
+    let days = i64::from(config.audit.retention_days);
+    if days == 0 {
+        return Ok(None);
+    }
+    archive(conn, (now - days * 86_400) * 1000, &config.audit_archive_dir()?, now)
+}
+
 /// Writes the rows, flushed to disk before the database lets them go; answers the
 /// file's SHA-256.
 fn write_file(path: &Path, rows: &[ChainRow]) -> Result<String> {
