@@ -27,12 +27,10 @@ macro_rules! invoke_handler {
 }
 
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
     let args = Args::parse(std::env::args().skip(1));
+    // Log files for support (docs/support.md); a config that does not load still logs.
+    let for_logs = uketsuke_core::Config::load(args.config.as_deref()).unwrap_or_default();
+    uketsuke_core::logs::init(&for_logs, "uketsuke", true);
     let state = AppState::load(&args);
     let kiosk_only = args.kiosk;
     tauri::Builder::default()

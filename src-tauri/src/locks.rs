@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, State};
 use uketsuke_core::alerts::{self, Alert};
+use uketsuke_core::billing::{self, Charge};
 use uketsuke_core::clock::{self, WARN_OFFSET_SECS};
 use uketsuke_core::doors::{self, Door, PassReport};
 use uketsuke_core::keys;
@@ -102,6 +103,8 @@ pub async fn refresh_status(state: State<'_, AppState>, target: Target) -> Shell
 #[derive(Serialize, ts_rs::TS)]
 pub struct LockInfo {
     usage: Usage,
+    /// The month's projected SESAME charge and what to warn about.
+    charge: Charge,
     clock_offset_secs: i64,
     clock_warning: bool,
     now: i64,
@@ -114,8 +117,15 @@ pub async fn lock_info(state: State<'_, AppState>) -> ShellResult<LockInfo> {
     let config = ready.config();
     let usage = ready.locks(&config).usage().await.map_err(|e| state.err(e))?;
     let offset = ready.db.read(|c| Ok(lock::clock_offset(c))).await.map_err(|e| state.err(e))?;
+    let cfg = config.clone();
+    let charge = ready
+        .db
+        .read(move |c| billing::charge(c, &cfg, clock::now_unix()))
+        .await
+        .map_err(|e| state.err(e))?;
     Ok(LockInfo {
         usage,
+        charge,
         clock_offset_secs: offset,
         clock_warning: offset.abs() > WARN_OFFSET_SECS,
         now: clock::now_unix(),

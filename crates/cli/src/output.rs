@@ -217,6 +217,12 @@ pub fn splats_history(rows: &[uketsuke_core::splats::history::Stored], lang: Lan
 }
 
 pub fn doctor(report: &Report, lang: Lang) {
+    print!("{}", doctor_text(report, lang));
+}
+
+/// The doctor's report in words, as printed (and put in a support bundle).
+pub fn doctor_text(report: &Report, lang: Lang) -> String {
+    let mut out = String::new();
     for c in &report.checks {
         let mark = match c.status {
             Status::Ok => "ok  ",
@@ -224,19 +230,18 @@ pub fn doctor(report: &Report, lang: Lang) {
             Status::Fail => "FAIL",
             Status::Skip => "-   ",
         };
-        println!("{mark}  {:<28} {}", c.name, c.detail);
+        out.push_str(&format!("{mark}  {:<28} {}\n", c.name, c.detail));
     }
-    println!(
-        "{}",
-        if report.healthy() {
-            lang.pick("問題はありません。", "All good.")
-        } else {
-            lang.pick(
-                "問題があります。FAIL の行の設定を直してください。",
-                "Problems found: fix the settings on the FAIL lines.",
-            )
-        }
-    );
+    out.push_str(if report.healthy() {
+        lang.pick("問題はありません。", "All good.")
+    } else {
+        lang.pick(
+            "問題があります。FAIL の行の設定を直してください。",
+            "Problems found: fix the settings on the FAIL lines.",
+        )
+    });
+    out.push('\n');
+    out
 }
 
 pub fn audit(events: &[AuditEvent]) {

@@ -5,6 +5,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod billing;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -17,6 +18,7 @@ pub mod http;
 pub mod i18n;
 pub mod keys;
 pub mod lock;
+pub mod logs;
 pub mod manager;
 pub mod members;
 pub mod meter;
@@ -31,6 +33,7 @@ pub mod sesame;
 pub mod settings;
 pub mod splats;
 pub mod store;
+pub mod support;
 pub mod sync;
 pub mod throttle;
 pub mod worker;

@@ -295,6 +295,7 @@ pub fn test_config(dir: &Path, keyring_service: &str) -> uketsuke_core::Config {
     let mut c = uketsuke_core::Config {
         database: Some(dir.join("cache.sqlite3")),
         keyring_service: Some(keyring_service.into()),
+        log_dir: Some(dir.join("logs")),
         ..Default::default()
     };
     c.sesame.poll_interval_secs = 0;
@@ -337,4 +338,14 @@ pub fn map_demo_doors(db: &uketsuke_core::db::Db) {
         cache::map_entrance(c, "S001", Some("sa-0006"))
     })
     .unwrap();
+}
+
+/// Every log line the app wrote in this test's folder (`test_config` puts them there).
+pub fn app_logs(dir: &Path) -> String {
+    std::fs::read_dir(dir.join("logs"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .collect()
 }

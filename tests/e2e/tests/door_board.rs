@@ -61,6 +61,15 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
         ends_at: now + 3600,
     };
     let guest = shared.write_now(|c| uketsuke_core::guests::add_walk_in(c, &walk_in, now, "setup")).unwrap();
+    // 950 SESAME calls already today: near the daily free limit (1,000 by default).
+    shared
+        .write_now(|c| {
+            for _ in 0..950 {
+                uketsuke_core::meter::count(c, "sesame", uketsuke_core::meter::CallKind::Status, now)?;
+            }
+            Ok(())
+        })
+        .unwrap();
     let locked = || {
         let w = sim.state.world.lock().unwrap();
         w.splats.passes.iter().find(|p| p.device_id == "pc-0001").unwrap().locked
@@ -134,7 +143,23 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
     s.wait_for("[data-testid=alert][data-kind=key_not_returned]").await;
     s.script("document.querySelector('[data-testid=key-board]').scrollIntoView({ block: 'center' })").await;
     s.screenshot("door-board-key-not-returned").await;
+
+    // The meter in yen, and the warning before the daily free limit.
+    s.wait_for("[data-testid=charge-warning][data-kind=daily_near]").await;
+    assert!(s.text(&s.wait_for("[data-testid=meter-yen]").await).await.contains('¥'));
+    s.screenshot("door-board-charge-warning").await;
     s.close().await;
+    // The app's log files, after all this, hold no secret.
+    let logs = uketsuke_e2e::app_logs(dir.path());
+    assert!(logs.contains("started"), "the app wrote its log file");
+    for secret in [
+        uketsuke_sim::splats::DEMO_TOKEN,
+        uketsuke_sim::splats::DEMO_LICENSE_KEY,
+        uketsuke_sim::sesame::DEMO_API_KEY,
+        key_qr.expose_secret(),
+    ] {
+        assert!(!logs.contains(secret), "a secret in the app's log");
+    }
     for name in [
         names::SPLATS_TOKEN,
         names::SPLATS_LICENSE_KEY,

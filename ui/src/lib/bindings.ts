@@ -97,6 +97,24 @@ export type Broken = { id: number,
 reason: string, };
 
 /**
+ * The SESAME charge this month, as the header shows it.
+ */
+export type Charge = { month_calls: number, 
+/**
+ * At this month's pace, calls by its end.
+ */
+projected_calls: number, 
+/**
+ * The month's charge so far and as projected (yen, before tax); `None` past the table.
+ */
+yen_now: number | null, projected_yen: number | null, today_calls: number, daily_free: number, warning: ChargeWarning | null, };
+
+/**
+ * Something to tell staff before it costs money.
+ */
+export type ChargeWarning = { "kind": "daily_reached", limit: number, } | { "kind": "daily_near", used: number, limit: number, } | { "kind": "paid_tier", yen: number, projected: number, } | { "kind": "beyond_table", projected: number, };
+
+/**
  * A check-out as staff see it: their access is revoked at once when SPLATS answers,
  * and otherwise kept waiting in the outbox (shown as pending) until it does.
  */
@@ -351,7 +369,11 @@ export type KnownStatus = { uuid: string, state: LockState, battery_percentage: 
 
 export type Lang = "ja" | "en";
 
-export type LockInfo = { usage: Usage, clock_offset_secs: number, clock_warning: boolean, now: number, };
+export type LockInfo = { usage: Usage, 
+/**
+ * The month's projected SESAME charge and what to warn about.
+ */
+charge: Charge, clock_offset_secs: number, clock_warning: boolean, now: number, };
 
 export type LockState = "locked" | "unlocked" | "moved" | "unknown";
 

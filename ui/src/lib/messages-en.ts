@@ -290,4 +290,11 @@ export const en: Record<keyof typeof ja, string> = {
   kindSync: "Sync",
   kindAlert: "Alert",
   kindKiosk: "Kiosk",
+  meterYen: "This month ¥{yen} projected",
+  meterYenBeyond: "This month: beyond the price table",
+  meterYenTitle: "At this pace {projected} calls this month (the price table is a setting)",
+  chargeDailyReached: "SESAME's free calls for today ({limit}) are used up: until tomorrow, or with a registered credit card.",
+  chargeDailyNear: "Close to SESAME's free calls for today ({used} of {limit}): poll less, keep calls for unlocking.",
+  chargePaidTier: "At this pace SESAME gets {projected} calls this month: the ¥{yen} a month tier (before tax).",
+  chargeBeyondTable: "At this pace SESAME gets {projected} calls this month, beyond the price table: ask CANDY HOUSE.",
 };

@@ -288,4 +288,11 @@ export const ja = {
   kindSync: "同期",
   kindAlert: "注意",
   kindKiosk: "キオスク",
+  meterYen: "今月の見込み ¥{yen}",
+  meterYenBeyond: "今月の見込み: 料金表の上限超え",
+  meterYenTitle: "このペースで今月 {projected} 回 (料金表は設定で変えられます)",
+  chargeDailyReached: "SESAME の本日の無料回数 ({limit} 回) に達しました。明日まで、または登録したクレジットカードで続けられます。",
+  chargeDailyNear: "SESAME の本日の無料回数に近づいています ({used} / {limit} 回)。自動確認を減らすか、解錠を優先してください。",
+  chargePaidTier: "このペースだと今月の SESAME 呼び出しは {projected} 回で、月 ¥{yen} (税別) の料金帯になります。",
+  chargeBeyondTable: "このペースだと今月の SESAME 呼び出しは {projected} 回で、料金表の上限を超えます。CANDY HOUSE に確認してください。",
 } as const;

@@ -10,6 +10,10 @@ use uketsuke_core::{doctor, Config, Lang};
 pub struct Args {
     #[arg(long)]
     json: bool,
+    /// Also write a support bundle (a zip: this report, versions, the config without
+    /// secrets, the audit chain's state, recent logs) to send when something is wrong.
+    #[arg(long, value_name = "FILE")]
+    bundle: Option<std::path::PathBuf>,
 }
 
 pub async fn run(
@@ -25,6 +29,16 @@ pub async fn run(
         output::json(&report);
     } else {
         output::doctor(&report, lang);
+    }
+    if let Some(path) = args.bundle {
+        let text = output::doctor_text(&report, lang);
+        let bundle = uketsuke_core::support::write(&path, &config, &report, &text, lang)?;
+        eprintln!(
+            "{}: {} ({})",
+            lang.pick("サポート用ファイル", "support bundle"),
+            bundle.path,
+            bundle.files.join(", ")
+        );
     }
     Ok(if report.healthy() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -32,6 +32,8 @@ pub struct Config {
     /// Who operates this counter, until a staff member says who they are. SESAME shows
     /// it in the lock's history.
     pub counter_name: Option<String>,
+    /// Where log files go; defaults to the platform's log folder (docs/support.md).
+    pub log_dir: Option<PathBuf>,
     /// Seconds without a manager action before the window falls back to staff (300).
     pub manager_idle_secs: Option<u64>,
     #[serde(default)]
@@ -150,6 +152,24 @@ pub struct SesameConfig {
     /// How many status reads (each one paid) a confirmation may use.
     #[serde(default = "default_confirm_reads")]
     pub confirm_reads: u32,
+    /// The price table: up to `up_to` calls a month cost `yen` (before tax).
+    #[serde(default = "crate::billing::default_tiers")]
+    pub price_tiers: Vec<crate::billing::PriceTier>,
+    /// Free calls a day before SESAME's console asks for a card. The number is not
+    /// published [I]: a thirtieth of the free month by default.
+    #[serde(default = "default_daily_free")]
+    pub daily_free_calls: u32,
+    /// Warn at this share (percent) of a tier or of the daily limit.
+    #[serde(default = "default_warn_percent")]
+    pub warn_percent: u8,
+}
+
+fn default_daily_free() -> u32 {
+    1_000
+}
+
+fn default_warn_percent() -> u8 {
+    90
 }
 
 impl Default for SesameConfig {
@@ -161,6 +181,9 @@ impl Default for SesameConfig {
             poll_interval_secs: default_poll_interval(),
             confirm_delay_ms: default_confirm_delay(),
             confirm_reads: default_confirm_reads(),
+            price_tiers: crate::billing::default_tiers(),
+            daily_free_calls: default_daily_free(),
+            warn_percent: default_warn_percent(),
         }
     }
 }
@@ -271,6 +294,17 @@ impl Config {
         }
         if let Err(e) = crate::reservation::oauth::loopback(self.reservation.redirect_uri()) {
             out.push(Problem { setting: "reservation.redirect_uri".into(), problem: e.to_string() });
+        }
+        if self.sesame.price_tiers.is_empty()
+            || self.sesame.price_tiers.windows(2).any(|w| w[1].up_to <= w[0].up_to)
+        {
+            out.push(Problem {
+                setting: "sesame.price_tiers".into(),
+                problem: "give at least one tier, each `up_to` above the one before".into(),
+            });
+        }
+        if !(1..=100).contains(&self.sesame.warn_percent) {
+            out.push(Problem { setting: "sesame.warn_percent".into(), problem: "must be 1 to 100".into() });
         }
         if self.sesame.monthly_allowance == 0 {
             out.push(Problem {

@@ -1,0 +1,96 @@
+//! A support bundle: one zip a facility can send when something goes wrong — the
+//! doctor's report (in words and JSON), versions, the config (it holds no secret: those
+//! live in the keyring; addresses are written without any user or password), the audit
+//! chain's state, and the recent log files.
+
+use crate::config::Config;
+use crate::doctor::Report;
+use crate::error::{Error, Result};
+use crate::Lang;
+use serde::Serialize;
+use std::io::Write;
+use std::path::Path;
+
+/// Logs carried at most (the newest first).
+pub const MAX_LOG_BYTES: usize = 5 << 20;
+
+/// What went into the bundle.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Bundle {
+    pub path: String,
+    pub files: Vec<String>,
+}
+
+/// The versions that matter to support.
+pub fn versions(config: &Config) -> String {
+    let schema = config
+        .database_path()
+        .ok()
+        .filter(|p| p.exists())
+        .and_then(|p| crate::db::open(&p).ok())
+        .and_then(|c| crate::db::schema_version(&c).ok());
+    format!(
+        "uketsuke {}\nos {} {}\ndatabase schema {} (this build {})\n",
+        env!("CARGO_PKG_VERSION"),
+        std::env::consts::OS,
+        std::env::consts::ARCH,
+        schema.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+        crate::db::latest_version(),
+    )
+}
+
+/// The config as TOML with any `user:password@` taken out of its addresses.
+pub fn config_text(config: &Config) -> String {
+    let mut c = config.clone();
+    for url in
+        [&mut c.reservation.base_url, &mut c.sesame.base_url, &mut c.splats.base_url].into_iter().flatten()
+    {
+        if let Ok(mut u) = url::Url::parse(url) {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            *url = u.to_string();
+        }
+    }
+    toml::to_string_pretty(&c).unwrap_or_default()
+}
+
+/// Writes the bundle to `path` (a `.zip`).
+pub fn write(path: &Path, config: &Config, report: &Report, human: &str, lang: Lang) -> Result<Bundle> {
+    let io = |e: zip::result::ZipError| Error::Io(std::io::Error::other(e.to_string()));
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path)?);
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut files = Vec::new();
+    let mut add = |name: &str, bytes: &[u8]| -> Result<()> {
+        zip.start_file(name, options).map_err(io)?;
+        zip.write_all(bytes)?;
+        files.push(name.to_string());
+        Ok(())
+    };
+    add("doctor.txt", human.as_bytes())?;
+    add("doctor.json", serde_json::to_string_pretty(report).unwrap_or_default().as_bytes())?;
+    add("versions.txt", versions(config).as_bytes())?;
+    add("config.toml", config_text(config).as_bytes())?;
+    if let Ok(db_path) = config.database_path() {
+        if let (true, Ok(dir)) = (db_path.exists(), config.audit_archive_dir()) {
+            if let Ok(conn) = crate::db::open(&db_path) {
+                let audit = crate::audit::verify_all(&conn, &dir).map_err(|e| e.message(lang));
+                let text = match audit {
+                    Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
+                    Err(m) => m,
+                };
+                add("audit.json", text.as_bytes())?;
+            }
+        }
+    }
+    if let Ok(dir) = crate::logs::dir(config) {
+        for (name, bytes) in crate::logs::recent(&dir, MAX_LOG_BYTES) {
+            add(&format!("logs/{name}"), &bytes)?;
+        }
+    }
+    zip.finish().map_err(io)?;
+    Ok(Bundle { path: path.display().to_string(), files })
+}
