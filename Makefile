@@ -3,11 +3,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: help deps ui build bindings lint test test-ui test-rust demo sim bench clean
+.PHONY: help deps ui build bindings lint test test-ui test-rust demo sim bench clean package
 
 help:
 	@echo "make demo   install what is needed, build, start the simulator and the app"
 	@echo "make test   run every test: Rust (core against the simulator, real keyring), UI, end to end"
+	@echo "make package  a release .deb (target/release/bundle/deb/)"
 
 deps: ## system packages (apt), Rust/Node checks, npm packages
 	scripts/install-system-deps.sh
@@ -31,6 +32,10 @@ lint: ui ## format and lint gates (rustfmt, clippy -D warnings); the app embeds 
 test-rust: build
 	scripts/install-test-tools.sh
 	UKETSUKE_E2E=1 UKETSUKE_TEST_KEYRING=1 $(XVFB) scripts/with-keyring.sh cargo test --workspace
+	UKETSUKE_TEST_KEYRING=1 $(XVFB) scripts/with-keyring.sh scripts/test-package.sh
+
+package: ui ## a release .deb with the Tauri bundler (target/release/bundle/deb/)
+	ui/node_modules/.bin/tauri build --bundles deb
 
 test: lint test-ui test-rust
 

@@ -57,6 +57,7 @@ macro_rules! app_commands {
             staff settings::export_settings,
             staff settings::preview_import,
             staff settings::import_settings,
+            staff settings::kiosk_at_login,
             staff members::members_view,
             staff members::member_save,
             staff members::member_delete,

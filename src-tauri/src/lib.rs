@@ -40,6 +40,8 @@ pub fn run() {
         // Alerts (a door left open, a low battery, …) also reach staff as OS notifications.
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        // "Start the kiosk at login" (settings): an autostart entry that opens `--kiosk`.
+        .plugin(tauri_plugin_autostart::Builder::new().app_name("uketsuke-kiosk").args(["--kiosk"]).build())
         .manage(state)
         .manage(kiosk::KioskState::default())
         .setup(move |app| {

@@ -204,3 +204,28 @@ pub async fn import_settings(state: State<'_, AppState>, text: String) -> ShellR
     ready.set_config(next);
     Ok(report)
 }
+
+/// Whether this PC opens the kiosk when someone logs in (an autostart entry with
+/// `--kiosk`, `tauri-plugin-autostart`); `enabled` changes it. Audited.
+#[tauri::command]
+pub async fn kiosk_at_login(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    enabled: Option<bool>,
+) -> ShellResult<bool> {
+    use tauri_plugin_autostart::ManagerExt;
+    state.require_manager()?;
+    let ready = state.ready()?;
+    let auto = app.autolaunch();
+    let fail = |e: tauri_plugin_autostart::Error| {
+        state.err(uketsuke_core::Error::Io(std::io::Error::other(e.to_string())))
+    };
+    if let Some(on) = enabled {
+        if on { auto.enable() } else { auto.disable() }.map_err(fail)?;
+        let event =
+            uketsuke_core::audit::AuditEvent::new(&state.operator(), "settings.kiosk_at_login", None, true)
+                .with_detail(serde_json::json!({ "enabled": on }));
+        ready.db.write(move |c| uketsuke_core::audit::record(c, &event)).await.map_err(|e| state.err(e))?;
+    }
+    auto.is_enabled().map_err(fail)
+}

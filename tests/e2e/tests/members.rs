@@ -1,7 +1,8 @@
 //! The manager's members screen in the real window: a cleaner registered with an IC
 //! card for 会議室A on weekdays 9–18 is refused by the simulated reader on Saturday
 //! and let in on Friday; a second member with the same card is told why not (40901);
-//! a face photo is resized, registered and followed until SPLATS says it is done.
+//! a face photo is resized, registered and followed until SPLATS says it is done; the
+//! kiosk is set to open at login and back.
 
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
 use uketsuke_e2e::{app_binary, enabled, sync_setup, test_config, write_config, Driver, Session};
@@ -111,6 +112,25 @@ async fn a_weekday_member_is_refused_on_saturday_by_the_simulated_reader() {
     s.screenshot("members-face-progress").await;
     s.wait_for("[data-testid=member-face][data-registered=true]").await;
     assert!(sim.state.world.lock().unwrap().splats.members[&member_id].face.is_some());
+
+    // This PC opens the kiosk at login: an autostart entry with --kiosk, and gone again.
+    let config_home = std::env::var_os("XDG_CONFIG_HOME")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from(std::env::var_os("HOME").unwrap()).join(".config"));
+    let entry = config_home.join("autostart/uketsuke-kiosk.desktop");
+    s.click_css("[data-testid=kiosk-at-login]").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !entry.exists() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let text = std::fs::read_to_string(&entry).expect("an autostart entry");
+    assert!(text.contains("--kiosk"), "{text}");
+    s.click_css("[data-testid=kiosk-at-login]").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while entry.exists() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(!entry.exists(), "turned off again");
     s.close().await;
     keyring.delete(names::SPLATS_TOKEN).unwrap();
 }

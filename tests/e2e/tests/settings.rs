@@ -63,6 +63,7 @@ fn every_command() -> Vec<(&'static str, Value)> {
         ("history_page", json!({ "filter": {} })),
         ("history_report", json!({ "since": "2026-01-01", "until": "2026-12-31" })),
         ("audit_status", json!({})),
+        ("kiosk_at_login", json!({ "enabled": true })),
         ("members_view", json!({})),
         (
             "member_save",
@@ -89,6 +90,7 @@ const MANAGER_ONLY: &[&str] = &[
     "preview_import",
     "import_settings",
     "set_manager_pin",
+    "kiosk_at_login",
     "members_view",
     "member_save",
     "member_delete",

@@ -631,6 +631,7 @@ export const api = {
   exportSettings: () => call<ExportedFile>("export_settings"),
   previewImport: (text: string) => call<ImportPreview>("preview_import", { text }),
   importSettings: (text: string) => call<ImportReport>("import_settings", { text }),
+  kioskAtLogin: (enabled: boolean | null) => call<boolean>("kiosk_at_login", { enabled }),
   membersView: () => call<MembersView>("members_view"),
   memberSave: (form: MemberForm) => call<MemberRow>("member_save", { form }),
   memberDelete: (memberId: string) => call<void>("member_delete", { memberId }),

@@ -297,4 +297,7 @@ export const en: Record<keyof typeof ja, string> = {
   chargeDailyNear: "Close to SESAME's free calls for today ({used} of {limit}): poll less, keep calls for unlocking.",
   chargePaidTier: "At this pace SESAME gets {projected} calls this month: the ¥{yen} a month tier (before tax).",
   chargeBeyondTable: "At this pace SESAME gets {projected} calls this month, beyond the price table: ask CANDY HOUSE.",
+  kioskSettings: "Kiosk",
+  kioskAtLogin: "Open the kiosk when someone logs in to this PC",
+  kioskAtLoginHelp: "For a kiosk-only PC at the entrance. Leaving the kiosk takes the manager PIN.",
 };

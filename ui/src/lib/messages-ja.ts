@@ -295,4 +295,7 @@ export const ja = {
   chargeDailyNear: "SESAME の本日の無料回数に近づいています ({used} / {limit} 回)。自動確認を減らすか、解錠を優先してください。",
   chargePaidTier: "このペースだと今月の SESAME 呼び出しは {projected} 回で、月 ¥{yen} (税別) の料金帯になります。",
   chargeBeyondTable: "このペースだと今月の SESAME 呼び出しは {projected} 回で、料金表の上限を超えます。CANDY HOUSE に確認してください。",
+  kioskSettings: "キオスク",
+  kioskAtLogin: "この PC にログインしたらキオスク画面を開く",
+  kioskAtLoginHelp: "入口に置いたキオスク専用の PC で使います。終了には管理者 PIN が要ります。",
 } as const;

@@ -60,6 +60,7 @@ pub fn event(source: &str, event: &str, lang: Lang) -> String {
         "settings.manager_pin" => ("管理者 PIN の変更", "manager PIN changed"),
         "settings.export" => ("設定の書き出し", "settings exported"),
         "settings.import" => ("設定の読み込み", "settings imported"),
+        "settings.kiosk_at_login" => ("ログイン時のキオスク起動", "kiosk at login"),
         "manager.unlock" => ("管理者モード", "manager mode"),
         "reservation.sign_in" => ("予約システムにサインイン", "signed in to the reservation system"),
         "reservation.report_visit" => ("来店を予約システムに報告", "visit reported"),
