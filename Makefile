@@ -45,11 +45,14 @@ demo: build
 sim:
 	cargo run -p uketsuke-sim -- --port 8790
 
-bench:
+bench: ui
 	cargo bench -p uketsuke-core --bench sesame
 	cargo bench -p uketsuke-core --bench splats
 	cargo bench -p uketsuke-core --bench business_day
 	cargo bench -p uketsuke-core --bench history
+	cargo build --release -p uketsuke-app -p uketsuke-blank-window
+	scripts/install-test-tools.sh
+	UKETSUKE_TEST_KEYRING=1 $(XVFB) scripts/with-keyring.sh cargo bench -p uketsuke-e2e --bench window
 
 clean:
 	rm -rf target ui/dist ui/node_modules .demo

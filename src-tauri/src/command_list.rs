@@ -10,6 +10,7 @@ macro_rules! app_commands {
     ($then:ident) => {
         $then! {
             staff commands::app_info,
+            staff commands::ui_painted,
             staff commands::set_language,
             staff commands::set_operator,
             staff commands::list_stores,

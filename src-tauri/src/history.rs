@@ -47,11 +47,17 @@ pub async fn export_history(
     let name = format!("uketsuke-history-{}.{ext}", uketsuke_core::meter::day_of(clock::now_unix()));
     let Some(path) = save_path(&app, path, &name, ext).await else { return Ok(None) };
     let (db, lang, actor) = (ready.db.clone(), state.lang(), state.operator());
-    let done = tauri::async_runtime::spawn_blocking(move || {
-        export::to_file(&db, &filter, format, &path, lang, &actor)
-    })
-    .await
-    .map_err(|e| state.err(uketsuke_core::Error::Io(std::io::Error::other(e))))?;
+    off_the_ui(&state, move || export::to_file(&db, &filter, format, &path, lang, &actor)).await
+}
+
+/// Runs a file-writing use case on a blocking thread (an export may be large).
+async fn off_the_ui(
+    state: &AppState,
+    write: impl FnOnce() -> uketsuke_core::Result<Exported> + Send + 'static,
+) -> ShellResult<Option<Exported>> {
+    let done = tauri::async_runtime::spawn_blocking(write)
+        .await
+        .map_err(|e| state.err(uketsuke_core::Error::Io(std::io::Error::other(e))))?;
     done.map(Some).map_err(|e| state.err(e))
 }
 
@@ -82,12 +88,8 @@ pub async fn export_report(
     let name = format!("uketsuke-report-{since}-{until}.csv");
     let Some(path) = save_path(&app, path, &name, "csv").await else { return Ok(None) };
     let (db, lang, actor) = (ready.db.clone(), state.lang(), state.operator());
-    let done = tauri::async_runtime::spawn_blocking(move || {
-        reports::to_file(&db, &since, &until, clock::now_unix(), &path, lang, &actor)
-    })
-    .await
-    .map_err(|e| state.err(uketsuke_core::Error::Io(std::io::Error::other(e))))?;
-    done.map(Some).map_err(|e| state.err(e))
+    off_the_ui(&state, move || reports::to_file(&db, &since, &until, clock::now_unix(), &path, lang, &actor))
+        .await
 }
 
 /// Reads a page of a door's SESAME history into the time line (one paid call).

@@ -5,25 +5,11 @@
 //! the daily limit and how early to warn are settings (`[sesame]`).
 
 use crate::config::Config;
+pub use crate::config::{default_tiers, PriceTier};
 use crate::error::Result;
 use crate::meter;
 use rusqlite::{params, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
-
-/// Up to `up_to` calls in a month cost `yen` for the month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
-pub struct PriceTier {
-    pub up_to: u64,
-    pub yen: u32,
-}
-
-pub fn default_tiers() -> Vec<PriceTier> {
-    vec![
-        PriceTier { up_to: 30_000, yen: 0 },
-        PriceTier { up_to: 100_000, yen: 2_000 },
-        PriceTier { up_to: 300_000, yen: 5_000 },
-    ]
-}
+use serde::Serialize;
 
 /// The tier a month of `calls` falls in; `None` past the table.
 pub fn tier(tiers: &[PriceTier], calls: u64) -> Option<PriceTier> {

@@ -234,6 +234,21 @@ impl Session {
         .await
     }
 
+    /// Replaces the text of the field `css` (waiting for it to appear).
+    pub async fn type_into(&self, css: &str, text: &str) {
+        let el = self.wait_for(css).await;
+        self.clear_and_type(&el, text).await;
+    }
+
+    /// Settings → the first manager PIN, chosen twice: the window is then the manager's.
+    pub async fn first_manager_pin(&self, pin: &str) {
+        self.click_css("[data-testid=settings-open]").await;
+        self.type_into("[data-testid=pin-input]", pin).await;
+        self.type_into("[data-testid=pin-again]", pin).await;
+        self.click_css("[data-testid=pin-submit]").await;
+        self.wait_for("[data-testid=settings-page][data-role=manager]").await;
+    }
+
     /// Waits until the page's text contains `needle`.
     pub async fn wait_for_text(&self, needle: &str) {
         let deadline = Instant::now() + WAIT;

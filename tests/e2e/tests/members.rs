@@ -14,11 +14,6 @@ const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-members";
 const SATURDAY_10: i64 = 1_795_827_600;
 const CARD: &str = "0123ABCD00000000";
 
-async fn type_into(s: &Session, css: &str, text: &str) {
-    let el = s.wait_for(css).await;
-    s.clear_and_type(&el, text).await;
-}
-
 async fn pick(s: &Session, css: &str, value: &str) {
     s.script(&format!(
         "const el = document.querySelector('{css}'); el.value = '{value}';
@@ -29,10 +24,10 @@ async fn pick(s: &Session, css: &str, value: &str) {
 
 async fn add_member(s: &Session, name: &str, code: &str) {
     s.click_css("[data-testid=member-add]").await;
-    type_into(s, "[data-testid=member-name]", name).await;
-    type_into(s, "[data-testid=member-code]", code).await;
+    s.type_into("[data-testid=member-name]", name).await;
+    s.type_into("[data-testid=member-code]", code).await;
     pick(s, "[data-testid=member-group]", "mg-staff").await;
-    type_into(s, "[data-testid=member-card]", CARD).await;
+    s.type_into("[data-testid=member-card]", CARD).await;
     // 会議室A (sa-0001): weekdays 09:00–18:00, the form's starting schedule.
     pick(s, "[data-area-id=sa-0001] [data-testid=member-area-mode]", "weekly").await;
     s.wait_for("[data-area-id=sa-0001] [data-testid=member-day][data-day=Friday]").await;
@@ -63,10 +58,7 @@ async fn a_weekday_member_is_refused_on_saturday_by_the_simulated_reader() {
 
     let driver = Driver::start().await;
     let s = Session::start(&driver, &app_binary(), &["--config", config.to_str().unwrap()]).await;
-    s.click_css("[data-testid=settings-open]").await;
-    type_into(&s, "[data-testid=pin-input]", "2468").await;
-    type_into(&s, "[data-testid=pin-again]", "2468").await;
-    s.click_css("[data-testid=pin-submit]").await;
+    s.first_manager_pin("2468").await;
     s.click_css("[data-testid=members-open]").await;
     s.wait_for("[data-testid=member-list]").await;
 

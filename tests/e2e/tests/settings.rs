@@ -32,11 +32,6 @@ fn hex(b: &[u8; 16]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-async fn type_into(s: &Session, css: &str, text: &str) {
-    let el = s.wait_for(css).await;
-    s.clear_and_type(&el, text).await;
-}
-
 /// Every command the app has, with arguments good enough to get past parsing.
 fn every_command() -> Vec<(&'static str, Value)> {
     let area = json!({ "kind": "area", "id": "A101" });
@@ -113,20 +108,17 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
     let s = Session::start(&driver, &app_binary(), &["--config", config.to_str().unwrap()]).await;
 
     // First time: the manager chooses a PIN (twice) and is in.
-    s.click_css("[data-testid=settings-open]").await;
-    type_into(&s, "[data-testid=pin-input]", "2468").await;
-    type_into(&s, "[data-testid=pin-again]", "2468").await;
-    s.click_css("[data-testid=pin-submit]").await;
+    s.first_manager_pin("2468").await;
     s.wait_for("[data-testid=settings-page][data-role=manager] [data-testid=cloud-form]").await;
 
     // The SESAME API key: a wrong shape is explained, the right one is kept masked.
-    type_into(&s, "[data-testid=cloud-sesame-key]", "short-key").await;
+    s.type_into("[data-testid=cloud-sesame-key]", "short-key").await;
     s.click_css("[data-testid=cloud-save]").await;
     s.wait_for_text("英数字 40 文字").await;
     // The UI knows which field by the error's code, not its wording.
     s.wait_for("[data-testid=cloud-error][data-code=api_key_invalid]").await;
     s.wait_for("[data-testid=cloud-sesame-key][aria-invalid=true]").await;
-    type_into(&s, "[data-testid=cloud-sesame-key]", uketsuke_sim::sesame::DEMO_API_KEY).await;
+    s.type_into("[data-testid=cloud-sesame-key]", uketsuke_sim::sesame::DEMO_API_KEY).await;
     s.click_css("[data-testid=cloud-save]").await;
     s.wait_for("[data-testid=cloud-sesame-key-state][data-set=true]").await;
     let masked = s.texts("[data-testid=cloud-sesame-key-state]").await;
@@ -134,18 +126,18 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
 
     // A101's lock: a bad UUID, then a key that is not 32 hex characters, then the pair.
     let row = "[data-testid=area-settings][data-area-id=A101]";
-    type_into(&s, &format!("{row} [data-testid=area-uuid]"), "not-a-uuid").await;
+    s.type_into(&format!("{row} [data-testid=area-uuid]"), "not-a-uuid").await;
     s.click_css(&format!("{row} [data-testid=area-save]")).await;
     s.wait_for(&format!("{row} [data-testid=area-error][data-code=uuid_invalid]")).await;
     s.wait_for(&format!("{row} [data-testid=area-uuid][aria-invalid=true]")).await;
-    type_into(&s, &format!("{row} [data-testid=area-uuid]"), &a101.uuid.to_lowercase()).await;
-    type_into(&s, &format!("{row} [data-testid=area-secret]"), &hex(&a101.secret)[..31]).await;
+    s.type_into(&format!("{row} [data-testid=area-uuid]"), &a101.uuid.to_lowercase()).await;
+    s.type_into(&format!("{row} [data-testid=area-secret]"), &hex(&a101.secret)[..31]).await;
     s.click_css(&format!("{row} [data-testid=area-save]")).await;
     s.wait_for_text("32").await;
     s.wait_for(&format!("{row} [data-testid=area-error][data-code=secret_key_invalid]")).await;
     s.wait_for(&format!("{row} [data-testid=area-secret][aria-invalid=true]")).await;
     s.screenshot("settings-field-error").await;
-    type_into(&s, &format!("{row} [data-testid=area-secret]"), &hex(&a101.secret)).await;
+    s.type_into(&format!("{row} [data-testid=area-secret]"), &hex(&a101.secret)).await;
     s.script(&format!(
         "const sel = document.querySelector('{row} [data-testid=area-splats]'); sel.value = 'sa-0001'; sel.dispatchEvent(new Event('change', {{ bubbles: true }}));"
     ))
@@ -158,21 +150,21 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
 
     // The same lock cannot serve a second door.
     let other = "[data-testid=area-settings][data-area-id=A102]";
-    type_into(&s, &format!("{other} [data-testid=area-uuid]"), &a101.uuid).await;
-    type_into(&s, &format!("{other} [data-testid=area-secret]"), &hex(&a101.secret)).await;
+    s.type_into(&format!("{other} [data-testid=area-uuid]"), &a101.uuid).await;
+    s.type_into(&format!("{other} [data-testid=area-secret]"), &hex(&a101.secret)).await;
     s.click_css(&format!("{other} [data-testid=area-save]")).await;
     s.wait_for_text("既に area:A101「会議室A」で使われています").await;
 
     // A store made by hand, then an area in it with its own lock.
     s.click_css("[data-testid=add-store]").await;
-    type_into(&s, "[data-testid=store-settings][data-store-id=new] [data-testid=store-name]", "池袋店").await;
+    s.type_into("[data-testid=store-settings][data-store-id=new] [data-testid=store-name]", "池袋店").await;
     s.click_css("[data-testid=store-settings][data-store-id=new] [data-testid=store-save]").await;
     s.wait_for("[data-testid=store-settings][data-store-id=M-S001]").await;
     s.click_css("[data-store-id=M-S001] [data-testid=add-area]").await;
     let new_area = "[data-store-id=M-S001] [data-testid=area-settings][data-area-id=new]";
-    type_into(&s, &format!("{new_area} [data-testid=area-name]"), "個室1").await;
-    type_into(&s, &format!("{new_area} [data-testid=area-uuid]"), &a102.uuid).await;
-    type_into(&s, &format!("{new_area} [data-testid=area-secret]"), &hex(&a102.secret)).await;
+    s.type_into(&format!("{new_area} [data-testid=area-name]"), "個室1").await;
+    s.type_into(&format!("{new_area} [data-testid=area-uuid]"), &a102.uuid).await;
+    s.type_into(&format!("{new_area} [data-testid=area-secret]"), &hex(&a102.secret)).await;
     s.click_css(&format!("{new_area} [data-testid=area-save]")).await;
     s.wait_for("[data-store-id=M-S001] [data-testid=area-settings][data-area-id=M-A001]").await;
     s.screenshot("settings-manager").await;
@@ -248,7 +240,7 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
     s.click_css("[data-testid=settings-open]").await;
     s.wait_for("[data-testid=settings-page][data-role=staff] [data-testid=pin-prompt]").await;
     assert!(s.find_all("[data-testid=cloud-form]").await.is_empty());
-    type_into(&s, "[data-testid=pin-input]", "1357").await;
+    s.type_into("[data-testid=pin-input]", "1357").await;
     s.click_css("[data-testid=pin-submit]").await;
     s.wait_for("[data-testid=pin-error][data-code=pin_wrong]").await;
     s.screenshot("settings-staff-pin").await;

@@ -584,6 +584,7 @@ export type WeeklySlot = { days: Array<Day>, start: string, end: string, };
 /** The commands granted to the staff window (capabilities/staff.json). */
 export const api = {
   appInfo: () => call<AppInfo>("app_info"),
+  uiPainted: (what: string) => call<void>("ui_painted", { what }),
   setLanguage: (language: Lang) => call<void>("set_language", { language }),
   setOperator: (name: string) => call<string>("set_operator", { name }),
   listStores: () => call<Store[]>("list_stores"),

@@ -75,6 +75,22 @@ impl ReservationConfig {
     }
 }
 
+/// A line of SESAME's price table (read by `billing`).
+/// Up to `up_to` calls in a month cost `yen` for the month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct PriceTier {
+    pub up_to: u64,
+    pub yen: u32,
+}
+
+pub fn default_tiers() -> Vec<PriceTier> {
+    vec![
+        PriceTier { up_to: 30_000, yen: 0 },
+        PriceTier { up_to: 100_000, yen: 2_000 },
+        PriceTier { up_to: 300_000, yen: 5_000 },
+    ]
+}
+
 /// How long the audit log keeps rows in the database before they move to files.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -153,8 +169,8 @@ pub struct SesameConfig {
     #[serde(default = "default_confirm_reads")]
     pub confirm_reads: u32,
     /// The price table: up to `up_to` calls a month cost `yen` (before tax).
-    #[serde(default = "crate::billing::default_tiers")]
-    pub price_tiers: Vec<crate::billing::PriceTier>,
+    #[serde(default = "default_tiers")]
+    pub price_tiers: Vec<PriceTier>,
     /// Free calls a day before SESAME's console asks for a card. The number is not
     /// published [I]: a thirtieth of the free month by default.
     #[serde(default = "default_daily_free")]
@@ -181,7 +197,7 @@ impl Default for SesameConfig {
             poll_interval_secs: default_poll_interval(),
             confirm_delay_ms: default_confirm_delay(),
             confirm_reads: default_confirm_reads(),
-            price_tiers: crate::billing::default_tiers(),
+            price_tiers: default_tiers(),
             daily_free_calls: default_daily_free(),
             warn_percent: default_warn_percent(),
         }

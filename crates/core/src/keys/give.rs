@@ -8,7 +8,7 @@
 use crate::audit::{self, AuditEvent};
 use crate::clock;
 use crate::config::Config;
-use crate::db::{Connection, Db};
+use crate::db::Db;
 use crate::error::{Code, Error, Result};
 use crate::guests::access;
 use crate::secrets::{names, SecretStore};
@@ -30,34 +30,49 @@ pub struct KeyChoice {
     pub secs: Option<u32>,
 }
 
-struct Given<'a> {
-    guest_id: &'a str,
-    device_id: &'a str,
-    unit: &'a str,
+/// A key given: what `guest_keys` keeps to tell, later, whether it is late.
+struct Given {
+    choice: KeyChoice,
     mode: &'static str,
     splats_guest_id: Option<String>,
     due_at: i64,
-    actor: &'a str,
+    actor: String,
 }
 
-fn record(conn: &Connection, g: &Given<'_>) -> Result<()> {
-    conn.execute(
-        "INSERT INTO guest_keys (guest_id, device_id, unit_no, mode, splats_guest_id, due_at, given_at, given_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![g.guest_id, g.device_id, g.unit, g.mode, g.splats_guest_id, g.due_at, clock::now_unix(), g.actor],
-    )?;
-    Ok(())
+/// Audits the attempt and, when it went through, records the key, in one write.
+async fn note(db: &Db, event: AuditEvent, given: Option<Given>) -> Result<()> {
+    db.write(move |c| {
+        audit::record(c, &event)?;
+        if let Some(g) = given {
+            c.execute(
+                "INSERT INTO guest_keys (guest_id, device_id, unit_no, mode, splats_guest_id, due_at, given_at, given_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    g.choice.guest_id,
+                    g.choice.device_id,
+                    g.choice.unit,
+                    g.mode,
+                    g.splats_guest_id,
+                    g.due_at,
+                    clock::now_unix(),
+                    g.actor
+                ],
+            )?;
+        }
+        Ok(())
+    })
+    .await
 }
 
-/// The booking's (start, end) and when a key taken for it is due back.
-async fn window(db: &Db, config: &Config, guest_id: &str) -> Result<(i64, i64, i64)> {
+/// The guest and when a key taken for their booking is due back.
+async fn guest_and_due(db: &Db, config: &Config, guest_id: &str) -> Result<(crate::model::Guest, i64)> {
     let id = guest_id.to_string();
     let g = db
         .read(move |c| store::get_guest(c, &id))
         .await?
         .ok_or_else(|| Error::not_found(format!("guest {guest_id}")))?;
     let due = g.ends_at + i64::from(config.splats.key_return_grace_minutes) * 60;
-    Ok((g.starts_at, g.ends_at, due))
+    Ok((g, due))
 }
 
 /// Gives the guest one key now: the box may be opened for `secs` and the unit is theirs.
@@ -79,7 +94,7 @@ pub async fn give(
             "the time to take the key must be 1 to 86,400 seconds",
         ));
     }
-    let (_, _, due_at) = window(db, config, guest_id).await?;
+    let (_, due_at) = guest_and_due(db, config, guest_id).await?;
     let member = access::issue(db, client, secrets, config, guest_id, actor).await?;
     let body = TemporaryUse {
         target: "key".into(),
@@ -93,25 +108,14 @@ pub async fn give(
         AuditEvent::new(actor, "key.give", Some(guest_id), sent.is_ok()).with_detail(serde_json::json!({
             "device_id": device_id, "unit": unit, "secs": timer, "error": sent.as_ref().err().map(|e| e.code())
         }));
-    let ok = sent.is_ok();
-    let (g, d, u, by) = (guest_id.to_string(), device_id.to_string(), unit.to_string(), actor.to_string());
-    db.write(move |c| {
-        audit::record(c, &event)?;
-        if ok {
-            let given = Given {
-                guest_id: &g,
-                device_id: &d,
-                unit: &u,
-                mode: "now",
-                splats_guest_id: None,
-                due_at,
-                actor: &by,
-            };
-            record(c, &given)?;
-        }
-        Ok(())
-    })
-    .await?;
+    let given = sent.is_ok().then(|| Given {
+        choice: choice.clone(),
+        mode: "now",
+        splats_guest_id: None,
+        due_at,
+        actor: actor.into(),
+    });
+    note(db, event, given).await?;
     sent.map(|_| ())
 }
 
@@ -127,14 +131,12 @@ pub async fn with_booking(
 ) -> Result<String> {
     let (guest_id, device_id, unit) =
         (choice.guest_id.as_str(), choice.device_id.as_str(), choice.unit.as_str());
-    let (start, end, due_at) = window(db, config, guest_id).await?;
-    let id = guest_id.to_string();
-    let name = db.read(move |c| store::get_guest(c, &id)).await?.map(|g| g.name).unwrap_or_default();
+    let (guest, due_at) = guest_and_due(db, config, guest_id).await?;
     let qr = format!("{:016X}", rand::random::<u64>());
     let input = GuestInput {
-        guest_name: name,
-        use_date_start: clock::iso_jst(start),
-        use_date_end: clock::iso_jst(end),
+        guest_name: guest.name,
+        use_date_start: clock::iso_jst(guest.starts_at),
+        use_date_end: clock::iso_jst(guest.ends_at),
         qrcode_issuing_method: Some(QrIssuing { qrcode_data: qr.clone() }),
         area_id_list: Vec::new(),
         key_devices_list: vec![KeyDeviceUnits {
@@ -150,25 +152,14 @@ pub async fn with_booking(
     let event = AuditEvent::new(actor, "key.book", Some(guest_id), sent.is_ok()).with_detail(serde_json::json!({
         "device_id": device_id, "unit": unit, "due_at": due_at, "error": sent.as_ref().err().map(|e| e.code())
     }));
-    let splats_guest_id = sent.as_ref().ok().map(|g| g.guest_id.clone());
-    let (g, d, u, by) = (guest_id.to_string(), device_id.to_string(), unit.to_string(), actor.to_string());
-    db.write(move |c| {
-        audit::record(c, &event)?;
-        if splats_guest_id.is_some() {
-            let given = Given {
-                guest_id: &g,
-                device_id: &d,
-                unit: &u,
-                mode: "booking",
-                splats_guest_id,
-                due_at,
-                actor: &by,
-            };
-            record(c, &given)?;
-        }
-        Ok(())
-    })
-    .await?;
+    let given = sent.as_ref().ok().map(|g| Given {
+        choice: choice.clone(),
+        mode: "booking",
+        splats_guest_id: Some(g.guest_id.clone()),
+        due_at,
+        actor: actor.into(),
+    });
+    note(db, event, given).await?;
     sent.map(|_| qr)
 }
 
