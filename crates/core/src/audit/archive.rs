@@ -24,6 +24,10 @@ pub struct Archived {
 /// Moves every audit row older than `before_ms` (and any row before it in the chain)
 /// into a new file in `dir`. Nothing to move: `None`.
 pub fn archive(conn: &mut Connection, before_ms: i64, dir: &Path, now: i64) -> Result<Option<Archived>> {
+    // Usually (every hour) there is nothing old enough: say so before any work.
+    let last: Option<i64> =
+        conn.query_row("SELECT MAX(id) FROM audit_events WHERE at_ms < ?1", [before_ms], |r| r.get(0))?;
+    let Some(last_id) = last else { return Ok(None) };
     chain::seal_legacy(conn)?;
     // A broken chain is not carried into a file, where it would look settled.
     if let Some(b) = chain::verify(conn)?.broken {
@@ -33,9 +37,6 @@ pub fn archive(conn: &mut Connection, before_ms: i64, dir: &Path, now: i64) -> R
             format!("audit row {} breaks the chain: not archived (see uketsuke audit verify)", b.id),
         ));
     }
-    let last: Option<i64> =
-        conn.query_row("SELECT MAX(id) FROM audit_events WHERE at_ms < ?1", [before_ms], |r| r.get(0))?;
-    let Some(last_id) = last else { return Ok(None) };
     let rows: Vec<ChainRow> = conn
         .prepare(&format!("SELECT {COLUMNS} FROM audit_events WHERE id <= ?1 ORDER BY id"))?
         .query_map([last_id], ChainRow::read)?
