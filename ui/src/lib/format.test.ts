@@ -1,16 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { formatAge, formatOffset, formatTime, jstTimeToUnix } from "./format";
+import { formatAge, formatOffset, formatTime, jstTimeToUnix, nextAgeChange, nextBoardChange } from "./format";
 
 describe("formatAge", () => {
   it("picks the largest whole unit", () => {
-    expect(formatAge(12, "ja")).toBe("12 秒前");
+    expect(formatAge(12, "ja")).toBe("1 分未満");
     expect(formatAge(185, "ja")).toBe("3 分前");
     expect(formatAge(7300, "en")).toBe("2 h ago");
     expect(formatAge(3 * 86400 + 5, "en")).toBe("3 d ago");
   });
 
   it("never shows a negative age (a clock a little ahead)", () => {
-    expect(formatAge(-4, "en")).toBe("0 s ago");
+    expect(formatAge(-4, "en")).toBe("under a minute ago");
+  });
+});
+
+describe("nextBoardChange", () => {
+  it("wakes when an age's words change or a reading turns stale, and not otherwise", () => {
+    expect(nextAgeChange(12)).toBe(48);
+    expect(nextAgeChange(185)).toBe(55);
+    expect(nextAgeChange(7300)).toBe(3500);
+    expect(nextBoardChange([], 1000)).toBeNull();
+    expect(nextBoardChange([1000 - 890], 1000)).toBe(10); // stale at 900 s
+    expect(nextBoardChange([1000 - 7300], 1000)).toBe(3500);
   });
 });
 
