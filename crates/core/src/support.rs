@@ -22,13 +22,8 @@ pub struct Bundle {
 }
 
 /// The versions that matter to support.
-pub fn versions(config: &Config) -> String {
-    let schema = config
-        .database_path()
-        .ok()
-        .filter(|p| p.exists())
-        .and_then(|p| crate::db::open(&p).ok())
-        .and_then(|c| crate::db::schema_version(&c).ok());
+pub fn versions(conn: Option<&crate::db::Connection>) -> String {
+    let schema = conn.and_then(|c| crate::db::schema_version(c).ok());
     format!(
         "uketsuke {}\nos {} {}\ndatabase schema {} (this build {})\n",
         env!("CARGO_PKG_VERSION"),
@@ -72,19 +67,16 @@ pub fn write(path: &Path, config: &Config, report: &Report, human: &str, lang: L
     };
     add("doctor.txt", human.as_bytes())?;
     add("doctor.json", serde_json::to_string_pretty(report).unwrap_or_default().as_bytes())?;
-    add("versions.txt", versions(config).as_bytes())?;
+    // The database, opened once for its schema and the audit chain, if it exists.
+    let conn = config.database_path().ok().filter(|p| p.exists()).and_then(|p| crate::db::open(&p).ok());
+    add("versions.txt", versions(conn.as_ref()).as_bytes())?;
     add("config.toml", config_text(config).as_bytes())?;
-    if let Ok(db_path) = config.database_path() {
-        if let (true, Ok(dir)) = (db_path.exists(), config.audit_archive_dir()) {
-            if let Ok(conn) = crate::db::open(&db_path) {
-                let audit = crate::audit::verify_all(&conn, &dir).map_err(|e| e.message(lang));
-                let text = match audit {
-                    Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
-                    Err(m) => m,
-                };
-                add("audit.json", text.as_bytes())?;
-            }
-        }
+    if let (Some(conn), Ok(dir)) = (&conn, config.audit_archive_dir()) {
+        let text = match crate::audit::verify_all(conn, &dir) {
+            Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
+            Err(e) => e.message(lang),
+        };
+        add("audit.json", text.as_bytes())?;
     }
     if let Ok(dir) = crate::logs::dir(config) {
         for (name, bytes) in crate::logs::recent(&dir, MAX_LOG_BYTES) {

@@ -90,11 +90,8 @@ pub fn report(args: ReportArgs, config: &Config, lang: Lang) -> Result<(), CliEr
     let now = clock::now_unix();
     let until = args.until.unwrap_or_else(|| uketsuke_core::meter::day_of(now));
     let until_start = clock::day_start_ms(&until, false)? / 1000;
-    let since = match args.since {
-        Some(s) => s,
-        None => uketsuke_core::meter::day_of(until_start - 6 * 86_400),
-    };
-    clock::day_start_ms(&since, false)?;
+    // `reports` checks both days; `until` is read here only to count back from it.
+    let since = args.since.unwrap_or_else(|| uketsuke_core::meter::day_of(until_start - 6 * 86_400));
     if let Some(path) = args.csv {
         let done = reports::to_file(&open_shared(config)?, &since, &until, now, &path, lang, "cli")?;
         println!("{} ({} {})", done.path, done.rows, lang.pick("行", "rows"));

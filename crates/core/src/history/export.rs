@@ -88,12 +88,25 @@ pub fn to_file(
     actor: &str,
 ) -> Result<Exported> {
     let rows = db.read_now(|c| entries(c, filter, lang))?;
-    let bytes = render(&rows, format, lang)?;
-    write_atomically(path, &bytes)?;
-    let event = AuditEvent::new(actor, "history.export", None, true)
-        .with_detail(serde_json::json!({ "rows": rows.len(), "format": format, "filter": filter }));
+    let detail = serde_json::json!({ "format": format, "filter": filter });
+    deliver(db, path, &render(&rows, format, lang)?, rows.len(), detail, actor)
+}
+
+/// Writes an export's bytes whole and audits it (`history.export`, with its row count
+/// added to `detail`): the last step of every export, history or report.
+pub fn deliver(
+    db: &Db,
+    path: &Path,
+    bytes: &[u8],
+    rows: usize,
+    mut detail: serde_json::Value,
+    actor: &str,
+) -> Result<Exported> {
+    write_atomically(path, bytes)?;
+    detail["rows"] = rows.into();
+    let event = AuditEvent::new(actor, "history.export", None, true).with_detail(detail);
     db.write_now(|c| audit::record(c, &event))?;
-    Ok(Exported { path: path.display().to_string(), rows: rows.len() as u32 })
+    Ok(Exported { path: path.display().to_string(), rows: rows as u32 })
 }
 
 /// A file appears whole or not at all (a spreadsheet may already be watching it).

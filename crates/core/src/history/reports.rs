@@ -169,10 +169,6 @@ pub fn to_file(
     actor: &str,
 ) -> Result<export::Exported> {
     let rows = db.read_now(|c| daily(c, since, until, now, lang))?;
-    export::write_atomically(path, &csv(&rows, lang)?)?;
-    let event = crate::audit::AuditEvent::new(actor, "history.export", None, true).with_detail(
-        serde_json::json!({ "report": true, "rows": rows.len(), "since": since, "until": until }),
-    );
-    db.write_now(|c| crate::audit::record(c, &event))?;
-    Ok(export::Exported { path: path.display().to_string(), rows: rows.len() as u32 })
+    let detail = serde_json::json!({ "report": true, "since": since, "until": until });
+    export::deliver(db, path, &csv(&rows, lang)?, rows.len(), detail, actor)
 }

@@ -120,15 +120,17 @@ pub fn parse(text: &str) -> Result<ManagerKey> {
 
 /// Decodes the QR in a saved image (PNG or JPEG) and parses it.
 pub fn import_image(path: &Path) -> Result<ManagerKey> {
-    if std::fs::metadata(path)?.len() > picture::MAX_BYTES {
-        return Err(picture::too_large());
-    }
-    import_bytes(&std::fs::read(path)?)
+    find_key(picture::read_file(path)?)
 }
 
 /// [`import_image`] for an image already in memory (picked in the settings window).
 pub fn import_bytes(bytes: &[u8]) -> Result<ManagerKey> {
-    let img = picture::read(bytes)?.to_luma8();
+    find_key(picture::read(bytes)?)
+}
+
+/// The manager key in a decoded picture: the first QR that is a SESAME key.
+fn find_key(img: image::DynamicImage) -> Result<ManagerKey> {
+    let img = img.to_luma8();
     let mut prepared = rqrr::PreparedImage::prepare(img);
     let grids = prepared.detect_grids();
     let text = grids
