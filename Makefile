@@ -53,6 +53,7 @@ bench: ui
 	cargo build --release -p uketsuke-app -p uketsuke-blank-window
 	scripts/install-test-tools.sh
 	UKETSUKE_TEST_KEYRING=1 $(XVFB) scripts/with-keyring.sh cargo bench -p uketsuke-e2e --bench window
+	UKETSUKE_TEST_KEYRING=1 $(XVFB) scripts/with-keyring.sh cargo bench -p uketsuke-e2e --bench work
 
 clean:
 	rm -rf target ui/dist ui/node_modules .demo

@@ -100,7 +100,8 @@ pub async fn kiosk_lookup<R: Runtime>(
     Ok(KioskGuest::from(&view))
 }
 
-/// The guest on screen, if any (the kiosk polls this to see what staff pushed).
+/// The guest on screen, if any: read by the kiosk when it opens and when it hears
+/// `kiosk-pushed` (staff pushed a guest), so it never polls.
 #[tauri::command]
 pub async fn kiosk_current(
     state: State<'_, AppState>,
@@ -142,6 +143,7 @@ pub async fn kiosk_exit<R: Runtime>(
     let ready = state.ready()?;
     kiosk::exit(&ready.db, &kiosk.keypad, pin).await.map_err(|e| state.err(e))?;
     kiosk.exit_allowed.store(true, Ordering::SeqCst);
+    *kiosk.current.lock().unwrap() = None;
     if app.get_webview_window("staff").is_none() {
         app.exit(0);
     } else if let Some(w) = app.get_webview_window(LABEL) {
@@ -166,7 +168,10 @@ pub async fn push_to_kiosk<R: Runtime>(
 ) -> ShellResult<()> {
     guest_view(&state, guest_id.clone()).await?;
     *kiosk.current.lock().unwrap() = Some(guest_id);
-    open_once(&app, &state)
+    open_once(&app, &state)?;
+    // A kiosk already open hears it; one opening now reads `kiosk_current` itself.
+    let _ = app.emit_to(LABEL, "kiosk-pushed", ());
+    Ok(())
 }
 
 /// Staff: open the kiosk screen (on a second monitor when there is one).

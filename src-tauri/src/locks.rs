@@ -186,7 +186,16 @@ pub fn start_poller(app: &AppHandle) {
                 next_alerts = now + Duration::from_secs(60);
                 notify_new_alerts(&app, ready, &mut notified).await;
             }
-            tokio::time::sleep(Duration::from_secs(5)).await;
+            // Sleep until the next read is due (at most a minute, so a changed interval
+            // takes effect): the process wakes a few times an hour, not every 5 s.
+            let due = [
+                (sesame_every > 0).then_some(next_sesame),
+                (passes_every > 0).then_some(next_passes),
+                Some(next_alerts),
+            ];
+            let next = due.into_iter().flatten().min().unwrap_or(next_alerts);
+            let wait = next.saturating_duration_since(Instant::now());
+            tokio::time::sleep(wait.clamp(Duration::from_secs(1), Duration::from_secs(60))).await;
         }
     });
 }

@@ -8,6 +8,9 @@
 //! runs at its default interval within its budget. The simulator counts every call it
 //! receives; the table shows them per hour against SPLATS' 720 (other) and 180
 //! (status) per hour, and SESAME's calls against the monthly allowance.
+//! Written to docs/PERFORMANCE.md by `make bench`.
+
+mod support;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -190,14 +193,17 @@ async fn day() {
         );
         (w.splats.members.len(), writes)
     };
-    println!("| hour (JST) | SPLATS other (limit 720/h) | SPLATS status (limit 180/h) | SESAME |");
-    println!("|---|---|---|---|");
+    let mut table = format!(
+        "Machine: {}. Calls as the simulator received them.\n\n\
+         | hour (JST) | SPLATS other (limit 720/h) | SPLATS status (limit 180/h) | SESAME |\n|---|---|---|---|\n",
+        support::machine()
+    );
     for (h, other, status, sesame) in &hours {
-        println!("| {:02}:00–{:02}:00 | {other} | {status} | {sesame} |", 8 + h, 9 + h);
+        table += &format!("| {:02}:00–{:02}:00 | {other} | {status} | {sesame} |\n", 8 + h, 9 + h);
     }
     let day_sesame = total.sesame - before.sesame;
     let budget = u64::from(config.sesame.poll_budget_per_month);
-    println!(
+    table += &format!(
         "\n{GUESTS} guests, 6 areas, {HOURS} changes and cancels, {HOURS} h: SPLATS {} other + {} status calls; \
          busiest hour {} of 720; SESAME {day_sesame} calls, all status polls (the poll budget of {budget} a month \
          lasts {} such days, then polling stops and the rest of the {} allowance is kept for unlocks); \
@@ -209,6 +215,8 @@ async fn day() {
         budget / day_sesame.max(1),
         config.sesame.monthly_allowance,
     );
+    print!("{table}");
+    support::write_section("business-day", &table);
 }
 
 fn main() {

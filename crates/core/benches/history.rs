@@ -6,7 +6,9 @@
 //!   guest, and every row of one guest, with the guest index and, as the baseline in the
 //!   same run, without it (the index dropped).
 //!
-//! Prints medians; the figures go to docs/PERFORMANCE.md.
+//! Prints medians with their spread and writes them to docs/PERFORMANCE.md.
+
+mod support;
 
 use std::time::{Duration, Instant};
 use uketsuke_core::audit::{self, chain, AuditEvent};
@@ -16,12 +18,13 @@ use uketsuke_core::{db, Lang};
 const ROWS: i64 = 1_000_000;
 const GUESTS: i64 = 10_000;
 
-fn median(mut runs: Vec<Duration>) -> Duration {
-    runs.sort();
-    runs[runs.len() / 2]
+/// "median (lowest–highest)" in one unit.
+fn cell(runs: &[Duration], unit: fn(Duration) -> f64, name: &str, digits: usize) -> String {
+    let (m, lo, hi) = support::spread_of(runs, unit);
+    format!("{m:.digits$} {name} ({lo:.digits$}–{hi:.digits$})")
 }
 
-fn verify(dir: &std::path::Path) {
+fn verify(dir: &std::path::Path) -> String {
     let db = db::Db::open(&dir.join("audit.sqlite3")).unwrap();
     let started = Instant::now();
     db.write_now(|c| {
@@ -45,12 +48,15 @@ fn verify(dir: &std::path::Path) {
             t.elapsed()
         })
         .collect();
-    let m = median(runs);
-    println!(
-        "audit: wrote {ROWS} chained rows in {written:.1?} ({:.0} rows/s); verify median of 3: {m:.2?} ({:.0} rows/s)",
+    let (m, _, _) = support::spread_of(&runs, |d| d.as_secs_f64());
+    format!(
+        "| write {ROWS} audit rows through `audit::record` (chained, indexed), one transaction | {:.1} s ({:.0} rows/s) |\n\
+         | **verify {ROWS} audit rows** (`chain::verify`), 3 runs | **{}** ({:.0} rows/s) |\n",
+        written.as_secs_f64(),
         ROWS as f64 / written.as_secs_f64(),
-        ROWS as f64 / m.as_secs_f64()
-    );
+        cell(&runs, |d| d.as_secs_f64(), "s", 2),
+        ROWS as f64 / m
+    )
 }
 
 fn filled(dir: &std::path::Path) -> db::Db {
@@ -82,7 +88,7 @@ fn filled(dir: &std::path::Path) -> db::Db {
     db
 }
 
-fn filter(db: &db::Db, label: &str) {
+fn filter(db: &db::Db, label: &str) -> String {
     let page: Vec<Duration> = (0..200)
         .map(|i| {
             let f = HistoryFilter {
@@ -105,18 +111,33 @@ fn filter(db: &db::Db, label: &str) {
             t.elapsed()
         })
         .collect();
-    println!(
-        "filter by guest ({label}): newest page of 100, median of 200: {:.2?}; all 100 rows of a guest, median of 20: {:.2?}",
-        median(page),
-        median(all)
-    );
+    let unit: fn(Duration) -> f64 = if label.is_empty() { support::us } else { support::ms };
+    let name = if label.is_empty() { "µs" } else { "ms" };
+    format!(
+        "| filter {ROWS} time-line rows by guest{label}: newest page of 100, 200 guests | {} |\n\
+         | every row of one guest ({}){label}, 20 guests | {} |\n",
+        cell(&page, unit, name, 0),
+        ROWS / GUESTS,
+        cell(&all, unit, name, 0)
+    )
 }
 
 fn main() {
+    // `cargo test --benches` runs this with --bench absent; keep that quick.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("run with `cargo bench -p uketsuke-core --bench history`");
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
-    verify(dir.path());
+    let mut table = format!(
+        "Machine: {}. Release build; median (lowest–highest).\n\n| what | figure |\n|---|---|\n",
+        support::machine()
+    );
+    table += &verify(dir.path());
     let db = filled(dir.path());
-    filter(&db, "with the guest index");
+    table += &filter(&db, "");
     db.write_now(|c| Ok(c.execute_batch("DROP INDEX history_by_guest; ANALYZE;")?)).unwrap();
-    filter(&db, "baseline: index dropped");
+    table += &filter(&db, " — baseline, same run: the guest index dropped");
+    print!("{table}");
+    support::write_section("history", &table);
 }

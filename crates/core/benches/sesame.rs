@@ -7,7 +7,9 @@
 //!   connecting the HTTP request. The network to the real cloud comes on top.
 //! - round trip: the same call until it returns, against a listener that answers at once.
 //!
-//! Prints median, p95 and max for each.
+//! Prints median, p95 and max for each, and writes them to docs/PERFORMANCE.md.
+
+mod support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,19 +23,22 @@ use uketsuke_core::{db, Config};
 
 const ROUNDS: usize = 300;
 
-fn report(name: &str, mut samples: Vec<Duration>) {
+/// One table row: median, p95 and highest of the samples, in µs.
+fn row(name: &str, mut samples: Vec<Duration>) -> String {
     samples.sort();
-    let pick = |q: f64| samples[((samples.len() - 1) as f64 * q) as usize];
-    println!(
-        "{name:<14} n={:<5} median {:>9.1?}  p95 {:>9.1?}  max {:>9.1?}",
+    let pick = |q: f64| support::us(samples[((samples.len() - 1) as f64 * q) as usize]);
+    let line = format!(
+        "| {name} | {} | {:.2} µs | {:.2} µs | {:.2} µs |\n",
         samples.len(),
         pick(0.5),
         pick(0.95),
-        samples[samples.len() - 1]
+        support::us(samples[samples.len() - 1])
     );
+    print!("{line}");
+    line
 }
 
-fn bench_sign() {
+fn bench_sign() -> String {
     let key = [0x2bu8; 16];
     let mut samples = Vec::new();
     for i in 0..10_000u32 {
@@ -41,7 +46,7 @@ fn bench_sign() {
         std::hint::black_box(sign::sign(&key, 1_700_000_000 + i));
         samples.push(t.elapsed());
     }
-    report("sign", samples);
+    row("sign (AES-128-CMAC)", samples)
 }
 
 /// Answers every request with 200 at once and reports when each request's first byte arrived.
@@ -76,7 +81,7 @@ async fn listener() -> (String, mpsc::UnboundedReceiver<Instant>) {
     (url, rx)
 }
 
-async fn bench_click_to_wire() {
+async fn bench_click_to_wire() -> String {
     let (url, mut arrivals) = listener().await;
     let dir = tempfile::tempdir().unwrap();
     let mut conn = db::open(&dir.path().join("bench.sqlite3")).unwrap();
@@ -110,8 +115,7 @@ async fn bench_click_to_wire() {
             round_trip.push(done);
         }
     }
-    report("click → wire", to_wire);
-    report("round trip", round_trip);
+    row("click → request on the wire", to_wire) + &row("round trip, instant answer", round_trip)
 }
 
 fn main() {
@@ -120,6 +124,12 @@ fn main() {
         println!("run with `cargo bench -p uketsuke-core --bench sesame`");
         return;
     }
-    bench_sign();
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(bench_click_to_wire());
+    let mut table = format!(
+        "Machine: {}. Release build.\n\n| step | n | median | p95 | highest |\n|---|---|---|---|---|\n",
+        support::machine()
+    );
+    table += &bench_sign();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    table += &rt.block_on(bench_click_to_wire());
+    support::write_section("sesame", &table);
 }

@@ -5,7 +5,10 @@
 //! - sync: the same 10,000 pulled from the simulator over loopback HTTP and ingested
 //!   (JSON parsing and paging included; no rate limit).
 //!
-//! Prints histories per second (median of several runs) for each.
+//! Prints histories per second (median of several runs, with the spread) for each and
+//! writes them to docs/PERFORMANCE.md.
+
+mod support;
 
 use std::time::{Duration, Instant};
 use uketsuke_core::splats::model::History;
@@ -30,17 +33,13 @@ fn histories(start: i64) -> Vec<History> {
         .collect()
 }
 
-fn rate(mut runs: Vec<Duration>) -> String {
-    runs.sort();
-    let median = runs[runs.len() / 2];
-    format!(
-        "{:>9.0} histories/s (median of {} runs of {N}: {median:.1?})",
-        N as f64 / median.as_secs_f64(),
-        runs.len()
-    )
+/// A table cell: histories per second, median (lowest–highest) over the runs.
+fn rate(runs: &[Duration]) -> String {
+    let (m, lo, hi) = support::spread(runs.iter().map(|d| N as f64 / d.as_secs_f64()).collect());
+    format!("{m:.0} histories/s ({lo:.0}–{hi:.0})")
 }
 
-fn bench_ingest() {
+fn bench_ingest() -> String {
     let rows = histories(1_700_000_000);
     let mut runs = Vec::new();
     for _ in 0..RUNS {
@@ -56,10 +55,13 @@ fn bench_ingest() {
         runs.push(t.elapsed());
         assert_eq!(history::count(&conn).unwrap(), N as i64);
     }
-    println!("ingest  {}", rate(runs));
+    format!(
+        "| ingest into SQLite (pages of 1,000 with the cursor, indexed into the time line) | {} |\n",
+        rate(&runs)
+    )
 }
 
-async fn bench_sync() {
+async fn bench_sync() -> String {
     let mut runs = Vec::new();
     for _ in 0..RUNS {
         let sim = uketsuke_sim::Sim::start(uketsuke_sim::SimConfig::default()).await.unwrap();
@@ -78,11 +80,22 @@ async fn bench_sync() {
         runs.push(t.elapsed());
         assert_eq!(r.inserted, N);
     }
-    println!("sync    {}", rate(runs));
+    format!("| sync from the simulator over loopback (JSON + paging + ingest) | {} |\n", rate(&runs))
 }
 
 fn main() {
-    bench_ingest();
+    // `cargo test --benches` runs this with --bench absent; keep that quick.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("run with `cargo bench -p uketsuke-core --bench splats`");
+        return;
+    }
+    let mut table = format!(
+        "Machine: {}. Release build; {N} histories, {RUNS} runs; median (lowest–highest).\n\n| step | rate |\n|---|---|\n",
+        support::machine()
+    );
+    table += &bench_ingest();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    rt.block_on(bench_sync());
+    table += &rt.block_on(bench_sync());
+    print!("{table}");
+    support::write_section("splats", &table);
 }

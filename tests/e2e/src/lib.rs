@@ -5,6 +5,8 @@
 //! both under Xvfb); without them they say so and pass, so `cargo test` stays usable
 //! on a machine without a display.
 
+pub mod procs;
+
 use base64::Engine;
 use serde_json::{json, Value};
 use std::net::TcpListener;
@@ -48,14 +50,7 @@ pub fn screenshot_dir() -> PathBuf {
 /// still there after 10 s. The app is single-instance: a launch while the previous
 /// one is still quitting would hand its arguments to that one and stop.
 async fn no_app_running(app: &Path) {
-    let app = app.canonicalize().unwrap_or_else(|_| app.to_path_buf());
-    let running = || -> Vec<u32> {
-        let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
-        dir.flatten()
-            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-            .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == app))
-            .collect()
-    };
+    let running = || procs::running(app);
     let deadline = Instant::now() + Duration::from_secs(10);
     while !running().is_empty() {
         if Instant::now() > deadline {
@@ -218,6 +213,31 @@ impl Session {
     /// Runs JavaScript in the page and returns its result.
     pub async fn script(&self, js: &str) -> Value {
         self.send(reqwest::Method::POST, "/execute/sync", Some(json!({"script": js, "args": []}))).await
+    }
+
+    /// The handle of the window the session is driving.
+    pub async fn window(&self) -> String {
+        self.send(reqwest::Method::GET, "/window", None).await.as_str().unwrap_or_default().to_string()
+    }
+
+    /// Waits for a second window (one the app opened) and returns its handle.
+    pub async fn other_window(&self, this: &str) -> String {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let handles = self.send(reqwest::Method::GET, "/window/handles", None).await;
+            let other =
+                handles.as_array().into_iter().flatten().filter_map(Value::as_str).find(|h| *h != this);
+            if let Some(h) = other {
+                return h.to_string();
+            }
+            assert!(Instant::now() < deadline, "no second window opened: {handles}");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
+    /// Drives the window with this handle from now on.
+    pub async fn switch_to(&self, handle: &str) {
+        self.send(reqwest::Method::POST, "/window", Some(json!({ "handle": handle }))).await;
     }
 
     /// Calls a Tauri command from the page, as any script in the window could:

@@ -1,7 +1,8 @@
 //! The kiosk window for real (`--kiosk`): a guest finds their booking on the keypad,
 //! the QR on screen (decoded from a screenshot) opens the booked door in the simulator,
 //! a wrong code is explained, the screen resets when left alone, a booking that has
-//! ended shows no QR, and staff commands are refused in this window.
+//! ended shows no QR, and staff commands are refused in this window. Staff push a
+//! guest to an open kiosk, which hears it (it no longer polls).
 
 use uketsuke_core::clock;
 use uketsuke_core::guests::{self, WalkIn};
@@ -13,6 +14,8 @@ use uketsuke_e2e::{
 use uketsuke_sim::{Sim, SimConfig};
 
 const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-kiosk";
+/// The app is single-instance: this file's tests take turns.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 struct Facility {
     sim: Sim,
@@ -20,6 +23,9 @@ struct Facility {
     config: std::path::PathBuf,
     /// The digits of the current walk-in's booking code.
     code: String,
+    /// The current walk-in, and one whose booking ended two hours ago.
+    current_id: String,
+    ended_id: String,
 }
 
 async fn facility() -> Facility {
@@ -49,9 +55,9 @@ async fn facility() -> Facility {
     let add = |w: WalkIn| shared.write_now(|conn| guests::add_walk_in(conn, &w, now, "setup")).unwrap();
     let current = add(walk_in("石井 真央", "090-0000-4321", now - 600, now + 3600));
     // Ended two hours ago: beyond any grace.
-    add(walk_in("終了 済子", "080-0000-8765", now - 4 * 3600, now - 2 * 3600));
+    let ended = add(walk_in("終了 済子", "080-0000-8765", now - 4 * 3600, now - 2 * 3600));
     let code = current.booking_code.unwrap().chars().filter(char::is_ascii_digit).collect();
-    Facility { sim, _dir: dir, config: path, code }
+    Facility { sim, _dir: dir, config: path, code, current_id: current.id, ended_id: ended.id }
 }
 
 async fn keypad(s: &Session, digits: &str) {
@@ -65,6 +71,7 @@ async fn a_guest_finds_their_booking_and_the_kiosk_qr_opens_the_door() {
     if !enabled() {
         return;
     }
+    let _one = ONE_AT_A_TIME.lock().await;
     let f = facility().await;
     let driver = Driver::start().await;
     let s =
@@ -150,4 +157,44 @@ async fn a_guest_finds_their_booking_and_the_kiosk_qr_opens_the_door() {
     s.screenshot("kiosk-exit-pin").await;
     s.close().await;
     Keyring::new(KEYRING_SERVICE).delete(names::SPLATS_TOKEN).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn staff_push_guests_to_the_open_kiosk_and_it_hears_at_once() {
+    if !enabled() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().await;
+    let f = facility().await;
+    let driver = Driver::start().await;
+    let s = Session::start(&driver, &app_binary(), &["--config", f.config.to_str().unwrap()]).await;
+    s.wait_for("[data-testid=guest-search]").await;
+    let staff = s.window().await;
+
+    // The kiosk opened by staff shows its welcome screen.
+    assert_eq!(s.invoke("open_kiosk", serde_json::json!({})).await["ok"], serde_json::Value::Null);
+    let kiosk = s.other_window(&staff).await;
+    s.switch_to(&kiosk).await;
+    s.wait_for("[data-testid=kiosk-start]").await;
+
+    // Pushed from the staff window: the kiosk shows the guest's QR.
+    s.switch_to(&staff).await;
+    let pushed = s.invoke("push_to_kiosk", serde_json::json!({ "guestId": f.current_id })).await;
+    assert!(pushed.get("ok").is_some(), "{pushed}");
+    s.switch_to(&kiosk).await;
+    s.wait_for("[data-testid=kiosk-qr]").await;
+    s.wait_for_text("石井 真央 様").await;
+    s.screenshot("kiosk-pushed").await;
+
+    // A second push replaces it while the kiosk is open (its booking has ended: no QR).
+    s.switch_to(&staff).await;
+    s.invoke("push_to_kiosk", serde_json::json!({ "guestId": f.ended_id })).await;
+    s.switch_to(&kiosk).await;
+    s.wait_for_text("終了 済子 様").await;
+    s.wait_for("[data-testid=kiosk-qr-error]").await;
+    assert!(s.find_all("[data-testid=kiosk-qr]").await.is_empty(), "no QR for an ended booking");
+    s.screenshot("kiosk-pushed-ended").await;
+    s.close().await;
+    Keyring::new(KEYRING_SERVICE).delete(names::SPLATS_TOKEN).unwrap();
+    drop(f.sim);
 }
