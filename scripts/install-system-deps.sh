@@ -13,6 +13,8 @@ PACKAGES=(
   xvfb xauth webkit2gtk-driver zbar-tools imagemagick
   # the audit test edits a row the way someone with the file would
   sqlite3
+  # facility mode's tests start a throwaway PostgreSQL cluster of their own
+  postgresql
   # Japanese glyphs in the web view
   fonts-noto-cjk
 )

@@ -12,6 +12,7 @@ pub mod db;
 pub mod doctor;
 pub mod doors;
 pub mod error;
+pub mod facility;
 pub mod guests;
 pub mod history;
 pub mod http;

@@ -77,7 +77,13 @@ pub struct Usage {
 pub fn usage(conn: &Connection, cloud: &str, now: i64, allowance: u32, poll_budget: u32) -> Result<Usage> {
     let month = month_of(now);
     let mut u = Usage { month: month.clone(), allowance, poll_budget, ..Usage::default() };
-    let mut stmt = conn.prepare("SELECT kind, count FROM api_calls WHERE cloud = ?1 AND month = ?2")?;
+    // In facility mode the other PCs' calls on the same account count too
+    // (`facility::meter`); without a facility that table is empty.
+    let mut stmt = conn.prepare(
+        "SELECT kind, count FROM api_calls WHERE cloud = ?1 AND month = ?2
+         UNION ALL
+         SELECT kind, count FROM facility_meter_others WHERE cloud = ?1 AND substr(day, 1, 7) = ?2",
+    )?;
     let rows =
         stmt.query_map(params![cloud, month], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
     for row in rows {

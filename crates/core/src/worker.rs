@@ -86,6 +86,10 @@ pub type ConfigSource = Arc<dyn Fn() -> Arc<Config> + Send + Sync>;
 /// Told of every status change (the shell forwards it to the window).
 type Listener = Box<dyn Fn(&Status) + Send + Sync>;
 
+/// In facility mode: whether this PC leads the spending work right now
+/// (`facility::leader`). Without a gate the worker always works.
+pub type Gate = Arc<dyn Fn() -> bool + Send + Sync>;
+
 pub struct Worker {
     db: Db,
     secrets: Arc<dyn SecretStore>,
@@ -98,6 +102,7 @@ pub struct Worker {
     /// One sync at a time, scheduled or on demand.
     cycle: tokio::sync::Mutex<()>,
     on_change: Mutex<Option<Listener>>,
+    gate: Mutex<Option<Gate>>,
     _owner: std::fs::File,
 }
 
@@ -125,6 +130,7 @@ impl Worker {
             state,
             cycle: Default::default(),
             on_change: Mutex::new(None),
+            gate: Mutex::new(None),
             _owner: owner,
         })
     }
@@ -136,6 +142,17 @@ impl Worker {
 
     pub fn status(&self) -> Status {
         db::relock(&self.state).clone()
+    }
+
+    /// Facility mode: scheduled work runs only while `gate` says this PC leads. A
+    /// sync staff ask for ([`sync_now`](Self::sync_now)) still runs.
+    pub fn set_gate(&self, gate: Gate) {
+        *db::relock(&self.gate) = Some(gate);
+    }
+
+    /// Whether this PC may do the scheduled work now.
+    pub fn leads(&self) -> bool {
+        db::relock(&self.gate).as_ref().is_none_or(|g| g())
     }
 
     /// Runs until the process ends: a first full sync, then whatever falls due.
@@ -182,6 +199,9 @@ impl Worker {
 
     /// Runs what is due at `now`: `None` if nothing was.
     pub async fn tick(&self, now: i64) -> Result<Option<Report>> {
+        if !self.leads() {
+            return Ok(None);
+        }
         let _one = self.cycle.lock().await;
         let s = self.status();
         let due = |p: &Part| p.next_at.is_none_or(|t| t <= now);

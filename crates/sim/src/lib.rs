@@ -19,6 +19,7 @@ pub mod clock;
 pub mod faults;
 pub mod json;
 pub mod middleware;
+pub mod postgres;
 pub mod reservation;
 pub mod seed;
 pub mod sesame;

@@ -5,6 +5,7 @@ mod audit;
 mod board;
 mod doctor;
 mod door;
+mod facility;
 mod guests;
 mod history;
 mod keys;
@@ -90,6 +91,9 @@ pub enum Command {
     /// SPLATS members (staff, regulars): IC card or QR, areas on weekly hours, face image.
     #[command(subcommand)]
     Members(members::MembersCommand),
+    /// Several PCs sharing one PostgreSQL: status, a join code, joining.
+    #[command(subcommand)]
+    Facility(facility::FacilityCommand),
 }
 
 pub async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCode, CliError> {
@@ -123,6 +127,7 @@ pub async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCo
         Command::Qr(args) => qr::run(args, config, secrets, lang).await?,
         Command::Keys(cmd) => keys::run(cmd, config, secrets, lang).await?,
         Command::Members(cmd) => members::run(cmd, config, secrets, lang).await?,
+        Command::Facility(cmd) => facility::run(cmd, config, shared.clone(), lang).await?,
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -71,8 +71,10 @@ pub async fn watch(
     config.validate()?;
     let db = Db::open(&config.database_path()?)?;
     let snapshot = Arc::new(config.clone());
-    let worker = Worker::new(db, secrets, Arc::new(move || snapshot.clone()))?;
+    let worker = Worker::new(db.clone(), secrets.clone(), Arc::new(move || snapshot.clone()))?;
+    let facility = uketsuke_core::facility::attach(&worker, db, secrets, &config.facility)?;
     eprintln!("{}", lang.pick("同期を開始しました (Ctrl+C で終了)", "watching (Ctrl+C to stop)"));
+    let mut leading = false;
     let mut done = 0;
     loop {
         if let Some(report) = worker.tick(uketsuke_core::clock::now_unix()).await? {
@@ -82,7 +84,25 @@ pub async fn watch(
                 return Ok(ExitCode::SUCCESS);
             }
         }
-        let wait = worker.next_wake(uketsuke_core::clock::now_unix()).await;
+        let mut wait = worker.next_wake(uketsuke_core::clock::now_unix()).await;
+        if facility.is_some() {
+            // Facility mode: look again as often as leadership can change hands.
+            wait = wait.min(uketsuke_core::facility::leader::RETRY);
+            if worker.leads() != leading {
+                leading = worker.leads();
+                eprintln!(
+                    "{}",
+                    if leading {
+                        lang.pick(
+                            "この PC が主担当になりました (同期・照合・状態取得)",
+                            "this PC now leads (sync, reconciliation, polls)",
+                        )
+                    } else {
+                        lang.pick("主担当は別の PC です", "another PC leads")
+                    }
+                );
+            }
+        }
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = tokio::signal::ctrl_c() => return Ok(ExitCode::SUCCESS),

@@ -5,8 +5,10 @@
 //! they live in the OS keyring (see [`crate::secrets`]).
 
 mod base_url;
+mod facility;
 mod splats;
 pub use base_url::check_base_url;
+pub use facility::{FacilityConfig, PcRole};
 pub use splats::{Hash, SeedEncoding, SplatsConfig};
 
 use crate::error::{Error, Result};
@@ -48,6 +50,9 @@ pub struct Config {
     pub sync: SyncConfig,
     #[serde(default)]
     pub audit: AuditConfig,
+    /// Written only when set, so a config without a facility reads in older versions.
+    #[serde(default, skip_serializing_if = "FacilityConfig::is_default")]
+    pub facility: FacilityConfig,
     /// Where this file was read from; not part of the file.
     #[serde(skip)]
     pub source: Option<PathBuf>,

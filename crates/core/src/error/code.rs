@@ -46,6 +46,14 @@ codes! {
     SecretMissing = "secret_missing",
     /// Another Uketsuke process already runs the background worker on this database.
     WorkerBusy = "worker_busy",
+    /// The facility's shared PostgreSQL cannot be reached or refused us.
+    FacilityUnreachable = "facility_unreachable",
+    /// This PC holds no facility key, or one that does not open the facility's data.
+    FacilityKey = "facility_key",
+    /// A join code that is wrong, used or expired.
+    JoinCodeInvalid = "join_code_invalid",
+    /// A head-office PC only looks: it changes nothing in the facility.
+    ReadOnlyPc = "read_only_pc",
     /// The kiosk window could not be opened (shell only).
     WindowFailed = "window_failed",
     /// The system browser could not be opened for the sign-in (shell only).

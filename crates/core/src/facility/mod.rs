@@ -1,0 +1,205 @@
+//! Facility mode: several PCs (counters, kiosks, the head office) sharing one
+//! PostgreSQL, each keeping its own SQLite as the cache it works from
+//! (docs/facility.md).
+//!
+//! - [`seal`]: the facility key (AES-256-GCM) that seals every secret PostgreSQL holds;
+//! - [`join`]: starting a facility, and a new PC joining with a one-time code;
+//! - [`replica`]: this PC's changed rows sent, everyone's changes received
+//!   (`LISTEN`/`NOTIFY`), merged by written rules, queued while PostgreSQL is away;
+//! - [`leader`]: the one PC that runs the spending work (sync, reconciliation, polls),
+//!   chosen by a PostgreSQL advisory lock;
+//! - [`meter`]: metered calls counted per account across PCs;
+//! - [`secrets`]: cloud tokens and lock keys shared sealed, kept in each keyring.
+//!
+//! Nothing here holds a SQLite connection across a PostgreSQL round trip: rows are read
+//! in a short read, sent, then marked in a short write.
+
+pub mod join;
+pub mod leader;
+pub mod meter;
+pub mod replica;
+pub mod rows;
+pub mod run;
+pub mod seal;
+pub mod secrets;
+
+pub use run::{Facility, FacilityStatus};
+
+use crate::config::FacilityConfig;
+use crate::error::{Code, Error, Result};
+use crate::secrets::{ExposeSecret, SecretStore};
+use futures_util::StreamExt;
+use std::str::FromStr;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_postgres::AsyncMessage;
+
+/// Where the database password is kept in the keyring.
+pub const DB_PASSWORD: &str = "facility.db_password";
+/// Where this PC keeps the facility key.
+pub const KEY: &str = "facility.key";
+/// The channel every PC listens on; the payload is the table that changed.
+pub const CHANNEL: &str = "uketsuke_rows";
+/// In SQLite's meta: present while this database takes part in a facility.
+pub const ENABLED: &str = "facility.enabled";
+/// In SQLite's meta: this PC's id in the facility.
+pub const PC_ID: &str = "facility.pc_id";
+
+const SCHEMA: &str = include_str!("schema.sql");
+/// Held (per transaction) while the schema is applied, so that two PCs starting at
+/// once do not race on `CREATE … IF NOT EXISTS`.
+const SCHEMA_LOCK: i64 = 0x756b_0001;
+
+/// One open session with the facility's PostgreSQL, and the notifications it hears.
+pub struct Session {
+    pub client: tokio_postgres::Client,
+    pub notices: mpsc::UnboundedReceiver<String>,
+}
+
+/// Connects: the password from the keyring, TLS unless the host is loopback, a 5 s
+/// connect timeout and TCP keepalives (a PC that vanishes is noticed).
+pub async fn connect(config: &FacilityConfig, secrets: &dyn SecretStore, app: &str) -> Result<Session> {
+    let url =
+        config.database_url.as_deref().ok_or_else(|| Error::config("facility.database_url", "missing"))?;
+    let mut pg = tokio_postgres::Config::from_str(url)
+        .map_err(|e| Error::config("facility.database_url", format!("not a PostgreSQL URL: {e}")))?;
+    if let Some(p) = secrets.get(DB_PASSWORD)? {
+        pg.password(p.expose_secret());
+    }
+    pg.application_name(app)
+        .connect_timeout(Duration::from_secs(5))
+        .keepalives(true)
+        .keepalives_idle(Duration::from_secs(10));
+    let loopback = pg.get_hosts().iter().all(|h| match h {
+        tokio_postgres::config::Host::Tcp(name) => {
+            name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        }
+        #[cfg(unix)]
+        tokio_postgres::config::Host::Unix(_) => true,
+    });
+    let (tx, notices) = mpsc::unbounded_channel();
+    let client = if loopback {
+        let (client, connection) = pg.connect(tokio_postgres::NoTls).await.map_err(unreachable)?;
+        drive(connection, tx);
+        client
+    } else {
+        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config());
+        let (client, connection) = pg.connect(tls).await.map_err(unreachable)?;
+        drive(connection, tx);
+        client
+    };
+    Ok(Session { client, notices })
+}
+
+/// Runs a connection until it ends, passing on every NOTIFY payload.
+fn drive<S, T>(mut connection: tokio_postgres::Connection<S, T>, tx: mpsc::UnboundedSender<String>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    T: tokio_postgres::tls::TlsStream + Unpin + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+        while let Some(m) = messages.next().await {
+            match m {
+                Ok(AsyncMessage::Notification(n)) => {
+                    let _ = tx.send(n.payload().to_string());
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::info!("facility database connection ended: {e}");
+                    break;
+                }
+            }
+        }
+    });
+}
+
+/// The public web's roots (a managed PostgreSQL presents a certificate under one).
+fn tls_config() -> rustls::ClientConfig {
+    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    // The provider named, not the process default: reqwest brings ring as well.
+    rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth()
+}
+
+/// Creates or brings up to date the shared tables (every PC does, on connecting).
+pub async fn ensure_schema(client: &mut tokio_postgres::Client) -> Result<()> {
+    let tx = client.transaction().await.map_err(unreachable)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK]).await.map_err(unreachable)?;
+    tx.batch_execute(SCHEMA).await.map_err(unreachable)?;
+    tx.commit().await.map_err(unreachable)
+}
+
+/// A PostgreSQL error in the user's words; the server's own text goes to the log.
+pub(crate) fn unreachable(e: tokio_postgres::Error) -> Error {
+    tracing::warn!("facility database: {e}");
+    let detail = e.as_db_error().map(|d| d.message().to_string()).unwrap_or_else(|| e.to_string());
+    Error::invalid(
+        Code::FacilityUnreachable,
+        format!("施設の共有データベースに接続できません（この PC のデータで動作を続けます）: {detail}"),
+        format!(
+            "cannot reach the facility's shared database (this PC keeps working from its own data): {detail}"
+        ),
+    )
+}
+
+/// Starts this PC's part beside its worker when a facility is configured: the loop
+/// runs in the background, and the worker's scheduled work waits for leadership.
+/// `None` (and nothing started) without a facility.
+pub fn attach(
+    worker: &crate::worker::Worker,
+    db: crate::db::Db,
+    secrets: std::sync::Arc<dyn SecretStore>,
+    config: &FacilityConfig,
+) -> Result<Option<std::sync::Arc<Facility>>> {
+    if !config.enabled() {
+        return Ok(None);
+    }
+    let facility = Facility::new(db, secrets, config.clone())?;
+    let leadership = facility.leadership.clone();
+    worker.set_gate(std::sync::Arc::new(move || leadership.is_leader()));
+    tokio::spawn(facility.clone().run());
+    Ok(Some(facility))
+}
+
+/// A manager's screen (or `uketsuke facility code`): a one-time join code for a new PC.
+pub async fn show_code(config: &FacilityConfig, secrets: &dyn SecretStore, made_by: &str) -> Result<String> {
+    let mut session = connect(config, secrets, "uketsuke join code").await?;
+    ensure_schema(&mut session.client).await?;
+    join::start_or_check(&session.client, secrets).await?;
+    let key = join::key_of(secrets)?.ok_or_else(|| Error::SecretMissing(KEY.into()))?;
+    join::make_code(&session.client, &key, made_by).await
+}
+
+/// A new PC joins with the code another PC showed.
+pub async fn join_with(
+    config: &FacilityConfig,
+    secrets: &dyn SecretStore,
+    pc: &str,
+    code: &str,
+) -> Result<()> {
+    let mut session = connect(config, secrets, "uketsuke join").await?;
+    ensure_schema(&mut session.client).await?;
+    join::join(&session.client, code, pc, secrets).await?;
+    join::start_or_check(&session.client, secrets).await.map(|_| ())
+}
+
+/// This PC's id in the facility: made once, kept in its SQLite.
+pub fn pc_id(conn: &rusqlite::Connection) -> Result<String> {
+    if let Some(id) = crate::db::get_meta(conn, PC_ID)? {
+        return Ok(id);
+    }
+    let id = format!("pc-{:016x}", rand::random::<u64>());
+    crate::db::set_meta(conn, PC_ID, &id)?;
+    Ok(id)
+}
+
+/// The name other PCs see: the config's, or the host name.
+pub fn pc_name(config: &FacilityConfig) -> String {
+    config.pc_name.clone().unwrap_or_else(|| {
+        std::fs::read_to_string("/etc/hostname").map(|s| s.trim().to_string()).unwrap_or_else(|_| "PC".into())
+    })
+}

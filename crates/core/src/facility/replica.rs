@@ -1,0 +1,178 @@
+//! This PC's part in the facility's shared data.
+//!
+//! - **Send**: rows this PC changed (marked by SQLite triggers, migration 009) are
+//!   upserted into PostgreSQL's `rows`, merged there by `uketsuke_merge` (the written
+//!   rules: check-out wins over check-in, a revoke stays, otherwise the last write by
+//!   server time), and announced with `NOTIFY`. Sent rows are unmarked unless they
+//!   changed again meanwhile. While PostgreSQL is away they simply stay marked: that
+//!   is the queue, and it survives a restart.
+//! - **Receive**: rows after the last `seq` seen are written into SQLite (stores
+//!   before areas before guests), except rows this PC has changed and not yet sent:
+//!   those go out first and come back merged.
+//!
+//! Writers take one advisory lock per transaction, so `seq` order is commit order
+//! and a reader never skips a row committed late.
+
+use super::rows;
+use super::seal::FacilityKey;
+use super::{unreachable, Session, CHANNEL};
+use crate::db::{self, Db};
+use crate::error::Result;
+use crate::secrets::SecretStore;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// Taken by every writer of `rows` for its transaction.
+const ROWS_LOCK: i64 = 0x756b_0002;
+/// In SQLite's meta: the last `seq` received.
+const SEQ: &str = "facility.seq";
+const PAGE: i64 = 500;
+
+/// One marked row, read for sending.
+struct Marked {
+    tbl: String,
+    id: String,
+    version: i64,
+    data: Option<Value>,
+}
+
+/// Sends every row this PC changed; returns how many.
+pub async fn send(
+    db: &Db,
+    session: &mut Session,
+    pc: &str,
+    key: &FacilityKey,
+    secrets: &Arc<dyn SecretStore>,
+) -> Result<usize> {
+    let (key_r, secrets_r) = (key.clone(), secrets.clone());
+    let marked: Vec<Marked> = db
+        .read(move |c| {
+            let mut s =
+                c.prepare("SELECT tbl, id, version FROM facility_dirty ORDER BY tbl, id LIMIT 500")?;
+            let list: Vec<(String, String, i64)> = s
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            list.into_iter()
+                .map(|(tbl, id, version)| {
+                    let data = rows::read(c, &tbl, &id, &key_r, secrets_r.as_ref())?;
+                    Ok(Marked { tbl, id, version, data })
+                })
+                .collect()
+        })
+        .await?;
+    if marked.is_empty() {
+        return Ok(0);
+    }
+    let tx = session.client.transaction().await.map_err(unreachable)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ROWS_LOCK]).await.map_err(unreachable)?;
+    let upsert = tx
+        .prepare(
+            "INSERT INTO rows (tbl, id, data, seq, origin, updated_at)
+             VALUES ($1, $2, $3, nextval('rows_seq'), $4, now())
+             ON CONFLICT (tbl, id) DO UPDATE SET
+                 data = uketsuke_merge(EXCLUDED.tbl, rows.data, EXCLUDED.data),
+                 seq = EXCLUDED.seq, origin = EXCLUDED.origin, updated_at = now()",
+        )
+        .await
+        .map_err(unreachable)?;
+    for m in &marked {
+        if let Some(data) = &m.data {
+            tx.execute(&upsert, &[&m.tbl, &m.id, data, &pc]).await.map_err(unreachable)?;
+        }
+    }
+    tx.execute(&format!("NOTIFY {CHANNEL}, 'rows'"), &[]).await.map_err(unreachable)?;
+    tx.commit().await.map_err(unreachable)?;
+    let sent: Vec<(String, String, i64)> = marked.into_iter().map(|m| (m.tbl, m.id, m.version)).collect();
+    let n = sent.len();
+    db.write(move |c| {
+        let tx = c.transaction()?;
+        for (tbl, id, version) in &sent {
+            tx.execute(
+                "DELETE FROM facility_dirty WHERE tbl = ?1 AND id = ?2 AND version = ?3",
+                rusqlite::params![tbl, id, version],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    })
+    .await?;
+    Ok(n)
+}
+
+/// Receives every row changed since the last one seen; returns how many were written.
+pub async fn receive(
+    db: &Db,
+    session: &Session,
+    key: &FacilityKey,
+    secrets: &Arc<dyn SecretStore>,
+) -> Result<usize> {
+    let mut written = 0;
+    loop {
+        let after: i64 =
+            db.read(|c| Ok(db::get_meta(c, SEQ)?.and_then(|v| v.parse().ok()).unwrap_or(0))).await?;
+        let page = session
+            .client
+            .query(
+                "SELECT tbl, id, data, seq FROM rows WHERE seq > $1 ORDER BY seq LIMIT $2",
+                &[&after, &PAGE],
+            )
+            .await
+            .map_err(unreachable)?;
+        if page.is_empty() {
+            return Ok(written);
+        }
+        let full = page.len() as i64 == PAGE;
+        let mut batch: Vec<(String, String, Value, i64)> =
+            page.iter().map(|r| (r.get(0), r.get(1), r.get(2), r.get(3))).collect();
+        let last = batch.iter().map(|b| b.3).max().unwrap_or(after);
+        batch.sort_by_key(|b| (rows::rank(&b.0), b.3));
+        let (key, secrets) = (key.clone(), secrets.clone());
+        written += db
+            .write(move |c| {
+                let tx = c.transaction()?;
+                tx.execute("INSERT INTO facility_applying (one) VALUES (1)", [])?;
+                let mut n = 0;
+                for (tbl, id, data, _) in &batch {
+                    let ours: bool = tx.query_row(
+                        "SELECT EXISTS (SELECT 1 FROM facility_dirty WHERE tbl = ?1 AND id = ?2)",
+                        [tbl, id],
+                        |r| r.get(0),
+                    )?;
+                    if !ours {
+                        rows::apply(&tx, tbl, id, data, &key, secrets.as_ref())?;
+                        n += 1;
+                    }
+                }
+                tx.execute("DELETE FROM facility_applying", [])?;
+                db::set_meta(&tx, SEQ, &last.to_string())?;
+                tx.commit()?;
+                Ok(n)
+            })
+            .await?;
+        if !full {
+            return Ok(written);
+        }
+    }
+}
+
+/// Marks every shared row of this PC for sending (the first time it takes part, so
+/// that what it already had reaches the others), and turns the triggers on.
+pub fn enable(conn: &mut rusqlite::Connection) -> Result<()> {
+    let tx = conn.transaction()?;
+    if db::get_meta(&tx, super::ENABLED)?.is_none() {
+        db::set_meta(&tx, super::ENABLED, "1")?;
+        for (tbl, pk) in rows::TABLES {
+            tx.execute(
+                &format!("INSERT OR IGNORE INTO facility_dirty (tbl, id) SELECT '{tbl}', {pk} FROM {tbl}"),
+                [],
+            )?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Rows waiting to be sent (shown as "queued" while PostgreSQL is away).
+pub fn queued(conn: &rusqlite::Connection) -> Result<i64> {
+    Ok(conn.query_row("SELECT COUNT(*) FROM facility_dirty", [], |r| r.get(0))?)
+}

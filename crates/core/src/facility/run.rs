@@ -1,0 +1,213 @@
+//! The facility loop a PC runs beside its worker: connect, send what this PC changed,
+//! receive what the others did the moment they `NOTIFY`, exchange the meter, and when
+//! PostgreSQL goes away keep the changes queued and try again every few seconds.
+
+use super::leader::Leadership;
+use super::seal::FacilityKey;
+use super::{
+    connect, ensure_schema, join, meter, pc_id, pc_name, replica, secrets, unreachable, Session, CHANNEL,
+};
+use crate::config::{FacilityConfig, PcRole};
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::secrets::SecretStore;
+use crate::sync::Problem;
+use serde::Serialize;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Notify;
+
+/// How often this PC looks for its own changes to send when nothing else wakes it.
+const LOCAL_CHANGES: Duration = Duration::from_millis(500);
+const RECONNECT: Duration = Duration::from_secs(3);
+const METER_EVERY: Duration = Duration::from_secs(30);
+
+/// What the window shows about the facility.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FacilityStatus {
+    pub pc_id: String,
+    pub pc_name: String,
+    pub connected: bool,
+    pub leader: bool,
+    pub head_office: bool,
+    /// Rows changed here and not yet sent (queued while the database is away).
+    pub queued: i64,
+    /// The last problem, in both languages.
+    pub error: Option<Problem>,
+}
+
+/// One PC's part in a facility.
+pub struct Facility {
+    db: Db,
+    secrets: Arc<dyn SecretStore>,
+    config: FacilityConfig,
+    pc: String,
+    pub leadership: Leadership,
+    status: Mutex<FacilityStatus>,
+    /// Told after every batch received (the shell refreshes its windows).
+    received: Notify,
+    wake: Notify,
+}
+
+impl Facility {
+    /// Prepares this PC (its id, the triggers on); connecting happens in [`run`](Self::run).
+    pub fn new(db: Db, secrets: Arc<dyn SecretStore>, config: FacilityConfig) -> Result<Arc<Facility>> {
+        let pc = db.write_now(|c| {
+            replica::enable(c)?;
+            pc_id(c)
+        })?;
+        let status = FacilityStatus {
+            pc_id: pc.clone(),
+            pc_name: pc_name(&config),
+            head_office: config.role == PcRole::HeadOffice,
+            ..FacilityStatus::default()
+        };
+        Ok(Arc::new(Facility {
+            db,
+            secrets,
+            config,
+            pc,
+            leadership: Leadership::default(),
+            status: Mutex::new(status),
+            received: Notify::new(),
+            wake: Notify::new(),
+        }))
+    }
+
+    pub fn status(&self) -> FacilityStatus {
+        let mut s = crate::db::relock(&self.status).clone();
+        s.leader = self.leadership.is_leader();
+        s.queued = self.db.read_now(replica::queued).unwrap_or(s.queued);
+        s
+    }
+
+    /// Resolves after the next batch from the other PCs was written into SQLite.
+    pub async fn received(&self) {
+        self.received.notified().await
+    }
+
+    /// Asks the loop to send now (after a local change), instead of within 0.5 s.
+    pub fn nudge(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Runs until the process ends: the leadership contest (not on a head-office PC)
+    /// and the replica loop.
+    pub async fn run(self: Arc<Self>) {
+        if self.config.role != PcRole::HeadOffice {
+            let l = self.leadership.clone();
+            tokio::spawn(l.run(self.config.clone(), self.secrets.clone(), self.pc.clone()));
+        }
+        loop {
+            match self.session().await {
+                Ok((session, key)) => {
+                    let e = self.serve(session, &key).await;
+                    self.note(false, Some(e));
+                }
+                Err(e) => self.note(false, Some(e)),
+            }
+            tokio::time::sleep(RECONNECT).await;
+        }
+    }
+
+    /// Connects, checks the schema and this PC's key, registers the PC, listens.
+    async fn session(&self) -> Result<(Session, FacilityKey)> {
+        let app = format!("uketsuke {}", self.pc);
+        let mut session = connect(&self.config, self.secrets.as_ref(), &app).await?;
+        ensure_schema(&mut session.client).await?;
+        join::start_or_check(&session.client, self.secrets.as_ref()).await?;
+        let key =
+            join::key_of(self.secrets.as_ref())?.ok_or_else(|| Error::SecretMissing(super::KEY.into()))?;
+        let role = if self.config.role == PcRole::HeadOffice { "head_office" } else { "counter" };
+        session
+            .client
+            .execute(
+                "INSERT INTO pcs (id, name, role) VALUES ($1, $2, $3)
+                 ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, role = EXCLUDED.role, seen_at = now()",
+                &[&self.pc, &pc_name(&self.config), &role],
+            )
+            .await
+            .map_err(unreachable)?;
+        session.client.batch_execute(&format!("LISTEN {CHANNEL}")).await.map_err(unreachable)?;
+        Ok((session, key))
+    }
+
+    /// Sends and receives until the connection fails; returns why it ended.
+    async fn serve(&self, mut session: Session, key: &FacilityKey) -> Error {
+        let mut slow = Slow { at: Instant::now() - METER_EVERY, calls: -1 };
+        loop {
+            if let Err(e) = self.round(&mut session, key, &mut slow).await {
+                return e;
+            }
+            self.note(true, None);
+            tokio::select! {
+                n = session.notices.recv() => match n {
+                    // Another PC's meter moved: read it now, not in 30 s.
+                    Some(what) if what == "meter" => slow.calls = -1,
+                    Some(_) => {}
+                    None if session.client.is_closed() => return unreachable_closed(),
+                    None => {}
+                },
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(LOCAL_CHANGES) => {}
+            }
+            if session.client.is_closed() {
+                return unreachable_closed();
+            }
+        }
+    }
+
+    /// One round: send ours (a head office has none), receive theirs; the meter when
+    /// this PC made a call, and the meter and secrets every 30 s.
+    async fn round(&self, session: &mut Session, key: &FacilityKey, slow: &mut Slow) -> Result<()> {
+        let counter = self.config.role != PcRole::HeadOffice;
+        if counter {
+            replica::send(&self.db, session, &self.pc, key, &self.secrets).await?;
+        }
+        if replica::receive(&self.db, session, key, &self.secrets).await? > 0 {
+            self.received.notify_waiters();
+        }
+        let calls = self
+            .db
+            .read(|c| {
+                Ok(c.query_row("SELECT TOTAL(count) FROM api_calls_daily", [], |r| r.get::<_, f64>(0))?
+                    as i64)
+            })
+            .await?;
+        let due = slow.at.elapsed() >= METER_EVERY;
+        if due || calls != slow.calls {
+            let now = crate::clock::now_unix();
+            meter::exchange(&self.db, &session.client, &self.pc, self.secrets.as_ref(), now).await?;
+            slow.calls = calls;
+        }
+        if due {
+            slow.at = Instant::now();
+            if counter {
+                secrets::send(&self.db, &session.client, key, self.secrets.as_ref(), &self.pc).await?;
+            }
+            secrets::receive(&self.db, &session.client, key, self.secrets.as_ref()).await?;
+        }
+        Ok(())
+    }
+
+    fn note(&self, connected: bool, error: Option<Error>) {
+        let mut s = crate::db::relock(&self.status);
+        s.connected = connected;
+        s.error = error.as_ref().map(Problem::from);
+    }
+}
+
+/// When the slower exchanges last ran: the meter and secrets (time), the meter also
+/// whenever this PC's own count of calls moved.
+struct Slow {
+    at: Instant,
+    calls: i64,
+}
+
+fn unreachable_closed() -> Error {
+    Error::invalid(
+        crate::error::Code::FacilityUnreachable,
+        "施設の共有データベースとの接続が切れました（この PC のデータで動作を続けます）",
+        "the connection to the facility's shared database was lost (this PC keeps working from its own data)",
+    )
+}
