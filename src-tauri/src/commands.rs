@@ -7,7 +7,7 @@ use serde::Serialize;
 use tauri::State;
 use uketsuke_core::model::{Area, Store};
 use uketsuke_core::store;
-use uketsuke_core::{sync, worker, Lang};
+use uketsuke_core::{facility, sync, worker, Lang};
 
 #[derive(Serialize, ts_rs::TS)]
 pub struct AppInfo {
@@ -84,6 +84,21 @@ pub struct SyncStatus {
     elsewhere: bool,
     /// Nothing has synced yet.
     never: bool,
+    /// Facility mode (docs/facility.md): this PC's standing, when it is in one.
+    facility: Option<FacilityView>,
+}
+
+/// This PC in a facility of several PCs sharing one PostgreSQL.
+#[derive(Serialize, ts_rs::TS)]
+pub struct FacilityView {
+    pc_name: String,
+    connected: bool,
+    /// This PC runs the sync, the reconciliation and the status polls.
+    leader: bool,
+    head_office: bool,
+    /// Changes made here not yet sent (while the database is away).
+    queued: i64,
+    error: Option<ShellError>,
 }
 
 fn part(state: &AppState, p: worker::Part) -> SyncPart {
@@ -100,7 +115,22 @@ pub async fn sync_status(state: State<'_, AppState>) -> ShellResult<SyncStatus> 
 fn view(state: &AppState, saved: Option<worker::Status>) -> SyncStatus {
     let never = saved.is_none();
     let s = saved.unwrap_or_default();
+    let facility = state.ready().ok().and_then(|r| r.facility.get()).map(|f| {
+        let f = f.status();
+        let lang = state.lang();
+        FacilityView {
+            pc_name: f.pc_name,
+            connected: f.connected,
+            leader: f.leader,
+            head_office: f.head_office,
+            queued: f.queued,
+            error: f
+                .error
+                .map(|p| ShellError { code: p.code, message: if lang == Lang::Ja { p.ja } else { p.en } }),
+        }
+    });
     SyncStatus {
+        facility,
         elsewhere: !never && s.pid != std::process::id(),
         waiting: s.waiting,
         reservation: part(state, s.reservation),
@@ -144,19 +174,52 @@ pub fn start_worker<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     use tauri::{Emitter, Manager};
     let state = app.state::<AppState>();
     let Ok(ready) = state.ready() else { return };
-    if !ready.config().sync.background {
-        return;
-    }
-    let worker = match worker::Worker::new(ready.db.clone(), ready.secrets.clone(), ready.config_source()) {
-        Ok(w) => std::sync::Arc::new(w),
-        Err(e) => return tracing::info!(code = e.code().as_str(), "background sync not started here"),
+    let config = ready.config();
+    let worker = if config.sync.background {
+        match worker::Worker::new(ready.db.clone(), ready.secrets.clone(), ready.config_source()) {
+            Ok(w) => Some(std::sync::Arc::new(w)),
+            Err(e) => {
+                tracing::info!(code = e.code().as_str(), "background sync not started here");
+                None
+            }
+        }
+    } else {
+        None
     };
-    let handle = app.clone();
-    worker.on_change(move |_| {
-        let _ = handle.emit("sync-status", ());
+    if let Some(w) = &worker {
+        let handle = app.clone();
+        w.on_change(move |_| {
+            let _ = handle.emit("sync-status", ());
+        });
+        let _ = ready.worker.set(w.clone());
+    }
+    let (db, secrets, handle) = (ready.db.clone(), ready.secrets.clone(), app.clone());
+    tauri::async_runtime::spawn(async move {
+        // Facility mode first, so that the worker's first round already waits for
+        // leadership (docs/facility.md).
+        match facility::attach(worker.as_deref(), db, secrets, &config.facility) {
+            Ok(Some(f)) => {
+                let state = handle.state::<AppState>();
+                if let Ok(ready) = state.ready() {
+                    let _ = ready.facility.set(f.clone());
+                }
+                let (f, h) = (f.clone(), handle.clone());
+                // What another PC changed, or the database came or went: every window
+                // reloads, as after a sync.
+                tauri::async_runtime::spawn(async move {
+                    loop {
+                        f.changed().await;
+                        let _ = h.emit("sync-status", ());
+                    }
+                });
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(code = e.code().as_str(), "facility mode not started"),
+        }
+        if let Some(w) = worker {
+            w.run().await;
+        }
     });
-    let _ = ready.worker.set(worker.clone());
-    tauri::async_runtime::spawn(async move { worker.run().await });
 }
 
 /// The page says it has painted what it shows first (the guest list): for the cold-start

@@ -149,8 +149,13 @@ pub fn start_poller(app: &AppHandle) {
             let Ok(ready) = state.ready() else { return };
             let config = ready.config();
             let now = Instant::now();
-            let (sesame_every, passes_every) =
-                (config.sesame.poll_interval_secs, config.splats.pass_status_every_secs);
+            // In a facility only the leading PC spends calls on reading doors.
+            let leads = ready.facility.get().is_none_or(|f| f.leadership.is_leader());
+            let (sesame_every, passes_every) = if leads {
+                (config.sesame.poll_interval_secs, config.splats.pass_status_every_secs)
+            } else {
+                (0, 0)
+            };
             let mut read = false;
             if sesame_every > 0 && now >= next_sesame {
                 next_sesame = now + Duration::from_secs(sesame_every);

@@ -43,6 +43,8 @@ pub struct Ready {
     /// The background worker, when this process runs it (another process, such as
     /// `uketsuke watch`, may hold the database's worker lock instead).
     pub worker: std::sync::OnceLock<Arc<Worker>>,
+    /// This PC's part in a facility, when the config names one (docs/facility.md).
+    pub facility: std::sync::OnceLock<Arc<uketsuke_core::facility::Facility>>,
 }
 
 impl Ready {
@@ -123,6 +125,7 @@ impl AppState {
             db,
             secrets,
             worker: Default::default(),
+            facility: Default::default(),
         })
     }
 

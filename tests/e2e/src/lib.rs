@@ -70,6 +70,8 @@ fn free_port() -> u16 {
 pub struct Driver {
     child: Child,
     url: String,
+    /// Started as a process group of its own (a second PC's session): ended as one.
+    group: bool,
 }
 
 impl Driver {
@@ -81,7 +83,7 @@ impl Driver {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("tauri-driver on PATH (scripts/install-test-tools.sh)");
-        let driver = Driver { child, url: format!("http://127.0.0.1:{port}") };
+        let driver = Driver { child, url: format!("http://127.0.0.1:{port}"), group: false };
         let http = reqwest::Client::new();
         let deadline = Instant::now() + WAIT;
         while http.get(format!("{}/status", driver.url)).send().await.is_err() {
@@ -92,8 +94,41 @@ impl Driver {
     }
 }
 
+impl Driver {
+    /// A `tauri-driver` (and so an app) in a D-Bus session of its own, with its own
+    /// unlocked keyring: a second PC on the same display. `setup` runs in that session
+    /// first (a shell command line, e.g. the CLI putting a password in this keyring).
+    pub async fn start_in_own_keyring(setup: &str) -> Driver {
+        use std::os::unix::process::CommandExt;
+        let (port, native) = (free_port(), free_port());
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/with-keyring.sh");
+        let child = Command::new(script)
+            .args(["sh", "-c", &format!("{setup} && exec tauri-driver --port {port} --native-port {native}")])
+            .env_remove("UKETSUKE_IN_KEYRING_SESSION")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .process_group(0)
+            .spawn()
+            .expect("scripts/with-keyring.sh and tauri-driver");
+        let driver = Driver { child, url: format!("http://127.0.0.1:{port}"), group: true };
+        let http = reqwest::Client::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while http.get(format!("{}/status", driver.url)).send().await.is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver in its own keyring session did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        driver
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
+        if self.group {
+            // The whole group: this driver sits under dbus-run-session and a keyring.
+            // `--` first: without it `kill` may read "-PID" as an option.
+            let group = format!("-{}", self.child.id());
+            let _ = Command::new("kill").args(["-s", "KILL", "--", &group]).status();
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -108,6 +143,12 @@ pub struct Session {
 impl Session {
     pub async fn start(driver: &Driver, app: &Path, args: &[&str]) -> Session {
         no_app_running(app).await;
+        Session::start_another(driver, app, args).await
+    }
+
+    /// A session beside one already running (a second PC's app, in its own D-Bus
+    /// session: the single-instance check does not see across sessions).
+    pub async fn start_another(driver: &Driver, app: &Path, args: &[&str]) -> Session {
         let http = reqwest::Client::new();
         let caps = json!({"capabilities": {"alwaysMatch": {
             "browserName": "wry",

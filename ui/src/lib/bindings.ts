@@ -226,6 +226,19 @@ export type ExportedFile = { path: string, json: string, };
  */
 export type FaceState = "progress" | "succeeded";
 
+/**
+ * This PC in a facility of several PCs sharing one PostgreSQL.
+ */
+export type FacilityView = { pc_name: string, connected: boolean, 
+/**
+ * This PC runs the sync, the reconciliation and the status polls.
+ */
+leader: boolean, head_office: boolean, 
+/**
+ * Changes made here not yet sent (while the database is away).
+ */
+queued: number, error: AppErrorData | null, };
+
 export type Format = "csv" | "json";
 
 /**
@@ -554,7 +567,11 @@ elsewhere: boolean,
 /**
  * Nothing has synced yet.
  */
-never: boolean, };
+never: boolean, 
+/**
+ * Facility mode (docs/facility.md): this PC's standing, when it is in one.
+ */
+facility: FacilityView | null, };
 
 /**
  * A door: one area's, or a store's entrance.

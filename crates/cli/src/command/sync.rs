@@ -72,7 +72,7 @@ pub async fn watch(
     let db = Db::open(&config.database_path()?)?;
     let snapshot = Arc::new(config.clone());
     let worker = Worker::new(db.clone(), secrets.clone(), Arc::new(move || snapshot.clone()))?;
-    let facility = uketsuke_core::facility::attach(&worker, db, secrets, &config.facility)?;
+    let facility = uketsuke_core::facility::attach(Some(&worker), db, secrets, &config.facility)?;
     eprintln!("{}", lang.pick("同期を開始しました (Ctrl+C で終了)", "watching (Ctrl+C to stop)"));
     let mut leading = false;
     let mut done = 0;

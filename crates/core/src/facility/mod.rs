@@ -146,11 +146,11 @@ pub(crate) fn unreachable(e: tokio_postgres::Error) -> Error {
     )
 }
 
-/// Starts this PC's part beside its worker when a facility is configured: the loop
-/// runs in the background, and the worker's scheduled work waits for leadership.
-/// `None` (and nothing started) without a facility.
+/// Starts this PC's part beside its worker (if this process runs one) when a facility
+/// is configured: the loop runs in the background, and the worker's scheduled work
+/// waits for leadership. `None` (and nothing started) without a facility.
 pub fn attach(
-    worker: &crate::worker::Worker,
+    worker: Option<&crate::worker::Worker>,
     db: crate::db::Db,
     secrets: std::sync::Arc<dyn SecretStore>,
     config: &FacilityConfig,
@@ -159,8 +159,10 @@ pub fn attach(
         return Ok(None);
     }
     let facility = Facility::new(db, secrets, config.clone())?;
-    let leadership = facility.leadership.clone();
-    worker.set_gate(std::sync::Arc::new(move || leadership.is_leader()));
+    if let Some(worker) = worker {
+        let leadership = facility.leadership.clone();
+        worker.set_gate(std::sync::Arc::new(move || leadership.is_leader()));
+    }
     tokio::spawn(facility.clone().run());
     Ok(Some(facility))
 }

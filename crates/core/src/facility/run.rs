@@ -44,8 +44,9 @@ pub struct Facility {
     pc: String,
     pub leadership: Leadership,
     status: Mutex<FacilityStatus>,
-    /// Told after every batch received (the shell refreshes its windows).
-    received: Notify,
+    /// Told after every batch received and when the connection comes or goes (the
+    /// shell refreshes its windows).
+    changed: Notify,
     wake: Notify,
 }
 
@@ -69,7 +70,7 @@ impl Facility {
             pc,
             leadership: Leadership::default(),
             status: Mutex::new(status),
-            received: Notify::new(),
+            changed: Notify::new(),
             wake: Notify::new(),
         }))
     }
@@ -81,9 +82,11 @@ impl Facility {
         s
     }
 
-    /// Resolves after the next batch from the other PCs was written into SQLite.
-    pub async fn received(&self) {
-        self.received.notified().await
+    /// Resolves after a batch from the other PCs was written into SQLite, or the
+    /// connection came or went (one listener: a change while nobody waited is
+    /// remembered once).
+    pub async fn changed(&self) {
+        self.changed.notified().await
     }
 
     /// Asks the loop to send now (after a local change), instead of within 0.5 s.
@@ -165,7 +168,7 @@ impl Facility {
             replica::send(&self.db, session, &self.pc, key, &self.secrets).await?;
         }
         if replica::receive(&self.db, session, key, &self.secrets).await? > 0 {
-            self.received.notify_waiters();
+            self.changed.notify_one();
         }
         let calls = self
             .db
@@ -192,8 +195,12 @@ impl Facility {
 
     fn note(&self, connected: bool, error: Option<Error>) {
         let mut s = crate::db::relock(&self.status);
+        let flipped = s.connected != connected;
         s.connected = connected;
         s.error = error.as_ref().map(Problem::from);
+        if flipped {
+            self.changed.notify_one();
+        }
     }
 }
 
