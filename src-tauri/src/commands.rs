@@ -146,7 +146,7 @@ fn view(state: &AppState, saved: Option<worker::Status>) -> SyncStatus {
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> ShellResult<SyncStatus> {
     let ready = state.ready()?;
-    let actor = state.operator();
+    let actor = state.writer()?;
     match ready.worker.get() {
         Some(w) => {
             w.sync_now(&actor).await;

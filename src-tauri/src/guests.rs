@@ -30,7 +30,7 @@ pub async fn issue_access(state: State<'_, AppState>, guest_id: String) -> Shell
     let ready = state.ready()?;
     let config = ready.config();
     let client = ready.splats(&config).map_err(|e| state.err(e))?;
-    access::issue(&ready.db, &client, ready.secrets.as_ref(), &config, &guest_id, &state.operator())
+    access::issue(&ready.db, &client, ready.secrets.as_ref(), &config, &guest_id, &state.writer()?)
         .await
         .map_err(|e| state.err(e))
 }
@@ -50,7 +50,7 @@ pub async fn guest_qr(state: State<'_, AppState>, guest_id: String) -> ShellResu
 #[tauri::command]
 pub async fn check_in(state: State<'_, AppState>, guest_id: String) -> ShellResult<()> {
     let ready = state.ready()?;
-    guests::check_in_now(&ready.db, &ready.config(), ready.secrets.as_ref(), &guest_id, &state.operator())
+    guests::check_in_now(&ready.db, &ready.config(), ready.secrets.as_ref(), &guest_id, &state.writer()?)
         .await
         .map_err(|e| state.err(e))
 }
@@ -68,7 +68,7 @@ pub async fn check_out(state: State<'_, AppState>, guest_id: String) -> ShellRes
         ready.secrets.as_ref(),
         &config,
         &guest_id,
-        &state.operator(),
+        &state.writer()?,
     )
     .await
     .map_err(|e| state.err(e))?;
@@ -81,7 +81,7 @@ pub async fn check_out(state: State<'_, AppState>, guest_id: String) -> ShellRes
 #[tauri::command]
 pub async fn add_walk_in(state: State<'_, AppState>, walk_in: WalkIn) -> ShellResult<Guest> {
     let ready = state.ready()?;
-    let actor = state.operator();
+    let actor = state.writer()?;
     let guest = ready
         .db
         .write(move |c| guests::add_walk_in(c, &walk_in, clock::now_unix(), &actor))
@@ -95,7 +95,7 @@ pub async fn add_walk_in(state: State<'_, AppState>, walk_in: WalkIn) -> ShellRe
 #[tauri::command]
 pub async fn import_csv(state: State<'_, AppState>, bytes: Vec<u8>) -> ShellResult<usize> {
     let ready = state.ready()?;
-    let actor = state.operator();
+    let actor = state.writer()?;
     let n = ready
         .db
         .write(move |c| guests::csv::import(c, &bytes, clock::now_unix(), &actor))

@@ -30,7 +30,7 @@ pub async fn give_key(state: State<'_, AppState>, choice: KeyChoice) -> ShellRes
     let config = ready.config();
     let client = ready.splats(&config).map_err(|e| state.err(e))?;
     let secrets = ready.secrets.as_ref();
-    keys::give(&ready.db, &client, secrets, &config, &choice, &state.operator())
+    keys::give(&ready.db, &client, secrets, &config, &choice, &state.writer()?)
         .await
         .map_err(|e| state.err(e))?;
     keys::boxes(&ready.db, &client, clock::now_unix()).await.map_err(|e| state.err(e))
@@ -44,7 +44,7 @@ pub async fn give_key_with_booking(state: State<'_, AppState>, choice: KeyChoice
     let config = ready.config();
     let client = ready.splats(&config).map_err(|e| state.err(e))?;
     let secrets = ready.secrets.as_ref();
-    let qr = keys::with_booking(&ready.db, &client, secrets, &config, &choice, &state.operator())
+    let qr = keys::with_booking(&ready.db, &client, secrets, &config, &choice, &state.writer()?)
         .await
         .map_err(|e| state.err(e))?;
     uketsuke_core::qr::png_data_url(&qr, 8).map_err(|e| state.err(e))

@@ -43,7 +43,7 @@ pub async fn list_alerts(state: State<'_, AppState>, store_id: String) -> ShellR
 /// Staff have seen this alert; it stops calling for attention until it recurs.
 #[tauri::command]
 pub async fn ack_alert(state: State<'_, AppState>, id: String) -> ShellResult<()> {
-    let (ready, actor) = (state.ready()?, state.operator());
+    let (ready, actor) = (state.ready()?, state.writer()?);
     ready
         .db
         .write(move |c| alerts::acknowledge(c, &id, &actor, clock::now_unix()))
@@ -57,7 +57,7 @@ pub async fn pass_unlock(state: State<'_, AppState>, target: Target) -> ShellRes
     let ready = state.ready()?;
     let config = ready.config();
     let client = ready.splats(&config).map_err(|e| state.err(e))?;
-    doors::pass_unlock(&ready.db, &client, ready.secrets.as_ref(), &target, &state.operator())
+    doors::pass_unlock(&ready.db, &client, ready.secrets.as_ref(), &target, &state.writer()?)
         .await
         .map_err(|e| state.err(e))
 }
@@ -65,7 +65,7 @@ pub async fn pass_unlock(state: State<'_, AppState>, target: Target) -> ShellRes
 async fn send(state: &AppState, target: Target, command: Command) -> ShellResult<CommandReport> {
     let ready = state.ready()?;
     let config = ready.config();
-    ready.locks(&config).command(&target, command, &state.operator()).await.map_err(|e| state.err(e))
+    ready.locks(&config).command(&target, command, &state.writer()?).await.map_err(|e| state.err(e))
 }
 
 /// Sends unlock (83) once. The UI disables the button until this returns, and nothing
@@ -89,7 +89,7 @@ pub async fn confirm(
 ) -> ShellResult<Confirmation> {
     let ready = state.ready()?;
     let config = ready.config();
-    ready.locks(&config).confirm(&target, command, &state.operator()).await.map_err(|e| state.err(e))
+    ready.locks(&config).confirm(&target, command, &state.writer()?).await.map_err(|e| state.err(e))
 }
 
 /// One paid status read, on request.

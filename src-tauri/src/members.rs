@@ -20,7 +20,7 @@ pub async fn member_save(state: State<'_, AppState>, form: MemberForm) -> ShellR
     state.require_manager()?;
     let ready = state.ready()?;
     let client = ready.splats(&ready.config()).map_err(|e| state.err(e))?;
-    members::save(&ready.db, &client, &form, &state.operator()).await.map_err(|e| state.err(e))
+    members::save(&ready.db, &client, &form, &state.writer()?).await.map_err(|e| state.err(e))
 }
 
 #[tauri::command]
@@ -28,7 +28,7 @@ pub async fn member_delete(state: State<'_, AppState>, member_id: String) -> She
     state.require_manager()?;
     let ready = state.ready()?;
     let client = ready.splats(&ready.config()).map_err(|e| state.err(e))?;
-    members::delete(&ready.db, &client, &member_id, &state.operator()).await.map_err(|e| state.err(e))
+    members::delete(&ready.db, &client, &member_id, &state.writer()?).await.map_err(|e| state.err(e))
 }
 
 /// A photo's bytes as picked: resized here, sent, and answered with the request to
@@ -42,7 +42,7 @@ pub async fn member_face(
     state.require_manager()?;
     let ready = state.ready()?;
     let client = ready.splats(&ready.config()).map_err(|e| state.err(e))?;
-    face::register(&ready.db, &client, &member_id, &photo, &state.operator()).await.map_err(|e| state.err(e))
+    face::register(&ready.db, &client, &member_id, &photo, &state.writer()?).await.map_err(|e| state.err(e))
 }
 
 #[tauri::command]
@@ -58,5 +58,5 @@ pub async fn member_face_remove(state: State<'_, AppState>, member_id: String) -
     state.require_manager()?;
     let ready = state.ready()?;
     let client = ready.splats(&ready.config()).map_err(|e| state.err(e))?;
-    face::remove(&ready.db, &client, &member_id, &state.operator()).await.map_err(|e| state.err(e))
+    face::remove(&ready.db, &client, &member_id, &state.writer()?).await.map_err(|e| state.err(e))
 }

@@ -78,7 +78,7 @@ pub async fn get_settings(state: State<'_, AppState>) -> ShellResult<SettingsVie
 pub async fn save_cloud_settings(state: State<'_, AppState>, input: CloudInput) -> ShellResult<SettingsView> {
     state.require_manager()?;
     let ready = state.ready()?;
-    let (config, secrets, actor) = (ready.config(), ready.secrets.clone(), state.operator());
+    let (config, secrets, actor) = (ready.config(), ready.secrets.clone(), state.writer()?);
     let next = ready
         .db
         .write(move |c| settings::save_clouds(c, &config, secrets.as_ref(), &input, &actor))
@@ -92,7 +92,7 @@ pub async fn save_cloud_settings(state: State<'_, AppState>, input: CloudInput) 
 pub async fn save_store(state: State<'_, AppState>, input: StoreInput) -> ShellResult<SettingsView> {
     state.require_manager()?;
     let ready = state.ready()?;
-    let (secrets, actor) = (ready.secrets.clone(), state.operator());
+    let (secrets, actor) = (ready.secrets.clone(), state.writer()?);
     ready
         .db
         .write(move |c| settings::save_store(c, secrets.as_ref(), &input, now(), &actor))
@@ -105,7 +105,7 @@ pub async fn save_store(state: State<'_, AppState>, input: StoreInput) -> ShellR
 pub async fn save_area(state: State<'_, AppState>, input: AreaInput) -> ShellResult<SettingsView> {
     state.require_manager()?;
     let ready = state.ready()?;
-    let (secrets, actor) = (ready.secrets.clone(), state.operator());
+    let (secrets, actor) = (ready.secrets.clone(), state.writer()?);
     ready
         .db
         .write(move |c| settings::save_area(c, secrets.as_ref(), &input, now(), &actor))
@@ -119,7 +119,7 @@ pub async fn save_area(state: State<'_, AppState>, input: AreaInput) -> ShellRes
 pub async fn remove_door(state: State<'_, AppState>, target: Target) -> ShellResult<SettingsView> {
     state.require_manager()?;
     let ready = state.ready()?;
-    let (secrets, actor) = (ready.secrets.clone(), state.operator());
+    let (secrets, actor) = (ready.secrets.clone(), state.writer()?);
     ready
         .db
         .write(move |c| settings::remove(c, secrets.as_ref(), &target, &actor))
@@ -138,7 +138,7 @@ pub async fn import_lock_qr(
 ) -> ShellResult<SettingsView> {
     state.require_manager()?;
     let ready = state.ready()?;
-    let (secrets, actor) = (ready.secrets.clone(), state.operator());
+    let (secrets, actor) = (ready.secrets.clone(), state.writer()?);
     ready
         .db
         .write(move |c| settings::import_lock_qr(c, secrets.as_ref(), &target, &image, &actor))
@@ -163,7 +163,7 @@ pub async fn reservation_sign_in(state: State<'_, AppState>) -> ShellResult<Sign
             )
         })
     };
-    sync::sign_in(&ready.db, &config, ready.secrets.as_ref(), open, &state.operator())
+    sync::sign_in(&ready.db, &config, ready.secrets.as_ref(), open, &state.writer()?)
         .await
         .map_err(|e| state.err(e))
 }
@@ -195,7 +195,7 @@ pub async fn preview_import(state: State<'_, AppState>, text: String) -> ShellRe
 pub async fn import_settings(state: State<'_, AppState>, text: String) -> ShellResult<ImportReport> {
     state.require_manager()?;
     let ready = state.ready()?;
-    let (config, secrets, actor) = (ready.config(), ready.secrets.clone(), state.operator());
+    let (config, secrets, actor) = (ready.config(), ready.secrets.clone(), state.writer()?);
     let (next, report) = ready
         .db
         .write(move |c| settings::import(c, &config, secrets.as_ref(), &text, now(), &actor))
@@ -223,7 +223,7 @@ pub async fn kiosk_at_login(
     if let Some(on) = enabled {
         if on { auto.enable() } else { auto.disable() }.map_err(fail)?;
         let event =
-            uketsuke_core::audit::AuditEvent::new(&state.operator(), "settings.kiosk_at_login", None, true)
+            uketsuke_core::audit::AuditEvent::new(&state.writer()?, "settings.kiosk_at_login", None, true)
                 .with_detail(serde_json::json!({ "enabled": on }));
         ready.db.write(move |c| uketsuke_core::audit::record(c, &event)).await.map_err(|e| state.err(e))?;
     }

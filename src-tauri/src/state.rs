@@ -149,6 +149,21 @@ impl AppState {
         self.operator.lock().unwrap().clone()
     }
 
+    /// Who acts, for a command that changes data: refused on a head-office PC of a
+    /// facility, which only looks (docs/facility.md).
+    pub fn writer(&self) -> ShellResult<String> {
+        let head_office =
+            self.ready().is_ok_and(|r| r.config().facility.role == uketsuke_core::config::PcRole::HeadOffice);
+        if head_office {
+            return Err(self.err(uketsuke_core::Error::invalid(
+                uketsuke_core::error::Code::ReadOnlyPc,
+                "本部の PC は閲覧のみです。変更は店舗の PC で行ってください",
+                "a head-office PC only looks: make changes at a store's PC",
+            )));
+        }
+        Ok(self.operator())
+    }
+
     pub fn set_operator(&self, name: &str) {
         *self.operator.lock().unwrap() = name.to_string();
     }
@@ -185,5 +200,26 @@ mod tests {
         let err = state.ready().err().unwrap();
         assert_eq!(err.code, "not_ready");
         assert!(err.message.contains("sesame.base_url"), "{}", err.message);
+    }
+
+    #[test]
+    fn a_head_office_pc_only_looks() {
+        let dir = std::env::temp_dir().join(format!("uketsuke-shell-ho-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config.toml");
+        let mut c = Config { database: Some(dir.join("cache.sqlite3")), ..Default::default() };
+        c.facility.database_url = Some("postgres://uketsuke@127.0.0.1:1/uketsuke".into());
+        let counter = AppState::load(&Args { config: Some(write(&c, &path)), kiosk: false });
+        assert_eq!(counter.writer().unwrap(), "受付", "a counter PC changes things");
+        c.facility.role = uketsuke_core::config::PcRole::HeadOffice;
+        let office = AppState::load(&Args { config: Some(write(&c, &path)), kiosk: false });
+        let refused = office.writer().unwrap_err();
+        assert_eq!(refused.code, "read_only_pc");
+        assert!(refused.message.contains("本部"), "{}", refused.message);
+    }
+
+    fn write(c: &Config, path: &std::path::Path) -> PathBuf {
+        c.save(path).unwrap();
+        path.to_path_buf()
     }
 }
