@@ -21,14 +21,23 @@ struct Pc {
     facility: Arc<Facility>,
 }
 
-/// A real keyring per PC under `make test` (two services), memory otherwise.
+/// A real keyring per PC under `make test` (a service of its own: the tests of this
+/// file run at once in one process), memory otherwise.
 fn secrets_for(name: &str) -> Arc<dyn SecretStore> {
     if std::env::var_os("UKETSUKE_TEST_KEYRING").is_some() {
-        let k = Keyring::new(&format!("jp.uketsuke.test-facility-{name}-{}", std::process::id()));
+        let k = Keyring::new(&format!("jp.uketsuke.test-facility-{name}-{:08x}", rand_u32()));
         Arc::new(k)
     } else {
         Arc::new(MemorySecrets::default())
     }
+}
+
+/// Enough to tell this process's PCs apart (no extra dependency for it).
+fn rand_u32() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos());
+    h.finish() as u32
 }
 
 fn config(sim: &Sim, pg: &Cluster, name: &str) -> Config {

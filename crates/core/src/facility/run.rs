@@ -47,7 +47,6 @@ pub struct Facility {
     /// Told after every batch received and when the connection comes or goes (the
     /// shell refreshes its windows).
     changed: Notify,
-    wake: Notify,
 }
 
 impl Facility {
@@ -71,7 +70,6 @@ impl Facility {
             leadership: Leadership::default(),
             status: Mutex::new(status),
             changed: Notify::new(),
-            wake: Notify::new(),
         }))
     }
 
@@ -89,21 +87,20 @@ impl Facility {
         self.changed.notified().await
     }
 
-    /// Asks the loop to send now (after a local change), instead of within 0.5 s.
-    pub fn nudge(&self) {
-        self.wake.notify_one();
-    }
-
-    /// Runs until the process ends: the leadership contest (not on a head-office PC)
-    /// and the replica loop.
+    /// Runs until the process ends: the replica loop, and once this PC has shown it
+    /// belongs (its key opens the facility) the leadership contest, which a head-office
+    /// PC never enters.
     pub async fn run(self: Arc<Self>) {
-        if self.config.role != PcRole::HeadOffice {
-            let l = self.leadership.clone();
-            tokio::spawn(l.run(self.config.clone(), self.secrets.clone(), self.pc.clone()));
-        }
+        // A head-office PC never contests: as if it had started already.
+        let mut contesting = self.config.role == PcRole::HeadOffice;
         loop {
             match self.session().await {
                 Ok((session, key)) => {
+                    if !contesting {
+                        contesting = true;
+                        let l = self.leadership.clone();
+                        tokio::spawn(l.run(self.config.clone(), self.secrets.clone(), self.pc.clone()));
+                    }
                     let e = self.serve(session, &key).await;
                     self.note(false, Some(e));
                 }
@@ -148,10 +145,9 @@ impl Facility {
                     // Another PC's meter moved: read it now, not in 30 s.
                     Some(what) if what == "meter" => slow.calls = -1,
                     Some(_) => {}
-                    None if session.client.is_closed() => return unreachable_closed(),
-                    None => {}
+                    // The connection's task ended: the connection is gone.
+                    None => return unreachable_closed(),
                 },
-                _ = self.wake.notified() => {}
                 _ = tokio::time::sleep(LOCAL_CHANGES) => {}
             }
             if session.client.is_closed() {
