@@ -208,7 +208,7 @@ async fn day() {
          busiest hour {} of 720; SESAME {day_sesame} calls, all status polls (the poll budget of {budget} a month \
          lasts {} such days, then polling stops and the rest of the {} allowance is kept for unlocks); \
          member writes: {writes}; {failures} syncs with an error; {members_left} members still on SPLATS (bookings not yet ended + grace); \
-         simulated in {elapsed:.1?}.",
+         simulated in {elapsed:.1?}.\n",
         total.splats_other - before.splats_other,
         total.splats_status - before.splats_status,
         hours.iter().map(|h| h.1).max().unwrap_or(0),

@@ -12,11 +12,9 @@
 #[path = "../../../crates/core/benches/support/mod.rs"]
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-use uketsuke_e2e::procs::{family, pss, pss_mb, release_binary, ticks};
+use std::time::Duration;
+use uketsuke_e2e::procs::{end, family, pss, pss_mb, release_binary, spawn_until_painted, ticks};
 use uketsuke_e2e::{sync_setup, test_config, write_config};
 use uketsuke_sim::{Sim, SimConfig};
 
@@ -32,25 +30,8 @@ struct Run {
 
 /// Spawns, waits for the page to say it painted, lets it idle, measures, ends it.
 fn measure(program: &Path, args: &[&str]) -> Run {
-    let started = Instant::now();
-    let mut child: Child = Command::new(program)
-        .args(args)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the program starts");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("UKETSUKE_PAINTED") {
-                let _ = tx.send(());
-            }
-        }
-    });
-    rx.recv_timeout(Duration::from_secs(60)).expect("the page painted");
-    let start_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let (child, took) = spawn_until_painted(program, args);
+    let start_ms = took.as_secs_f64() * 1000.0;
     std::thread::sleep(IDLE_SETTLE);
     let pids = family(child.id());
     let pss_kb = pss(&pids);
@@ -59,10 +40,7 @@ fn measure(program: &Path, args: &[&str]) -> Run {
     let used = ticks(&family(child.id())).saturating_sub(before);
     let hz = 100.0; // USER_HZ on Linux
     let idle_cpu_secs_per_hour = used as f64 / hz * (3600.0 / IDLE_CPU.as_secs_f64());
-    let _ = child.kill();
-    let _ = child.wait();
-    // WebKit's helpers end with their parent; give them a moment.
-    std::thread::sleep(Duration::from_secs(2));
+    end(child);
     Run { start_ms, pss_kb, idle_cpu_secs_per_hour }
 }
 

@@ -17,15 +17,13 @@
 #[path = "../../../crates/core/benches/support/mod.rs"]
 mod support;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use uketsuke_core::clock;
 use uketsuke_core::lock::{self, Target};
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
 use uketsuke_core::sesame::{DeviceUuid, SecretKey};
-use uketsuke_e2e::procs::{family, pss, pss_mb, release_binary, running};
+use uketsuke_e2e::procs::{end, family, pss, pss_mb, release_binary, running, spawn_until_painted};
 use uketsuke_e2e::{map_demo_doors, sync_setup, test_config, write_config, Driver, Session};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
@@ -228,26 +226,10 @@ async fn run_app(driver: &Driver, sim: &Sim) -> AppRun {
 
 /// The blank window's PSS after it painted and idled as long as the app did.
 fn run_blank() -> Vec<(String, u64)> {
-    let mut child = Command::new(release_binary("uketsuke-blank-window"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the blank window starts");
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line.contains("UKETSUKE_PAINTED") {
-                let _ = tx.send(());
-            }
-        }
-    });
-    rx.recv_timeout(Duration::from_secs(60)).expect("the blank window painted");
+    let (child, _) = spawn_until_painted(&release_binary("uketsuke-blank-window"), &[]);
     std::thread::sleep(SETTLE);
     let out = pss(&family(child.id()));
-    let _ = child.kill();
-    let _ = child.wait();
-    std::thread::sleep(Duration::from_secs(2));
+    end(child);
     out
 }
 

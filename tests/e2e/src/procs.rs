@@ -2,11 +2,46 @@
 //! (WebKit's web and network processes), their proportional set size and CPU time,
 //! all from `/proc`.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// A release build of one of the workspace's binaries (`make bench` builds them).
 pub fn release_binary(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/release").join(name)
+}
+
+/// Starts `program` and waits until its page says it painted (`UKETSUKE_PAINTED` on
+/// stderr, as the app and the blank window both print): the child and how long it took.
+pub fn spawn_until_painted(program: &Path, args: &[&str]) -> (Child, Duration) {
+    let started = Instant::now();
+    let mut child = Command::new(program)
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the program starts");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("UKETSUKE_PAINTED") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    rx.recv_timeout(Duration::from_secs(60)).expect("the page painted");
+    (child, started.elapsed())
+}
+
+/// Ends a program started by [`spawn_until_painted`], and gives WebKit's helpers a
+/// moment to end with it.
+pub fn end(mut child: Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+    std::thread::sleep(Duration::from_secs(2));
 }
 
 /// The running processes whose executable is `exe`.

@@ -83,15 +83,7 @@ pub async fn send(
             .map_err(unreachable)?;
         sent.push((meta_key(&name), t));
     }
-    let n = sent.len();
-    db.write(move |c| {
-        for (m, t) in &sent {
-            db::set_meta(c, m, t)?;
-        }
-        Ok(())
-    })
-    .await?;
-    Ok(n)
+    remember(db, sent).await
 }
 
 /// Writes into this PC's keyring every shared secret whose value differs from the
@@ -117,9 +109,14 @@ pub async fn receive(
             taken.push((meta_key(&name), t));
         }
     }
-    let n = taken.len();
+    remember(db, taken).await
+}
+
+/// Notes the tags of what was sent or received; returns how many.
+async fn remember(db: &Db, tags: Vec<(String, String)>) -> Result<usize> {
+    let n = tags.len();
     db.write(move |c| {
-        for (m, t) in &taken {
+        for (m, t) in &tags {
             db::set_meta(c, m, t)?;
         }
         Ok(())
