@@ -86,6 +86,9 @@ pub type ConfigSource = Arc<dyn Fn() -> Arc<Config> + Send + Sync>;
 /// Told of every status change (the shell forwards it to the window).
 type Listener = Box<dyn Fn(&Status) + Send + Sync>;
 
+/// How often a worker that does not lead looks again (facility mode).
+const FOLLOWING: Duration = Duration::from_secs(5);
+
 /// In facility mode: whether this PC leads the spending work right now
 /// (`facility::leader`). Without a gate the worker always works.
 pub type Gate = Arc<dyn Fn() -> bool + Send + Sync>;
@@ -174,7 +177,9 @@ impl Worker {
                     Err(e) => tracing::warn!(code = e.code().as_str(), "audit retention not applied"),
                 }
             }
-            let wait = self.next_wake(clock::now_unix()).await;
+            // A PC that follows in a facility looks again every few seconds, so that
+            // it starts at once when it comes to lead.
+            let wait = if self.leads() { self.next_wake(clock::now_unix()).await } else { FOLLOWING };
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = self.wake.notified() => {}

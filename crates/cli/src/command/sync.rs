@@ -74,7 +74,7 @@ pub async fn watch(
     let worker = Worker::new(db.clone(), secrets.clone(), Arc::new(move || snapshot.clone()))?;
     let facility = uketsuke_core::facility::attach(Some(&worker), db, secrets, &config.facility)?;
     eprintln!("{}", lang.pick("同期を開始しました (Ctrl+C で終了)", "watching (Ctrl+C to stop)"));
-    let mut leading = false;
+    let (mut leading, mut last_problem) = (false, None);
     let mut done = 0;
     loop {
         if let Some(report) = worker.tick(uketsuke_core::clock::now_unix()).await? {
@@ -85,9 +85,17 @@ pub async fn watch(
             }
         }
         let mut wait = worker.next_wake(uketsuke_core::clock::now_unix()).await;
-        if facility.is_some() {
-            // Facility mode: look again as often as leadership can change hands.
+        if let Some(f) = &facility {
+            // Facility mode: look again as often as leadership can change hands, and
+            // say when the shared database's problem changes.
             wait = wait.min(uketsuke_core::facility::leader::RETRY);
+            let problem = f.status().error.map(|p| if lang == Lang::Ja { p.ja } else { p.en });
+            if problem != last_problem {
+                if let Some(p) = &problem {
+                    eprintln!("{p}");
+                }
+                last_problem = problem;
+            }
             if worker.leads() != leading {
                 leading = worker.leads();
                 eprintln!(
