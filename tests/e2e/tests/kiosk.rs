@@ -37,6 +37,9 @@ async fn facility() -> Facility {
     c.splats.guest_qr_timestep_secs = 30;
     c.kiosk.store_id = Some("S001".into());
     c.kiosk.idle_reset_secs = Some(10);
+    // A short grace, so that a booking of today has ended beyond it at any hour but
+    // the first minute of the JST day (the test once failed at 00:25).
+    c.splats.guest_grace_minutes = 1;
     let path = write_config(&c, dir.path());
     Keyring::new(KEYRING_SERVICE).set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
 
@@ -54,8 +57,11 @@ async fn facility() -> Facility {
     };
     let add = |w: WalkIn| shared.write_now(|conn| guests::add_walk_in(conn, &w, now, "setup")).unwrap();
     let current = add(walk_in("石井 真央", "090-0000-4321", now - 600, now + 3600));
-    // Ended two hours ago: beyond any grace.
-    let ended = add(walk_in("終了 済子", "080-0000-8765", now - 4 * 3600, now - 2 * 3600));
+    // Ended beyond the grace, and still today in Japan (the kiosk looks up today's
+    // bookings): ten minutes ago, or at the day's first second past midnight.
+    let day = uketsuke_core::guests::day_start(now);
+    let (from, to) = ((now - 900).max(day), (now - 600).max(day + 1));
+    let ended = add(walk_in("終了 済子", "080-0000-8765", from, to));
     let code = current.booking_code.unwrap().chars().filter(char::is_ascii_digit).collect();
     Facility { sim, _dir: dir, config: path, code, current_id: current.id, ended_id: ended.id }
 }
