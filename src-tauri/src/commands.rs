@@ -101,8 +101,13 @@ pub struct FacilityView {
     error: Option<ShellError>,
 }
 
+/// A problem a report carries, in the UI's language.
+fn shown(state: &AppState, p: &sync::Problem) -> ShellError {
+    ShellError { code: p.code, message: p.message(state.lang()).to_string() }
+}
+
 fn part(state: &AppState, p: worker::Part) -> SyncPart {
-    let error = p.error.map(|e| ShellError { code: e.code, message: e.message(state.lang()).to_string() });
+    let error = p.error.map(|e| shown(state, &e));
     SyncPart { enabled: p.enabled, last_at: p.last_at, last_ok: p.last_ok, next_at: p.next_at, error }
 }
 
@@ -117,16 +122,13 @@ fn view(state: &AppState, saved: Option<worker::Status>) -> SyncStatus {
     let s = saved.unwrap_or_default();
     let facility = state.ready().ok().and_then(|r| r.facility.get()).map(|f| {
         let f = f.status();
-        let lang = state.lang();
         FacilityView {
             pc_name: f.pc_name,
             connected: f.connected,
             leader: f.leader,
             head_office: f.head_office,
             queued: f.queued,
-            error: f
-                .error
-                .map(|p| ShellError { code: p.code, message: if lang == Lang::Ja { p.ja } else { p.en } }),
+            error: f.error.map(|p| shown(state, &p)),
         }
     });
     SyncStatus {

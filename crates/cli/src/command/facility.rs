@@ -63,7 +63,7 @@ pub async fn run(
             );
             println!("{}: {}", lang.pick("送信待ち", "queued"), s.queued);
             if let Some(p) = s.error {
-                println!("{}", if lang == Lang::Ja { p.ja } else { p.en });
+                println!("{}", p.message(lang));
             }
         }
     }

@@ -89,7 +89,7 @@ pub async fn watch(
             // Facility mode: look again as often as leadership can change hands, and
             // say when the shared database's problem changes.
             wait = wait.min(uketsuke_core::facility::leader::RETRY);
-            let problem = f.status().error.map(|p| if lang == Lang::Ja { p.ja } else { p.en });
+            let problem = f.status().error.map(|p| p.message(lang).to_string());
             if problem != last_problem {
                 if let Some(p) = &problem {
                     eprintln!("{p}");
