@@ -7,7 +7,7 @@ use serde::Serialize;
 use tauri::State;
 use uketsuke_core::model::{Area, Store};
 use uketsuke_core::store;
-use uketsuke_core::{facility, sync, worker, Lang};
+use uketsuke_core::{sync, worker, Lang};
 
 #[derive(Serialize, ts_rs::TS)]
 pub struct AppInfo {
@@ -195,29 +195,11 @@ pub fn start_worker<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
         });
         let _ = ready.worker.set(w.clone());
     }
-    let (db, secrets, handle) = (ready.db.clone(), ready.secrets.clone(), app.clone());
+    let handle = app.clone();
     tauri::async_runtime::spawn(async move {
         // Facility mode first, so that the worker's first round already waits for
         // leadership (docs/facility.md).
-        match facility::attach(worker.as_deref(), db, secrets, &config.facility) {
-            Ok(Some(f)) => {
-                let state = handle.state::<AppState>();
-                if let Ok(ready) = state.ready() {
-                    let _ = ready.facility.set(f.clone());
-                }
-                let (f, h) = (f.clone(), handle.clone());
-                // What another PC changed, or the database came or went: every window
-                // reloads, as after a sync.
-                tauri::async_runtime::spawn(async move {
-                    loop {
-                        f.changed().await;
-                        let _ = h.emit("sync-status", ());
-                    }
-                });
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(code = e.code().as_str(), "facility mode not started"),
-        }
+        crate::facility::start(&handle, worker.as_deref());
         if let Some(w) = worker {
             w.run().await;
         }

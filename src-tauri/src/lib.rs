@@ -7,6 +7,7 @@ mod commands;
 #[cfg(test)]
 mod contract;
 mod error;
+mod facility;
 mod guests;
 mod history;
 mod keys;

@@ -70,14 +70,27 @@ async fn until(what: &str, limit: Duration, check: impl Fn() -> bool, said: impl
     started.elapsed()
 }
 
-/// A PC set up for the simulator and the facility: its own database and keyring.
-async fn pc(dir: &std::path::Path, sim: &Sim, pg: &Cluster, name: &str) -> std::path::PathBuf {
+/// A PC set up for the simulator, with its own database and keyring and the facility's
+/// password kept; `configured`: `[facility]` written in its config (else it joins with
+/// `--url`, which writes it).
+async fn pc(
+    dir: &std::path::Path,
+    sim: &Sim,
+    pg: &Cluster,
+    name: &str,
+    configured: bool,
+) -> std::path::PathBuf {
     let service = format!("jp.uketsuke.cli-facility-{name}.{}", std::process::id());
     let config = with_splats(dir, sim, &service, |c: &mut Config| {
         c.splats.guest_membergroup_id = Some("mg-guest".into());
         c.sync.bookings_every_secs = 30;
-        c.facility =
-            FacilityConfig { database_url: Some(pg.url()), pc_name: Some(name.into()), ..Default::default() };
+        if configured {
+            c.facility = FacilityConfig {
+                database_url: Some(pg.url()),
+                pc_name: Some(name.into()),
+                ..Default::default()
+            };
+        }
     })
     .await;
     let password: &'static str = Box::leak(pg.password.clone().into_boxed_str());
@@ -132,8 +145,8 @@ async fn the_leader_killed_another_takes_over_and_no_step_runs_twice() {
         assert!(r.await.unwrap().status().is_success());
     }
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let config_a = pc(dir_a.path(), &sim, &pg, "counter-a").await;
-    let config_b = pc(dir_b.path(), &sim, &pg, "kiosk-b").await;
+    let config_a = pc(dir_a.path(), &sim, &pg, "counter-a", true).await;
+    let config_b = pc(dir_b.path(), &sim, &pg, "kiosk-b", false).await;
     let run_a = runner(&config_a);
     assert!(run_a(vec!["sync"], None).await.unwrap().status.success());
     for (flag, door, to) in [("--area", "A101", "sa-0001"), ("--entrance", "S001", "sa-0006")] {
@@ -153,8 +166,21 @@ async fn the_leader_killed_another_takes_over_and_no_step_runs_twice() {
     assert!(code.status.success(), "{}", text(&code));
     let code: &'static str =
         Box::leak(String::from_utf8_lossy(&code.stdout).trim().to_string().into_boxed_str());
-    let joined = runner(&config_b)(vec!["facility", "join", code], None).await.unwrap();
+    // B has no [facility] yet: the join writes it, once the code opened the facility.
+    let url: &'static str = Box::leak(pg.url().into_boxed_str());
+    let run_b = runner(&config_b);
+    let wrong = run_b(vec!["facility", "join", "AAAA-BBBB-CCCC-DDDD", "--url", url], None).await.unwrap();
+    assert!(
+        !wrong.status.success()
+            && (text(&wrong).contains("参加コード") || text(&wrong).contains("join code")),
+        "{}",
+        text(&wrong)
+    );
+    assert!(!Config::read(&config_b).unwrap().facility.enabled(), "a failed join writes nothing");
+    let joined =
+        run_b(vec!["facility", "join", code, "--url", url, "--name", "kiosk-b"], None).await.unwrap();
     assert!(joined.status.success(), "{}", text(&joined));
+    assert_eq!(Config::read(&config_b).unwrap().facility.pc_name.as_deref(), Some("kiosk-b"));
     let b = Watch::start(&config_b);
     let b_db =
         uketsuke_core::db::Db::open(&Config::read(&config_b).unwrap().database_path().unwrap()).unwrap();
@@ -195,5 +221,9 @@ async fn the_leader_killed_another_takes_over_and_no_step_runs_twice() {
         .filter(|m| m.member_code.as_deref().is_some_and(|c| c.starts_with("UK-")))
         .count();
     assert_eq!(members, issued);
+
+    // Both PCs' audit rows, A's from before it was killed too, are one chain that holds.
+    let verified = runner(&config_b)(vec!["facility", "verify"], None).await.unwrap();
+    assert!(verified.status.success() && text(&verified).contains("2 PC"), "{}", text(&verified));
     drop(b);
 }

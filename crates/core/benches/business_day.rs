@@ -220,8 +220,7 @@ async fn day() {
 }
 
 fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("run with `cargo bench -p uketsuke-core --bench business_day`");
+    if !support::benching("`cargo bench -p uketsuke-core --bench business_day`") {
         return;
     }
     tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(day());

@@ -123,9 +123,7 @@ fn filter(db: &db::Db, label: &str) -> String {
 }
 
 fn main() {
-    // `cargo test --benches` runs this with --bench absent; keep that quick.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("run with `cargo bench -p uketsuke-core --bench history`");
+    if !support::benching("`cargo bench -p uketsuke-core --bench history`") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

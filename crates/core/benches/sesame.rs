@@ -119,9 +119,7 @@ async fn bench_click_to_wire() -> String {
 }
 
 fn main() {
-    // `cargo test --benches` runs this with --bench absent; keep that quick.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("run with `cargo bench -p uketsuke-core --bench sesame`");
+    if !support::benching("`cargo bench -p uketsuke-core --bench sesame`") {
         return;
     }
     let mut table = format!(

@@ -84,9 +84,7 @@ async fn bench_sync() -> String {
 }
 
 fn main() {
-    // `cargo test --benches` runs this with --bench absent; keep that quick.
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("run with `cargo bench -p uketsuke-core --bench splats`");
+    if !support::benching("`cargo bench -p uketsuke-core --bench splats`") {
         return;
     }
     let mut table = format!(

@@ -26,6 +26,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(include_str!("../migrations/007_keys.sql")),
         M::up(include_str!("../migrations/008_history_audit.sql")),
         M::up(include_str!("../migrations/009_facility.sql")),
+        M::up(include_str!("../migrations/010_facility_history.sql")),
     ]
 }
 

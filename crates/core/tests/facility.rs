@@ -324,3 +324,54 @@ async fn offline_both_keep_their_qr_codes_and_a_queued_check_out_merges_once_bac
     assert_eq!(pg.psql("uketsuke", "SELECT COUNT(*) FROM rows WHERE tbl = 'guests'").unwrap(), "1");
     drop((a, b));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_pc_sees_one_time_line_and_the_audit_is_one_chain() {
+    if !uketsuke_sim::postgres::available() {
+        return;
+    }
+    let pg = Cluster::start().unwrap();
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let (a, b) = two_pcs(&sim, &pg).await;
+    let now = clock::now_unix();
+    a.db.write_now(|c| guests::add_walk_in(c, &walk_in("S001", "森 拓海", "090-1"), now, "受付 佐藤"))
+        .unwrap();
+    b.db.write_now(|c| guests::add_walk_in(c, &walk_in("S001", "入口 花子", "090-2"), now, "入口 鈴木"))
+        .unwrap();
+
+    // Each history page shows the other PC's staff, with the PC they worked at.
+    let actors = |pc: &Pc| {
+        let filter = uketsuke_core::history::HistoryFilter::default();
+        let page = pc.db.read_now(|c| uketsuke_core::history::page(c, &filter, uketsuke_core::Lang::Ja));
+        page.unwrap().entries.into_iter().map(|e| e.actor).collect::<Vec<_>>()
+    };
+    let took = until("B's history shows A's walk-in", Duration::from_secs(2), || {
+        actors(&b).contains(&"受付 佐藤 (counter-a)".to_string())
+    })
+    .await;
+    eprintln!("A's action in B's history after {took:?}");
+    until("A's history shows B's", Duration::from_secs(2), || {
+        actors(&a).contains(&"入口 鈴木 (kiosk-b)".into())
+    })
+    .await;
+    assert!(actors(&a).contains(&"受付 佐藤".to_string()), "its own staff without a PC name");
+
+    // Both PCs' audit rows, in one chain that holds.
+    let local = |pc: &Pc| {
+        pc.db
+            .read_now(|c| Ok(c.query_row("SELECT COUNT(*) FROM audit_events", [], |r| r.get::<_, i64>(0))?))
+            .unwrap()
+    };
+    let session = facility::connect(&a.config.facility, a.secrets.as_ref(), "test").await.unwrap();
+    let mut chain = facility::audit::verify(&session.client).await.unwrap();
+    let started = Instant::now();
+    while chain.rows < local(&a) + local(&b) && started.elapsed() < Duration::from_secs(5) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        chain = facility::audit::verify(&session.client).await.unwrap();
+    }
+    assert_eq!((chain.rows, chain.pcs, chain.broken_at), (local(&a) + local(&b), 2, None));
+    // Changed in PostgreSQL: the chain breaks at that row.
+    pg.psql("uketsuke", "UPDATE audit SET actor = '誰か' WHERE seq = 2").unwrap();
+    assert_eq!(facility::audit::verify(&session.client).await.unwrap().broken_at, Some(2));
+    drop((a, b));
+}

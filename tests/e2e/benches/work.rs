@@ -235,8 +235,7 @@ fn run_blank() -> Vec<(String, u64)> {
 
 #[tokio::main]
 async fn main() {
-    if !std::env::args().any(|a| a == "--bench") {
-        println!("run with `make bench` (a display, a keyring and release builds)");
+    if !support::benching("`make bench` (a display, a keyring and release builds)") {
         return;
     }
     assert!(release_binary("uketsuke-app").exists(), "build the app in release first (make bench does)");

@@ -1,7 +1,8 @@
 //! Facility mode in real windows: two apps on one display, each with its own core,
 //! SQLite file and keyring (its own D-Bus session), sharing a throwaway PostgreSQL.
-//! The first starts the facility and shows a join code (CLI), the second joins with it;
-//! a walk-in typed at either counter appears in the other window.
+//! The first starts the facility; a manager shows a join code on its settings screen,
+//! and a manager at the second types it into its own (with the database's address and
+//! password): a walk-in typed at either counter then appears in the other window.
 
 use std::time::Instant;
 use uketsuke_core::config::FacilityConfig;
@@ -39,33 +40,50 @@ async fn two_counters_see_each_others_walk_ins() {
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let config_a = pc_config(dir_a.path(), &pg, "受付 1");
     sync_setup(&config_a, &sim, false).await; // A's cache has the stores before it joins
-    let (path_a, path_b) = (
-        write_config(&config_a, dir_a.path()),
-        write_config(&pc_config(dir_b.path(), &pg, "入口 2"), dir_b.path()),
-    );
+    let config_b = test_config(dir_b.path(), KEYRING_SERVICE); // not in a facility yet
+    let (path_a, path_b) = (write_config(&config_a, dir_a.path()), write_config(&config_b, dir_b.path()));
 
-    // Each PC's own session: the password into its keyring; A makes the facility and a
-    // join code, B joins with it.
+    // Each PC's own session (and keyring): A's password kept by the CLI; B has nothing.
     let cli = app_binary().with_file_name("uketsuke");
-    let code = dir_a.path().join("code.txt");
-    let (cli, pw, code) = (cli.display(), &pg.password, code.display());
-    let (a_cfg, b_cfg) = (path_a.display(), path_b.display());
+    let (cli, pw, a_cfg, b_cfg) = (cli.display(), &pg.password, path_a.display(), path_b.display());
     let driver_a = Driver::start_in_own_keyring(&format!(
-        "printf %s {pw} | {cli} --config {a_cfg} secret set facility.db_password >/dev/null \
-         && {cli} --config {a_cfg} facility code > {code}"
+        "printf %s {pw} | {cli} --config {a_cfg} secret set facility.db_password >/dev/null"
     ))
     .await;
-    let driver_b = Driver::start_in_own_keyring(&format!(
-        "printf %s {pw} | {cli} --config {b_cfg} secret set facility.db_password >/dev/null \
-         && {cli} --config {b_cfg} facility join \"$(cat {code})\""
-    ))
-    .await;
+    let driver_b = Driver::start_in_own_keyring("true").await;
 
+    // A makes the facility; its manager shows a join code.
     let a = Session::start(&driver_a, &app_binary(), &["--config", &a_cfg.to_string()]).await;
-    a.wait_for("[data-testid=guest-search]").await;
+    a.wait_for("[data-testid=facility-status][data-connected=true]").await;
+    a.first_manager_pin("2468").await;
+    a.click_css("[data-testid=facility-settings][data-joined=true] [data-testid=facility-show-code]").await;
+    let code_el = a.wait_for("[data-testid=facility-code]").await;
+    let code = a.text(&code_el).await;
+    assert_eq!(code.len(), 19, "XXXX-XXXX-XXXX-XXXX: {code}");
+    a.script("document.querySelector('[data-testid=facility-code]').scrollIntoView({block: 'center'})").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await; // one frame painted after the scroll
+    a.screenshot("facility-join-code").await;
+    a.click_css("[data-testid=settings-close]").await;
+
+    // B's manager types it, with the address and password; a wrong code first.
     let b = Session::start_another(&driver_b, &app_binary(), &["--config", &b_cfg.to_string()]).await;
+    b.wait_for_text("店舗がまだありません").await; // nothing of its own yet
+    b.first_manager_pin("1357").await;
+    b.wait_for("[data-testid=facility-settings][data-joined=false]").await;
+    b.type_into("[data-testid=facility-url]", &pg.url()).await;
+    b.type_into("[data-testid=facility-password]", &pg.password).await;
+    b.type_into("[data-testid=facility-pc-name]", "入口 2").await;
+    b.type_into("[data-testid=facility-join-code]", "AAAA-BBBB-CCCC-DDDD").await;
+    b.click_css("[data-testid=facility-join]").await;
+    b.wait_for("[data-testid=facility-error][data-code=join_code_invalid]").await;
+    b.type_into("[data-testid=facility-join-code]", &code.to_lowercase()).await;
+    b.click_css("[data-testid=facility-join]").await;
+    b.wait_for("[data-testid=facility-settings][data-joined=true] [data-testid=facility-notice]").await;
+    b.wait_for_text("入口 2").await;
+    b.screenshot("facility-joined").await;
+    b.click_css("[data-testid=settings-close]").await;
+
     // B starts empty and fills from the facility: A's stores, then its guest list.
-    b.wait_for("[data-testid=guest-search]").await;
     b.wait_for_text("渋谷店").await;
     for s in [&a, &b] {
         s.wait_for("[data-testid=facility-status][data-connected=true]").await;

@@ -209,7 +209,7 @@ pass: PassDoor | null, };
 /**
  * A stable, machine-readable error code (`{code, message}` at the UI boundary).
  */
-export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "facility_unreachable" | "facility_key" | "join_code_invalid" | "read_only_pc" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "image_too_large" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "card_data_invalid" | "qr_data_invalid" | "schedule_invalid" | "membergroup_missing" | "member_code_reserved" | "splats_duplicate" | "face_failed" | "key_timer_invalid" | "audit_broken" | "date_invalid" | "field_too_long" | "csv_too_large" | "csv_encoding" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_unencodable" | "booking_ended" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
+export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "facility_unreachable" | "facility_key" | "join_code_invalid" | "facility_joined" | "read_only_pc" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "image_too_large" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "card_data_invalid" | "qr_data_invalid" | "schedule_invalid" | "membergroup_missing" | "member_code_reserved" | "splats_duplicate" | "face_failed" | "key_timer_invalid" | "audit_broken" | "date_invalid" | "field_too_long" | "csv_too_large" | "csv_encoding" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_unencodable" | "booking_ended" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
 
 /**
  * What an export wrote.
@@ -225,6 +225,15 @@ export type ExportedFile = { path: string, json: string, };
  * Where a registration stands.
  */
 export type FaceState = "progress" | "succeeded";
+
+/**
+ * This PC's place in a facility, as the settings card shows it: no secret.
+ */
+export type FacilitySettings = { database_url: string | null, pc_name: string, role: PcRole, 
+/**
+ * This PC holds the facility key (it made the facility, or joined it).
+ */
+joined: boolean, };
 
 /**
  * This PC in a facility of several PCs sharing one PostgreSQL.
@@ -327,6 +336,37 @@ missing_keys: Array<string>,
  * Cloud secrets not yet in this PC's keyring (names, e.g. `sesame.api_key`).
  */
 missing_secrets: Array<string>, };
+
+/**
+ * A join code as a manager's screen shows it.
+ */
+export type JoinCode = { code: string, 
+/**
+ * Unix seconds, this PC's clock.
+ */
+expires_at: number, };
+
+/**
+ * What a new PC types to join (the settings card; the CLI passes its config's URL).
+ */
+export type JoinInput = { 
+/**
+ * `postgres://user@host:port/database`, without the password. Empty: the one in
+ * the config already.
+ */
+database_url: string | null, 
+/**
+ * Kept in the keyring. Empty: the one kept already (or none: trust, on loopback).
+ */
+password: string | null, 
+/**
+ * How the other PCs will see this one (empty: the host name).
+ */
+pc_name: string | null, role: PcRole, 
+/**
+ * The code a manager's screen in the facility shows.
+ */
+code: string, };
 
 /**
  * One key box as the counter sees it.
@@ -449,6 +489,11 @@ export type PassReport = { target: Target, label: string, device_id: string, lat
  * or not told (none: the status has no lock field, or could not be read).
  */
 confirmed: boolean | null, };
+
+/**
+ * What a PC does in the facility.
+ */
+export type PcRole = "counter" | "head_office";
 
 /**
  * One op waiting (or being retried).
@@ -650,6 +695,9 @@ export const api = {
   previewImport: (text: string) => call<ImportPreview>("preview_import", { text }),
   importSettings: (text: string) => call<ImportReport>("import_settings", { text }),
   kioskAtLogin: (enabled: boolean | null) => call<boolean>("kiosk_at_login", { enabled }),
+  facilitySettings: () => call<FacilitySettings>("facility_settings"),
+  facilityCode: () => call<JoinCode>("facility_code"),
+  facilityJoin: (input: JoinInput) => call<FacilitySettings>("facility_join", { input }),
   membersView: () => call<MembersView>("members_view"),
   memberSave: (form: MemberForm) => call<MemberRow>("member_save", { form }),
   memberDelete: (memberId: string) => call<void>("member_delete", { memberId }),

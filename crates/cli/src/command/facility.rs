@@ -6,6 +6,9 @@ use crate::error::CliError;
 use clap::Subcommand;
 use std::sync::Arc;
 use std::time::Duration;
+use uketsuke_core::config::PcRole;
+use uketsuke_core::error::Code;
+use uketsuke_core::facility::enrol::{self, JoinInput};
 use uketsuke_core::facility::{self, Facility};
 use uketsuke_core::secrets::SecretStore;
 use uketsuke_core::{db::Db, Config, Error, Lang};
@@ -16,8 +19,23 @@ pub enum FacilityCommand {
     Status,
     /// Show a one-time join code for a new PC (valid 10 minutes, once).
     Code,
-    /// Join the facility with the code a PC already in it showed.
-    Join { code: String },
+    /// Check the facility's audit chain (every PC's rows, in one order) end to end.
+    Verify,
+    /// Join the facility with the code a PC already in it showed. Writes `[facility]`
+    /// into the config once the code opened the facility.
+    Join {
+        code: String,
+        /// `postgres://user@host:port/database` (default: the config's). The password
+        /// is kept first with `uketsuke secret set facility.db_password`.
+        #[arg(long)]
+        url: Option<String>,
+        /// How the other PCs see this one (default: the host name).
+        #[arg(long)]
+        name: Option<String>,
+        /// A head-office PC: sees every store, changes nothing.
+        #[arg(long)]
+        head_office: bool,
+    },
 }
 
 pub async fn run(
@@ -26,14 +44,15 @@ pub async fn run(
     secrets: Arc<dyn SecretStore>,
     lang: Lang,
 ) -> Result<(), CliError> {
-    if !config.facility.enabled() {
+    let joining_with_url = matches!(&cmd, FacilityCommand::Join { url: Some(_), .. });
+    if !config.facility.enabled() && !joining_with_url {
         return Err(Error::config("facility.database_url", "missing: this PC is not in a facility").into());
     }
     let db = Db::open(&config.database_path()?)?;
     match cmd {
         FacilityCommand::Code => {
-            let code = facility::show_code(&config.facility, secrets.as_ref(), "cli").await?;
-            println!("{code}");
+            let made = enrol::make_code(&db, config, secrets.as_ref(), "cli").await?;
+            println!("{}", made.code);
             eprintln!(
                 "{}",
                 lang.pick(
@@ -42,10 +61,33 @@ pub async fn run(
                 )
             );
         }
-        FacilityCommand::Join { code } => {
-            let pc = db.write_now(|c| facility::pc_id(c))?;
-            facility::join_with(&config.facility, secrets.as_ref(), &pc, &code).await?;
+        FacilityCommand::Join { code, url, name, head_office } => {
+            let role = if head_office { PcRole::HeadOffice } else { PcRole::Counter };
+            let input = JoinInput { database_url: url, password: None, pc_name: name, role, code };
+            enrol::join_pc(&db, config, secrets.as_ref(), input, "cli").await?;
             println!("{}", lang.pick("施設に参加しました", "joined the facility"));
+        }
+        FacilityCommand::Verify => {
+            let (session, _) = facility::open(&config.facility, secrets.as_ref(), "uketsuke verify").await?;
+            let chain = facility::audit::verify(&session.client).await?;
+            println!(
+                "{}: {} ({} PC)",
+                lang.pick("監査ログ (施設)", "facility audit log"),
+                chain.rows,
+                chain.pcs
+            );
+            if let Some(seq) = chain.broken_at {
+                return Err(Error::invalid(
+                    Code::AuditBroken,
+                    format!("施設の監査ログの連鎖が {seq} 件目で壊れています (変更・削除・挿入)"),
+                    format!("the facility's audit chain breaks at row {seq} (changed, removed or inserted)"),
+                )
+                .into());
+            }
+            println!(
+                "{}",
+                lang.pick("連鎖は最初から最後まで正しくつながっています", "the chain holds end to end")
+            );
         }
         FacilityCommand::Status => {
             let f = Facility::new(db, secrets, config.facility.clone())?;

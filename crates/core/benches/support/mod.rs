@@ -10,6 +10,17 @@
 use std::path::Path;
 use std::time::Duration;
 
+/// Whether this run is `cargo bench` (which passes `--bench`): `cargo test --benches`
+/// runs every bench binary without it, and must stay quick, so then this says how to
+/// run the bench and returns false.
+pub fn benching(how: &str) -> bool {
+    let benching = std::env::args().any(|a| a == "--bench");
+    if !benching {
+        println!("run with {how}");
+    }
+    benching
+}
+
 /// Cores, CPU model and memory of this machine, and the day (JST) of the run.
 pub fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")

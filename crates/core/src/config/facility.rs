@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// What a PC does in the facility.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PcRole {
     /// A counter or kiosk PC: works on the facility's data, may lead the spending work.

@@ -52,6 +52,8 @@ codes! {
     FacilityKey = "facility_key",
     /// A join code that is wrong, used or expired.
     JoinCodeInvalid = "join_code_invalid",
+    /// This PC is in a facility already (it joins one once).
+    FacilityJoined = "facility_joined",
     /// A head-office PC only looks: it changes nothing in the facility.
     ReadOnlyPc = "read_only_pc",
     /// The kiosk window could not be opened (shell only).

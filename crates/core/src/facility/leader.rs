@@ -15,8 +15,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The lock's key: one per database.
-const LEADER_LOCK: i64 = 0x756b_0003;
 /// How often a follower tries, and a leader checks its connection.
 pub const RETRY: Duration = Duration::from_secs(5);
 
@@ -54,7 +52,7 @@ impl Leadership {
             let q = if self.is_leader() {
                 session.client.query_one("SELECT true", &[]).await
             } else {
-                session.client.query_one("SELECT pg_try_advisory_lock($1)", &[&LEADER_LOCK]).await
+                session.client.query_one("SELECT pg_try_advisory_lock($1)", &[&super::lock_id::LEADER]).await
             };
             match q {
                 Ok(row) => self.set(row.get::<_, bool>(0)),

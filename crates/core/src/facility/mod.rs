@@ -10,10 +10,16 @@
 //!   chosen by a PostgreSQL advisory lock;
 //! - [`meter`]: metered calls counted per account across PCs;
 //! - [`secrets`]: cloud tokens and lock keys shared sealed, kept in each keyring.
+//! - [`history`]: one time line: every PC's history entries on every PC's history page;
+//! - [`audit`]: one audit chain for the facility, every PC's rows linked in one order;
+//! - [`enrol`]: a PC joins (settings card or CLI), a manager shows the next code.
 //!
 //! Nothing here holds a SQLite connection across a PostgreSQL round trip: rows are read
 //! in a short read, sent, then marked in a short write.
 
+pub mod audit;
+pub mod enrol;
+pub mod history;
 pub mod join;
 pub mod leader;
 pub mod meter;
@@ -29,6 +35,7 @@ use crate::config::FacilityConfig;
 use crate::error::{Code, Error, Result};
 use crate::secrets::{ExposeSecret, SecretStore};
 use futures_util::StreamExt;
+use seal::FacilityKey;
 use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -46,9 +53,21 @@ pub const ENABLED: &str = "facility.enabled";
 pub const PC_ID: &str = "facility.pc_id";
 
 const SCHEMA: &str = include_str!("schema.sql");
-/// Held (per transaction) while the schema is applied, so that two PCs starting at
-/// once do not race on `CREATE … IF NOT EXISTS`.
-const SCHEMA_LOCK: i64 = 0x756b_0001;
+
+/// The advisory locks the facility takes, listed once so that no two share an id.
+pub(crate) mod lock_id {
+    /// Per transaction, while the schema is applied: two PCs starting at once do not
+    /// race on `CREATE … IF NOT EXISTS`.
+    pub const SCHEMA: i64 = 0x756b_0001;
+    /// Per transaction, by every writer of `rows`: `seq` order is commit order.
+    pub const ROWS: i64 = 0x756b_0002;
+    /// Per session, by the leading PC (`leader`).
+    pub const LEADER: i64 = 0x756b_0003;
+    /// Per transaction, by every writer of `history`.
+    pub const HISTORY: i64 = 0x756b_0004;
+    /// Per transaction, by every writer of `audit`: one chain, one head at a time.
+    pub const AUDIT: i64 = 0x756b_0005;
+}
 
 /// One open session with the facility's PostgreSQL, and the notifications it hears.
 pub struct Session {
@@ -128,7 +147,7 @@ fn tls_config() -> rustls::ClientConfig {
 /// Creates or brings up to date the shared tables (every PC does, on connecting).
 pub async fn ensure_schema(client: &mut tokio_postgres::Client) -> Result<()> {
     let tx = client.transaction().await.map_err(unreachable)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK]).await.map_err(unreachable)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&lock_id::SCHEMA]).await.map_err(unreachable)?;
     tx.batch_execute(SCHEMA).await.map_err(unreachable)?;
     tx.commit().await.map_err(unreachable)
 }
@@ -167,12 +186,23 @@ pub fn attach(
     Ok(Some(facility))
 }
 
-/// A manager's screen (or `uketsuke facility code`): a one-time join code for a new PC.
-pub async fn show_code(config: &FacilityConfig, secrets: &dyn SecretStore, made_by: &str) -> Result<String> {
-    let mut session = connect(config, secrets, "uketsuke join code").await?;
+/// Connects as a member: the schema brought up to date, and this PC's key checked
+/// against the facility (the first PC of an empty database makes the facility).
+pub async fn open(
+    config: &FacilityConfig,
+    secrets: &dyn SecretStore,
+    app: &str,
+) -> Result<(Session, FacilityKey)> {
+    let mut session = connect(config, secrets, app).await?;
     ensure_schema(&mut session.client).await?;
     join::start_or_check(&session.client, secrets).await?;
     let key = join::key_of(secrets)?.ok_or_else(|| Error::SecretMissing(KEY.into()))?;
+    Ok((session, key))
+}
+
+/// A manager's screen (or `uketsuke facility code`): a one-time join code for a new PC.
+pub async fn show_code(config: &FacilityConfig, secrets: &dyn SecretStore, made_by: &str) -> Result<String> {
+    let (session, key) = open(config, secrets, "uketsuke join code").await?;
     join::make_code(&session.client, &key, made_by).await
 }
 

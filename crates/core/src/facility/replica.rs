@@ -22,8 +22,6 @@ use crate::secrets::SecretStore;
 use serde_json::Value;
 use std::sync::Arc;
 
-/// Taken by every writer of `rows` for its transaction.
-const ROWS_LOCK: i64 = 0x756b_0002;
 /// In SQLite's meta: the last `seq` received.
 const SEQ: &str = "facility.seq";
 const PAGE: i64 = 500;
@@ -36,7 +34,8 @@ struct Marked {
     data: Option<Value>,
 }
 
-/// Sends every row this PC changed; returns how many.
+/// Sends the rows this PC changed, up to 500 a round (a first join marks the whole
+/// cache; the rest go in the next rounds); returns how many.
 pub async fn send(
     db: &Db,
     session: &mut Session,
@@ -64,7 +63,7 @@ pub async fn send(
         return Ok(0);
     }
     let tx = session.client.transaction().await.map_err(unreachable)?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&ROWS_LOCK]).await.map_err(unreachable)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&super::lock_id::ROWS]).await.map_err(unreachable)?;
     let upsert = tx
         .prepare(
             "INSERT INTO rows (tbl, id, data, seq, origin, updated_at)

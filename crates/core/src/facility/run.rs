@@ -4,9 +4,7 @@
 
 use super::leader::Leadership;
 use super::seal::FacilityKey;
-use super::{
-    connect, ensure_schema, join, meter, pc_id, pc_name, replica, secrets, unreachable, Session, CHANNEL,
-};
+use super::{audit, history, meter, open, pc_id, pc_name, replica, secrets, unreachable, Session, CHANNEL};
 use crate::config::{FacilityConfig, PcRole};
 use crate::db::Db;
 use crate::error::{Error, Result};
@@ -17,7 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
-/// How often this PC looks for its own changes to send when nothing else wakes it.
+/// How often this PC looks for its own changes to send; what the others change
+/// arrives by `NOTIFY` and is received then, not polled.
 const LOCAL_CHANGES: Duration = Duration::from_millis(500);
 const RECONNECT: Duration = Duration::from_secs(3);
 const METER_EVERY: Duration = Duration::from_secs(30);
@@ -113,11 +112,7 @@ impl Facility {
     /// Connects, checks the schema and this PC's key, registers the PC, listens.
     async fn session(&self) -> Result<(Session, FacilityKey)> {
         let app = format!("uketsuke {}", self.pc);
-        let mut session = connect(&self.config, self.secrets.as_ref(), &app).await?;
-        ensure_schema(&mut session.client).await?;
-        join::start_or_check(&session.client, self.secrets.as_ref()).await?;
-        let key =
-            join::key_of(self.secrets.as_ref())?.ok_or_else(|| Error::SecretMissing(super::KEY.into()))?;
+        let (session, key) = open(&self.config, self.secrets.as_ref(), &app).await?;
         let role = if self.config.role == PcRole::HeadOffice { "head_office" } else { "counter" };
         session
             .client
@@ -134,17 +129,19 @@ impl Facility {
 
     /// Sends and receives until the connection fails; returns why it ended.
     async fn serve(&self, mut session: Session, key: &FacilityKey) -> Error {
-        let mut slow = Slow { at: Instant::now() - METER_EVERY, calls: -1 };
+        let mut due = Due { rows: true, history: true, at: Instant::now() - METER_EVERY, calls: -1 };
         loop {
-            if let Err(e) = self.round(&mut session, key, &mut slow).await {
+            if let Err(e) = self.round(&mut session, key, &mut due).await {
                 return e;
             }
             self.note(true, None);
             tokio::select! {
                 n = session.notices.recv() => match n {
                     // Another PC's meter moved: read it now, not in 30 s.
-                    Some(what) if what == "meter" => slow.calls = -1,
-                    Some(_) => {}
+                    Some(what) if what == "meter" => due.calls = -1,
+                    Some(what) if what == "history" => due.history = true,
+                    // Rows were written (by any PC, this one too): receive them.
+                    Some(_) => due.rows = true,
                     // The connection's task ended: the connection is gone.
                     None => return unreachable_closed(),
                 },
@@ -156,16 +153,24 @@ impl Facility {
         }
     }
 
-    /// One round: send ours (a head office has none), receive theirs; the meter when
-    /// this PC made a call, and the meter and secrets every 30 s.
-    async fn round(&self, session: &mut Session, key: &FacilityKey, slow: &mut Slow) -> Result<()> {
+    /// One round: send ours (a head office has none); receive theirs when a PC
+    /// announced rows (or the session is new); the meter when this PC made a call, and
+    /// the meter and secrets every 30 s.
+    async fn round(&self, session: &mut Session, key: &FacilityKey, due: &mut Due) -> Result<()> {
         let counter = self.config.role != PcRole::HeadOffice;
+        let slow = due.at.elapsed() >= METER_EVERY;
+        // Every 30 s also a look for rows, should an announcement ever be lost.
+        due.rows |= slow;
+        due.history |= slow;
         if counter {
             replica::send(&self.db, session, &self.pc, key, &self.secrets).await?;
         }
-        if replica::receive(&self.db, session, key, &self.secrets).await? > 0 {
+        // Cleared first: an announcement heard while receiving asks for another round.
+        if std::mem::take(&mut due.rows) && replica::receive(&self.db, session, key, &self.secrets).await? > 0
+        {
             self.changed.notify_one();
         }
+        self.time_line(session, due).await?;
         let calls = self
             .db
             .read(|c| {
@@ -173,14 +178,13 @@ impl Facility {
                     as i64)
             })
             .await?;
-        let due = slow.at.elapsed() >= METER_EVERY;
-        if due || calls != slow.calls {
+        if slow || calls != due.calls {
             let now = crate::clock::now_unix();
             meter::exchange(&self.db, &session.client, &self.pc, self.secrets.as_ref(), now).await?;
-            slow.calls = calls;
+            due.calls = calls;
         }
-        if due {
-            slow.at = Instant::now();
+        if slow {
+            due.at = Instant::now();
             if counter {
                 secrets::send(&self.db, &session.client, key, self.secrets.as_ref(), &self.pc).await?;
             }
@@ -198,11 +202,31 @@ impl Facility {
             self.changed.notify_one();
         }
     }
+
+    /// The facility's time line and audit chain: this PC's new entries and audit rows
+    /// sent (every PC's, the head office's too: the log tells the whole story), the
+    /// others' entries received when announced.
+    async fn time_line(&self, session: &mut Session, due: &mut Due) -> Result<()> {
+        if history::pending(&self.db).await? {
+            let name = crate::db::relock(&self.status).pc_name.clone();
+            history::send(&self.db, session, &self.pc, &name).await?;
+        }
+        if audit::pending(&self.db).await? {
+            audit::send(&self.db, session, &self.pc).await?;
+        }
+        if std::mem::take(&mut due.history) && history::receive(&self.db, session, &self.pc).await? > 0 {
+            self.changed.notify_one();
+        }
+        Ok(())
+    }
 }
 
-/// When the slower exchanges last ran: the meter and secrets (time), the meter also
-/// whenever this PC's own count of calls moved.
-struct Slow {
+/// What the next round must do beyond sending: receive rows, or history entries (they
+/// were announced, or the session is new); the slower exchanges, by when they last ran (meter and secrets)
+/// and by this PC's own count of calls (the meter).
+struct Due {
+    rows: bool,
+    history: bool,
     at: Instant,
     calls: i64,
 }

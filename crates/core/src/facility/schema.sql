@@ -100,3 +100,36 @@ LANGUAGE sql IMMUTABLE AS $$
             'revoked_at', uketsuke_greatest(old -> 'revoked_at', new -> 'revoked_at'))
         ELSE new END
 $$;
+
+-- The facility's one time line (facility/history.rs): every PC's history entries, for
+-- every PC's history page. An entry is its source and reference, as in SQLite; an
+-- audit entry's reference is `pc-id:row-id`. Writers take an advisory lock, so `seq`
+-- order is commit order.
+CREATE SEQUENCE IF NOT EXISTS history_seq;
+CREATE TABLE IF NOT EXISTS history (
+    seq     bigint PRIMARY KEY,
+    source  text NOT NULL,
+    ref     text NOT NULL,
+    pc      text NOT NULL,
+    pc_name text NOT NULL,
+    data    jsonb NOT NULL,
+    UNIQUE (source, ref)
+);
+
+-- The facility's audit chain (facility/audit.rs): every PC's audit rows in one order,
+-- each row's hash over the one before it and its content (its place and PC included).
+CREATE TABLE IF NOT EXISTS audit (
+    seq        bigint PRIMARY KEY,
+    pc         text NOT NULL,
+    local_id   bigint NOT NULL,
+    at_ms      bigint NOT NULL,
+    actor      text NOT NULL,
+    action     text NOT NULL,
+    target     text,
+    outcome    text NOT NULL,
+    detail     text,
+    latency_ms bigint,
+    prev_hash  text NOT NULL,
+    hash       text NOT NULL,
+    UNIQUE (pc, local_id)
+);

@@ -103,7 +103,7 @@ pub fn page(conn: &Connection, filter: &HistoryFilter, lang: Lang) -> Result<His
     let limit = filter.limit.unwrap_or(100).clamp(1, MAX_PAGE);
     let mut sql = String::from(
         "SELECT h.id, h.at_ms, h.source, h.kind, h.event, h.store_id, s.name, h.area_id, a.name,
-                h.guest_id, g.name, h.actor, h.device, h.ok
+                h.guest_id, g.name, h.actor, h.device, h.ok, h.pc
          FROM history_entries h
          LEFT JOIN stores s ON s.id = h.store_id
          LEFT JOIN areas a ON a.id = h.area_id
@@ -159,7 +159,11 @@ pub fn page(conn: &Connection, filter: &HistoryFilter, lang: Lang) -> Result<His
                 store: text(6)?,
                 area: text(8)?,
                 guest: text(10)?,
-                actor: text(11)?,
+                // Another PC's staff (facility mode): which PC they worked at.
+                actor: match r.get::<_, Option<String>>(14)? {
+                    Some(pc) if source == "audit" => format!("{} ({pc})", text(11)?),
+                    _ => text(11)?,
+                },
                 device: text(12)?,
                 outcome: labels::outcome(ok, lang),
             })
