@@ -63,6 +63,17 @@ pub fn count_day(conn: &Connection, cloud: &str, kind: &str, now: i64) -> Result
     Ok(())
 }
 
+/// The other PCs' calls today of one cloud and kind (facility mode; 0 otherwise), as
+/// last read from the facility's meter.
+pub fn others_today(conn: &Connection, cloud: &str, kind: &str, now: i64) -> Result<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT COALESCE(SUM(count), 0) FROM facility_meter_others WHERE cloud = ?1 AND day = ?2 AND kind = ?3",
+        params![cloud, day_of(now), kind],
+        |r| r.get(0),
+    )?;
+    Ok(n.max(0) as u64)
+}
+
 /// Calls this month, in all and by kind.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
 pub struct Usage {

@@ -375,3 +375,85 @@ async fn every_pc_sees_one_time_line_and_the_audit_is_one_chain() {
     assert_eq!(facility::audit::verify(&session.client).await.unwrap().broken_at, Some(2));
     drop((a, b));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn door_state_acknowledgements_and_deletions_reach_the_other_pc() {
+    if !uketsuke_sim::postgres::available() {
+        return;
+    }
+    let pg = Cluster::start().unwrap();
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let (a, b) = two_pcs(&sim, &pg).await;
+    let count = |pc: &Pc, sql: &'static str| {
+        pc.db.read_now(|c| Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))?)).unwrap()
+    };
+    let now = clock::now_unix();
+
+    // What the leader read of the doors, and an alert acknowledged at A, are at B.
+    a.db.write_now(|c| {
+        c.execute(
+            "INSERT INTO lock_status (device_uuid, state, battery_percentage, wm2_state, fetched_at)
+             VALUES ('11111111-2222-3333-4444-555555555555', 'locked', 12, 1, ?1)",
+            [now],
+        )?;
+        c.execute(
+            "INSERT INTO key_units (device_id, box_name, unit_no, taken, read_at) VALUES ('kb-1', '鍵箱', '03', 1, ?1)",
+            [now],
+        )?;
+        uketsuke_core::alerts::acknowledge(c, "battery_low:area:A101", "受付 佐藤", now)
+    })
+    .unwrap();
+    let took = until("B has A's door state and acknowledgement", Duration::from_secs(2), || {
+        count(&b, "SELECT COUNT(*) FROM lock_status WHERE battery_percentage = 12") == 1
+            && count(&b, "SELECT COUNT(*) FROM key_units WHERE unit_no = '03' AND taken = 1") == 1
+            && count(&b, "SELECT COUNT(*) FROM alert_acks WHERE by = '受付 佐藤'") == 1
+    })
+    .await;
+    eprintln!("door state at B after {took:?}");
+
+    // Deleted at A (the condition cleared; an area removed): deleted at B.
+    a.db.write_now(|c| {
+        c.execute("DELETE FROM alert_acks", [])?;
+        c.execute("DELETE FROM areas WHERE id = 'A101'", [])?;
+        Ok(())
+    })
+    .unwrap();
+    until("B deleted them too", Duration::from_secs(2), || {
+        count(&b, "SELECT COUNT(*) FROM alert_acks") == 0
+            && count(&b, "SELECT COUNT(*) FROM areas WHERE id = 'A101'") == 0
+    })
+    .await;
+    assert!(count(&b, "SELECT COUNT(*) FROM areas") > 0, "only that area");
+    drop((a, b));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_splats_budget_counts_every_pcs_calls_with_the_token() {
+    if !uketsuke_sim::postgres::available() {
+        return;
+    }
+    let pg = Cluster::start().unwrap();
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let (a, b) = two_pcs(&sim, &pg).await;
+    b.secrets.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
+    let token = || uketsuke_core::secrets::SecretString::from(uketsuke_sim::splats::DEMO_TOKEN.to_string());
+    use uketsuke_core::splats::{ratelimit::Class, SplatsClient};
+    // Two PCs are two processes; in this one test process each needs a budget of its
+    // own, so B names the simulator by another address.
+    let at_a = SplatsClient::new(&sim.splats_url(), token()).with_meter(a.db.clone());
+    let at_b = SplatsClient::new(&sim.splats_url().replace("127.0.0.1", "localhost"), token())
+        .with_meter(b.db.clone());
+    let before = at_b.remaining_shared(Class::Other).await;
+    for _ in 0..5 {
+        at_a.areas().await.unwrap();
+    }
+    let took = until("B's budget counts A's calls", Duration::from_secs(3), || {
+        let n =
+            b.db.read_now(|c| uketsuke_core::meter::others_today(c, "splats", "other", clock::now_unix()));
+        n.unwrap() >= 5
+    })
+    .await;
+    assert_eq!(at_b.remaining_shared(Class::Other).await, before - 5, "B has 5 fewer before making a call");
+    eprintln!("A's SPLATS calls in B's budget after {took:?}");
+    drop((a, b));
+}

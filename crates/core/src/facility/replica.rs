@@ -75,9 +75,9 @@ pub async fn send(
         .await
         .map_err(unreachable)?;
     for m in &marked {
-        if let Some(data) = &m.data {
-            tx.execute(&upsert, &[&m.tbl, &m.id, data, &pc]).await.map_err(unreachable)?;
-        }
+        // A row gone here travels as a tombstone (JSON null).
+        let data = m.data.clone().unwrap_or(Value::Null);
+        tx.execute(&upsert, &[&m.tbl, &m.id, &data, &pc]).await.map_err(unreachable)?;
     }
     tx.execute(&format!("NOTIFY {CHANNEL}, 'rows'"), &[]).await.map_err(unreachable)?;
     tx.commit().await.map_err(unreachable)?;
@@ -160,9 +160,12 @@ pub fn enable(conn: &mut rusqlite::Connection) -> Result<()> {
     let tx = conn.transaction()?;
     if db::get_meta(&tx, super::ENABLED)?.is_none() {
         db::set_meta(&tx, super::ENABLED, "1")?;
-        for (tbl, pk) in rows::TABLES {
+        for t in rows::TABLES {
             tx.execute(
-                &format!("INSERT OR IGNORE INTO facility_dirty (tbl, id) SELECT '{tbl}', {pk} FROM {tbl}"),
+                &format!(
+                    "INSERT OR IGNORE INTO facility_dirty (tbl, id) SELECT '{}', {} FROM {}",
+                    t.name, t.id, t.name
+                ),
                 [],
             )?;
         }

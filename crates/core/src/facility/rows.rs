@@ -4,7 +4,8 @@
 //! Which tables are shared, and in which order they are applied (a store before its
 //! areas and guests), is [`TABLES`]. A guest carries its areas; a guest's access
 //! carries its TOTP seed sealed with the facility key (the seed itself lives in each
-//! PC's keyring, never in either database).
+//! PC's keyring, never in either database). A deleted row travels as a tombstone
+//! (JSON `null`) and is deleted where it arrives.
 
 use super::seal::FacilityKey;
 use crate::error::Result;
@@ -14,17 +15,40 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
-/// The shared tables, in the order a batch is applied, with their key column.
-pub const TABLES: &[(&str, &str)] =
-    &[("stores", "id"), ("areas", "id"), ("guests", "id"), ("guest_access", "guest_id")];
+/// One shared table: its name, the SQL giving a row's id (as the triggers of
+/// migrations 009 and 011 mark it), and the columns that id stands for.
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    pub name: &'static str,
+    pub id: &'static str,
+    pub columns: &'static [&'static str],
+}
 
-fn key_column(tbl: &str) -> Option<&'static str> {
-    TABLES.iter().find(|(t, _)| *t == tbl).map(|(_, k)| *k)
+const fn table(name: &'static str, id: &'static str, columns: &'static [&'static str]) -> Table {
+    Table { name, id, columns }
+}
+
+/// The shared tables, in the order a batch is applied (a store before its areas, a
+/// SPLATS area before the pass controllers in it).
+pub const TABLES: &[Table] = &[
+    table("stores", "id", &["id"]),
+    table("areas", "id", &["id"]),
+    table("guests", "id", &["id"]),
+    table("guest_access", "guest_id", &["guest_id"]),
+    table("splats_areas", "area_id", &["area_id"]),
+    table("splats_passes", "device_id", &["device_id"]),
+    table("lock_status", "device_uuid", &["device_uuid"]),
+    table("key_units", "device_id || ':' || unit_no", &["device_id", "unit_no"]),
+    table("alert_acks", "id", &["id"]),
+];
+
+fn table_of(tbl: &str) -> Option<&'static Table> {
+    TABLES.iter().find(|t| t.name == tbl)
 }
 
 /// Rank of a table in [`TABLES`] (unknown ones last).
 pub fn rank(tbl: &str) -> usize {
-    TABLES.iter().position(|(t, _)| *t == tbl).unwrap_or(TABLES.len())
+    TABLES.iter().position(|t| t.name == tbl).unwrap_or(TABLES.len())
 }
 
 /// The row as JSON, or `None` if it is gone.
@@ -35,8 +59,8 @@ pub fn read(
     key: &FacilityKey,
     secrets: &dyn SecretStore,
 ) -> Result<Option<Value>> {
-    let Some(pk) = key_column(tbl) else { return Ok(None) };
-    let mut stmt = conn.prepare(&format!("SELECT * FROM {tbl} WHERE {pk} = ?1"))?;
+    let Some(t) = table_of(tbl) else { return Ok(None) };
+    let mut stmt = conn.prepare(&format!("SELECT * FROM {tbl} WHERE {} = ?1", t.id))?;
     let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
     let row = stmt
         .query_row([id], |r| {
@@ -99,9 +123,10 @@ fn columns(conn: &Connection, tbl: &str) -> Result<Vec<String>> {
     Ok(cols)
 }
 
-/// Writes a row from PostgreSQL into SQLite (insert or replace its columns). The
-/// caller holds the transaction and the "applying" mark, so this write is not sent
-/// back. A guest's areas are replaced; a sealed seed is opened into the keyring.
+/// Writes a row from PostgreSQL into SQLite (insert or replace its columns), or
+/// deletes it (a tombstone). The caller holds the transaction and the "applying" mark,
+/// so this write is not sent back. A guest's areas are replaced; a sealed seed is
+/// opened into the keyring.
 pub fn apply(
     conn: &Connection,
     tbl: &str,
@@ -110,18 +135,27 @@ pub fn apply(
     key: &FacilityKey,
     secrets: &dyn SecretStore,
 ) -> Result<()> {
-    let (Some(pk), Some(obj)) = (key_column(tbl), data.as_object()) else { return Ok(()) };
+    let Some(t) = table_of(tbl) else { return Ok(()) };
+    if data.is_null() {
+        conn.execute(&format!("DELETE FROM {tbl} WHERE {} = ?1", t.id), [id])?;
+        return Ok(());
+    }
+    let Some(obj) = data.as_object() else { return Ok(()) };
     let cols: Vec<String> = columns(conn, tbl)?.into_iter().filter(|c| obj.contains_key(c)).collect();
-    if !cols.iter().any(|c| c == pk) {
+    if !t.columns.iter().all(|k| cols.iter().any(|c| c == k)) {
         return Ok(());
     }
     let marks: Vec<String> = (1..=cols.len()).map(|i| format!("?{i}")).collect();
-    let updates: Vec<String> =
-        cols.iter().filter(|c| *c != pk).map(|c| format!("{c} = excluded.{c}")).collect();
+    let updates: Vec<String> = cols
+        .iter()
+        .filter(|c| !t.columns.contains(&c.as_str()))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
     let sql = format!(
-        "INSERT INTO {tbl} ({}) VALUES ({}) ON CONFLICT({pk}) DO {}",
+        "INSERT INTO {tbl} ({}) VALUES ({}) ON CONFLICT({}) DO {}",
         cols.join(", "),
         marks.join(", "),
+        t.columns.join(", "),
         if updates.is_empty() { "NOTHING".to_string() } else { format!("UPDATE SET {}", updates.join(", ")) }
     );
     let values: Vec<rusqlite::types::Value> = cols.iter().map(|c| to_sql(&obj[c])).collect();

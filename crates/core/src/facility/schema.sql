@@ -89,7 +89,8 @@ $$;
 CREATE OR REPLACE FUNCTION uketsuke_merge(tbl text, old jsonb, new jsonb) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
     SELECT CASE
-        WHEN old IS NULL THEN new
+        -- A row new, or back after a deletion; a deletion (a tombstone, JSON null) wins.
+        WHEN old IS NULL OR old = 'null'::jsonb OR new = 'null'::jsonb THEN new
         WHEN tbl = 'guests' THEN new || jsonb_build_object(
             'checked_in_at',  uketsuke_least(old -> 'checked_in_at', new -> 'checked_in_at'),
             'first_scan_at',  uketsuke_least(old -> 'first_scan_at', new -> 'first_scan_at'),

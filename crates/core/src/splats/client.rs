@@ -354,7 +354,7 @@ impl SplatsClient {
     /// A short write after the reply, never held across the call.
     async fn count(&self, class: Class) {
         if let Some(db) = &self.meter {
-            let kind = if class == Class::Status { "status" } else { "other" };
+            let kind = meter_kind(class);
             let now = crate::clock::now_unix();
             let counted =
                 db.write(move |c| crate::meter::count_day(c, crate::meter::SPLATS, kind, now)).await;
@@ -364,8 +364,27 @@ impl SplatsClient {
         }
     }
 
+    /// Calls left in this window, the other PCs' of a facility counted as last heard.
+    pub async fn remaining_shared(&self, class: Class) -> u32 {
+        self.hear_others(class).await;
+        self.remaining(class)
+    }
+
+    /// In a facility, the other PCs' calls with this token today (a short read of the
+    /// facility's meter, no network) go into the budget.
+    async fn hear_others(&self, class: Class) {
+        let Some(db) = &self.meter else { return };
+        let now = crate::clock::now_unix();
+        let read =
+            db.read(move |c| crate::meter::others_today(c, crate::meter::SPLATS, meter_kind(class), now));
+        if let Ok(total) = read.await {
+            self.budget.lock().expect("budget lock").others(class, total, Instant::now());
+        }
+    }
+
     /// Waits for our own budget when a read may, or fails at once.
     async fn wait_for_budget(&self, class: Class, may_wait: bool) -> Result<()> {
+        self.hear_others(class).await;
         loop {
             let taken = self.budget.lock().expect("budget lock").take(class, Instant::now());
             match taken {
@@ -438,6 +457,15 @@ pub fn error_reply(status: u16, body: &str) -> Error {
     let detail =
         parsed.error_detail.or(parsed.message).unwrap_or_else(|| body.chars().take(200).collect::<String>());
     Error::Rejected { cloud: CLOUD, status, code, detail }
+}
+
+/// The meter's kind for a rate-limit class.
+fn meter_kind(class: Class) -> &'static str {
+    if class == Class::Status {
+        "status"
+    } else {
+        "other"
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,11 @@
 //! own calls in a fixed window and let the cloud correct us: every reply's
 //! `X-Rate-Limit-Remaining` replaces our count, and `X-Rate-Limit-Reset` (sent only
 //! while limited) blocks the class until then.
+//!
+//! In a facility the other PCs spend the same token. Their calls reach us as a running
+//! count ([`Budget::others`], from the facility's meter); what they made since the
+//! cloud last told us its count is added to ours, so this PC slows down before the
+//! cloud has to say 429 to any of them.
 
 use reqwest::header::HeaderMap;
 use std::collections::HashMap;
@@ -70,6 +75,18 @@ struct Window {
     blocked_until: Option<Instant>,
     /// Out of calls by count, with no reset time known: one call may go and ask.
     probing: bool,
+    /// The other PCs' running count of calls as last heard, and what it was when the
+    /// cloud's count (or a new window) last set ours: the difference is theirs since.
+    others_seen: u64,
+    others_base: u64,
+}
+
+impl Window {
+    /// Ours and, in a facility, the other PCs' since the cloud last counted for us.
+    fn spent(&self) -> u32 {
+        let theirs = self.others_seen.saturating_sub(self.others_base);
+        self.used.saturating_add(u32::try_from(theirs).unwrap_or(u32::MAX))
+    }
 }
 
 /// The calls left for one token.
@@ -98,6 +115,8 @@ impl Budget {
             limit: class.limit(),
             blocked_until: None,
             probing: false,
+            others_seen: 0,
+            others_base: 0,
         });
         if now.duration_since(w.started) >= window {
             *w = Window {
@@ -106,6 +125,8 @@ impl Budget {
                 limit: w.limit,
                 blocked_until: w.blocked_until,
                 probing: false,
+                others_seen: w.others_seen,
+                others_base: w.others_seen,
             };
         }
         if w.blocked_until.is_some_and(|t| t <= now) {
@@ -125,7 +146,7 @@ impl Budget {
         if let Some(until) = w.blocked_until {
             return Err(until - now);
         }
-        if w.used >= w.limit {
+        if w.spent() >= w.limit {
             if w.probing {
                 return Err((w.started + window).saturating_duration_since(now));
             }
@@ -145,7 +166,9 @@ impl Budget {
             w.limit = limit;
         }
         if let Some(remaining) = h.remaining {
+            // The cloud's count holds every PC's calls so far.
             w.used = w.limit.saturating_sub(remaining);
+            w.others_base = w.others_seen;
         }
         if let Some(secs) = h.reset_secs {
             // The cloud's window ends then: ours is moved to end at the same moment.
@@ -158,10 +181,23 @@ impl Budget {
         }
     }
 
-    /// Calls left in the current window, by our count.
+    /// Calls left in the current window, by our count (the other PCs' included).
     pub fn remaining(&mut self, class: Class, now: Instant) -> u32 {
         let w = self.current(class, now);
-        w.limit.saturating_sub(w.used)
+        w.limit.saturating_sub(w.spent())
+    }
+
+    /// The other PCs' running count of calls with this token (today's, from the
+    /// facility's meter). A count that went down began a new day: counted from there.
+    pub fn others(&mut self, class: Class, total: u64, now: Instant) {
+        let w = self.current(class, now);
+        if total < w.others_seen {
+            // What they had made since the cloud's count stays counted (as ours).
+            let theirs = w.others_seen.saturating_sub(w.others_base);
+            w.used = w.used.saturating_add(u32::try_from(theirs).unwrap_or(u32::MAX));
+            w.others_base = total;
+        }
+        w.others_seen = total;
     }
 }
 
@@ -178,6 +214,30 @@ pub fn for_token(base_url: &str, token: &str) -> Arc<Mutex<Budget>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_other_pcs_calls_count_until_the_cloud_counts_them() {
+        let now = Instant::now();
+        let mut b = Budget::default();
+        b.others(Class::Status, 100, now); // what they made before we heard
+        assert_eq!(b.remaining(Class::Status, now), 180 - 100);
+        for _ in 0..10 {
+            b.take(Class::Status, now).unwrap();
+        }
+        b.others(Class::Status, 170, now);
+        assert_eq!(b.remaining(Class::Status, now), 0, "ours 10, theirs 170");
+        assert!(b.take(Class::Status, now).is_ok(), "one call may go and ask");
+        assert!(b.take(Class::Status, now).is_err());
+        // The cloud says 60 are left: its count holds everyone's; theirs start again.
+        b.observe(Class::Status, RateHeaders { limit: None, remaining: Some(60), reset_secs: None }, now);
+        assert_eq!(b.remaining(Class::Status, now), 60);
+        b.others(Class::Status, 175, now);
+        assert_eq!(b.remaining(Class::Status, now), 55);
+        b.others(Class::Status, 3, now); // a new day: their count began again
+        assert_eq!(b.remaining(Class::Status, now), 55);
+        b.others(Class::Status, 8, now);
+        assert_eq!(b.remaining(Class::Status, now), 50);
+    }
 
     #[test]
     fn status_calls_have_their_own_smaller_budget() {
