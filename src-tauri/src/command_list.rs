@@ -15,6 +15,7 @@ macro_rules! app_commands {
             staff commands::set_operator,
             staff commands::list_stores,
             staff commands::list_areas,
+            staff commands::store_overview,
             staff commands::sync_now,
             staff commands::sync_status,
             staff locks::list_doors,

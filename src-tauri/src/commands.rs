@@ -62,6 +62,15 @@ pub async fn list_areas(state: State<'_, AppState>, store_id: Option<String>) ->
     state.ready()?.db.read(move |c| store::list_areas(c, store_id.as_deref())).await.map_err(|e| state.err(e))
 }
 
+/// Every store at a glance: guests by where they are, doors, alerts (the cache only).
+#[tauri::command]
+pub async fn store_overview(
+    state: State<'_, AppState>,
+) -> ShellResult<Vec<uketsuke_core::overview::StoreOverview>> {
+    let now = uketsuke_core::clock::now_unix();
+    state.ready()?.db.read(move |c| uketsuke_core::overview::stores(c, now)).await.map_err(|e| state.err(e))
+}
+
 /// One part of the sync as the window shows it, its error in the UI's language.
 #[derive(Serialize, ts_rs::TS)]
 pub struct SyncPart {

@@ -72,6 +72,7 @@ fn declarations() -> BTreeMap<String, String> {
         core::manager::RoleStatus,
         core::settings::SettingsView,
         core::facility::enrol::FacilitySettings,
+        core::overview::StoreOverview,
         core::facility::enrol::JoinCode,
         core::facility::enrol::JoinInput,
         core::settings::CloudInput,

@@ -25,6 +25,7 @@ pub mod members;
 pub mod meter;
 pub mod model;
 pub mod outbox;
+pub mod overview;
 pub mod picture;
 pub mod qr;
 pub mod reconcile;

@@ -323,8 +323,12 @@ impl Session {
         }
     }
 
-    /// Saves a PNG of the window and returns its path.
+    /// Saves a PNG of the window and returns its path. Two animation frames first: a
+    /// change just made (a scroll, a page shown) is painted before it is captured.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let frames = "const done = arguments[arguments.length - 1];
+                      requestAnimationFrame(() => requestAnimationFrame(() => done(null)));";
+        self.send(reqwest::Method::POST, "/execute/async", Some(json!({"script": frames, "args": []}))).await;
         let b64 = self.send(reqwest::Method::GET, "/screenshot", None).await;
         let png =
             base64::engine::general_purpose::STANDARD.decode(b64.as_str().expect("base64 PNG")).unwrap();

@@ -2,7 +2,8 @@
 //! SQLite file and keyring (its own D-Bus session), sharing a throwaway PostgreSQL.
 //! The first starts the facility; a manager shows a join code on its settings screen,
 //! and a manager at the second types it into its own (with the database's address and
-//! password): a walk-in typed at either counter then appears in the other window.
+//! password): a walk-in typed at either counter then appears in the other window. A
+//! head-office PC joins last and opens on every store at once, read only.
 
 use std::time::Instant;
 use uketsuke_core::config::FacilityConfig;
@@ -61,7 +62,6 @@ async fn two_counters_see_each_others_walk_ins() {
     let code = a.text(&code_el).await;
     assert_eq!(code.len(), 19, "XXXX-XXXX-XXXX-XXXX: {code}");
     a.script("document.querySelector('[data-testid=facility-code]').scrollIntoView({block: 'center'})").await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await; // one frame painted after the scroll
     a.screenshot("facility-join-code").await;
     a.click_css("[data-testid=settings-close]").await;
 
@@ -100,6 +100,42 @@ async fn two_counters_see_each_others_walk_ins() {
     assert_eq!(b.find_all("[data-testid=guest-row]").await.len(), 2, "no row twice");
     a.screenshot("facility-counter-a").await;
     b.screenshot("facility-counter-b").await;
-    a.close().await;
-    b.close().await;
+
+    // The head office joins (CLI, with a second code from A's manager card) and opens
+    // on every store at once, read only: both walk-ins expected at 渋谷店.
+    a.click_css("[data-testid=settings-open]").await;
+    a.type_into("[data-testid=pin-input]", "2468").await;
+    a.click_css("[data-testid=pin-submit]").await;
+    a.click_css("[data-testid=facility-settings][data-joined=true] [data-testid=facility-show-code]").await;
+    let second = a.text(&a.wait_for("[data-testid=facility-code]").await).await;
+    assert_ne!(second, code, "a new code each time");
+    let dir_c = tempfile::tempdir().unwrap();
+    let path_c = write_config(&test_config(dir_c.path(), KEYRING_SERVICE), dir_c.path());
+    let (c_cfg, url) = (path_c.display(), pg.url());
+    let driver_c = Driver::start_in_own_keyring(&format!(
+        "printf %s {pw} | {cli} --config {c_cfg} secret set facility.db_password >/dev/null \
+         && {cli} --config {c_cfg} facility join {second} --url {url} --name 本部 --head-office"
+    ))
+    .await;
+    let c = Session::start_another(&driver_c, &app_binary(), &["--config", &c_cfg.to_string()]).await;
+    c.wait_for("[data-testid=facility-status][data-connected=true]").await;
+    c.wait_for(
+        "[data-testid=store-overview] [data-testid=overview-row][data-store-id=S001][data-upcoming='2']",
+    )
+    .await;
+    c.screenshot("facility-head-office").await;
+    // A store's board is one click away; its walk-in form is refused there.
+    c.click_css("[data-testid=overview-row][data-store-id=S001] button").await;
+    c.wait_for_text("森 拓海").await;
+    let refused = c
+        .invoke(
+            "add_walk_in",
+            serde_json::json!({ "walkIn": { "store_id": "S001", "name": "本部 次郎", "name_kana": null,
+                "phone": null, "area_ids": ["A101"], "starts_at": 0, "ends_at": 60 } }),
+        )
+        .await;
+    assert_eq!(refused["err"]["code"], "read_only_pc", "{refused}");
+    for s in [a, b, c] {
+        s.close().await;
+    }
 }

@@ -582,6 +582,27 @@ register_entrance_key: boolean, entrance_device_uuid: string | null, updated_at:
 export type StoreInput = { id: string | null, name: string, name_kana: string | null, use_sesame: boolean, register_entrance_key: boolean, entrance_device_uuid: string | null, entrance_secret_key: string | null, splats_entrance_area_id: string | null, };
 
 /**
+ * One store's row.
+ */
+export type StoreOverview = { store_id: string, name: string, 
+/**
+ * Today's guests, by where they are.
+ */
+upcoming: number, 
+/**
+ * Arrived early or inside their booking.
+ */
+inside: number, overstaying: number, left: number, no_show: number, doors: number, 
+/**
+ * Doors whose lock or pass controller has a reading.
+ */
+doors_read: number, 
+/**
+ * Alerts nobody has acknowledged yet, and all of them.
+ */
+alerts_open: number, alerts: number, };
+
+/**
  * A store as the settings screen shows it: the cached store, its entrance key's
  * state, its SPLATS mapping and its areas.
  */
@@ -651,6 +672,7 @@ export const api = {
   setOperator: (name: string) => call<string>("set_operator", { name }),
   listStores: () => call<Store[]>("list_stores"),
   listAreas: (storeId: string | null) => call<Area[]>("list_areas", { storeId }),
+  storeOverview: () => call<StoreOverview[]>("store_overview"),
   syncNow: () => call<SyncStatus>("sync_now"),
   syncStatus: () => call<SyncStatus>("sync_status"),
   listDoors: (storeId: string) => call<Door[]>("list_doors", { storeId }),

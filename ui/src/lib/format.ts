@@ -60,3 +60,6 @@ export function nextBoardChange(readAts: number[], now: number): number | null {
   });
   return waits.length ? Math.max(1, Math.min(...waits)) : null;
 }
+
+/** The store list's "all stores" entry: the overview instead of one store's board. */
+export const ALL_STORES = "*";
