@@ -88,7 +88,12 @@ async fn until(what: &str, limit: Duration, mut check: impl FnMut() -> bool) -> 
 /// Two PCs in one facility: A started it (its stores synced from the reservation
 /// system), B joined with a code A showed.
 async fn two_pcs(sim: &Sim, pg: &Cluster) -> (Pc, Pc) {
-    let a = pc(
+    two_pcs_with(sim, pg, None).await
+}
+
+/// [`two_pcs`], A reaching PostgreSQL at `a_url` when given.
+async fn two_pcs_with(sim: &Sim, pg: &Cluster, a_url: Option<String>) -> (Pc, Pc) {
+    let mut a = pc(
         sim,
         pg,
         "counter-a",
@@ -99,6 +104,9 @@ async fn two_pcs(sim: &Sim, pg: &Cluster) -> (Pc, Pc) {
         ],
     )
     .await;
+    if let Some(url) = a_url {
+        a.3.facility.database_url = Some(url);
+    }
     let client = uketsuke_core::reservation::ReservationClient::new(
         &sim.reservation_url(),
         DEMO_RESERVATION_TOKEN.into(),
@@ -455,5 +463,37 @@ async fn the_splats_budget_counts_every_pcs_calls_with_the_token() {
     .await;
     assert_eq!(at_b.remaining_shared(Class::Other).await, before - 5, "B has 5 fewer before making a call");
     eprintln!("A's SPLATS calls in B's budget after {took:?}");
+    drop((a, b));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_leader_whose_network_vanished_is_replaced_within_thirty_seconds() {
+    if !uketsuke_sim::postgres::available() {
+        return;
+    }
+    let pg = Cluster::start().unwrap();
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    // A reaches PostgreSQL through a cable the test pulls; B directly.
+    let cable = uketsuke_sim::cable::Cable::to(pg.port).await.unwrap();
+    let through = pg.url().replace(&format!(":{}/", pg.port), &format!(":{}/", cable.port));
+    let (a, b) = two_pcs_with(&sim, &pg, Some(through)).await;
+    until("A leads", Duration::from_secs(15), || a.facility.leadership.is_leader()).await;
+    assert!(!b.facility.leadership.is_leader());
+
+    cable.pull();
+    let pulled = Instant::now();
+    let mut a_stopped = None;
+    while !b.facility.leadership.is_leader() {
+        let a_leads = a.facility.leadership.is_leader();
+        assert!(!a_leads || a_stopped.is_none(), "A never leads again while cut off");
+        if !a_leads && a_stopped.is_none() {
+            a_stopped = Some(pulled.elapsed());
+        }
+        assert!(pulled.elapsed() < Duration::from_secs(30), "B leads within 30 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!a.facility.leadership.is_leader(), "never both at once");
+    let a_stopped = a_stopped.expect("A stopped before B started");
+    eprintln!("cable pulled: A stopped leading after {a_stopped:?}, B leads after {:?}", pulled.elapsed());
     drop((a, b));
 }

@@ -15,6 +15,7 @@
 
 pub mod admin;
 pub mod bookings;
+pub mod cable;
 pub mod clock;
 pub mod faults;
 pub mod json;

@@ -134,3 +134,12 @@ CREATE TABLE IF NOT EXISTS audit (
     hash       text NOT NULL,
     UNIQUE (pc, local_id)
 );
+
+-- The leading PC's heartbeat (facility/leader.rs): its backend, beaten every 5 s. A
+-- follower that finds it older than 15 s ends that backend, which frees the lock.
+CREATE TABLE IF NOT EXISTS leader_beat (
+    one     int PRIMARY KEY CHECK (one = 1),
+    pc      text NOT NULL,
+    pid     int NOT NULL,
+    beat_at timestamptz NOT NULL
+);
