@@ -20,6 +20,8 @@ use tokio::sync::Notify;
 const LOCAL_CHANGES: Duration = Duration::from_millis(500);
 const RECONNECT: Duration = Duration::from_secs(3);
 const METER_EVERY: Duration = Duration::from_secs(30);
+/// A round that has not finished by then has lost its database (rows stay queued).
+const ROUND_LIMIT: Duration = Duration::from_secs(10);
 
 /// What the window shows about the facility.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -93,7 +95,9 @@ impl Facility {
         // A head-office PC never contests: as if it had started already.
         let mut contesting = self.config.role == PcRole::HeadOffice;
         loop {
-            match self.session().await {
+            // Bounded too: a server reached but not answering holds a connect for ever.
+            let session = tokio::time::timeout(ROUND_LIMIT, self.session()).await;
+            match session.unwrap_or_else(|_| Err(unreachable_closed())) {
                 Ok((session, key)) => {
                     if !contesting {
                         contesting = true;
@@ -131,8 +135,11 @@ impl Facility {
     async fn serve(&self, mut session: Session, key: &FacilityKey) -> Error {
         let mut due = Due { rows: true, history: true, at: Instant::now() - METER_EVERY, calls: -1 };
         loop {
-            if let Err(e) = self.round(&mut session, key, &mut due).await {
-                return e;
+            match tokio::time::timeout(ROUND_LIMIT, self.round(&mut session, key, &mut due)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => return e,
+                // No answer (a pulled cable closes nothing): reconnect, the queue kept.
+                Err(_) => return unreachable_closed(),
             }
             self.note(true, None);
             tokio::select! {
