@@ -442,8 +442,16 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
     let members = |code: &str| sim.splats_members(|c| c == code);
     assert_eq!(members("UK-B-KILL"), 1, "issued by the sync");
 
-    // SPLATS hangs; the booking is cancelled; the worker picks the revoke up and waits.
-    sim.state.faults.list().push(uketsuke_sim::faults::Fault::stall("/splats/v1/members", 120));
+    // SPLATS hangs on this member (only: other work the worker may find first, such as
+    // the simulator's demo bookings of the day, goes on); the booking is cancelled; the
+    // worker picks the revoke up and waits.
+    let member_id = {
+        let w = sim.state.world.lock().unwrap();
+        let found = w.splats.members.iter().find(|(_, m)| m.member_code.as_deref() == Some("UK-B-KILL"));
+        found.map(|(id, _)| id.clone()).unwrap()
+    };
+    let stalled = format!("/splats/v1/members/{member_id}");
+    sim.state.faults.list().push(uketsuke_sim::faults::Fault::stall(&stalled, 120));
     admin.delete(format!("{}/_sim/reservation/bookings/B-KILL", sim.url())).send().await.unwrap();
     let mut watch = Command::new(env!("CARGO_BIN_EXE_uketsuke"))
         .arg("--config")

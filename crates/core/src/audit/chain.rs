@@ -64,12 +64,18 @@ impl ChainRow {
             self.detail,
             self.latency_ms
         ]);
-        let mut h = Sha256::new();
-        h.update(prev.as_bytes());
-        h.update(b"\n");
-        h.update(content.to_string().as_bytes());
-        hex::encode(h.finalize())
+        hash_after(prev, &content)
     }
+}
+
+/// A link: SHA-256 over the previous hash and a row's canonical content (a JSON array,
+/// so that no two different rows encode alike). The facility's chain links the same way.
+pub fn hash_after(prev: &str, content: &serde_json::Value) -> String {
+    let mut h = Sha256::new();
+    h.update(prev.as_bytes());
+    h.update(b"\n");
+    h.update(content.to_string().as_bytes());
+    hex::encode(h.finalize())
 }
 
 /// The hash the next row links to: the newest row's, else the newest archive's, else

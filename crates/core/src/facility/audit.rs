@@ -15,7 +15,6 @@ use crate::audit::chain::{self, ChainRow, GENESIS};
 use crate::db::{self, Db};
 use crate::error::Result;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 /// In SQLite's meta: the last own audit row appended to the facility's chain.
 const SENT: &str = "facility.audit_sent";
@@ -45,11 +44,7 @@ fn link(prev: &str, seq: i64, pc: &str, r: &ChainRow) -> String {
         r.detail,
         r.latency_ms
     ]);
-    let mut h = Sha256::new();
-    h.update(prev.as_bytes());
-    h.update(b"\n");
-    h.update(content.to_string().as_bytes());
-    hex::encode(h.finalize())
+    chain::hash_after(prev, &content)
 }
 
 /// Whether this PC has audit rows not yet in the facility's chain.

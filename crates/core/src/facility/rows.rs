@@ -138,6 +138,9 @@ pub fn apply(
     let Some(t) = table_of(tbl) else { return Ok(()) };
     if data.is_null() {
         conn.execute(&format!("DELETE FROM {tbl} WHERE {} = ?1", t.id), [id])?;
+        if tbl == "guest_access" {
+            secrets.delete(&names::guest_seed(id))?; // its QR is gone with it
+        }
         return Ok(());
     }
     let Some(obj) = data.as_object() else { return Ok(()) };

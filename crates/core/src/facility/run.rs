@@ -229,8 +229,8 @@ impl Facility {
 }
 
 /// What the next round must do beyond sending: receive rows, or history entries (they
-/// were announced, or the session is new); the slower exchanges, by when they last ran (meter and secrets)
-/// and by this PC's own count of calls (the meter).
+/// were announced, or the session is new); the slower exchanges, by when they last ran
+/// (meter and secrets) and by this PC's own count of calls (the meter).
 struct Due {
     rows: bool,
     history: bool,
