@@ -1,24 +1,26 @@
 //! Facility mode in real windows: two apps on one display, each with its own core,
 //! SQLite file and keyring (its own D-Bus session), sharing a throwaway PostgreSQL.
-//! The first starts the facility; a manager shows a join code on its settings screen,
-//! and a manager at the second types it into its own (with the database's address and
-//! password): a walk-in typed at either counter then appears in the other window. A
+//! A manager at the first starts the facility from its settings card and shows a join
+//! code; a manager at the second types it into its own (with the database's address
+//! and password): a walk-in typed at either counter then appears in the other window. A
 //! head-office PC joins last and opens on every store at once, read only.
 
 use std::time::Instant;
-use uketsuke_core::config::FacilityConfig;
 use uketsuke_e2e::{app_binary, enabled, sync_setup, test_config, write_config, Driver, Session};
 use uketsuke_sim::postgres::Cluster;
 use uketsuke_sim::{Sim, SimConfig};
 
 const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-facility";
 
-/// One PC's config: its own database in `dir`, the facility's PostgreSQL.
-fn pc_config(dir: &std::path::Path, pg: &Cluster, name: &str) -> uketsuke_core::Config {
-    let mut c = test_config(dir, KEYRING_SERVICE);
-    c.facility =
-        FacilityConfig { database_url: Some(pg.url()), pc_name: Some(name.into()), ..Default::default() };
-    c
+/// The settings card's form: the database, its password, this PC's name, and the code
+/// (empty: start the facility).
+async fn enter(s: &Session, pg: &Cluster, name: &str, code: &str) {
+    s.wait_for("[data-testid=facility-settings][data-joined=false]").await;
+    s.type_into("[data-testid=facility-url]", &pg.url()).await;
+    s.type_into("[data-testid=facility-password]", &pg.password).await;
+    s.type_into("[data-testid=facility-pc-name]", name).await;
+    s.type_into("[data-testid=facility-join-code]", code).await;
+    s.click_css("[data-testid=facility-join]").await;
 }
 
 /// A walk-in typed into this window's form, in 会議室A from now for an hour.
@@ -39,24 +41,23 @@ async fn two_counters_see_each_others_walk_ins() {
     let pg = Cluster::start().unwrap();
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let (dir_a, dir_b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let config_a = pc_config(dir_a.path(), &pg, "受付 1");
-    sync_setup(&config_a, &sim, false).await; // A's cache has the stores before it joins
-    let config_b = test_config(dir_b.path(), KEYRING_SERVICE); // not in a facility yet
+    let config_a = test_config(dir_a.path(), KEYRING_SERVICE);
+    sync_setup(&config_a, &sim, false).await; // A's cache has the stores before it starts
+    let config_b = test_config(dir_b.path(), KEYRING_SERVICE); // nothing of its own
     let (path_a, path_b) = (write_config(&config_a, dir_a.path()), write_config(&config_b, dir_b.path()));
-
-    // Each PC's own session (and keyring): A's password kept by the CLI; B has nothing.
     let cli = app_binary().with_file_name("uketsuke");
     let (cli, pw, a_cfg, b_cfg) = (cli.display(), &pg.password, path_a.display(), path_b.display());
-    let driver_a = Driver::start_in_own_keyring(&format!(
-        "printf %s {pw} | {cli} --config {a_cfg} secret set facility.db_password >/dev/null"
-    ))
-    .await;
+    // Each PC in its own session, with a keyring of its own.
+    let driver_a = Driver::start_in_own_keyring("true").await;
     let driver_b = Driver::start_in_own_keyring("true").await;
 
-    // A makes the facility; its manager shows a join code.
+    // A's manager starts the facility from the settings card (no code), then shows a
+    // join code for the next PC.
     let a = Session::start(&driver_a, &app_binary(), &["--config", &a_cfg.to_string()]).await;
-    a.wait_for("[data-testid=facility-status][data-connected=true]").await;
+    a.wait_for("[data-testid=guest-search]").await;
     a.first_manager_pin("2468").await;
+    enter(&a, &pg, "受付 1", "").await;
+    a.wait_for("[data-testid=facility-settings][data-joined=true] [data-testid=facility-notice]").await;
     a.click_css("[data-testid=facility-settings][data-joined=true] [data-testid=facility-show-code]").await;
     let code_el = a.wait_for("[data-testid=facility-code]").await;
     let code = a.text(&code_el).await;
@@ -69,12 +70,7 @@ async fn two_counters_see_each_others_walk_ins() {
     let b = Session::start_another(&driver_b, &app_binary(), &["--config", &b_cfg.to_string()]).await;
     b.wait_for_text("店舗がまだありません").await; // nothing of its own yet
     b.first_manager_pin("1357").await;
-    b.wait_for("[data-testid=facility-settings][data-joined=false]").await;
-    b.type_into("[data-testid=facility-url]", &pg.url()).await;
-    b.type_into("[data-testid=facility-password]", &pg.password).await;
-    b.type_into("[data-testid=facility-pc-name]", "入口 2").await;
-    b.type_into("[data-testid=facility-join-code]", "AAAA-BBBB-CCCC-DDDD").await;
-    b.click_css("[data-testid=facility-join]").await;
+    enter(&b, &pg, "入口 2", "AAAA-BBBB-CCCC-DDDD").await;
     b.wait_for("[data-testid=facility-error][data-code=join_code_invalid]").await;
     b.type_into("[data-testid=facility-join-code]", &code.to_lowercase()).await;
     b.click_css("[data-testid=facility-join]").await;

@@ -1,5 +1,6 @@
 //! A PC enters a facility, and a PC in one shows the code for the next: the workflow
-//! behind the manager's settings card and `uketsuke facility code|join` alike.
+//! behind the manager's settings card and `uketsuke facility code|join` alike. The
+//! first PC enters with no code: it starts the facility on an empty database.
 //!
 //! Joining writes the `[facility]` section only once the code has opened the
 //! facility: a wrong code, a dead network or a bad password leave the config and the
@@ -30,7 +31,8 @@ pub struct JoinInput {
     /// How the other PCs will see this one (empty: the host name).
     pub pc_name: Option<String>,
     pub role: PcRole,
-    /// The code a manager's screen in the facility shows.
+    /// The code a manager's screen in the facility shows. Empty: start a new facility
+    /// (refused if the database holds one already).
     pub code: String,
 }
 
@@ -74,9 +76,9 @@ pub async fn make_code(db: &Db, config: &Config, secrets: &dyn SecretStore, acto
     Ok(JoinCode { code, expires_at })
 }
 
-/// Joins this PC with a code: checks the address, keeps the password, takes the key,
-/// then writes `[facility]` into the config (and its file). Returns the new config;
-/// the caller starts the facility with it.
+/// Joins this PC with a code (or, with none, starts the facility): checks the address,
+/// keeps the password, takes the key, then writes `[facility]` into the config (and
+/// its file). Returns the new config; the caller starts the facility with it.
 pub async fn join_pc(
     db: &Db,
     config: &Config,
@@ -93,7 +95,12 @@ pub async fn join_pc(
         secrets.set(DB_PASSWORD, p.expose_secret())?;
     }
     let pc = db.write(|c| pc_id(c)).await?;
-    if let Err(e) = super::join_with(&wanted, secrets, &pc, &input.code).await {
+    let entered = if input.code.trim().is_empty() {
+        super::open(&wanted, secrets, "uketsuke start").await.map(|_| ())
+    } else {
+        super::join_with(&wanted, secrets, &pc, &input.code).await
+    };
+    if let Err(e) = entered {
         // As it was: a failed join keeps no password it brought.
         match &before {
             Some(p) => secrets.set(DB_PASSWORD, p.expose_secret())?,
@@ -107,7 +114,8 @@ pub async fn join_pc(
     if let Some(path) = &config.source {
         next.save(path)?;
     }
-    let event = AuditEvent::new(actor, "facility.join", Some(&pc), true).with_detail(serde_json::json!({
+    let action = if input.code.trim().is_empty() { "facility.start" } else { "facility.join" };
+    let event = AuditEvent::new(actor, action, Some(&pc), true).with_detail(serde_json::json!({
         "pc_name": super::pc_name(&next.facility),
         "role": next.facility.role,
         "database": host_of(next.facility.database_url.as_deref()),
