@@ -81,6 +81,9 @@ struct DbInner {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Counts this process's writes: whoever watches (the facility's sender) wakes on
+    /// a change instead of polling for it.
+    writes: tokio::sync::watch::Sender<u64>,
 }
 
 /// Idle read connections kept for reuse; more are opened when needed.
@@ -94,6 +97,7 @@ impl Db {
             path: path.to_path_buf(),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
+            writes: tokio::sync::watch::Sender::new(0),
         })))
     }
 
@@ -118,7 +122,15 @@ impl Db {
 
     /// One write (use a transaction inside for several statements), on this thread.
     pub fn write_now<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        f(&mut relock(&self.0.writer))
+        let done = f(&mut relock(&self.0.writer));
+        self.0.writes.send_modify(|n| *n = n.wrapping_add(1));
+        done
+    }
+
+    /// Changes whenever this process has written (another process's writes are not
+    /// seen here).
+    pub fn writes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.0.writes.subscribe()
     }
 
     /// [`Db::read_now`] on a blocking thread.

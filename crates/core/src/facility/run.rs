@@ -15,9 +15,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
-/// How often this PC looks for its own changes to send; what the others change
-/// arrives by `NOTIFY` and is received then, not polled.
-const LOCAL_CHANGES: Duration = Duration::from_millis(500);
+/// How often this PC looks for its own changes to send when no write of this process
+/// woke it (a change another process, such as the CLI, made in the same SQLite file);
+/// what the others change arrives by `NOTIFY` and is received then, not polled.
+const LOCAL_CHANGES: Duration = Duration::from_secs(1);
 const RECONNECT: Duration = Duration::from_secs(3);
 const METER_EVERY: Duration = Duration::from_secs(30);
 /// A round that has not finished by then has lost its database (rows stay queued).
@@ -133,8 +134,12 @@ impl Facility {
 
     /// Sends and receives until the connection fails; returns why it ended.
     async fn serve(&self, mut session: Session, key: &FacilityKey) -> Error {
-        let mut due = Due { rows: true, history: true, at: Instant::now() - METER_EVERY, calls: -1 };
+        let mut due =
+            Due { rows: true, history: true, secrets: true, at: Instant::now() - METER_EVERY, calls: -1 };
+        let mut writes = self.db.writes();
         loop {
+            // Writes from here on (this round's own included) wake the next round.
+            writes.borrow_and_update();
             match tokio::time::timeout(ROUND_LIMIT, self.round(&mut session, key, &mut due)).await {
                 Ok(Ok(())) => {}
                 Ok(Err(e)) => return e,
@@ -147,11 +152,14 @@ impl Facility {
                     // Another PC's meter moved: read it now, not in 30 s.
                     Some(what) if what == "meter" => due.calls = -1,
                     Some(what) if what == "history" => due.history = true,
+                    Some(what) if what == "secrets" => due.secrets = true,
                     // Rows were written (by any PC, this one too): receive them.
                     Some(_) => due.rows = true,
                     // The connection's task ended: the connection is gone.
                     None => return unreachable_closed(),
                 },
+                // This process wrote: a change of ours may be marked for sending.
+                _ = writes.changed() => {}
                 _ = tokio::time::sleep(LOCAL_CHANGES) => {}
             }
             if session.client.is_closed() {
@@ -162,16 +170,15 @@ impl Facility {
 
     /// One round: send ours (a head office has none); receive theirs when a PC
     /// announced rows (or the session is new); the meter when this PC made a call, and
-    /// the meter and secrets every 30 s.
+    /// the meter and secrets every 30 s (secrets also with rows sent, and when announced).
     async fn round(&self, session: &mut Session, key: &FacilityKey, due: &mut Due) -> Result<()> {
         let counter = self.config.role != PcRole::HeadOffice;
         let slow = due.at.elapsed() >= METER_EVERY;
         // Every 30 s also a look for rows, should an announcement ever be lost.
         due.rows |= slow;
         due.history |= slow;
-        if counter {
-            replica::send(&self.db, session, &self.pc, key, &self.secrets).await?;
-        }
+        let sent =
+            if counter { replica::send(&self.db, session, &self.pc, key, &self.secrets).await? } else { 0 };
         // Cleared first: an announcement heard while receiving asks for another round.
         if std::mem::take(&mut due.rows) && replica::receive(&self.db, session, key, &self.secrets).await? > 0
         {
@@ -192,9 +199,17 @@ impl Facility {
         }
         if slow {
             due.at = Instant::now();
-            if counter {
-                secrets::send(&self.db, &session.client, key, self.secrets.as_ref(), &self.pc).await?;
-            }
+        }
+        // Secrets with the rows that name them (a lock saved with its key), else every
+        // 30 s (a token renewed); taken when announced.
+        if counter
+            && (slow || sent > 0)
+            && secrets::send(&self.db, &session.client, key, self.secrets.as_ref(), &self.pc).await? > 0
+        {
+            let notify = format!("NOTIFY {CHANNEL}, 'secrets'");
+            session.client.batch_execute(&notify).await.map_err(unreachable)?;
+        }
+        if std::mem::take(&mut due.secrets) || slow {
             secrets::receive(&self.db, &session.client, key, self.secrets.as_ref()).await?;
         }
         Ok(())
@@ -228,12 +243,13 @@ impl Facility {
     }
 }
 
-/// What the next round must do beyond sending: receive rows, or history entries (they
-/// were announced, or the session is new); the slower exchanges, by when they last ran
+/// What the next round must do beyond sending: receive rows, history entries or
+/// secrets (they were announced, or the session is new); the slower exchanges, by when they last ran
 /// (meter and secrets) and by this PC's own count of calls (the meter).
 struct Due {
     rows: bool,
     history: bool,
+    secrets: bool,
     at: Instant,
     calls: i64,
 }
