@@ -364,7 +364,8 @@ password: string | null,
  */
 pc_name: string | null, role: PcRole, 
 /**
- * The code a manager's screen in the facility shows.
+ * The code a manager's screen in the facility shows. Empty: start a new facility
+ * (refused if the database holds one already).
  */
 code: string, };
 
