@@ -37,12 +37,24 @@ pub fn month_of(unix: i64) -> String {
 }
 
 pub fn count(conn: &Connection, cloud: &str, kind: CallKind, now: i64) -> Result<()> {
-    conn.execute(
-        "INSERT INTO api_calls (cloud, month, kind, count) VALUES (?1, ?2, ?3, 1)
-         ON CONFLICT(cloud, month, kind) DO UPDATE SET count = count + 1",
-        params![cloud, month_of(now), kind.as_str()],
-    )?;
-    count_day(conn, cloud, kind.as_str(), now)
+    // The month's count and the day's in one commit (two would write the log twice).
+    let own = conn.is_autocommit();
+    if own {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+    }
+    let counted = conn
+        .prepare_cached(
+            "INSERT INTO api_calls (cloud, month, kind, count) VALUES (?1, ?2, ?3, 1)
+             ON CONFLICT(cloud, month, kind) DO UPDATE SET count = count + 1",
+        )
+        .and_then(|mut s| s.execute(params![cloud, month_of(now), kind.as_str()]))
+        .map_err(Into::into)
+        .and_then(|_| count_day(conn, cloud, kind.as_str(), now));
+    if own {
+        let end = if counted.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        conn.execute_batch(end)?;
+    }
+    counted
 }
 
 /// `YYYY-MM-DD` of a Unix time in Japan.
@@ -55,11 +67,11 @@ pub fn day_of(unix: i64) -> String {
 /// One call on its day, for the daily reports (SPLATS calls are counted only here:
 /// they are not billed, only rate-limited).
 pub fn count_day(conn: &Connection, cloud: &str, kind: &str, now: i64) -> Result<()> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO api_calls_daily (cloud, day, kind, count) VALUES (?1, ?2, ?3, 1)
          ON CONFLICT(cloud, day, kind) DO UPDATE SET count = count + 1",
-        params![cloud, day_of(now), kind],
-    )?;
+    )?
+    .execute(params![cloud, day_of(now), kind])?;
     Ok(())
 }
 
