@@ -495,13 +495,14 @@ async fn a_leader_whose_network_vanished_is_replaced_within_thirty_seconds() {
     assert!(!a.facility.leadership.is_leader(), "never both at once");
     let a_stopped = a_stopped.expect("A stopped before B started");
     eprintln!("cable pulled: A stopped leading after {a_stopped:?}, B leads after {:?}", pulled.elapsed());
-    // A's next change finds the database silent: its window says it works from its
-    // own data, the change queued.
+    // With nothing to send, A notices the silence too (it asks every 10 s, and waits
+    // 10 s for the answer): its window says it works from its own data; a change queues.
+    until("A knows it is cut off", Duration::from_secs(15), || !a.facility.status().connected).await;
+    eprintln!("A showed itself offline {:?} after the cable was pulled", pulled.elapsed());
     a.db.write_now(|c| {
         guests::add_walk_in(c, &walk_in("S001", "森 拓海", "090-1"), clock::now_unix(), "受付")
     })
     .unwrap();
-    until("A knows it is cut off", Duration::from_secs(15), || !a.facility.status().connected).await;
     assert!(a.facility.status().queued >= 1);
     drop((a, b));
 }

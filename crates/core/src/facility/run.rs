@@ -23,6 +23,9 @@ const RECONNECT: Duration = Duration::from_secs(3);
 const METER_EVERY: Duration = Duration::from_secs(30);
 /// A round that has not finished by then has lost its database (rows stay queued).
 const ROUND_LIMIT: Duration = Duration::from_secs(10);
+/// How often an otherwise idle session asks the database for an answer, so that one
+/// gone silent (a pulled cable closes nothing) is noticed with nothing to send.
+const PING_EVERY: Duration = Duration::from_secs(10);
 
 /// What the window shows about the facility.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -134,8 +137,9 @@ impl Facility {
 
     /// Sends and receives until the connection fails; returns why it ended.
     async fn serve(&self, mut session: Session, key: &FacilityKey) -> Error {
+        let now = Instant::now();
         let mut due =
-            Due { rows: true, history: true, secrets: true, at: Instant::now() - METER_EVERY, calls: -1 };
+            Due { rows: true, history: true, secrets: true, at: now - METER_EVERY, calls: -1, pinged: now };
         let mut writes = self.db.writes();
         loop {
             // Writes from here on (this round's own included) wake the next round.
@@ -200,6 +204,10 @@ impl Facility {
         if slow {
             due.at = Instant::now();
         }
+        if due.pinged.elapsed() >= PING_EVERY {
+            session.client.batch_execute("").await.map_err(unreachable)?;
+            due.pinged = Instant::now();
+        }
         // Secrets with the rows that name them (a lock saved with its key), else every
         // 30 s (a token renewed); taken when announced.
         if counter
@@ -252,6 +260,7 @@ struct Due {
     secrets: bool,
     at: Instant,
     calls: i64,
+    pinged: Instant,
 }
 
 fn unreachable_closed() -> Error {
