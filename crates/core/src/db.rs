@@ -28,6 +28,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(include_str!("../migrations/009_facility.sql")),
         M::up(include_str!("../migrations/010_facility_history.sql")),
         M::up(include_str!("../migrations/011_facility_doors.sql")),
+        M::up(include_str!("../migrations/012_facility_keys.sql")),
     ]
 }
 

@@ -408,13 +408,30 @@ async fn door_state_acknowledgements_and_deletions_reach_the_other_pc() {
             "INSERT INTO key_units (device_id, box_name, unit_no, taken, read_at) VALUES ('kb-1', '鍵箱', '03', 1, ?1)",
             [now],
         )?;
+        // B numbers its own rows: A's first key arrives under another row number there.
+        c.execute(
+            "INSERT INTO guest_keys (id, guest_id, device_id, unit_no, mode, due_at, given_at, given_by)
+             VALUES (7, 'G-1', 'kb-1', '03', 'now', ?1, ?1, '受付 佐藤')",
+            [now],
+        )?;
         uketsuke_core::alerts::acknowledge(c, "battery_low:area:A101", "受付 佐藤", now)
+    })
+    .unwrap();
+    b.db.write_now(|c| {
+        c.execute(
+            "INSERT INTO guest_keys (id, guest_id, device_id, unit_no, mode, due_at, given_at, given_by)
+             VALUES (7, 'G-2', 'kb-1', '04', 'now', ?1, ?1, '入口 鈴木')",
+            [now],
+        )?;
+        Ok(())
     })
     .unwrap();
     let took = until("B has A's door state and acknowledgement", Duration::from_secs(2), || {
         count(&b, "SELECT COUNT(*) FROM lock_status WHERE battery_percentage = 12") == 1
             && count(&b, "SELECT COUNT(*) FROM key_units WHERE unit_no = '03' AND taken = 1") == 1
             && count(&b, "SELECT COUNT(*) FROM alert_acks WHERE by = '受付 佐藤'") == 1
+            && count(&b, "SELECT COUNT(*) FROM guest_keys WHERE guest_id = 'G-1' AND unit_no = '03'") == 1
+            && count(&a, "SELECT COUNT(*) FROM guest_keys WHERE guest_id = 'G-2' AND unit_no = '04'") == 1
     })
     .await;
     eprintln!("door state at B after {took:?}");

@@ -16,16 +16,18 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
 
 /// One shared table: its name, the SQL giving a row's id (as the triggers of
-/// migrations 009 and 011 mark it), and the columns that id stands for.
+/// migrations 009, 011 and 012 mark it), the columns that id stands for, and columns
+/// that stay on each PC (a local row number).
 #[derive(Debug, Clone, Copy)]
 pub struct Table {
     pub name: &'static str,
     pub id: &'static str,
     pub columns: &'static [&'static str],
+    pub local: &'static [&'static str],
 }
 
 const fn table(name: &'static str, id: &'static str, columns: &'static [&'static str]) -> Table {
-    Table { name, id, columns }
+    Table { name, id, columns, local: &[] }
 }
 
 /// The shared tables, in the order a batch is applied (a store before its areas, a
@@ -40,6 +42,13 @@ pub const TABLES: &[Table] = &[
     table("lock_status", "device_uuid", &["device_uuid"]),
     table("key_units", "device_id || ':' || unit_no", &["device_id", "unit_no"]),
     table("alert_acks", "id", &["id"]),
+    // A key handed to a guest: numbered per PC, so known by what it is.
+    Table {
+        name: "guest_keys",
+        id: "guest_id || ':' || device_id || ':' || unit_no || ':' || given_at",
+        columns: &["guest_id", "device_id", "unit_no", "given_at"],
+        local: &["id"],
+    },
 ];
 
 fn table_of(tbl: &str) -> Option<&'static Table> {
@@ -65,7 +74,7 @@ pub fn read(
     let row = stmt
         .query_row([id], |r| {
             let mut m = Map::new();
-            for (i, n) in names.iter().enumerate() {
+            for (i, n) in names.iter().enumerate().filter(|(_, n)| !t.local.contains(&n.as_str())) {
                 m.insert(n.clone(), to_json(r.get_ref(i)?));
             }
             Ok(m)
@@ -144,7 +153,10 @@ pub fn apply(
         return Ok(());
     }
     let Some(obj) = data.as_object() else { return Ok(()) };
-    let cols: Vec<String> = columns(conn, tbl)?.into_iter().filter(|c| obj.contains_key(c)).collect();
+    let cols: Vec<String> = columns(conn, tbl)?
+        .into_iter()
+        .filter(|c| obj.contains_key(c) && !t.local.contains(&c.as_str()))
+        .collect();
     if !t.columns.iter().all(|k| cols.iter().any(|c| c == k)) {
         return Ok(());
     }
