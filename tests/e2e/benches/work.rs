@@ -20,12 +20,9 @@ mod support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use uketsuke_core::clock;
-use uketsuke_core::lock::{self, Target};
-use uketsuke_core::secrets::{names, Keyring, SecretStore};
-use uketsuke_core::sesame::{DeviceUuid, SecretKey};
 use uketsuke_e2e::procs::{end, family, pss, pss_mb, release_binary, running, spawn_until_painted};
-use uketsuke_e2e::{map_demo_doors, sync_setup, test_config, write_config, Driver, Session};
-use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
+use uketsuke_e2e::{live_desk, Driver, Session};
+use uketsuke_sim::{Sim, SimConfig};
 
 const KEYRING_SERVICE: &str = "jp.uketsuke.bench-work";
 const RUNS: usize = 2;
@@ -36,33 +33,13 @@ const SETTLE: Duration = Duration::from_secs(20);
 /// The demo facility with every cloud configured, the worker on at its shortest
 /// intervals, and A101's lock registered.
 async fn facility(sim: &Sim, dir: &Path) -> std::path::PathBuf {
-    let mut c = test_config(dir, KEYRING_SERVICE);
-    c.sync.background = true;
-    // The shortest intervals the config allows (the rate budgets' floor).
-    c.sync.bookings_every_secs = 30;
-    c.sync.histories_every_secs = 60;
-    c.reservation.base_url = Some(sim.reservation_url());
-    c.reservation.client_id = Some("demo".into());
-    c.sesame.base_url = Some(sim.sesame_url());
-    c.sesame.confirm_delay_ms = 200;
-    c.splats.base_url = Some(sim.splats_url());
-    c.splats.guest_membergroup_id = Some("mg-guest".into());
-    c.splats.guest_qr_timestep_secs = 30;
-    let path = write_config(&c, dir);
-    let keyring = Keyring::new(KEYRING_SERVICE);
-    keyring.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
-    keyring.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
-    keyring.set(names::SESAME_API_KEY, uketsuke_sim::sesame::DEMO_API_KEY).unwrap();
-    let shared = sync_setup(&c, sim, true).await;
-    map_demo_doors(&shared);
-    let device = sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().clone();
-    let key: String = device.secret.iter().map(|b| format!("{b:02x}")).collect();
-    let uuid = DeviceUuid::parse(&device.uuid).unwrap();
-    let target = Target::Area("A101".into());
-    shared
-        .write_now(|conn| lock::assign(conn, &keyring, &target, &uuid, &SecretKey::parse(&key)?, "manager"))
-        .unwrap();
-    path
+    live_desk(sim, dir, KEYRING_SERVICE, |c| {
+        // The shortest intervals the config allows (the rate budgets' floor).
+        c.sync.bookings_every_secs = 30;
+        c.sync.histories_every_secs = 60;
+        c.splats.guest_qr_timestep_secs = 30;
+    })
+    .await
 }
 
 /// PSS (kB per process) of the running app and every process it started.

@@ -420,6 +420,45 @@ pub fn map_demo_doors(db: &uketsuke_core::db::Db) {
     .unwrap();
 }
 
+/// A desk with every cloud on the simulator, as a manager leaves it: the worker on,
+/// the demo tokens in `keyring_service`, stores and SPLATS synced, the demo doors
+/// mapped and A101's SESAME lock registered. `edit` adjusts the config before it is
+/// written; the config's path comes back.
+pub async fn live_desk(
+    sim: &uketsuke_sim::Sim,
+    dir: &Path,
+    keyring_service: &str,
+    edit: impl FnOnce(&mut uketsuke_core::Config),
+) -> PathBuf {
+    use uketsuke_core::lock::{self, Target};
+    use uketsuke_core::secrets::{names, Keyring, SecretStore};
+    use uketsuke_core::sesame::{DeviceUuid, SecretKey};
+    let mut c = test_config(dir, keyring_service);
+    c.sync.background = true;
+    c.reservation.base_url = Some(sim.reservation_url());
+    c.reservation.client_id = Some("demo".into());
+    c.sesame.base_url = Some(sim.sesame_url());
+    c.sesame.confirm_delay_ms = 200;
+    c.splats.base_url = Some(sim.splats_url());
+    c.splats.guest_membergroup_id = Some("mg-guest".into());
+    edit(&mut c);
+    let path = write_config(&c, dir);
+    let keyring = Keyring::new(keyring_service);
+    keyring.set(names::RESERVATION_TOKEN, uketsuke_sim::DEMO_RESERVATION_TOKEN).unwrap();
+    keyring.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
+    keyring.set(names::SESAME_API_KEY, uketsuke_sim::sesame::DEMO_API_KEY).unwrap();
+    let shared = sync_setup(&c, sim, true).await;
+    map_demo_doors(&shared);
+    let device = sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().clone();
+    let key: String = device.secret.iter().map(|b| format!("{b:02x}")).collect();
+    let uuid = DeviceUuid::parse(&device.uuid).unwrap();
+    let target = Target::Area("A101".into());
+    shared
+        .write_now(|conn| lock::assign(conn, &keyring, &target, &uuid, &SecretKey::parse(&key)?, "manager"))
+        .unwrap();
+    path
+}
+
 /// Every log line the app wrote in this test's folder (`test_config` puts them there).
 pub fn app_logs(dir: &Path) -> String {
     std::fs::read_dir(dir.join("logs"))

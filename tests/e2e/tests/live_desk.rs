@@ -5,14 +5,10 @@
 
 use std::time::{Duration, Instant};
 use uketsuke_core::clock;
-use uketsuke_core::lock::{self, Target};
 use uketsuke_core::secrets::{names, Keyring, SecretStore};
-use uketsuke_core::sesame::{DeviceUuid, SecretKey};
-use uketsuke_e2e::{
-    app_binary, enabled, map_demo_doors, sync_setup, test_config, write_config, Driver, Session,
-};
+use uketsuke_e2e::{app_binary, enabled, live_desk, Driver, Session};
 use uketsuke_sim::faults::Fault;
-use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
+use uketsuke_sim::{Sim, SimConfig};
 
 const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-live";
 
@@ -21,37 +17,7 @@ const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-live";
 async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let mut c = test_config(dir.path(), KEYRING_SERVICE);
-    c.sync.background = true; // the worker is what this test is about
-    c.reservation.base_url = Some(sim.reservation_url());
-    c.reservation.client_id = Some("demo".into());
-    c.sesame.base_url = Some(sim.sesame_url());
-    c.sesame.confirm_delay_ms = 200;
-    c.splats.base_url = Some(sim.splats_url());
-    c.splats.guest_membergroup_id = Some("mg-guest".into());
-    let path = write_config(&c, dir.path());
-    let keyring = Keyring::new(KEYRING_SERVICE);
-    keyring.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
-    keyring.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
-    keyring.set(names::SESAME_API_KEY, uketsuke_sim::sesame::DEMO_API_KEY).unwrap();
-
-    let shared = sync_setup(&c, &sim, true).await;
-    map_demo_doors(&shared);
-    let device = sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().clone();
-    let key: String = device.secret.iter().map(|b| format!("{b:02x}")).collect();
-    let uuid = DeviceUuid::parse(&device.uuid).unwrap();
-    shared
-        .write_now(|conn| {
-            lock::assign(
-                conn,
-                &keyring,
-                &Target::Area("A101".into()),
-                &uuid,
-                &SecretKey::parse(&key)?,
-                "manager",
-            )
-        })
-        .unwrap();
+    let path = live_desk(&sim, dir.path(), KEYRING_SERVICE, |_| {}).await; // the worker on: what this is about
     let now = clock::now_unix();
     let booking = serde_json::json!({
         "id": "B-LIVE", "store_id": "S001", "name": "石井 真央", "name_kana": "イシイ マオ",
