@@ -38,23 +38,14 @@ pub fn month_of(unix: i64) -> String {
 
 pub fn count(conn: &Connection, cloud: &str, kind: CallKind, now: i64) -> Result<()> {
     // The month's count and the day's in one commit (two would write the log twice).
-    let own = conn.is_autocommit();
-    if own {
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-    }
-    let counted = conn
-        .prepare_cached(
+    crate::db::atomically(conn, || {
+        conn.prepare_cached(
             "INSERT INTO api_calls (cloud, month, kind, count) VALUES (?1, ?2, ?3, 1)
              ON CONFLICT(cloud, month, kind) DO UPDATE SET count = count + 1",
-        )
-        .and_then(|mut s| s.execute(params![cloud, month_of(now), kind.as_str()]))
-        .map_err(Into::into)
-        .and_then(|_| count_day(conn, cloud, kind.as_str(), now));
-    if own {
-        let end = if counted.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        conn.execute_batch(end)?;
-    }
-    counted
+        )?
+        .execute(params![cloud, month_of(now), kind.as_str()])?;
+        count_day(conn, cloud, kind.as_str(), now)
+    })
 }
 
 /// `YYYY-MM-DD` of a Unix time in Japan.

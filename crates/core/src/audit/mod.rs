@@ -51,17 +51,7 @@ impl AuditEvent {
 /// (`BEGIN IMMEDIATE`), so that two processes (the app and the CLI) never link two rows
 /// to the same head.
 pub fn record(conn: &Connection, e: &AuditEvent) -> Result<()> {
-    if !conn.is_autocommit() {
-        return append(conn, e);
-    }
-    conn.execute_batch("BEGIN IMMEDIATE")?;
-    match append(conn, e) {
-        Ok(()) => Ok(conn.execute_batch("COMMIT")?),
-        Err(err) => {
-            let _ = conn.execute_batch("ROLLBACK");
-            Err(err)
-        }
-    }
+    crate::db::atomically(conn, || append(conn, e))
 }
 
 fn append(conn: &Connection, e: &AuditEvent) -> Result<()> {
