@@ -77,8 +77,15 @@ fn door_alerts(d: &Door, out: &mut Vec<(AlertKind, String, Option<i64>)>) {
 /// conditions that have cleared are dropped.
 pub fn for_store(conn: &Connection, store_id: &str, now: i64) -> Result<Vec<Alert>> {
     let board = doors::of_store(conn, store_id)?;
+    let today = guests::today(conn, store_id, now, None)?;
+    of(conn, &board, &today, now)
+}
+
+/// The alerts of a store's doors and today's guests, already read (the overview reads
+/// them for its own counts).
+pub fn of(conn: &Connection, board: &[Door], today: &[guests::GuestView], now: i64) -> Result<Vec<Alert>> {
     let mut found = Vec::new();
-    for d in &board {
+    for d in board {
         let mut kinds = Vec::new();
         door_alerts(d, &mut kinds);
         found.extend(
@@ -87,7 +94,7 @@ pub fn for_store(conn: &Connection, store_id: &str, now: i64) -> Result<Vec<Aler
                 .map(|(kind, key, value)| (kind, key, d.label.clone(), Some(d.target.clone()), value)),
         );
     }
-    for g in guests::today(conn, store_id, now, None)? {
+    for g in today {
         if g.status == GuestStatus::Overstaying {
             found.push((
                 AlertKind::Overstaying,

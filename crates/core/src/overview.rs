@@ -36,7 +36,8 @@ pub fn stores(conn: &Connection, now: i64) -> Result<Vec<StoreOverview>> {
     let mut rows = Vec::new();
     for s in store::list_stores(conn)? {
         let mut row = StoreOverview { store_id: s.id.clone(), name: s.name.clone(), ..Default::default() };
-        for g in guests::today(conn, &s.id, now, None)? {
+        let (today, board) = (guests::today(conn, &s.id, now, None)?, doors::of_store(conn, &s.id)?);
+        for g in &today {
             match g.status {
                 GuestStatus::Upcoming => row.upcoming += 1,
                 GuestStatus::Arrived | GuestStatus::In => row.inside += 1,
@@ -46,13 +47,13 @@ pub fn stores(conn: &Connection, now: i64) -> Result<Vec<StoreOverview>> {
                 GuestStatus::Cancelled => {}
             }
         }
-        for d in doors::of_store(conn, &s.id)? {
+        for d in &board {
             row.doors += 1;
             if d.status.is_some() || d.pass.as_ref().is_some_and(|p| p.status.is_some()) {
                 row.doors_read += 1;
             }
         }
-        for a in alerts::for_store(conn, &s.id, now)? {
+        for a in alerts::of(conn, &board, &today, now)? {
             row.alerts += 1;
             if !a.acknowledged {
                 row.alerts_open += 1;
