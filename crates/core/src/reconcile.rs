@@ -227,7 +227,7 @@ async fn run_one(
     }
     let id = p.id;
     db.write(move |c| outbox::mark_sending(c, id)).await?;
-    access::issue(db, client, secrets, config, &p.guest_id, actor).await.map(|_| ())
+    access::issue_after(db, client, secrets, config, &p.guest_id, actor, Some(p.maybe_sent)).await.map(|_| ())
 }
 
 async fn settle(db: &Db, p: PendingOp, result: &Result<()>, report: &mut Drained) -> Result<()> {

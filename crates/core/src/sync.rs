@@ -403,5 +403,7 @@ async fn splats_steps(
     report.histories = splats::history::sync(db, client, &opts, server_now).await?;
     let events = config.splats.arrival_events.clone();
     report.arrivals = db.write(move |c| guests::derive_arrivals(c, &events, now - 2 * 86_400)).await?;
+    let refusals = config.splats.refusal_events.clone();
+    db.write(move |c| splats::seed_reading::recheck_after_refusals(c, &refusals)).await?;
     Ok(())
 }

@@ -189,6 +189,16 @@ async fn splats_settings(State(s): State<Arc<SimState>>, Json(req): Json<Value>)
             .filter_map(|d| chrono::NaiveDate::parse_from_str(d.as_str()?, "%Y-%m-%d").ok())
             .collect();
     }
+    if let Some(v) = req.get("accept_duplicate_codes").and_then(Value::as_bool) {
+        w.accept_duplicate_codes = v;
+    }
+    if let Some(r) = req.get("seed_reading").and_then(|r| serde_json::from_value(r.clone()).ok()) {
+        w.seed_reading = r;
+    }
+    if let Some(t) = req.get("tenant") {
+        let n = |k: &str| t.get(k).and_then(Value::as_u64).unwrap_or(0) as usize;
+        w.grow(n("areas"), n("membergroups"));
+    }
     if let Some(t) = req.get("add_token").and_then(Value::as_str) {
         w.tokens.insert(t.to_string());
     }

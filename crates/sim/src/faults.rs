@@ -16,6 +16,9 @@ pub enum FaultKind {
         #[serde(default)]
         retry_after_secs: Option<u64>,
     },
+    /// Handle the request (a create is made), then answer this status instead of its
+    /// reply: a cloud whose write went through but whose answer says it failed.
+    Applied { status: u16 },
     /// Wait this long, then handle the request normally.
     Delay { ms: u64 },
     /// Hold every matching request until `secs` after the fault was added, then handle

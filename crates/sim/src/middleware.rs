@@ -34,6 +34,11 @@ pub async fn layer(State(state): State<Arc<SimState>>, req: Request, next: Next)
             }
             r
         }
+        Some((FaultKind::Applied { status }, _)) => {
+            let _ = next.run(req).await;
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            crate::json::message(status, "simulated fault after the request was applied")
+        }
         Some((FaultKind::BrokenJson, _)) => {
             let _ = next.run(req).await;
             (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], "{\"truncated\": [1, 2,")

@@ -9,7 +9,7 @@ mod facility;
 mod splats;
 pub use base_url::check_base_url;
 pub use facility::{FacilityConfig, PcRole};
-pub use splats::{Hash, SeedEncoding, SplatsConfig};
+pub use splats::{Hash, SeedEncoding, SeedReading, SplatsConfig};
 
 use crate::error::{Error, Result};
 use crate::i18n::Lang;

@@ -39,14 +39,20 @@ pub struct SplatsConfig {
     /// Make one-time QR codes on this PC (works offline); off asks SPLATS each time.
     #[serde(default = "default_true")]
     pub otqr_local: bool,
-    #[serde(default)]
-    pub otqr_seed_encoding: SeedEncoding,
+    /// How `totp_seed` becomes the HMAC key: `auto` asks SPLATS once per tenant
+    /// ([`crate::splats::seed_reading`]); `ascii` or `base32` fixes it.
+    #[serde(default, alias = "otqr_seed_encoding")]
+    pub totp_seed_reading: SeedReading,
     #[serde(default)]
     pub otqr_hash: Hash,
     /// History `event` values that mean "this guest's QR was accepted" (the guest has
     /// arrived). The field's values are inferred, not documented (docs/splats.md).
     #[serde(default = "default_arrival_events")]
     pub arrival_events: Vec<String>,
+    /// History `event` values that mean "a reader refused this QR" (inferred likewise).
+    /// One for a guest inside their window makes the seed reading be asked again.
+    #[serde(default = "default_refusal_events")]
+    pub refusal_events: Vec<String>,
     /// A history listing stops after this many pages (and the next sync starts anew),
     /// so that a cloud that keeps answering with more pages cannot spend the budget.
     #[serde(default = "default_max_pages")]
@@ -97,9 +103,10 @@ impl Default for SplatsConfig {
             guest_qr_timestep_secs: default_timestep(),
             guest_qr_skew: default_skew(),
             otqr_local: true,
-            otqr_seed_encoding: Default::default(),
+            totp_seed_reading: Default::default(),
             otqr_hash: Default::default(),
             arrival_events: default_arrival_events(),
+            refusal_events: default_refusal_events(),
             history_max_pages: default_max_pages(),
             pass_status_every_secs: default_pass_status_every(),
             face_path: default_face_path(),
@@ -145,6 +152,10 @@ fn default_arrival_events() -> Vec<String> {
     vec!["qr_auth_success".into()]
 }
 
+fn default_refusal_events() -> Vec<String> {
+    vec!["qr_auth_failure".into()]
+}
+
 fn default_max_pages() -> u32 {
     500
 }
@@ -161,6 +172,17 @@ pub enum SeedEncoding {
     #[default]
     Ascii,
     /// RFC 4648 base32, the authenticator-app convention.
+    Base32,
+}
+
+/// The setting for the seed's reading: detected, or fixed by a manager.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SeedReading {
+    /// Compare with SPLATS' own code once per tenant and keep what matches.
+    #[default]
+    Auto,
+    Ascii,
     Base32,
 }
 

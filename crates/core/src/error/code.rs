@@ -177,6 +177,8 @@ codes! {
     CsvRowInvalid = "csv_row_invalid",
     QrNotIssued = "qr_not_issued",
     QrRevoked = "qr_revoked",
+    /// The guest's QR key is not on this PC and SPLATS could not be asked for it now.
+    QrSeedMissing = "qr_seed_missing",
     /// The payload does not fit in a QR code.
     QrUnencodable = "qr_unencodable",
     BookingEnded = "booking_ended",

@@ -18,7 +18,7 @@ use crate::model::Guest;
 use crate::secrets::{names, ExposeSecret, SecretStore};
 use crate::splats::model::{DevicesPass, Member, MemberInput, OneTimeQr, QrCode};
 use crate::splats::otqr::{Frame, Generator};
-use crate::splats::{cache, SplatsClient};
+use crate::splats::{cache, seed_reading, SplatsClient};
 use crate::{clock, outbox, store};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -74,7 +74,7 @@ pub fn desired(conn: &Connection, config: &Config, g: &Guest) -> Result<(i64, i6
 }
 
 /// Makes (or brings up to date) the guest's SPLATS member and keeps its seed. Safe to
-/// repeat; called by the outbox runner and when staff ask for a QR.
+/// repeat; called when staff ask for a QR, a key or a kiosk shows one.
 pub async fn issue(
     db: &Db,
     client: &SplatsClient,
@@ -83,12 +83,32 @@ pub async fn issue(
     guest_id: &str,
     actor: &str,
 ) -> Result<AccessSummary> {
-    let (g, (from, until, areas), existing) = {
+    issue_after(db, client, secrets, config, guest_id, actor, None).await
+}
+
+/// [`issue`], told by the outbox runner whether an earlier attempt may have reached
+/// SPLATS (`Some(maybe_sent)` as claimed, before this attempt marked itself); `None`
+/// reads it from the outbox. After such an attempt the member is looked up by its code
+/// before any create, whatever SPLATS does with a repeated `member_code`.
+pub(crate) async fn issue_after(
+    db: &Db,
+    client: &SplatsClient,
+    secrets: &dyn SecretStore,
+    config: &Config,
+    guest_id: &str,
+    actor: &str,
+    earlier_send: Option<bool>,
+) -> Result<AccessSummary> {
+    let (g, (from, until, areas), existing, maybe_made) = {
         let (config, id) = (config.clone(), guest_id.to_string());
         db.read(move |conn| {
             let g = guest(conn, &id)?;
             let want = desired(conn, &config, &g)?;
-            Ok((g, want, summary(conn, &id)?))
+            let maybe_made = match earlier_send {
+                Some(m) => m,
+                None => outbox::waiting_for(conn, &id)?.is_some_and(|w| w.maybe_sent && !w.op.removes()),
+            };
+            Ok((g, want, summary(conn, &id)?, maybe_made))
         })
         .await?
     };
@@ -121,7 +141,7 @@ pub async fn issue(
         devices_pass: Some(DevicesPass::only(&areas)),
     };
     let started = std::time::Instant::now();
-    let result = upsert_member(client, active.as_ref(), &input).await;
+    let result = upsert_member(client, active.as_ref(), &input, maybe_made).await;
     let latency = started.elapsed().as_millis() as i64;
     let event = move |ok: bool, detail: serde_json::Value| {
         AuditEvent::new(
@@ -151,6 +171,8 @@ pub async fn issue(
         });
     };
     secrets.set(&names::guest_seed(guest_id), &seed)?;
+    let timestep = otqr.timestep.unwrap_or(config.splats.guest_qr_timestep_secs);
+    learn_seed_reading(db, client, config, &member.member_id, &seed, &data, timestep).await;
     let ev = event(
         true,
         serde_json::json!({ "member_id": member.member_id, "areas": areas, "from": from, "until": until }),
@@ -187,27 +209,70 @@ pub async fn issue(
 }
 
 /// Creates the member, or updates the one we already have; adopts a member with our
-/// code when SPLATS says it exists or the create's reply was lost.
+/// code when an earlier attempt may have made it (`maybe_made`), when SPLATS says it
+/// exists, or when the create's answer was lost or a server error (a 5xx may come after
+/// the member was made).
 async fn upsert_member(
     client: &SplatsClient,
     existing: Option<&AccessSummary>,
     input: &MemberInput,
+    maybe_made: bool,
 ) -> Result<Member> {
     if let Some(e) = existing {
         return with_seed(client, client.update_member(&e.splats_member_id, input).await?).await;
     }
+    if maybe_made {
+        return adopt_or_create(client, input).await;
+    }
     match client.create_member(input).await {
         Ok(m) => with_seed(client, m).await,
-        Err(Error::Rejected { status: 409, .. }) | Err(Error::Uncertain { .. }) => {
-            let code = input.member_code.as_deref();
-            let found = client.all_members().await?.into_iter().find(|m| m.member_code.as_deref() == code);
-            match found {
-                Some(m) => with_seed(client, client.update_member(&m.member_id, input).await?).await,
-                // Listing is authoritative: nothing was made, so making it now is safe.
-                None => with_seed(client, client.create_member(input).await?).await,
+        Err(Error::Rejected { status, .. }) if status == 409 || status >= 500 => {
+            adopt_or_create(client, input).await
+        }
+        Err(Error::Uncertain { .. }) => adopt_or_create(client, input).await,
+        Err(e) => Err(e),
+    }
+}
+
+/// The member with our code brought up to date, or made when the listing has none.
+async fn adopt_or_create(client: &SplatsClient, input: &MemberInput) -> Result<Member> {
+    let code = input.member_code.as_deref();
+    let found = client.all_members().await?.into_iter().find(|m| m.member_code.as_deref() == code);
+    match found {
+        Some(m) => with_seed(client, client.update_member(&m.member_id, input).await?).await,
+        // Listing is authoritative: nothing was made, so making it now is safe.
+        None => with_seed(client, client.create_member(input).await?).await,
+    }
+}
+
+/// Asks SPLATS once per tenant which reading of the seed its readers use, with the
+/// member just made ([`seed_reading`]). A failure leaves it for the next issue.
+async fn learn_seed_reading(
+    db: &Db,
+    client: &SplatsClient,
+    config: &Config,
+    member_id: &str,
+    seed: &str,
+    data: &str,
+    timestep: u32,
+) {
+    let setting = config.splats.totp_seed_reading;
+    let known = db.read(move |c| seed_reading::effective(c, setting)).await;
+    if !matches!(known, Ok(seed_reading::Effective::Undetected)) {
+        return;
+    }
+    let hash = config.splats.otqr_hash;
+    match seed_reading::detect(client, member_id, seed, data, timestep, hash).await {
+        Ok(word) => {
+            tracing::info!(reading = word, "SPLATS one-time QR seed reading detected");
+            let kept = db.write(move |c| seed_reading::keep(c, word, clock::now_unix())).await;
+            if let Err(e) = kept {
+                tracing::warn!(code = e.code().as_str(), "seed reading not kept");
             }
         }
-        Err(e) => Err(e),
+        Err(e) => {
+            tracing::warn!(code = e.code().as_str(), "seed reading not detected; asked again next issue")
+        }
     }
 }
 
@@ -304,13 +369,43 @@ pub fn queue_revoke(conn: &Connection, guest_id: &str, reason: &str, now: i64) -
     Ok(queued)
 }
 
-/// The client a QR is fetched with: none when codes are made on this PC
-/// (`splats.otqr_local`) or SPLATS is not set up (then they are made here too).
+/// The client a QR may need: to fetch codes when they are not made on this PC (the
+/// setting, or no seed reading matched SPLATS'), or to read back a seed this PC lost.
+/// None when SPLATS is not set up (codes are then made here from what is kept).
 pub fn qr_client(config: &Config, secrets: &dyn SecretStore) -> Option<SplatsClient> {
-    if config.splats.otqr_local {
-        return None;
-    }
     SplatsClient::from_config(config, secrets).ok()
+}
+
+/// The guest's seed from the keyring; one that is missing (a restored backup, a new
+/// Windows profile, a reset keyring) is read back from SPLATS and kept again.
+async fn kept_seed(
+    db: &Db,
+    client: Option<&SplatsClient>,
+    secrets: &dyn SecretStore,
+    guest_id: &str,
+    member_id: &str,
+) -> Result<crate::secrets::SecretString> {
+    let name = names::guest_seed(guest_id);
+    if let Some(seed) = secrets.get(&name)? {
+        return Ok(seed);
+    }
+    let missing = || {
+        Error::invalid(
+            Code::QrSeedMissing,
+            "この PC にはこのお客様の QR の鍵がありません。ネットワークにつながってから、もう一度 QR を開いてください",
+            "this PC does not hold this guest's QR key; open the QR again once the network is back",
+        )
+    };
+    let client = client.ok_or_else(missing)?;
+    let member = client.member(member_id).await.map_err(|e| {
+        tracing::warn!(code = e.code().as_str(), "lost seed not read back from SPLATS");
+        missing()
+    })?;
+    let seed = member.qrcode.and_then(|q| q.one_time_qr).and_then(|o| o.totp_seed).ok_or_else(missing)?;
+    secrets.set(&name, &seed)?;
+    let ev = AuditEvent::new("worker", "access.seed_restored", Some(guest_id), true);
+    db.write(move |c| audit::record(c, &ev)).await?;
+    Ok(seed.into())
 }
 
 /// What to show for a guest right now.
@@ -339,7 +434,8 @@ pub async fn qr(
     at: Option<i64>,
 ) -> Result<QrView> {
     let id = guest_id.to_string();
-    let (e, data, timestep, offset, gone) = db
+    let setting = config.splats.totp_seed_reading;
+    let (e, data, timestep, offset, gone, reading) = db
         .read(move |conn| {
             let e = summary(conn, &id)?.ok_or_else(|| {
                 Error::invalid(
@@ -361,7 +457,7 @@ pub async fn qr(
                 [&id],
                 |r| r.get(0),
             )?;
-            Ok((e, data, timestep, offset, gone))
+            Ok((e, data, timestep, offset, gone, seed_reading::effective(conn, setting)?))
         })
         .await?;
     if gone || e.revoked_at.is_some() {
@@ -379,19 +475,17 @@ pub async fn qr(
             "the booking has ended; the QR is no longer shown",
         ));
     }
-    let (frame, local) = match client.filter(|_| !config.splats.otqr_local) {
-        None => {
-            let seed = secrets.require(&names::guest_seed(guest_id))?;
-            let g = Generator::new(
-                seed.expose_secret(),
-                &data,
-                timestep,
-                config.splats.otqr_seed_encoding,
-                config.splats.otqr_hash,
-            )?;
+    let draw_here = if config.splats.otqr_local { reading.encoding() } else { None };
+    let (frame, local) = match (draw_here, client) {
+        (encoding, None) | (encoding @ Some(_), _) => {
+            // Without SPLATS set up, codes are made here with what is kept.
+            let encoding =
+                encoding.or(reading.encoding()).unwrap_or(crate::splats::otqr::SeedEncoding::Ascii);
+            let seed = kept_seed(db, client, secrets, guest_id, &e.splats_member_id).await?;
+            let g = Generator::new(seed.expose_secret(), &data, timestep, encoding, config.splats.otqr_hash)?;
             (g.frame(now), true)
         }
-        Some(client) => {
+        (None, Some(client)) => {
             let reply = client.one_time_qr(&e.splats_member_id).await?;
             let expires = i64::from(reply.expiration_in_seconds.unwrap_or(timestep));
             let end = now + expires;

@@ -1,8 +1,13 @@
 //! Importing bookings from a CSV file, as a Japanese Excel or a booking site exports it.
 //!
-//! Shift_JIS (Excel's "CSV") and UTF-8 (with or without a BOM) are both read. The header
-//! names its columns, in Japanese or English, in any order. The whole file is checked
-//! before anything is written; one bad row stops the import and says which row and why.
+//! Shift_JIS as Windows writes it (cp932, with the NEC and IBM extensions such as ①, ㈱
+//! and 髙: `encoding_rs`' Shift_JIS is that WHATWG table) and UTF-8 (with or without a
+//! BOM) are both read; records through the `csv` crate, so a quoted comma, a doubled
+//! quote or a line break inside a cell (Excel writes one for a cell with a newline)
+//! reads as Excel meant it. The header names its columns, in Japanese or English, in any
+//! order, matched as the counter's search matches (NFKC and kana folding). The whole
+//! file is checked before anything is written: every bad row is reported at once with
+//! its row number as Excel shows it, and nothing is imported until the file is good.
 
 use super::text;
 use crate::error::{Code, Error, Result};
@@ -63,28 +68,14 @@ fn column(header: &str) -> Option<Col> {
     })
 }
 
-/// Splits one CSV line, honouring double quotes (`"a,b"`, `""`).
-fn fields(line: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    let mut quoted = false;
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                chars.next();
-                out.last_mut().expect("non-empty").push('"');
-            }
-            ('"', _) => quoted = !quoted,
-            (',', false) => out.push(String::new()),
-            (c, _) => out.last_mut().expect("non-empty").push(c),
-        }
-    }
-    out.into_iter().map(|f| f.trim().to_string()).collect()
-}
-
-/// `2026/11/23 9:00`, `2026-11-23 09:00`, `2026-11-23T09:00`, or ISO with a zone.
+/// `2026/12/2 9:00`, `2026-12-02 09:00:00`, `2026-12-02T09:00`, `2026年12月2日 9:00`,
+/// full-width digits (NFKC makes them ASCII), or ISO with a zone: what Japanese Excel
+/// and booking sites write.
 fn time(text: &str) -> Option<i64> {
-    let t = text.trim().replace('/', "-");
+    use unicode_normalization::UnicodeNormalization;
+    let t: String = text.trim().nfkc().collect();
+    let t = t.replace('/', "-").replace('年', "-").replace('月', "-").replace('日', " ");
+    let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
     if let Some(u) = clock::parse_iso(&t) {
         return Some(u);
     }
@@ -96,11 +87,69 @@ fn time(text: &str) -> Option<i64> {
     None
 }
 
-fn row_error(line: usize, ja: &str, en: &str) -> Error {
-    Error::invalid(Code::CsvRowInvalid, format!("CSV {line} 行目: {ja}"), format!("CSV line {line}: {en}"))
+/// One bad row: its number as Excel shows it (the header is row 1) and why.
+struct Problem {
+    row: usize,
+    ja: String,
+    en: String,
 }
 
-/// Reads every booking in the file, or says what is wrong with the first bad row.
+/// How many bad rows one message lists; the rest are counted.
+const LISTED: usize = 20;
+
+/// Every bad row in one error, so that the file is mended in one go.
+fn rows_error(problems: &[Problem]) -> Error {
+    let list = |ja: bool| {
+        let mut lines: Vec<String> =
+            problems
+                .iter()
+                .take(LISTED)
+                .map(|p| {
+                    if ja {
+                        format!("{} 行目: {}", p.row, p.ja)
+                    } else {
+                        format!("row {}: {}", p.row, p.en)
+                    }
+                })
+                .collect();
+        let more = problems.len().saturating_sub(LISTED);
+        if more > 0 {
+            lines.push(if ja { format!("ほか {more} 行") } else { format!("and {more} more rows") });
+        }
+        lines.join("\n")
+    };
+    Error::invalid(
+        Code::CsvRowInvalid,
+        format!(
+            "CSV の {} 行を読めません。直してから取り込み直してください (何も取り込んでいません)\n{}",
+            problems.len(),
+            list(true)
+        ),
+        format!(
+            "{} CSV rows cannot be read; mend them and import again (nothing was imported)\n{}",
+            problems.len(),
+            list(false)
+        ),
+    )
+}
+
+/// The records of the file, quoted commas, quotes and line breaks inside a field read
+/// as Excel writes them; rows whose every field is blank are left out.
+fn records(text: &str) -> Vec<(usize, std::result::Result<Vec<String>, String>)> {
+    let mut reader = ::csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(::csv::Trim::All)
+        .from_reader(text.as_bytes());
+    reader
+        .records()
+        .enumerate()
+        .map(|(i, r)| (i + 1, r.map(|r| r.iter().map(String::from).collect()).map_err(|e| e.to_string())))
+        .filter(|(_, r)| r.as_ref().map_or(true, |f: &Vec<String>| f.iter().any(|x| !x.is_empty())))
+        .collect()
+}
+
+/// Reads every booking in the file, or says what is wrong with every bad row.
 pub fn parse(conn: &Connection, bytes: &[u8]) -> Result<Vec<Guest>> {
     if bytes.len() > MAX_BYTES {
         return Err(too_large(
@@ -109,17 +158,20 @@ pub fn parse(conn: &Connection, bytes: &[u8]) -> Result<Vec<Guest>> {
         ));
     }
     let text = decode(bytes)?;
-    let rows = text.lines().filter(|l| !l.trim().is_empty()).count().saturating_sub(1);
-    if rows > MAX_ROWS {
+    let mut records = records(&text).into_iter();
+    let Some((_, header)) = records.next() else {
+        return Err(Error::invalid(Code::CsvEmpty, "CSV が空です", "the CSV is empty"));
+    };
+    let header = header.map_err(|_| Error::invalid(Code::CsvEmpty, "CSV が空です", "the CSV is empty"))?;
+    let rows: Vec<_> = records.collect();
+    if rows.len() > MAX_ROWS {
+        let n = rows.len();
         return Err(too_large(
-            format!("CSV の予約が多すぎます ({rows} 件、一度に {MAX_ROWS} 件まで)。分けて取り込んでください"),
-            format!("the CSV has too many bookings ({rows}, at most {MAX_ROWS} at a time); split it"),
+            format!("CSV の予約が多すぎます ({n} 件、一度に {MAX_ROWS} 件まで)。分けて取り込んでください"),
+            format!("the CSV has too many bookings ({n}, at most {MAX_ROWS} at a time); split it"),
         ));
     }
-    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
-    let (_, header) =
-        lines.next().ok_or_else(|| Error::invalid(Code::CsvEmpty, "CSV が空です", "the CSV is empty"))?;
-    let cols: Vec<Option<Col>> = fields(header).iter().map(|h| column(h)).collect();
+    let cols: Vec<Option<Col>> = header.iter().map(|h| column(h)).collect();
     for needed in [Col::Store, Col::Name, Col::Start, Col::End, Col::Areas] {
         if !cols.contains(&Some(needed)) {
             return Err(Error::invalid(Code::CsvHeaderInvalid,
@@ -128,73 +180,85 @@ pub fn parse(conn: &Connection, bytes: &[u8]) -> Result<Vec<Guest>> {
             ));
         }
     }
-    let mut out = Vec::new();
-    for (i, line) in lines {
-        let n = i + 1;
-        let f = fields(line);
-        let get = |c: Col| {
-            cols.iter().position(|x| *x == Some(c)).and_then(|p| f.get(p)).map(String::as_str).unwrap_or("")
-        };
-        let store_id = get(Col::Store);
-        if store::get_store(conn, store_id)?.is_none() {
-            return Err(row_error(
-                n,
-                &format!("店舗 `{store_id}` がありません"),
-                &format!("unknown store `{store_id}`"),
-            ));
+    let (mut out, mut problems) = (Vec::new(), Vec::new());
+    for (row, fields) in rows {
+        let read = fields
+            .map_err(|e| Problem {
+                row,
+                ja: format!("行の形が読めません ({e})"),
+                en: format!("cannot read the row ({e})"),
+            })
+            .and_then(|f| guest_of(conn, &cols, &f, row));
+        match read {
+            Ok(g) => out.push(g),
+            Err(p) => problems.push(p),
         }
-        let in_row = |e: Error| row_error(n, &e.message(crate::Lang::Ja), &e.message(crate::Lang::En));
-        let name = &text::field(get(Col::Name), "氏名", "name").map_err(in_row)?;
-        let kana = text::field(get(Col::Kana), "フリガナ", "kana").map_err(in_row)?;
-        let code = text::field(get(Col::Code), "予約番号", "booking code").map_err(in_row)?;
-        if name.is_empty() {
-            return Err(row_error(n, "氏名が空です", "the name is empty"));
-        }
-        let start = time(get(Col::Start)).ok_or_else(|| {
-            row_error(
-                n,
-                "開始日時が読めません (例: 2026/11/23 9:00)",
-                "cannot read the start (e.g. 2026/11/23 9:00)",
-            )
-        })?;
-        let end =
-            time(get(Col::End)).ok_or_else(|| row_error(n, "終了日時が読めません", "cannot read the end"))?;
-        if end <= start {
-            return Err(row_error(n, "終了が開始より前です", "the end is before the start"));
-        }
-        let areas: Vec<String> = get(Col::Areas)
-            .split([';', '・', ' ', '、', '|'])
-            .map(str::trim)
-            .filter(|a| !a.is_empty())
-            .map(String::from)
-            .collect();
-        if areas.is_empty() {
-            return Err(row_error(n, "エリアが空です", "no areas"));
-        }
-        for a in &areas {
-            if store::get_area(conn, a)?.is_none_or(|x| x.store_id != store_id) {
-                return Err(row_error(
-                    n,
-                    &format!("エリア `{a}` はこの店舗にありません"),
-                    &format!("area `{a}` is not in this store"),
-                ));
-            }
-        }
-        let id = if code.is_empty() { format!("CSV-{store_id}-{start}-{n}") } else { format!("CSV-{code}") };
-        out.push(Guest {
-            id,
-            store_id: store_id.to_string(),
-            booking_code: (!code.is_empty()).then(|| code.to_string()),
-            name: name.to_string(),
-            name_kana: Some(kana).filter(|k| !k.is_empty()),
-            phone_last4: Some(phone_last4(get(Col::Phone))).filter(|p| !p.is_empty()),
-            starts_at: start,
-            ends_at: end,
-            area_ids: areas,
-            source: GuestSource::Csv,
-        });
+    }
+    if !problems.is_empty() {
+        return Err(rows_error(&problems));
     }
     Ok(out)
+}
+
+/// One row as a booking, or what is wrong with it.
+fn guest_of(
+    conn: &Connection,
+    cols: &[Option<Col>],
+    f: &[String],
+    row: usize,
+) -> std::result::Result<Guest, Problem> {
+    let bad = |ja: &str, en: &str| Problem { row, ja: ja.to_string(), en: en.to_string() };
+    let get = |c: Col| {
+        cols.iter().position(|x| *x == Some(c)).and_then(|p| f.get(p)).map(String::as_str).unwrap_or("")
+    };
+    let db = |e: Error| bad(&e.message(crate::Lang::Ja), &e.message(crate::Lang::En));
+    let store_id = get(Col::Store);
+    if store::get_store(conn, store_id).map_err(db)?.is_none() {
+        return Err(bad(&format!("店舗 `{store_id}` がありません"), &format!("unknown store `{store_id}`")));
+    }
+    let name = text::field(get(Col::Name), "氏名", "name").map_err(db)?;
+    let kana = text::field(get(Col::Kana), "フリガナ", "kana").map_err(db)?;
+    let code = text::field(get(Col::Code), "予約番号", "booking code").map_err(db)?;
+    if name.is_empty() {
+        return Err(bad("氏名が空です", "the name is empty"));
+    }
+    let start = time(get(Col::Start)).ok_or_else(|| {
+        bad("開始日時が読めません (例: 2026/11/23 9:00)", "cannot read the start (e.g. 2026/11/23 9:00)")
+    })?;
+    let end = time(get(Col::End)).ok_or_else(|| bad("終了日時が読めません", "cannot read the end"))?;
+    if end <= start {
+        return Err(bad("終了が開始より前です", "the end is before the start"));
+    }
+    let areas: Vec<String> = get(Col::Areas)
+        .split([';', '・', ' ', '、', '|', '\n'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(String::from)
+        .collect();
+    if areas.is_empty() {
+        return Err(bad("エリアが空です", "no areas"));
+    }
+    for a in &areas {
+        if store::get_area(conn, a).map_err(db)?.is_none_or(|x| x.store_id != store_id) {
+            return Err(bad(
+                &format!("エリア `{a}` はこの店舗にありません"),
+                &format!("area `{a}` is not in this store"),
+            ));
+        }
+    }
+    let id = if code.is_empty() { format!("CSV-{store_id}-{start}-{row}") } else { format!("CSV-{code}") };
+    Ok(Guest {
+        id,
+        store_id: store_id.to_string(),
+        booking_code: (!code.is_empty()).then(|| code.to_string()),
+        name,
+        name_kana: Some(kana).filter(|k| !k.is_empty()),
+        phone_last4: Some(phone_last4(get(Col::Phone))).filter(|p| !p.is_empty()),
+        starts_at: start,
+        ends_at: end,
+        area_ids: areas,
+        source: GuestSource::Csv,
+    })
 }
 
 /// Parses and writes the whole file in one transaction; returns how many bookings.
@@ -247,6 +311,48 @@ mod tests {
         let file =
             "\u{feff}name,store_id,start,end,areas\nTaro,S001,2026-11-23T09:00,2026-11-23T10:00,A101\n";
         assert_eq!(parse(&conn, file.as_bytes()).unwrap().len(), 1);
+    }
+
+    /// What Japanese Excel saves as "CSV": cp932 with extension characters, a cell with
+    /// a line break (quoted across two lines), doubled quotes, CRLF, blank trailing
+    /// columns and a blank row, and every date form it writes.
+    #[test]
+    fn reads_an_excel_file_with_a_line_break_in_a_cell_and_cp932_extensions() {
+        let mut conn = facility();
+        let file = "予約番号,店舗ID,氏名,ﾌﾘｶﾞﾅ,電話番号,開始,終了,エリア,備考,,\r\n\
+            R-1,S001,\"①山田\r\n太郎\",ﾔﾏﾀﾞ ﾀﾛｳ,090-1111-1234,2026/12/2 9:00,2026/12/2 11:00,A101,\"2行の\r\nメモ\",,\r\n\
+            R-2,S001,㈱髙橋商事,タカハシ,,2026-12-02 09:00:00,2026-12-02 10:30:00,A102,\"\"VIP\"\" 様\",,\r\n\
+            ,,,,,,,,,,\r\n\
+            R-3,S001,佐藤 花子,サトウ,,２０２６/１２/２ １３:００,２０２６/１２/２ １５:００,A101;A102,,,\r\n\
+            R-4,S001,鈴木,スズキ,,2026年12月2日 16:00,2026年12月2日 17:00,A101\r\n";
+        let (sjis, _, bad) = encoding_rs::SHIFT_JIS.encode(file);
+        assert!(!bad, "①, ㈱ and 髙 are cp932 characters");
+        assert_eq!(import(&mut conn, &sjis, 0, "t").unwrap(), 4);
+        let g = store::list_guests(&conn, "S001", 0, i64::MAX / 2).unwrap();
+        let by = |code: &str| g.iter().find(|g| g.booking_code.as_deref() == Some(code)).unwrap();
+        assert_eq!(by("R-1").name, "①山田太郎", "the line break inside the cell is no new row");
+        assert_eq!(by("R-1").name_kana.as_deref(), Some("ﾔﾏﾀﾞ ﾀﾛｳ"));
+        assert_eq!(by("R-2").name, "㈱髙橋商事");
+        let at = |t: &str| clock::parse_iso(t).unwrap();
+        assert_eq!(by("R-1").starts_at, at("2026-12-02T09:00:00+09:00"));
+        assert_eq!(by("R-2").ends_at, at("2026-12-02T10:30:00+09:00"));
+        assert_eq!(by("R-3").starts_at, at("2026-12-02T13:00:00+09:00"));
+        assert_eq!(by("R-4").ends_at, at("2026-12-02T17:00:00+09:00"));
+    }
+
+    #[test]
+    fn every_bad_row_is_reported_at_once() {
+        let conn = facility();
+        let file = "店舗ID,氏名,開始,終了,エリア\nS001,A,2026/11/23 9:00,2026/11/23 10:00,A101\n\
+            S001,,2026/11/23 9:00,2026/11/23 10:00,A101\nS001,C,いつか,2026/11/23 10:00,A101\n\
+            S001,D,2026/11/23 9:00,2026/11/23 10:00,A999\n";
+        let e = parse(&conn, file.as_bytes()).unwrap_err();
+        let ja = e.message(crate::Lang::Ja);
+        for row in ["3 行目", "4 行目", "5 行目"] {
+            assert!(ja.contains(row), "{ja}");
+        }
+        assert!(!ja.contains("2 行目"), "{ja}");
+        assert!(ja.contains("3 行を読めません"), "{ja}");
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub enum KioskLookup {
 }
 
 fn digits(s: &str) -> String {
-    s.chars().filter(char::is_ascii_digit).collect()
+    normalize(s).chars().filter(char::is_ascii_digit).collect()
 }
 
 fn not_found() -> Error {
@@ -45,7 +45,7 @@ fn matches(v: &GuestView, lookup: &KioskLookup) -> bool {
     match lookup {
         KioskLookup::Code { code, last4 } => {
             // Hyphens and spaces do not count: RSV-1001 = rsv1001.
-            let alnum = |s: &str| normalize(s).chars().filter(|c| c.is_alphanumeric()).collect::<String>();
+            let alnum = super::fold::compact;
             let typed = alnum(code);
             let Some(booking) = g.booking_code.as_deref() else { return false };
             let whole = alnum(booking) == typed;

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod csv;
+pub mod fold;
 pub mod kiosk;
 pub mod text;
 
@@ -87,12 +88,13 @@ pub fn jst_date(now: i64) -> String {
 pub fn today(conn: &Connection, store_id: &str, now: i64, query: Option<&str>) -> Result<Vec<GuestView>> {
     let day = day_start(now);
     let guests = store::list_guests(conn, store_id, day, day + 86_400)?;
-    let needle = query.map(normalize).filter(|q| !q.is_empty());
+    let needle = query.filter(|q| !normalize(q).is_empty());
     let mut out = Vec::new();
     for g in guests {
         if let Some(n) = &needle {
             let hay = [Some(&g.name), g.name_kana.as_ref(), g.booking_code.as_ref(), g.phone_last4.as_ref()];
-            if !hay.iter().flatten().any(|h| normalize(h).contains(n.as_str())) {
+            let phone = g.phone_last4.as_deref().is_some_and(|p| fold::phone_matches(p, n));
+            if !phone && !hay.iter().flatten().any(|h| fold::contains(h, n)) {
                 continue;
             }
         }
@@ -149,17 +151,10 @@ pub fn derive_arrivals(conn: &Connection, events: &[String], since: i64) -> Resu
     Ok(conn.execute(&sql, values.as_slice())?)
 }
 
-/// Search text folded so that ヤマダ finds やまだ, ＲＳＶ finds rsv, and spaces do not matter.
+/// Search text folded so that ヤマダ finds やまだ and ﾔﾏﾀﾞ, ＲＳＶ finds rsv, and spaces do
+/// not matter ([`fold::fold`]).
 pub fn normalize(s: &str) -> String {
-    s.chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c as u32 {
-            0x3041..=0x3096 => char::from_u32(c as u32 + 0x60).unwrap_or(c),
-            0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-            _ => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
+    fold::fold(s)
 }
 
 /// Staff say the guest is here.
@@ -431,6 +426,7 @@ mod tests {
         assert_eq!(normalize("ヤマダ タロウ"), normalize("やまだたろう"));
         assert_eq!(normalize("ＲＳＶ－１００１"), "rsv-1001");
         assert!(normalize("山田 太郎").contains(&normalize("山田太")));
+        assert_eq!(normalize("ﾔﾏﾀﾞ"), normalize("ヤマダ"));
     }
 
     #[test]

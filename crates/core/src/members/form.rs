@@ -172,12 +172,15 @@ impl MemberForm {
                 ));
             }
         }
-        let mut body = json!({
-            "member_name": name,
-            "membergroup_id": self.membergroup_id.trim(),
-            "use_date_start": start,
-            "use_date_end": end,
-        });
+        // Unused fields are left out, as in the vendor's examples: a strict tenant
+        // refuses a JSON null where a key is not used.
+        let mut body = json!({ "member_name": name, "membergroup_id": self.membergroup_id.trim() });
+        if let Some(s) = start {
+            body["use_date_start"] = json!(s);
+        }
+        if let Some(e) = end {
+            body["use_date_end"] = json!(e);
+        }
         if !code.is_empty() {
             body["member_code"] = json!(code);
         }
@@ -187,7 +190,6 @@ impl MemberForm {
                 body["qrcode"] = json!({ "one_time_qr": { "enabled": false } });
             }
             Credential::Qr { data } => {
-                body["card_data"] = Value::Null;
                 let data = data.trim();
                 let mut qr = json!({ "one_time_qr": { "enabled": false } });
                 if !data.is_empty() {
@@ -203,7 +205,6 @@ impl MemberForm {
                 body["qrcode"] = qr;
             }
             Credential::OneTimeQr => {
-                body["card_data"] = Value::Null;
                 body["qrcode"] = json!({ "one_time_qr": { "enabled": true } });
             }
         }

@@ -49,8 +49,11 @@ pub struct SplatsClient {
     offset_secs: Mutex<Option<i64>>,
     /// Face registration's path template and field (inferred, so settings).
     pub face: (String, String),
-    /// Where each call that reached SPLATS is counted per day, for the reports.
+    /// Where each call that reached SPLATS is counted per day, for the reports, and
+    /// where a rate-limit reset is kept so that the next process waits for it too.
     meter: Option<crate::db::Db>,
+    /// Whether the kept resets were read into the budget yet.
+    restored: std::sync::atomic::AtomicBool,
 }
 
 impl SplatsClient {
@@ -80,6 +83,7 @@ impl SplatsClient {
             offset_secs: Mutex::new(None),
             face: ("/v1/members/{member_id}/face".into(), "face_image".into()),
             meter: None,
+            restored: Default::default(),
         }
     }
 
@@ -107,15 +111,15 @@ impl SplatsClient {
     // --- endpoints -------------------------------------------------------------------
 
     pub async fn areas(&self) -> Result<Vec<Area>> {
-        list(self.get("/v1/areas", &[]).await?, "areas")
+        self.all("/v1/areas", "areas").await
     }
 
     pub async fn membergroups(&self) -> Result<Vec<MemberGroup>> {
-        list(self.get("/v1/membergroups", &[]).await?, "membergroups")
+        self.all("/v1/membergroups", "membergroups").await
     }
 
     pub async fn passes(&self) -> Result<Vec<Device>> {
-        list(self.get("/v1/devices/passes", &[]).await?, "devices")
+        self.all("/v1/devices/passes", "devices").await
     }
 
     /// A pass controller's state. Its fields are not documented, so it stays JSON.
@@ -138,7 +142,7 @@ impl SplatsClient {
     }
 
     pub async fn keys(&self) -> Result<Vec<Device>> {
-        list(self.get("/v1/devices/keys", &[]).await?, "devices")
+        self.all("/v1/devices/keys", "devices").await
     }
 
     pub async fn key_status(&self, device_id: &str) -> Result<Value> {
@@ -163,16 +167,37 @@ impl SplatsClient {
     }
 
     pub async fn all_members(&self) -> Result<Vec<Member>> {
+        self.all("/v1/members", "members").await
+    }
+
+    /// Every item of a data-list API. The vendor's page says every such API answers at
+    /// most `limit` items (100 when not given) and a `last_evaluated_key` while there is
+    /// more; a key seen before, or more than [`MAX_LIST_PAGES`] pages, is a cloud that
+    /// would page forever: the listing stops with [`Error::PagingStuck`].
+    async fn all<T: DeserializeOwned>(&self, path: &str, key: &str) -> Result<Vec<T>> {
         let mut out = Vec::new();
-        let mut key = None;
-        loop {
-            let page = self.members_page(1000, key.as_deref()).await?;
-            out.extend(page.members);
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => key = Some(k),
-                _ => return Ok(out),
+        let mut seen = std::collections::HashSet::new();
+        let mut next: Option<String> = None;
+        for _ in 0..MAX_LIST_PAGES {
+            let mut q = vec![("limit", LIST_PAGE_SIZE.to_string())];
+            if let Some(k) = &next {
+                q.push(("last_evaluated_key", k.clone()));
+            }
+            let page: Value = self.get(path, &q).await?;
+            let more = page
+                .get("last_evaluated_key")
+                .and_then(Value::as_str)
+                .filter(|k| !k.is_empty())
+                .map(String::from);
+            out.extend(list::<T>(page, key)?);
+            match more {
+                None => return Ok(out),
+                Some(k) if !seen.insert(k.clone()) => break,
+                Some(k) => next = Some(k),
             }
         }
+        tracing::warn!(path, pages = seen.len(), "SPLATS listing kept paging; stopped");
+        Err(Error::PagingStuck { cloud: CLOUD, pages: seen.len() as u32 })
     }
 
     pub async fn update_member(&self, member_id: &str, member: &impl Serialize) -> Result<Member> {
@@ -328,7 +353,14 @@ impl SplatsClient {
             let response = timed.response;
             self.count(class).await;
             let rate = RateHeaders::read(response.headers());
-            self.budget.lock().expect("budget lock").observe(class, rate, Instant::now());
+            let blocked = {
+                let mut budget = self.budget.lock().expect("budget lock");
+                budget.observe(class, rate, Instant::now());
+                budget.blocked_until(class, Instant::now())
+            };
+            if let Some(until) = blocked {
+                self.keep_block(class, until).await;
+            }
             let status = response.status();
             if status.is_success() {
                 return read_json(response).await;
@@ -382,8 +414,48 @@ impl SplatsClient {
         }
     }
 
+    /// Where a class's reset is kept, per address and token (hashed: the token is not
+    /// written anywhere).
+    fn block_key(&self, class: Class) -> String {
+        use sha2::{Digest, Sha256};
+        let h = Sha256::digest(format!("{}\n{}", self.base, self.token.expose_secret()));
+        format!("splats.rate_blocked_until.{}.{}", hex::encode(&h[..8]), meter_kind(class))
+    }
+
+    /// Keeps until when the class is blocked (Unix seconds), for the next process.
+    async fn keep_block(&self, class: Class, until: Instant) {
+        let Some(db) = &self.meter else { return };
+        let at = crate::clock::now_unix() + until.saturating_duration_since(Instant::now()).as_secs() as i64;
+        let key = self.block_key(class);
+        if let Err(e) = db.write(move |c| crate::db::set_meta(c, &key, &at.to_string())).await {
+            tracing::warn!(code = e.code().as_str(), "SPLATS rate-limit reset not kept");
+        }
+    }
+
+    /// Once per client: a reset an earlier process learnt (a CLI run that met a 429)
+    /// blocks this one too, instead of spending a refused call to learn it again.
+    async fn restore_blocks(&self) {
+        use std::sync::atomic::Ordering;
+        let Some(db) = &self.meter else { return };
+        if self.restored.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        for class in [Class::Status, Class::Other] {
+            let key = self.block_key(class);
+            let kept = db.read(move |c| crate::db::get_meta(c, &key)).await;
+            let Some(at) = kept.ok().flatten().and_then(|v| v.parse::<i64>().ok()) else { continue };
+            let left = at - crate::clock::now_unix();
+            if left > 0 {
+                let now = Instant::now();
+                let until = now + Duration::from_secs(left.min(crate::http::MAX_WAIT_SECS as i64) as u64);
+                self.budget.lock().expect("budget lock").block(class, until, now);
+            }
+        }
+    }
+
     /// Waits for our own budget when a read may, or fails at once.
     async fn wait_for_budget(&self, class: Class, may_wait: bool) -> Result<()> {
+        self.restore_blocks().await;
         self.hear_others(class).await;
         loop {
             let taken = self.budget.lock().expect("budget lock").take(class, Instant::now());
@@ -404,6 +476,11 @@ impl SplatsClient {
         self.retry.backoff * 2u32.saturating_pow(attempt.saturating_sub(1))
     }
 }
+
+/// Items asked for per page of a listing (the vendor's example asks 1,000).
+pub const LIST_PAGE_SIZE: u32 = 1000;
+/// Pages one listing may take: a million items, far past any tenant.
+pub const MAX_LIST_PAGES: usize = 1000;
 
 /// Where bulk member operations are posted. Not in the reference (docs/splats.md).
 pub const BULK_PATH: &str = "/v1/members/bulk";

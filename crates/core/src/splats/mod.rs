@@ -6,6 +6,7 @@
 //! - [`history`]: incremental, resumable history sync into SQLite
 //! - [`bulk`]: bulk member operations split to fit and polled to the end
 //! - [`otqr`]: one-time QR payloads made locally from a member's TOTP seed
+//! - [`seed_reading`]: which reading of `totp_seed` the readers use, asked of SPLATS
 //! - [`cache`]: areas and pass controllers in SQLite, mapped onto the app's areas
 
 pub mod bulk;
@@ -15,5 +16,6 @@ pub mod history;
 pub mod model;
 pub mod otqr;
 pub mod ratelimit;
+pub mod seed_reading;
 
 pub use client::{RetryPolicy, SplatsClient};

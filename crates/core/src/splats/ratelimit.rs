@@ -169,6 +169,12 @@ impl Budget {
             // The cloud's count holds every PC's calls so far.
             w.used = w.limit.saturating_sub(remaining);
             w.others_base = w.others_seen;
+            if remaining == 0 && h.reset_secs.is_none() {
+                // None left, and the cloud did not say until when: no call goes (not even
+                // one to ask) until our window, the best guess of its, ends.
+                w.blocked_until = Some(w.started + window);
+                w.probing = true;
+            }
         }
         if let Some(secs) = h.reset_secs {
             // The cloud's window ends then: ours is moved to end at the same moment.
@@ -178,6 +184,19 @@ impl Budget {
             if let Some(started) = reset.checked_sub(window) {
                 w.started = started;
             }
+        }
+    }
+
+    /// Until when the class is blocked (a reset the cloud named, or none left).
+    pub fn blocked_until(&mut self, class: Class, now: Instant) -> Option<Instant> {
+        self.current(class, now).blocked_until
+    }
+
+    /// Blocks the class until `until` (a reset another process of this PC learnt).
+    pub fn block(&mut self, class: Class, until: Instant, now: Instant) {
+        let w = self.current(class, now);
+        if until > now && w.blocked_until.is_none_or(|b| b < until) {
+            w.blocked_until = Some(until);
         }
     }
 
@@ -268,6 +287,25 @@ mod tests {
         );
         assert_eq!(b.take(Class::Other, now).unwrap_err(), Duration::from_secs(5));
         assert!(b.take(Class::Other, now + Duration::from_secs(5)).is_ok(), "the cloud's window has reset");
+    }
+
+    #[test]
+    fn none_remaining_sends_nothing_more_not_even_a_probe() {
+        let mut b = Budget::default();
+        let now = Instant::now();
+        b.observe(Class::Other, RateHeaders { limit: Some(720), remaining: Some(0), reset_secs: None }, now);
+        let wait = b.take(Class::Other, now).unwrap_err();
+        assert!(wait > Duration::from_secs(3590), "{wait:?}");
+        assert!(b.take(Class::Other, now + WINDOW).is_ok(), "the next window has calls");
+    }
+
+    #[test]
+    fn a_reset_learnt_elsewhere_blocks_here_too() {
+        let mut b = Budget::default();
+        let now = Instant::now();
+        b.block(Class::Other, now + Duration::from_secs(30), now);
+        assert_eq!(b.take(Class::Other, now).unwrap_err(), Duration::from_secs(30));
+        assert!(b.take(Class::Other, now + Duration::from_secs(30)).is_ok());
     }
 
     #[test]

@@ -4,12 +4,14 @@ use super::{body_json, not_found_member, ok, Reply};
 use crate::state::SimState;
 use crate::world::splats::Reject;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::sync::Arc;
 
-pub async fn list(State(s): State<Arc<SimState>>) -> Reply {
-    ok(json!({ "devices": s.world.lock().unwrap().splats.keys }))
+pub async fn list(State(s): State<Arc<SimState>>, Query(q): Query<HashMap<String, String>>) -> Reply {
+    let items = s.world.lock().unwrap().splats.keys.iter().map(|k| json!(k)).collect();
+    super::paged(&q, "devices", items)
 }
 
 pub async fn status(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> Reply {

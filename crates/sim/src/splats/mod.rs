@@ -128,25 +128,40 @@ fn no_pass(s: &SimState) -> Result<(), Reject> {
     Ok(())
 }
 
-async fn areas(State(s): State<Arc<SimState>>) -> Reply {
+async fn areas(State(s): State<Arc<SimState>>, Query(q): Query<HashMap<String, String>>) -> Reply {
     no_pass(&s)?;
-    ok(json!({ "areas": s.world.lock().unwrap().splats.areas }))
+    let items = s.world.lock().unwrap().splats.areas.iter().map(|a| json!(a)).collect();
+    paged(&q, "areas", items)
 }
 
-async fn membergroups(State(s): State<Arc<SimState>>) -> Reply {
-    ok(json!({ "membergroups": s.world.lock().unwrap().splats.membergroups }))
+async fn membergroups(State(s): State<Arc<SimState>>, Query(q): Query<HashMap<String, String>>) -> Reply {
+    let items = s.world.lock().unwrap().splats.membergroups.iter().map(|g| json!(g)).collect();
+    paged(&q, "membergroups", items)
 }
 
-async fn passes(State(s): State<Arc<SimState>>) -> Reply {
+async fn passes(State(s): State<Arc<SimState>>, Query(q): Query<HashMap<String, String>>) -> Reply {
     no_pass(&s)?;
     let w = s.world.lock().unwrap();
-    let list: Vec<Value> = w
+    let items = w
         .splats
         .passes
         .iter()
         .map(|p| json!({ "device_id": p.device_id, "device_name": p.device_name, "area_id": p.area_id }))
         .collect();
-    ok(json!({ "devices": list }))
+    paged(&q, "devices", items)
+}
+
+/// One page of a data-list API, as the vendor's page says every one answers: at most
+/// `limit` items (100 by default) and a `last_evaluated_key` while more follow.
+pub(crate) fn paged(q: &HashMap<String, String>, key: &str, items: Vec<Value>) -> Reply {
+    let p = paging(q)?;
+    let from = p.after.as_ref().and_then(|a| a["last"].as_u64()).map_or(0, |i| i as usize + 1);
+    let page: Vec<Value> = items.iter().skip(from).take(p.limit).cloned().collect();
+    let mut body = json!({ key: page });
+    if from + page.len() < items.len() {
+        body["last_evaluated_key"] = next_key(&p, json!(from + page.len() - 1)).into();
+    }
+    ok(body)
 }
 
 async fn pass_status(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> Reply {
@@ -298,7 +313,7 @@ async fn one_time_qr(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> 
         .as_ref()
         .filter(|o| o.enabled)
         .ok_or_else(|| Reject::new(400, "40003", "ワンタイムQRが有効になっていません"))?;
-    let code = otqr::code(&o.seed, o.timestep, t);
+    let code = o.code(t);
     ok(json!({
         "member_id": m.member_id,
         "one_time_qr_data": otqr::payload(&m.qr_data, &code),

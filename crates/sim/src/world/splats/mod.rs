@@ -66,6 +66,19 @@ pub struct SOtqr {
     pub seed: String,
     pub timestep: u32,
     pub skew: u32,
+    /// How this tenant's readers turn the seed into key bytes.
+    pub reading: otqr::Reading,
+}
+
+impl SOtqr {
+    /// The code a reader of this tenant expects at `unix`.
+    pub fn code(&self, unix: i64) -> String {
+        otqr::code_with(&otqr::key(&self.seed, self.reading), self.timestep, unix)
+    }
+
+    pub fn verify(&self, code: &str, unix: i64) -> bool {
+        otqr::verify_with(&otqr::key(&self.seed, self.reading), self.timestep, self.skew, code, unix)
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -188,6 +201,11 @@ pub struct SplatsWorld {
     pub repeat_history_keys: u32,
     /// A tenant without SPLATS PASS: area and pass-controller listings are refused.
     pub no_pass: bool,
+    /// Members created with a `member_code` another member has are accepted, as the
+    /// real cloud may (only this simulator is known to refuse them).
+    pub accept_duplicate_codes: bool,
+    /// How new members' seeds are made and read by the readers (ASCII by default).
+    pub seed_reading: otqr::Reading,
     /// "METHOD /path" of every authenticated call, for tests.
     pub calls: Vec<String>,
     /// Days the schedules read as `Holiday` (JST).

@@ -2,18 +2,65 @@
 //!
 //! Written independently of the client's `totp-rs` code, following the reading in
 //! docs/reference/splats-api.md §2.3: RFC 6238, HMAC-SHA-1, T0 = 0, 6 digits, the key
-//! is the ASCII bytes of `totp_seed`, and `2·skew + 1` windows are accepted.
+//! is the ASCII bytes of `totp_seed`, and `2·skew + 1` windows are accepted. A tenant
+//! can be set to the other plausible reading, RFC 4648 base32 ([`Reading`]), so that
+//! the client's detection of it is tested against readers that really work that way.
 
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 
-/// The 6-digit code for `unix` seconds.
-pub fn code(seed: &str, timestep: u32, unix: i64) -> String {
-    code_at_counter(seed, unix.div_euclid(i64::from(timestep.max(1))))
+/// How a tenant's readers turn `totp_seed` into the HMAC key.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reading {
+    /// The seed's ASCII bytes.
+    #[default]
+    Ascii,
+    /// The seed decoded as RFC 4648 base32 (what authenticator apps do).
+    Base32,
 }
 
-fn code_at_counter(seed: &str, counter: i64) -> String {
-    let mut mac = Hmac::<Sha1>::new_from_slice(seed.as_bytes()).expect("HMAC takes any key length");
+/// The key bytes of `seed` under `reading` (a seed that is not base32 gives no key).
+pub fn key(seed: &str, reading: Reading) -> Vec<u8> {
+    match reading {
+        Reading::Ascii => seed.as_bytes().to_vec(),
+        Reading::Base32 => base32(seed).unwrap_or_default(),
+    }
+}
+
+/// RFC 4648 base32 without padding, written here so that the readers do not share the
+/// client's decoder.
+fn base32(text: &str) -> Option<Vec<u8>> {
+    let (mut out, mut bits, mut acc) = (Vec::new(), 0u32, 0u32);
+    for c in text.trim_end_matches('=').bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'2'..=b'7' => c - b'2' + 26,
+            _ => return None,
+        };
+        acc = (acc << 5) | u32::from(v);
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// The 6-digit code for `unix` seconds, the seed read as ASCII.
+pub fn code(seed: &str, timestep: u32, unix: i64) -> String {
+    code_with(seed.as_bytes(), timestep, unix)
+}
+
+/// The 6-digit code for `unix` seconds from key bytes.
+pub fn code_with(key: &[u8], timestep: u32, unix: i64) -> String {
+    code_at_counter(key, unix.div_euclid(i64::from(timestep.max(1))))
+}
+
+fn code_at_counter(key: &[u8], counter: i64) -> String {
+    let mut mac = Hmac::<Sha1>::new_from_slice(key).expect("HMAC takes any key length");
     mac.update(&(counter as u64).to_be_bytes());
     let digest = mac.finalize().into_bytes();
     let offset = (digest[19] & 0x0f) as usize;
@@ -52,12 +99,18 @@ pub fn parse(payload: &str) -> Option<(String, String)> {
         .then_some((data?, totp))
 }
 
-/// Accepts `code` at `unix` within `skew` windows either way.
+/// Accepts `code` at `unix` within `skew` windows either way, the seed read as ASCII.
 pub fn verify(seed: &str, timestep: u32, skew: u32, code: &str, unix: i64) -> bool {
+    verify_with(seed.as_bytes(), timestep, skew, code, unix)
+}
+
+/// [`verify`] from key bytes; an empty key accepts nothing.
+pub fn verify_with(key: &[u8], timestep: u32, skew: u32, code: &str, unix: i64) -> bool {
     let t = unix.div_euclid(i64::from(timestep.max(1)));
-    (-i64::from(skew)..=i64::from(skew))
-        .filter(|i| t + i >= 0)
-        .any(|i| constant_time_eq(code_at_counter(seed, t + i).as_bytes(), code.as_bytes()))
+    !key.is_empty()
+        && (-i64::from(skew)..=i64::from(skew))
+            .filter(|i| t + i >= 0)
+            .any(|i| constant_time_eq(code_at_counter(key, t + i).as_bytes(), code.as_bytes()))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -92,6 +145,14 @@ mod tests {
         assert!(verify(SEED, 30, 2, &past, now));
         assert!(!verify(SEED, 30, 1, &past, now));
         assert!(!verify(SEED, 30, 0, "000000", now) || code(SEED, 30, now) == "000000");
+    }
+
+    #[test]
+    fn base32_decodes_as_rfc_4648_says() {
+        // RFC 4648 §10: BASE32("foobar") = "MZXW6YTBOI======".
+        assert_eq!(base32("MZXW6YTBOI======").unwrap(), b"foobar");
+        assert_eq!(base32("MZXW6==="), Some(b"foo".to_vec()));
+        assert!(base32("ABCDEFGHIJKLMNOPQRSTUVWXYZ012345").is_none(), "the documented sample is not base32");
     }
 
     #[test]

@@ -67,7 +67,7 @@ impl SplatsWorld {
             let who = Some(m.member_id.clone());
             let o =
                 m.otqr.as_ref().filter(|o| o.enabled).ok_or(("one_time_qr_disabled", who.clone(), None))?;
-            if !otqr::verify(&o.seed, o.timestep, o.skew, &code, now) {
+            if !o.verify(&code, now) {
                 return Err(("totp_mismatch", who, None));
             }
             return self.member_may(m, area_id, now);

@@ -37,6 +37,30 @@ impl SplatsWorld {
         w
     }
 
+    /// Grows the tenant to `areas` areas, each with its pass controller, and `groups`
+    /// member groups, as a large customer's is: more than one page of each listing.
+    pub fn grow(&mut self, areas: usize, groups: usize) {
+        for n in self.areas.len()..areas {
+            let area_id = format!("sa-{:04}", n + 1);
+            let label = format!("部屋 {:03}", n + 1);
+            self.passes.push(SPass {
+                device_id: format!("pc-{:04}", n + 1),
+                device_name: format!("{label} パスコントローラー"),
+                area_id: area_id.clone(),
+                door_open: false,
+                locked: true,
+                online: true,
+            });
+            self.areas.push(SArea { area_id, area_name: label });
+        }
+        for n in self.membergroups.len()..groups {
+            self.membergroups.push(SGroup {
+                membergroup_id: format!("mg-{:04}", n + 1),
+                membergroup_name: format!("グループ {n}"),
+            });
+        }
+    }
+
     pub fn next_id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
         let tail: u32 = rand::rng().random_range(0..0xffff);
@@ -122,6 +146,7 @@ impl SplatsWorld {
 
     /// Builds a member from a request body, checking it as SPLATS would.
     pub fn member_from(&mut self, body: &Value, existing: Option<&SMember>) -> Result<SMember, Reject> {
+        refuse_nulls(body, "")?;
         let name = body.get("member_name").and_then(Value::as_str).map(str::trim).unwrap_or_default();
         let name = match (name.is_empty(), existing) {
             (false, _) => name.to_string(),
@@ -146,7 +171,7 @@ impl SplatsWorld {
             .map(String::from)
             .or(existing.and_then(|e| e.member_code.clone()));
         let own_id = existing.map(|e| e.member_id.as_str());
-        if let Some(c) = &code {
+        if let Some(c) = code.as_ref().filter(|_| !self.accept_duplicate_codes) {
             if self
                 .members
                 .values()
@@ -173,7 +198,7 @@ impl SplatsWorld {
         }
         let card_data = self.card_from(body, existing)?;
         let otqr = match qr.and_then(|q| q.get("one_time_qr")) {
-            Some(o) => Some(otqr_from(o, existing.and_then(|e| e.otqr.as_ref()))?),
+            Some(o) => Some(otqr_from(o, existing.and_then(|e| e.otqr.as_ref()), self.seed_reading)?),
             None => existing.and_then(|e| e.otqr.clone()),
         };
         let devices_pass = match body.get("devices_pass") {
@@ -327,7 +352,7 @@ fn opt_date(body: &Value, field: &str) -> Result<Option<i64>, Reject> {
     }
 }
 
-fn otqr_from(o: &Value, existing: Option<&SOtqr>) -> Result<SOtqr, Reject> {
+fn otqr_from(o: &Value, existing: Option<&SOtqr>, reading: otqr::Reading) -> Result<SOtqr, Reject> {
     let enabled = o.get("enabled").and_then(Value::as_bool).unwrap_or(existing.is_some_and(|e| e.enabled));
     let timestep = match o.get("timestep") {
         Some(v) => {
@@ -352,9 +377,25 @@ fn otqr_from(o: &Value, existing: Option<&SOtqr>) -> Result<SOtqr, Reject> {
             s.to_string()
         }
         Some(_) => return Err(Reject::bad("totp_seed は英大文字と数字16〜64文字にしてください")),
-        None => existing.map(|e| e.seed.clone()).unwrap_or_else(random_seed),
+        None => existing.map(|e| e.seed.clone()).unwrap_or_else(|| random_seed(reading)),
     };
-    Ok(SOtqr { enabled, seed, timestep, skew })
+    Ok(SOtqr { enabled, seed, timestep, skew, reading: existing.map_or(reading, |e| e.reading) })
+}
+
+/// The vendor's examples leave out the fields a member does not use; a strict tenant
+/// refuses a JSON `null` in their place (`"card_data": null` is not "no card").
+fn refuse_nulls(v: &Value, path: &str) -> Result<(), Reject> {
+    let Value::Object(o) = v else { return Ok(()) };
+    for (k, v) in o {
+        let here = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+        if v.is_null() {
+            return Err(Reject::bad(&format!(
+                "{here} に null は指定できません。使わない項目は省略してください"
+            )));
+        }
+        refuse_nulls(v, &here)?;
+    }
+    Ok(())
 }
 
 fn random_hex16() -> String {
@@ -362,9 +403,15 @@ fn random_hex16() -> String {
     (0..16).map(|_| char::from(b"0123456789ABCDEF"[rng.random_range(0..16)])).collect()
 }
 
-fn random_seed() -> String {
+/// A new seed: 32 of `[A-Z0-9]` (the documented sample's alphabet) for a tenant whose
+/// readers take its ASCII bytes, 32 of RFC 4648's base32 alphabet for one that decodes it.
+fn random_seed(reading: otqr::Reading) -> String {
+    let alphabet: &[u8] = match reading {
+        otqr::Reading::Ascii => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
+        otqr::Reading::Base32 => b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+    };
     let mut rng = rand::rng();
-    (0..32).map(|_| char::from(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"[rng.random_range(0..36)])).collect()
+    (0..32).map(|_| char::from(alphabet[rng.random_range(0..alphabet.len())])).collect()
 }
 
 impl SMember {
