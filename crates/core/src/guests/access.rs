@@ -265,7 +265,9 @@ async fn learn_seed_reading(
     match seed_reading::detect(client, member_id, seed, data, timestep, hash).await {
         Ok(word) => {
             tracing::info!(reading = word, "SPLATS one-time QR seed reading detected");
-            let kept = db.write(move |c| seed_reading::keep(c, word, clock::now_unix())).await;
+            // By the server's clock, as the readers' refusals in the histories are.
+            let at = clock::now_unix() + client.clock_offset().unwrap_or(0);
+            let kept = db.write(move |c| seed_reading::keep(c, word, at)).await;
             if let Err(e) = kept {
                 tracing::warn!(code = e.code().as_str(), "seed reading not kept");
             }

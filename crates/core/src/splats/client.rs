@@ -458,7 +458,14 @@ impl SplatsClient {
         self.restore_blocks().await;
         self.hear_others(class).await;
         loop {
-            let taken = self.budget.lock().expect("budget lock").take(class, Instant::now());
+            let taken = {
+                let mut budget = self.budget.lock().expect("budget lock");
+                if may_wait {
+                    budget.take(class, Instant::now())
+                } else {
+                    budget.take_write(class, Instant::now())
+                }
+            };
             match taken {
                 Ok(()) => return Ok(()),
                 Err(wait) if may_wait && wait <= self.retry.max_wait => tokio::time::sleep(wait).await,

@@ -157,6 +157,18 @@ impl Budget {
         Ok(())
     }
 
+    /// [`Budget::take`] for a call with an effect (a write, a door command): when none
+    /// are left it never goes to ask, so that SPLATS never refuses a write we knew it
+    /// would refuse. Only a read may be the one call that learns the reset.
+    pub fn take_write(&mut self, class: Class, now: Instant) -> Result<(), Duration> {
+        let window = self.window;
+        let w = self.current(class, now);
+        if w.blocked_until.is_none() && w.spent() >= w.limit {
+            return Err((w.started + window).saturating_duration_since(now).max(Duration::from_secs(1)));
+        }
+        self.take(class, now)
+    }
+
     /// Lets the cloud's own count correct ours.
     pub fn observe(&mut self, class: Class, h: RateHeaders, now: Instant) {
         let window = self.window;
@@ -169,12 +181,6 @@ impl Budget {
             // The cloud's count holds every PC's calls so far.
             w.used = w.limit.saturating_sub(remaining);
             w.others_base = w.others_seen;
-            if remaining == 0 && h.reset_secs.is_none() {
-                // None left, and the cloud did not say until when: no call goes (not even
-                // one to ask) until our window, the best guess of its, ends.
-                w.blocked_until = Some(w.started + window);
-                w.probing = true;
-            }
         }
         if let Some(secs) = h.reset_secs {
             // The cloud's window ends then: ours is moved to end at the same moment.
@@ -290,13 +296,15 @@ mod tests {
     }
 
     #[test]
-    fn none_remaining_sends_nothing_more_not_even_a_probe() {
+    fn none_remaining_sends_no_write_and_one_read_to_learn_the_reset() {
         let mut b = Budget::default();
         let now = Instant::now();
         b.observe(Class::Other, RateHeaders { limit: Some(720), remaining: Some(0), reset_secs: None }, now);
-        let wait = b.take(Class::Other, now).unwrap_err();
+        let wait = b.take_write(Class::Other, now).unwrap_err();
         assert!(wait > Duration::from_secs(3590), "{wait:?}");
-        assert!(b.take(Class::Other, now + WINDOW).is_ok(), "the next window has calls");
+        assert!(b.take(Class::Other, now).is_ok(), "one read may ask");
+        assert!(b.take(Class::Other, now).is_err(), "only one");
+        assert!(b.take_write(Class::Other, now + WINDOW).is_ok(), "the next window has calls");
     }
 
     #[test]

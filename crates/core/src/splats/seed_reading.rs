@@ -87,7 +87,7 @@ pub fn recheck_after_refusals(conn: &Connection, events: &[String]) -> Result<bo
     let marks = vec!["?"; events.len()].join(", ");
     let sql = format!(
         "SELECT EXISTS (SELECT 1 FROM splats_histories h JOIN guest_access a ON a.splats_member_id = h.member_id
-           WHERE h.event IN ({marks}) AND h.at > ? AND h.at BETWEEN a.valid_from AND a.valid_until)"
+           WHERE h.event IN ({marks}) AND h.at >= ? AND h.at BETWEEN a.valid_from AND a.valid_until)"
     );
     let mut values: Vec<&dyn rusqlite::ToSql> = events.iter().map(|e| e as &dyn rusqlite::ToSql).collect();
     values.push(&at);

@@ -1,7 +1,6 @@
 //! `uketsuke members` and `uketsuke keys` against the simulator, as on a headless PC.
 
-mod common;
-use common::*;
+use crate::support::*;
 use uketsuke_sim::world::splats::reader::Credential;
 use uketsuke_sim::{Sim, SimConfig};
 

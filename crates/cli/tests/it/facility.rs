@@ -3,8 +3,7 @@
 //! simulator's own bookings of the day when the test runs early enough); killed with SIGKILL, the other takes over within 30 s and
 //! no reconciliation step runs twice.
 
-mod common;
-use common::*;
+use crate::support::*;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,6 @@
 //! `uketsuke board` and `uketsuke pass-unlock` against the simulator.
 
-mod common;
-use common::*;
+use crate::support::*;
 use uketsuke_sim::{Sim, SimConfig};
 
 /// The door board and a SPLATS door from the command line, as on a headless PC: the

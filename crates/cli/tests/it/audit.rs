@@ -1,8 +1,7 @@
 //! `uketsuke audit verify`, `heads`, `archive`, and `uketsuke history --csv` on a real
 //! database file, edited with the `sqlite3` tool the way someone with the file would.
 
-mod common;
-use common::*;
+use crate::support::*;
 use uketsuke_core::audit::{self, AuditEvent};
 use uketsuke_core::{db, Config};
 
@@ -73,5 +72,9 @@ fn the_history_goes_to_an_excel_ready_csv() {
     assert!(text.starts_with("\"日時\",\"記録元\",\"種類\",\"内容\""), "{}", &text[..60]);
     assert!(text.contains("\"解錠 (SESAME)\""));
     let bad = uketsuke(&config, &["history", "--since", "24/11/2026", "--lang", "en"], None);
-    assert!(!bad.status.success() && common::text(&bad).contains("2026-11-24"), "{}", common::text(&bad));
+    assert!(
+        !bad.status.success() && crate::support::text(&bad).contains("2026-11-24"),
+        "{}",
+        crate::support::text(&bad)
+    );
 }

@@ -2,8 +2,7 @@
 //! the files are written, rotate by day, and hold no secret; the bundle holds the
 //! report, versions, the config and the logs, and no secret either.
 
-mod common;
-use common::*;
+use crate::support::*;
 use std::io::Read;
 use uketsuke_core::Config;
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};

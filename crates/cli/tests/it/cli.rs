@@ -3,8 +3,7 @@
 use uketsuke_core::Config;
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
-mod common;
-use common::*;
+use crate::support::*;
 use std::path::Path;
 use std::process::Command;
 

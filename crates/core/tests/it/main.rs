@@ -1,0 +1,23 @@
+//! Core's integration tests: one binary (one link of core and the simulator), one
+//! module per capability, each against the simulator over loopback HTTP and SQLite on
+//! a real file. Shared fixtures are in [`support`].
+
+mod support;
+
+mod architecture;
+mod audit_chain;
+mod doctor;
+mod facility;
+mod guests_access;
+mod history;
+mod hostile_input;
+mod keys;
+mod live_front_desk;
+mod members;
+mod pass_doors;
+mod real_tenants;
+mod reservation_oauth;
+mod reservation_sync;
+mod secrets_in_memory;
+mod sesame_lock;
+mod splats_sync;

@@ -1,0 +1,3 @@
+//! Fixtures the test modules share.
+
+pub mod desk;
