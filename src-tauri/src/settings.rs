@@ -119,10 +119,9 @@ pub async fn save_area(state: State<'_, AppState>, input: AreaInput) -> ShellRes
 pub async fn remove_door(state: State<'_, AppState>, target: Target) -> ShellResult<SettingsView> {
     state.require_manager()?;
     let ready = state.ready()?;
-    let (secrets, actor) = (ready.secrets.clone(), state.writer()?);
-    ready
-        .db
-        .write(move |c| settings::remove(c, secrets.as_ref(), &target, &actor))
+    let actor = state.writer()?;
+    let splats = ready.splats(&ready.config()).ok();
+    settings::remove_door(&ready.db, splats.as_ref(), &ready.secrets, &target, &actor)
         .await
         .map_err(|e| state.err(e))?;
     view(&state, ready).await

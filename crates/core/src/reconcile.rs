@@ -72,19 +72,25 @@ pub fn plan(conn: &mut Connection, config: &Config, now: i64) -> Result<Planned>
         let wanted = !r.cancelled && !r.checked_out && !ended && r.starts_at < horizon;
         let op = if wanted {
             let Some(g) = store::get_guest(&tx, &r.id)? else { continue };
-            let (from, until, areas) = match access::desired(&tx, config, &g) {
-                Ok(d) => d,
+            // A live member whose rooms lost their SPLATS area keeps only the rooms
+            // still mapped, or goes: it never keeps doors it should no longer open.
+            let want = match access::desired(&tx, config, &g) {
+                Ok(d) => Some(d),
+                Err(_) if r.active.is_some() => access::desired_still_mapped(&tx, config, &g)?,
                 Err(_) => {
                     planned.unmapped.push(r.id.clone());
                     continue;
                 }
             };
-            match &r.active {
-                None => Some((Op::Issue, "booked")),
-                Some(a) if a.valid_from != from || a.valid_until != until || a.splats_area_ids != areas => {
+            match (&r.active, want) {
+                (Some(_), None) => Some((Op::Revoke, "unmapped")),
+                (None, _) => Some((Op::Issue, "booked")),
+                (Some(a), Some((from, until, areas)))
+                    if a.valid_from != from || a.valid_until != until || a.splats_area_ids != areas =>
+                {
                     Some((Op::Update, "changed"))
                 }
-                Some(_) => None,
+                (Some(_), Some(_)) => None,
             }
         } else {
             // A live member goes; so does an issue still waiting for a booking no

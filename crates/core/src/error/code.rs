@@ -179,6 +179,8 @@ codes! {
     QrRevoked = "qr_revoked",
     /// The guest's QR key is not on this PC and SPLATS could not be asked for it now.
     QrSeedMissing = "qr_seed_missing",
+    /// A store or area cannot go while guests of it hold door access not yet revoked.
+    LiveAccessRemains = "live_access_remains",
     /// The payload does not fit in a QR code.
     QrUnencodable = "qr_unencodable",
     BookingEnded = "booking_ended",

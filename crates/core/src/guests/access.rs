@@ -73,6 +73,19 @@ pub fn desired(conn: &Connection, config: &Config, g: &Guest) -> Result<(i64, i6
     Ok((g.starts_at - grace, g.ends_at + grace, areas))
 }
 
+/// What a guest who already holds a member keeps when some of their rooms have no
+/// SPLATS area any more (un-mapped, or the booking moved to an unmapped room): the rooms
+/// still mapped and the entrance. None when no room is mapped: the member must go.
+pub fn desired_still_mapped(
+    conn: &Connection,
+    config: &Config,
+    g: &Guest,
+) -> Result<Option<(i64, i64, Vec<String>)>> {
+    let grace = i64::from(config.splats.guest_grace_minutes) * 60;
+    let (areas, rooms) = cache::mapped_splats_areas_for(conn, &g.store_id, &g.area_ids)?;
+    Ok((rooms > 0).then(|| (g.starts_at - grace, g.ends_at + grace, areas)))
+}
+
 /// Makes (or brings up to date) the guest's SPLATS member and keeps its seed. Safe to
 /// repeat; called when staff ask for a QR, a key or a kiosk shows one.
 pub async fn issue(
@@ -103,7 +116,11 @@ pub(crate) async fn issue_after(
         let (config, id) = (config.clone(), guest_id.to_string());
         db.read(move |conn| {
             let g = guest(conn, &id)?;
-            let want = desired(conn, &config, &g)?;
+            let live = summary(conn, &id)?.is_some_and(|s| s.revoked_at.is_none());
+            let want = match desired(conn, &config, &g) {
+                Err(e) if live => desired_still_mapped(conn, &config, &g)?.ok_or(e)?,
+                w => w?,
+            };
             let maybe_made = match earlier_send {
                 Some(m) => m,
                 None => outbox::waiting_for(conn, &id)?.is_some_and(|w| w.maybe_sent && !w.op.removes()),

@@ -340,13 +340,17 @@ pub fn replace_day(
             ));
             continue;
         }
+        // Cleaned and capped as what staff type is: a booking site's text is no safer.
+        let name = text::capped(&g.name);
+        let kana = g.name_kana.as_deref().map(text::capped);
+        let booking_code = g.booking_code.as_deref().map(text::capped);
         tx.execute(
             "INSERT INTO guests (id, store_id, booking_code, name, name_kana, phone_last4, starts_at, ends_at, source, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'reservation', ?9)
              ON CONFLICT(id) DO UPDATE SET store_id = excluded.store_id, booking_code = excluded.booking_code,
                name = excluded.name, name_kana = excluded.name_kana, phone_last4 = excluded.phone_last4,
                starts_at = excluded.starts_at, ends_at = excluded.ends_at, cancelled_at = NULL, updated_at = excluded.updated_at",
-            params![g.id, g.store_id, g.booking_code, g.name, g.name_kana, g.phone_last4, g.starts_at, g.ends_at, now],
+            params![g.id, g.store_id, booking_code, name, kana, g.phone_last4, g.starts_at, g.ends_at, now],
         )?;
         tx.execute("DELETE FROM guest_areas WHERE guest_id = ?1", [&g.id])?;
         for a in &g.area_ids {

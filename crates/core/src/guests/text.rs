@@ -21,6 +21,12 @@ pub fn clean(s: &str) -> String {
     s.chars().filter(|c| !invisible(*c)).collect::<String>().trim().to_string()
 }
 
+/// [`clean`], cut at [`MAX_FIELD_CHARS`]: for text a cloud sent, which is kept rather
+/// than refused (the booking stays on the list).
+pub fn capped(s: &str) -> String {
+    clean(s).chars().take(MAX_FIELD_CHARS).collect()
+}
+
 /// [`clean`], refused past [`MAX_FIELD_CHARS`] with the field's name in both languages.
 pub fn field(value: &str, what_ja: &str, what_en: &str) -> Result<String> {
     let v = clean(value);
@@ -47,6 +53,7 @@ mod tests {
         assert!(field(&"あ".repeat(100), "氏名", "name").is_ok());
         let e = field(&"あ".repeat(10_000), "氏名", "name").unwrap_err();
         assert_eq!(e.code(), "field_too_long");
+        assert_eq!(capped(&format!("\u{202E}{}", "あ".repeat(150))).chars().count(), MAX_FIELD_CHARS);
         assert!(e.message(crate::Lang::En).contains("10000 characters"));
     }
 }

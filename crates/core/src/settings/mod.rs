@@ -8,12 +8,14 @@
 //! Every change is audited with the names of the fields changed, never their values.
 //!
 //! By concern: [`view`] (what the screens show), [`clouds`] (addresses and
-//! credentials), [`doors`] (stores, areas, their locks and mappings) and [`transfer`]
-//! (the settings file for a second PC).
+//! credentials), [`doors`] (stores, areas, their locks and mappings), [`removal`]
+//! (removing one without leaving door rights behind) and [`transfer`] (the settings
+//! file for a second PC).
 
 mod clouds;
 mod doors;
 pub mod moved;
+mod removal;
 mod transfer;
 mod view;
 
@@ -22,6 +24,7 @@ pub use clouds::{
 };
 pub use doors::{import_lock_qr, remove, save_area, save_store, AreaInput, StoreInput};
 pub use moved::AddressChange;
+pub use removal::remove_door;
 pub use transfer::{
     downloads, export, export_file, import, preview_import, Exported, ExportedArea, ExportedFile,
     ExportedStore, ImportPreview, ImportReport, EXPORT_FORMAT, EXPORT_VERSION,

@@ -198,6 +198,21 @@ pub fn splats_areas_for(conn: &Connection, store_id: &str, area_ids: &[String]) 
     Ok(out)
 }
 
+/// [`splats_areas_for`] without the rooms that have no SPLATS area: the entrance and
+/// the rooms still mapped, and how many rooms those are.
+pub fn mapped_splats_areas_for(
+    conn: &Connection,
+    store_id: &str,
+    area_ids: &[String],
+) -> Result<(Vec<String>, usize)> {
+    let mapped: Vec<String> = area_ids
+        .iter()
+        .filter(|a| splats_areas_for(conn, store_id, std::slice::from_ref(*a)).is_ok())
+        .cloned()
+        .collect();
+    Ok((splats_areas_for(conn, store_id, &mapped)?, mapped.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ mod support;
 mod architecture;
 mod audit_chain;
 mod doctor;
+mod door_rights;
 mod facility;
 mod guests_access;
 mod history;
