@@ -3,12 +3,13 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 
-.PHONY: help deps ui build bindings lint test test-ui test-rust demo sim bench clean package
+.PHONY: help deps ui build bindings lint test test-ui test-rust demo sim bench clean package soak
 
 help:
 	@echo "make demo   install what is needed, build, start the simulator and the app"
 	@echo "make test   run every test: Rust (core against the simulator, real keyring), UI, end to end"
 	@echo "make package  a release .deb (target/release/bundle/deb/)"
+	@echo "make soak   the door-rights model for 5,000 steps of three seeds"
 
 deps: ## system packages (apt), Rust/Node checks, npm packages
 	scripts/install-system-deps.sh
@@ -38,6 +39,12 @@ package: ui ## a release .deb with the Tauri bundler (target/release/bundle/deb/
 	ui/node_modules/.bin/tauri build --bundles deb
 
 test: lint test-ui test-rust
+
+soak: ## the door-rights model, long: 5,000 steps of three seeds (make test runs 500 of one)
+	for seed in 1 2 3; do \
+	  UKETSUKE_MODEL_SEED=$$seed UKETSUKE_MODEL_STEPS=5000 cargo test -p uketsuke-core --test it \
+	    door_rights_model -- --nocapture || exit 1; \
+	done
 
 demo: build
 	scripts/demo.sh

@@ -8,6 +8,7 @@ mod architecture;
 mod audit_chain;
 mod doctor;
 mod door_rights;
+mod door_rights_model;
 mod facility;
 mod guests_access;
 mod history;

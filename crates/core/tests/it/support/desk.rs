@@ -20,6 +20,15 @@ pub struct Fixture {
 impl Fixture {
     /// The demo facility synced, every area and entrance mapped to its SPLATS area.
     pub async fn new() -> Fixture {
+        let f = Fixture::without_bookings().await;
+        let reservation = ReservationClient::new(&f.sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
+        let days = sync::guests_today(&f.db, &reservation, "test", clock::now_unix()).await.unwrap();
+        assert_eq!(days.iter().map(|d| d.changes.as_ref().unwrap().upserted).sum::<usize>(), 12);
+        f
+    }
+
+    /// [`Fixture::new`] without today's bookings: the stores and areas, mapped.
+    pub async fn without_bookings() -> Fixture {
         let sim = Sim::start(SimConfig::default()).await.unwrap();
         let dir = tempfile::tempdir().unwrap();
         let db = db::Db::open(&dir.path().join("cache.sqlite3")).unwrap();
@@ -28,8 +37,6 @@ impl Fixture {
         config.splats.guest_membergroup_id = Some("mg-guest".into());
         let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
         sync::stores_and_areas(&db, &reservation, "test").await.unwrap();
-        let days = sync::guests_today(&db, &reservation, "test", clock::now_unix()).await.unwrap();
-        assert_eq!(days.iter().map(|d| d.changes.as_ref().unwrap().upserted).sum::<usize>(), 12);
         let splats = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
         sync::splats(&db, &splats, &config, "test").await.unwrap();
         db.write_now(|conn| {
