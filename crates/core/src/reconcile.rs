@@ -194,15 +194,15 @@ async fn run(
     due: Vec<PendingOp>,
 ) -> Result<Drained> {
     let mut report = Drained::default();
-    let (bulk, single): (Vec<PendingOp>, Vec<PendingOp>) = {
-        // An op whose issue may have been sent without a reply needs its member looked
-        // up by code first: that is the single path's job.
-        let bulkable = |p: &PendingOp| p.op == Op::Delete && !p.maybe_sent;
-        let use_bulk = due.iter().filter(|p| bulkable(p)).count() >= config.sync.bulk_delete_threshold.max(1);
-        due.into_iter().partition(|p| use_bulk && bulkable(p))
-    };
+    // An op whose issue may have been sent without a reply needs its member looked up
+    // by code first: that is the single path's job.
+    let (bulk, due) = take_bulk(due, Op::Delete, config.sync.bulk_delete_threshold);
     if !bulk.is_empty() {
         bulk_delete(db, client, secrets, actor, bulk, &mut report).await?;
+    }
+    let (bulk, single) = take_bulk(due, Op::Issue, config.sync.bulk_issue_threshold);
+    if !bulk.is_empty() {
+        bulk_issue(db, client, secrets, config, actor, bulk, &mut report).await?;
     }
     let mut queue = single.into_iter();
     for p in queue.by_ref() {
@@ -218,6 +218,50 @@ async fn run(
     report.deferred = rest.len();
     db.write(move |c| rest.iter().try_for_each(|p| outbox::release(c, p))).await?;
     Ok(report)
+}
+
+/// The ops of `op` that go in bulk (never one that may have been sent already), when
+/// there are at least `threshold` of them, and the rest.
+fn take_bulk(due: Vec<PendingOp>, op: Op, threshold: usize) -> (Vec<PendingOp>, Vec<PendingOp>) {
+    let bulkable = |p: &PendingOp| p.op == op && !p.maybe_sent;
+    let use_bulk = due.iter().filter(|p| bulkable(p)).count() >= threshold.max(1);
+    due.into_iter().partition(|p| use_bulk && bulkable(p))
+}
+
+/// Makes the members of many due bookings in bulk ([`access::issue_many`]). Each is
+/// marked as sending first; one not made goes back to the outbox, whose next try looks
+/// it up by code before making it.
+async fn bulk_issue(
+    db: &Db,
+    client: &SplatsClient,
+    secrets: &dyn SecretStore,
+    config: &Config,
+    actor: &str,
+    ops: Vec<PendingOp>,
+    report: &mut Drained,
+) -> Result<()> {
+    let ids: Vec<i64> = ops.iter().map(|p| p.id).collect();
+    db.write(move |c| ids.iter().try_for_each(|id| outbox::mark_sending(c, *id))).await?;
+    let guests: Vec<String> = ops.iter().map(|p| p.guest_id.clone()).collect();
+    report.bulk_requests += guests.len().div_ceil(crate::splats::bulk::MAX_MEMBERS);
+    let made = access::issue_many(db, client, secrets, config, actor, &guests).await;
+    let kept: std::collections::HashMap<String, bool> = match &made {
+        Ok(m) => m.iter().cloned().collect(),
+        Err(e) => {
+            report.stopped_by = Some(e.code().to_string());
+            Default::default()
+        }
+    };
+    for p in ops {
+        let result = match kept.get(&p.guest_id) {
+            Some(true) => Ok(()),
+            // Not known to be made: it may have been (the listing came too late, or the
+            // request failed part-way), so the next try looks it up first.
+            _ => Err(Error::Uncertain { cloud: crate::error::Cloud::Splats }),
+        };
+        settle(db, p, &result, report).await?;
+    }
+    Ok(())
 }
 
 async fn run_one(

@@ -139,6 +139,8 @@ pub struct SyncConfig {
     pub lead_minutes: i64,
     /// From this many ended bookings at once, their members are deleted in bulk.
     pub bulk_delete_threshold: usize,
+    /// From this many bookings due a member at once, their members are made in bulk.
+    pub bulk_issue_threshold: usize,
 }
 
 impl Default for SyncConfig {
@@ -149,6 +151,7 @@ impl Default for SyncConfig {
             histories_every_secs: 300,
             lead_minutes: 60,
             bulk_delete_threshold: 20,
+            bulk_issue_threshold: 20,
         }
     }
 }

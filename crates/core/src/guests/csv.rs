@@ -74,7 +74,7 @@ fn column(header: &str) -> Option<Col> {
 fn time(text: &str) -> Option<i64> {
     use unicode_normalization::UnicodeNormalization;
     let t: String = text.trim().nfkc().collect();
-    let t = t.replace('/', "-").replace('年', "-").replace('月', "-").replace('日', " ");
+    let t = t.replace(['/', '年', '月'], "-").replace('日', " ");
     let t = t.split_whitespace().collect::<Vec<_>>().join(" ");
     if let Some(u) = clock::parse_iso(&t) {
         return Some(u);

@@ -480,10 +480,14 @@ fn bulk_one(
     }
 }
 
-/// A bulk job's or a face registration's progress.
+/// A bulk job's or a face registration's progress. What it reports done is applied
+/// first, at the same instant: a job must never read "completed" while its members are
+/// not yet changed (the gate's tick ran a moment earlier, and a 2-ms job finishes in
+/// between often).
 async fn request_result(State(s): State<Arc<SimState>>, Path(id): Path<String>) -> Reply {
     let t = now_ms(&s);
-    let w = s.world.lock().unwrap();
+    let mut w = s.world.lock().unwrap();
+    w.splats.tick(t);
     if let Some(job) = w.splats.face_jobs.iter().find(|j| j.request_id == id) {
         return ok(job.to_json(t));
     }
