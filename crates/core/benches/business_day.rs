@@ -9,6 +9,11 @@
 //! receives; the table shows them per hour against SPLATS' 720 (other) and 180
 //! (status) per hour, and SESAME's calls against the monthly allowance.
 //! Written to docs/PERFORMANCE.md by `make bench`.
+//!
+//! Then the large day: a chain of 20 stores of 3 rooms on one SPLATS token, 2,000
+//! bookings and 200 changes and cancels (20 an hour), the same worker, no SESAME. It
+//! shows whether the busiest hour stays within half of SPLATS' 720 calls, and the calls
+//! per guest.
 
 mod support;
 
@@ -219,9 +224,173 @@ async fn day() {
     support::write_section("business-day", &table);
 }
 
+const LARGE_STORES: usize = 20;
+const LARGE_GUESTS: usize = 2_000;
+const LARGE_CHANGES_PER_HOUR: usize = 20;
+
+/// 20 stores of 3 rooms, each room and entrance its own SPLATS area, 2,000 bookings of
+/// 1–3 h between 08:00 and 17:00.
+fn large_facility(sim: &Sim, day: i64) {
+    let mut w = sim.state.world.lock().unwrap();
+    w.guests.clear();
+    let mut rooms = Vec::new();
+    for s in 0..LARGE_STORES {
+        let store = format!("L{s:02}");
+        w.stores.push(uketsuke_sim::world::SimStore {
+            id: store.clone(),
+            name: format!("チェーン {s:02} 号店"),
+            name_kana: String::new(),
+        });
+        for r in 0..3 {
+            let id = format!("{store}R{r}");
+            w.areas.push(SimArea {
+                id: id.clone(),
+                store_id: store.clone(),
+                name: format!("部屋 {r}"),
+                sort: r,
+            });
+            rooms.push((store.clone(), id));
+        }
+    }
+    let splats_areas = LARGE_STORES * 4;
+    let areas = w.splats.areas.len() + splats_areas;
+    w.splats.grow(areas, 2);
+    for i in 0..LARGE_GUESTS {
+        let (store, room) = rooms[i % rooms.len()].clone();
+        let start = day + 8 * 3600 + (i as i64 * 9 * 3600 / LARGE_GUESTS as i64) / 900 * 900;
+        w.guests.push(SimGuest {
+            id: format!("L{i:04}"),
+            store_id: store,
+            booking_code: format!("RSV-{}", 10_000 + i),
+            name: format!("予約 {i}"),
+            name_kana: String::new(),
+            phone: String::new(),
+            starts_at: start,
+            ends_at: start + 3600 * (1 + (i as i64 % 3)),
+            area_ids: vec![room],
+            raw_start_at: None,
+        });
+    }
+}
+
+/// Every hour 20 bookings change in the reservation system: cancelled, extended an
+/// hour, or moved to the store's next room, in turn.
+fn large_change(sim: &Sim, hour: i64) {
+    let mut w = sim.state.world.lock().unwrap();
+    for k in 0..LARGE_CHANGES_PER_HOUR {
+        let n = w.guests.len();
+        let i = (hour as usize * 97 + k * 31) % n;
+        match k % 3 {
+            0 => {
+                let id = w.guests[i].id.clone();
+                w.guests.retain(|g| g.id != id);
+            }
+            1 => w.guests[i].ends_at += 3600,
+            _ => {
+                let g = &mut w.guests[i];
+                let next = (g.area_ids[0].as_bytes()[4] - b'0' + 1) % 3;
+                g.area_ids = vec![format!("{}R{next}", g.store_id)];
+            }
+        }
+    }
+}
+
+async fn large_day() {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let day = guests::day_start(clock::now_unix()) + 86_400;
+    large_facility(&sim, day);
+    let dir = tempfile::tempdir().unwrap();
+    let db = db::Db::open(&dir.path().join("large.sqlite3")).unwrap();
+    let secrets = Arc::new(MemorySecrets::default());
+    secrets.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
+    secrets.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
+    let mut config = Config::default();
+    config.reservation.base_url = Some(sim.reservation_url());
+    config.reservation.client_id = Some("demo".into());
+    config.splats.base_url = Some(sim.splats_url());
+    config.splats.guest_membergroup_id = Some("mg-guest".into());
+    let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
+    sync::stores_and_areas(&db, &reservation, "setup").await.unwrap();
+    let splats = uketsuke_core::splats::SplatsClient::from_config(&config, secrets.as_ref()).unwrap();
+    sync::splats(&db, &splats, &config, "setup").await.unwrap();
+    let first = 8; // the demo's 7 SPLATS areas come first
+    db.write_now(move |c| {
+        for s in 0..LARGE_STORES {
+            let area = |k: usize| format!("sa-{:04}", first + s * 4 + k);
+            cache::map_entrance(c, &format!("L{s:02}"), Some(&area(0)))?;
+            for r in 0..3 {
+                cache::map_area(c, &format!("L{s:02}R{r}"), Some(&area(r + 1)))?;
+            }
+        }
+        Ok(())
+    })
+    .unwrap();
+    let start = day + 8 * 3600;
+    sim.state.clock.set_now(start);
+    let before = calls(&sim);
+    let snapshot = Arc::new(config.clone());
+    let worker = Worker::new(db.clone(), secrets.clone(), Arc::new(move || snapshot.clone())).unwrap();
+    let wall = Instant::now();
+    let (mut hours, mut last, mut failures) = (Vec::new(), before, 0);
+    for hour in 0..HOURS {
+        for step in 0..(3600 / TICK) {
+            let t = start + hour * 3600 + step * TICK;
+            sim.state.clock.set_now(t);
+            if step == 1800 / TICK {
+                large_change(&sim, hour);
+            }
+            if let Some(r) = worker.tick(t).await.unwrap() {
+                failures += usize::from(!r.ok());
+            }
+        }
+        let now = calls(&sim);
+        hours.push((hour, now.splats_other - last.splats_other, now.splats_status - last.splats_status));
+        last = now;
+    }
+    let total = calls(&sim).splats_other - before.splats_other;
+    let busiest = hours.iter().map(|h| h.1).max().unwrap_or(0);
+    let writes = {
+        let w = sim.state.world.lock().unwrap();
+        let count = |prefix: &str| w.splats.calls.iter().filter(|c| c.starts_with(prefix)).count();
+        format!(
+            "{} creates one by one, {} bulk requests, {} updates, {} deletes one by one, {} member listings",
+            count("POST /v1/members") - count("POST /v1/members/bulk"),
+            count("POST /v1/members/bulk"),
+            count("PUT /v1/members/"),
+            count("DELETE /v1/members/"),
+            w.splats
+                .calls
+                .iter()
+                .filter(|c| c.starts_with("GET /v1/members") && !c.contains("/v1/members/"))
+                .count(),
+        )
+    };
+    let mut table = format!(
+        "Machine: {}. Calls as the simulator received them.\n\n\
+         | hour (JST) | SPLATS other (limit 720/h) | SPLATS status (limit 180/h) |\n|---|---|---|\n",
+        support::machine()
+    );
+    for (h, other, status) in &hours {
+        table += &format!("| {:02}:00–{:02}:00 | {other} | {status} |\n", 8 + h, 9 + h);
+    }
+    table += &format!(
+        "\n{LARGE_GUESTS} guests, {LARGE_STORES} stores of 3 rooms, {} changes and cancels, {HOURS} h, one token: \
+         SPLATS {total} other calls, busiest hour {busiest} of 720 ({:.0} %), {:.2} calls per guest; member writes: \
+         {writes}; {failures} syncs with an error; simulated in {:.1?}.\n",
+        LARGE_CHANGES_PER_HOUR as i64 * HOURS,
+        busiest as f64 * 100.0 / 720.0,
+        total as f64 / LARGE_GUESTS as f64,
+        wall.elapsed(),
+    );
+    print!("{table}");
+    support::write_section("large-day", &table);
+}
+
 fn main() {
     if !support::benching("`cargo bench -p uketsuke-core --bench business_day`") {
         return;
     }
-    tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap().block_on(day());
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(day());
+    rt.block_on(large_day());
 }

@@ -29,6 +29,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(include_str!("../migrations/010_facility_history.sql")),
         M::up(include_str!("../migrations/011_facility_doors.sql")),
         M::up(include_str!("../migrations/012_facility_keys.sql")),
+        M::up(include_str!("../migrations/013_facility_held.sql")),
     ]
 }
 

@@ -58,6 +58,7 @@ pub async fn run(config: &Config, secrets: &dyn SecretStore) -> Report {
     let mut report = Report::default();
     check_config(config, &mut report);
     check_database(config, lang, &mut report);
+    check_seed_reading(config, lang, &mut report);
     let keyring_ok = check_keyring(secrets, lang, &mut report);
     check_reservation(config, secrets, keyring_ok, lang, &mut report).await;
     for (cloud, setting, url) in [
@@ -101,6 +102,35 @@ fn check_database(config: &Config, lang: Lang, report: &mut Report) {
         Ok(v) => report.push("database", Status::Ok, format!("{} (schema v{v})", path.display())),
         Err(e) => report.push("database", Status::Fail, format!("{}: {}", path.display(), e.message(lang))),
     }
+}
+
+/// How this PC reads SPLATS' one-time-QR seeds: set, detected from SPLATS' own code,
+/// not yet known, or matching nothing (codes fetched from SPLATS, which costs calls).
+fn check_seed_reading(config: &Config, lang: Lang, report: &mut Report) {
+    use crate::splats::seed_reading::{self, Effective};
+    let setting = config.splats.totp_seed_reading;
+    let Ok(path) = config.database_path() else { return };
+    let Ok(found) = db::open(&path).and_then(|c| seed_reading::effective(&c, setting)) else { return };
+    let (status, detail) = match (setting, found) {
+        (crate::config::SeedReading::Auto, Effective::Local(_)) => (
+            Status::Ok,
+            format!("{} ({})", found.word(), lang.pick("SPLATS のコードと照合済み", "checked against SPLATS' own code")),
+        ),
+        (_, Effective::Local(_)) => (Status::Ok, format!("{} ({})", found.word(), lang.pick("設定", "set"))),
+        (_, Effective::Undetected) => (
+            Status::Skip,
+            lang.pick("未確認: 最初の QR 発行のときに SPLATS のコードと照合します", "not yet known: checked against SPLATS at the first issue").into(),
+        ),
+        (_, Effective::Cloud) => (
+            Status::Warn,
+            lang.pick(
+                "どの読み方も SPLATS のコードと一致しません。QR は毎回 SPLATS から取得します (通信回数を使います)。SPLATS にシードの扱いを問い合わせてください",
+                "no reading matches SPLATS' code: each QR is fetched from SPLATS (this spends calls); ask SPLATS how seeds are read",
+            )
+            .into(),
+        ),
+    };
+    report.push("splats.totp_seed_reading", status, detail);
 }
 
 fn check_keyring(secrets: &dyn SecretStore, lang: Lang, report: &mut Report) -> bool {

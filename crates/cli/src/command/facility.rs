@@ -90,6 +90,7 @@ pub async fn run(
             );
         }
         FacilityCommand::Status => {
+            let db_for_status = db.clone();
             let f = Facility::new(db, secrets, config.facility.clone())?;
             tokio::spawn(f.clone().run());
             // One round is enough to know; the leadership contest takes one try.
@@ -104,6 +105,11 @@ pub async fn run(
                 yes_no(s.leader)
             );
             println!("{}: {}", lang.pick("送信待ち", "queued"), s.queued);
+            println!("{}: {}", lang.pick("取り込めず保留中の行", "rows set aside"), s.held);
+            let held = db_for_status.read_now(uketsuke_core::facility::replica::held)?;
+            for (tbl, id, reason) in held.iter().take(20) {
+                println!("  {tbl} {id}: {reason}");
+            }
             if let Some(p) = s.error {
                 println!("{}", p.message(lang));
             }

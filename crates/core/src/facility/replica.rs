@@ -8,7 +8,11 @@
 //!   is the queue, and it survives a restart.
 //! - **Receive**: rows after the last `seq` seen are written into SQLite (stores
 //!   before areas before guests), except rows this PC has changed and not yet sent:
-//!   those go out first and come back merged.
+//!   those go out first and come back merged. Rows are sent parents first, so a new PC
+//!   joining a facility that already has data receives them in that order; a row that
+//!   still cannot be applied (its parent not here yet, a sealed value that does not open,
+//!   a malformed row) is set aside in `facility_held` with its reason, retried at every
+//!   later receive, and never blocks the rows after it.
 //!
 //! Writers take one advisory lock per transaction, so `seq` order is commit order
 //! and a reader never skips a row committed late.
@@ -46,8 +50,11 @@ pub async fn send(
     let (key_r, secrets_r) = (key.clone(), secrets.clone());
     let marked: Vec<Marked> = db
         .read(move |c| {
-            let mut s =
-                c.prepare("SELECT tbl, id, version FROM facility_dirty ORDER BY tbl, id LIMIT 500")?;
+            let sql = format!(
+                "SELECT tbl, id, version FROM facility_dirty ORDER BY {}, id LIMIT 500",
+                rows::rank_sql()
+            );
+            let mut s = c.prepare(&sql)?;
             let list: Vec<(String, String, i64)> = s
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
@@ -131,17 +138,17 @@ pub async fn receive(
                 let tx = c.transaction()?;
                 tx.execute("INSERT INTO facility_applying (one) VALUES (1)", [])?;
                 let mut n = 0;
-                for (tbl, id, data, _) in &batch {
+                for (tbl, id, data, seq) in &batch {
                     let ours: bool = tx.query_row(
                         "SELECT EXISTS (SELECT 1 FROM facility_dirty WHERE tbl = ?1 AND id = ?2)",
                         [tbl, id],
                         |r| r.get(0),
                     )?;
                     if !ours {
-                        rows::apply(&tx, tbl, id, data, &key, secrets.as_ref())?;
-                        n += 1;
+                        n += usize::from(apply_or_hold(&tx, tbl, id, data, *seq, &key, secrets.as_ref())?);
                     }
                 }
+                n += retry_held(&tx, &key, secrets.as_ref())?;
                 tx.execute("DELETE FROM facility_applying", [])?;
                 db::set_meta(&tx, SEQ, &last.to_string())?;
                 tx.commit()?;
@@ -152,6 +159,69 @@ pub async fn receive(
             return Ok(written);
         }
     }
+}
+
+/// Applies one received row in a savepoint of its own; a row that cannot be applied is
+/// set aside with its reason instead (its savepoint undone), so that the rows after it
+/// still go in. Answers whether it was applied.
+fn apply_or_hold(
+    tx: &rusqlite::Transaction<'_>,
+    tbl: &str,
+    id: &str,
+    data: &Value,
+    seq: i64,
+    key: &FacilityKey,
+    secrets: &dyn SecretStore,
+) -> Result<bool> {
+    tx.execute_batch("SAVEPOINT row")?;
+    match rows::apply(tx, tbl, id, data, key, secrets) {
+        Ok(()) => {
+            tx.execute_batch("RELEASE row")?;
+            tx.execute("DELETE FROM facility_held WHERE tbl = ?1 AND id = ?2", [tbl, id])?;
+            Ok(true)
+        }
+        Err(e) => {
+            tx.execute_batch("ROLLBACK TO row; RELEASE row")?;
+            tracing::warn!(tbl, code = e.code().as_str(), "a facility row was set aside");
+            tx.execute(
+                "INSERT INTO facility_held (tbl, id, data, seq, reason, held_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (tbl, id) DO UPDATE SET data = excluded.data, seq = excluded.seq, reason = excluded.reason",
+                rusqlite::params![tbl, id, data.to_string(), seq, e.code().as_str(), crate::clock::now_unix()],
+            )?;
+            Ok(false)
+        }
+    }
+}
+
+/// Tries the rows set aside again, parents first, until a pass applies none (a row
+/// waiting for its parent goes in once the parent has). Answers how many went in.
+fn retry_held(tx: &rusqlite::Transaction<'_>, key: &FacilityKey, secrets: &dyn SecretStore) -> Result<usize> {
+    let mut total = 0;
+    loop {
+        let held: Vec<(String, String, String, i64)> = {
+            let sql =
+                format!("SELECT tbl, id, data, seq FROM facility_held ORDER BY {}, seq", rows::rank_sql());
+            let mut s = tx.prepare(&sql)?;
+            let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let mut applied = 0;
+        for (tbl, id, data, seq) in held {
+            let data: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
+            applied += usize::from(apply_or_hold(tx, &tbl, &id, &data, seq, key, secrets)?);
+        }
+        total += applied;
+        if applied == 0 {
+            return Ok(total);
+        }
+    }
+}
+
+/// The rows set aside and why (stable error codes), for `facility status` and the window.
+pub fn held(conn: &rusqlite::Connection) -> Result<Vec<(String, String, String)>> {
+    let mut s = conn.prepare("SELECT tbl, id, reason FROM facility_held ORDER BY seq")?;
+    let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Marks every shared row of this PC for sending (the first time it takes part, so

@@ -56,6 +56,14 @@ fn table_of(tbl: &str) -> Option<&'static Table> {
 }
 
 /// Rank of a table in [`TABLES`] (unknown ones last).
+/// An SQL expression of `tbl`'s [`rank`], so that rows are sent parents first: a new
+/// PC receives them in that order, whatever their size.
+pub fn rank_sql() -> String {
+    let whens: String =
+        TABLES.iter().enumerate().map(|(i, t)| format!(" WHEN '{}' THEN {i}", t.name)).collect();
+    format!("CASE tbl{whens} ELSE {} END", TABLES.len())
+}
+
 pub fn rank(tbl: &str) -> usize {
     TABLES.iter().position(|t| t.name == tbl).unwrap_or(TABLES.len())
 }

@@ -37,6 +37,8 @@ pub struct FacilityStatus {
     pub head_office: bool,
     /// Rows changed here and not yet sent (queued while the database is away).
     pub queued: i64,
+    /// Rows received that could not be applied and wait, set aside ([`replica::held`]).
+    pub held: i64,
     /// The last problem, in both languages.
     pub error: Option<Problem>,
 }
@@ -82,6 +84,7 @@ impl Facility {
         let mut s = crate::db::relock(&self.status).clone();
         s.leader = self.leadership.is_leader();
         s.queued = self.db.read_now(replica::queued).unwrap_or(s.queued);
+        s.held = self.db.read_now(|c| Ok(replica::held(c)?.len() as i64)).unwrap_or(s.held);
         s
     }
 

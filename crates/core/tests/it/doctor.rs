@@ -37,6 +37,24 @@ async fn a_good_setup_is_healthy_and_measures_the_clock() {
 }
 
 #[tokio::test]
+async fn doctor_says_how_seeds_are_read_and_warns_when_nothing_matched() {
+    let sim = Sim::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = config_for(&sim, dir.path());
+    let secrets = MemorySecrets::default();
+    let report = doctor::run(&config, &secrets).await;
+    assert_eq!(status_of(&report, "splats.totp_seed_reading").status, Status::Skip, "not yet known");
+    let conn = uketsuke_core::db::open(&dir.path().join("cache.sqlite3")).unwrap();
+    uketsuke_core::splats::seed_reading::keep(&conn, "base32", 0).unwrap();
+    let report = doctor::run(&config, &secrets).await;
+    let check = status_of(&report, "splats.totp_seed_reading");
+    assert_eq!((check.status, check.detail.starts_with("base32")), (Status::Ok, true), "{check:?}");
+    uketsuke_core::splats::seed_reading::keep(&conn, "cloud", 0).unwrap();
+    let report = doctor::run(&config, &secrets).await;
+    assert_eq!(status_of(&report, "splats.totp_seed_reading").status, Status::Warn);
+}
+
+#[tokio::test]
 async fn a_bad_setup_names_each_wrong_setting() {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();

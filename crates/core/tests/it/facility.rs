@@ -13,12 +13,12 @@ use uketsuke_sim::postgres::Cluster;
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 /// One PC: its SQLite, its secrets, its facility part.
-struct Pc {
+pub(crate) struct Pc {
     _dir: tempfile::TempDir,
-    db: db::Db,
-    secrets: Arc<dyn SecretStore>,
-    config: Config,
-    facility: Arc<Facility>,
+    pub(crate) db: db::Db,
+    pub(crate) secrets: Arc<dyn SecretStore>,
+    pub(crate) config: Config,
+    pub(crate) facility: Arc<Facility>,
 }
 
 /// A real keyring per PC under `make test` (a service of its own: the tests of this
@@ -53,7 +53,7 @@ fn config(sim: &Sim, pg: &Cluster, name: &str) -> Config {
 }
 
 /// A PC whose secrets hold the database password (and `extra`), not yet running.
-async fn pc(
+pub(crate) async fn pc(
     sim: &Sim,
     pg: &Cluster,
     name: &str,
@@ -69,14 +69,14 @@ async fn pc(
     (dir, db, secrets, config(sim, pg, name))
 }
 
-fn start(parts: (tempfile::TempDir, db::Db, Arc<dyn SecretStore>, Config)) -> Pc {
+pub(crate) fn start(parts: (tempfile::TempDir, db::Db, Arc<dyn SecretStore>, Config)) -> Pc {
     let (dir, db, secrets, config) = parts;
     let facility = Facility::new(db.clone(), secrets.clone(), config.facility.clone()).unwrap();
     tokio::spawn(facility.clone().run());
     Pc { _dir: dir, db, secrets, config, facility }
 }
 
-async fn until(what: &str, limit: Duration, mut check: impl FnMut() -> bool) -> Duration {
+pub(crate) async fn until(what: &str, limit: Duration, mut check: impl FnMut() -> bool) -> Duration {
     let started = Instant::now();
     while !check() {
         assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
@@ -116,7 +116,18 @@ async fn two_pcs_with(sim: &Sim, pg: &Cluster, a_url: Option<String>) -> (Pc, Pc
     until("A started the facility", Duration::from_secs(10), || a.facility.status().connected).await;
     assert!(join::key_of(a.secrets.as_ref()).unwrap().is_some(), "A made the facility key");
 
-    let b = pc(sim, pg, "kiosk-b", &[]).await;
+    let b = join(sim, pg, &a, "kiosk-b").await;
+    until("B has A's stores and areas", Duration::from_secs(10), || {
+        b.db.read_now(|c| Ok(uketsuke_core::store::list_areas(c, None)?.len())).unwrap() > 0
+    })
+    .await;
+    (a, b)
+}
+
+/// A new PC joins with a code A shows (a wrong code and a used one refused on the way),
+/// and starts its facility part.
+pub(crate) async fn join(sim: &Sim, pg: &Cluster, a: &Pc, name: &str) -> Pc {
+    let b = pc(sim, pg, name, &[]).await;
     let mut session = facility::connect(&b.3.facility, b.2.as_ref(), "test").await.unwrap();
     let key = join::key_of(a.secrets.as_ref()).unwrap().unwrap();
     let code = join::make_code(&session.client, &key, "manager").await.unwrap();
@@ -131,12 +142,7 @@ async fn two_pcs_with(sim: &Sim, pg: &Cluster, a_url: Option<String>) -> (Pc, Pc
         "a code works once"
     );
     facility::ensure_schema(&mut session.client).await.unwrap();
-    let b = start(b);
-    until("B has A's stores and areas", Duration::from_secs(10), || {
-        b.db.read_now(|c| Ok(uketsuke_core::store::list_areas(c, None)?.len())).unwrap() > 0
-    })
-    .await;
-    (a, b)
+    start(b)
 }
 
 fn walk_in(store: &str, name: &str, phone: &str) -> WalkIn {

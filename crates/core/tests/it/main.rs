@@ -10,6 +10,7 @@ mod doctor;
 mod door_rights;
 mod door_rights_model;
 mod facility;
+mod facility_join;
 mod guests_access;
 mod history;
 mod hostile_input;
