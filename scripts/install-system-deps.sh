@@ -13,8 +13,9 @@ PACKAGES=(
   xvfb xauth webkit2gtk-driver zbar-tools imagemagick
   # the audit test edits a row the way someone with the file would
   sqlite3
-  # facility mode's tests start a throwaway PostgreSQL cluster of their own
-  postgresql
+  # facility mode's tests start a throwaway PostgreSQL cluster of their own, and give
+  # it a certificate of their own CA (openssl) to test TLS
+  postgresql openssl
   # Japanese glyphs in the web view
   fonts-noto-cjk
 )

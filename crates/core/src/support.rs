@@ -46,6 +46,17 @@ pub fn config_text(config: &Config) -> String {
             *url = u.to_string();
         }
     }
+    // A facility address with a password in it is refused by the config check, and is
+    // never copied here with it (its user name stays: it is no secret, and support needs it).
+    if let Some(url) = c.facility.database_url.as_mut() {
+        match url::Url::parse(url) {
+            Ok(mut u) => {
+                let _ = u.set_password(None);
+                *url = u.to_string();
+            }
+            Err(_) => *url = "(unreadable address left out)".into(),
+        }
+    }
     toml::to_string_pretty(&c).unwrap_or_default()
 }
 
@@ -85,4 +96,19 @@ pub fn write(path: &Path, config: &Config, report: &Report, human: &str, lang: L
     }
     zip.finish().map_err(io)?;
     Ok(Bundle { path: path.display().to_string(), files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_password_of_any_address_reaches_the_bundle() {
+        let mut c = Config::default();
+        c.splats.base_url = Some("https://me:pw1@splats.example/".into());
+        c.facility.database_url = Some("postgres://desk:pw2@db.example.jp:5432/uketsuke".into());
+        let text = config_text(&c);
+        assert!(!text.contains("pw1") && !text.contains("pw2"), "{text}");
+        assert!(text.contains("postgres://desk@db.example.jp:5432/uketsuke"), "{text}");
+    }
 }

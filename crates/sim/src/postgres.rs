@@ -38,6 +38,14 @@ fn server_bin() -> Option<PathBuf> {
     found.pop().map(|(_, bin)| bin)
 }
 
+fn openssl(args: &[&str]) -> Result<(), String> {
+    let out = Command::new("openssl").args(args).output().map_err(|e| format!("openssl: {e}"))?;
+    out.status
+        .success()
+        .then_some(())
+        .ok_or_else(|| format!("openssl failed: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
 /// True when the server binaries are installed (tests say so and skip otherwise).
 pub fn available() -> bool {
     server_bin().is_some()
@@ -141,6 +149,78 @@ impl Cluster {
             std::thread::sleep(Duration::from_millis(100));
         }
         Ok(())
+    }
+
+    /// Turns TLS on with a certificate for 127.0.0.1 signed by a throwaway CA (both made
+    /// with `openssl`), as a LAN server with a certificate of its own has; answers the
+    /// CA's PEM file, for a PC to trust.
+    pub fn enable_tls(&self) -> Result<PathBuf, String> {
+        let (dir, data) = (self.dir.join("tls"), self.data());
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        let ext = dir.join("server.ext");
+        std::fs::write(
+            &ext,
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n\
+             keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n",
+        )
+        .map_err(|e| e.to_string())?;
+        let p = |name: &str| dir.join(name).display().to_string();
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+        openssl(
+            &[
+                &["req", "-x509"][..],
+                &ec,
+                &[
+                    "-keyout",
+                    &p("ca.key"),
+                    "-out",
+                    &p("ca.pem"),
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=Uketsuke test CA",
+                ],
+            ]
+            .concat(),
+        )?;
+        openssl(
+            &[
+                &["req"][..],
+                &ec,
+                &["-keyout", &p("server.key"), "-out", &p("server.csr"), "-subj", "/CN=127.0.0.1"],
+            ]
+            .concat(),
+        )?;
+        openssl(&[
+            "x509",
+            "-req",
+            "-in",
+            &p("server.csr"),
+            "-CA",
+            &p("ca.pem"),
+            "-CAkey",
+            &p("ca.key"),
+            "-CAcreateserial",
+            "-out",
+            &p("server.crt"),
+            "-days",
+            "2",
+            "-extfile",
+            &p("server.ext"),
+        ])?;
+        for f in ["server.crt", "server.key"] {
+            std::fs::copy(dir.join(f), data.join(f)).map_err(|e| e.to_string())?;
+            if self.as_postgres {
+                let _ = Command::new("chown").args(["postgres:postgres"]).arg(data.join(f)).status();
+            }
+        }
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(data.join("server.key"), std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| e.to_string())?;
+        self.psql("postgres", "ALTER SYSTEM SET ssl = on")?;
+        self.psql("postgres", "SELECT pg_reload_conf()")?;
+        std::thread::sleep(Duration::from_millis(300));
+        Ok(dir.join("ca.pem"))
     }
 
     /// Stops the server at once (connections cut), keeping its data: the database

@@ -24,6 +24,41 @@ pub struct FacilityConfig {
     /// How other PCs see this one (the host name when not set).
     pub pc_name: Option<String>,
     pub role: PcRole,
+    /// A CA certificate (PEM) trusted beside the public web's roots: for a server on
+    /// the LAN with a certificate of its own. Its name and address must still match.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// TLS even to a loopback address (a server reached through a local tunnel).
+    pub tls_always: bool,
+}
+
+/// The facility database's address checked once, for the config check, the join form
+/// and the connection alike: a PostgreSQL URL with a host and a database name, no
+/// password in it (that is kept in the keyring) and no `hostaddr` (it would connect to
+/// another address than the host whose name decides TLS and is verified).
+pub fn check_database_url(url: &str) -> Result<tokio_postgres::Config, String> {
+    use std::str::FromStr;
+    let pg = tokio_postgres::Config::from_str(url).map_err(|e| format!("not a PostgreSQL URL: {e}"))?;
+    if pg.get_password().is_some() {
+        return Err("it holds a password: type the password in its own field (kept in the keyring)".into());
+    }
+    if !pg.get_hostaddrs().is_empty() {
+        return Err("`hostaddr` is not taken: name the server by its host only".into());
+    }
+    if pg.get_hosts().is_empty() || pg.get_dbname().is_none() {
+        return Err("it needs a host and a database name".into());
+    }
+    Ok(pg)
+}
+
+/// Whether every host of the address is this machine (then TLS is not required).
+pub fn is_loopback(pg: &tokio_postgres::Config) -> bool {
+    pg.get_hosts().iter().all(|h| match h {
+        tokio_postgres::config::Host::Tcp(name) => {
+            name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        }
+        #[cfg(unix)]
+        tokio_postgres::config::Host::Unix(_) => true,
+    })
 }
 
 impl FacilityConfig {
@@ -33,5 +68,24 @@ impl FacilityConfig {
 
     pub fn is_default(&self) -> bool {
         *self == FacilityConfig::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_or_a_hostaddr_in_the_address_is_refused() {
+        assert!(check_database_url("postgres://desk@db.example.jp:5432/uketsuke").is_ok());
+        assert!(check_database_url("postgres://desk:secret@db.example.jp/uketsuke")
+            .unwrap_err()
+            .contains("password"));
+        let trick = "postgres://desk@localhost/uketsuke?hostaddr=10.0.0.5";
+        assert!(check_database_url(trick).unwrap_err().contains("hostaddr"));
+        assert!(check_database_url("postgres://desk@db.example.jp").is_err(), "no database");
+        let local = check_database_url("postgres://desk@127.0.0.1/uketsuke").unwrap();
+        assert!(is_loopback(&local));
+        assert!(!is_loopback(&check_database_url("postgres://desk@db.example.jp/uketsuke").unwrap()));
     }
 }

@@ -5,7 +5,7 @@
 //! they live in the OS keyring (see [`crate::secrets`]).
 
 mod base_url;
-mod facility;
+pub mod facility;
 mod splats;
 pub use base_url::check_base_url;
 pub use facility::{FacilityConfig, PcRole};
@@ -310,6 +310,11 @@ impl Config {
         check_url("reservation.base_url", &self.reservation.base_url);
         check_url("sesame.base_url", &self.sesame.base_url);
         check_url("splats.base_url", &self.splats.base_url);
+        if let Some(url) = &self.facility.database_url {
+            if let Err(p) = facility::check_database_url(url) {
+                out.push(Problem { setting: "facility.database_url".into(), problem: p });
+            }
+        }
         if self.reservation.base_url.is_some() && self.reservation.client_id.is_none() {
             out.push(Problem {
                 setting: "reservation.client_id".into(),

@@ -48,6 +48,8 @@ codes! {
     WorkerBusy = "worker_busy",
     /// The facility's shared PostgreSQL cannot be reached or refused us.
     FacilityUnreachable = "facility_unreachable",
+    /// The facility's database cannot be reached over TLS (none offered, or untrusted).
+    FacilityTls = "facility_tls",
     /// This PC holds no facility key, or one that does not open the facility's data.
     FacilityKey = "facility_key",
     /// A join code that is wrong, used or expired.

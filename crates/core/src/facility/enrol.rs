@@ -132,18 +132,13 @@ fn wanted(config: &Config, input: &JoinInput) -> Result<FacilityConfig> {
         .map(String::from)
         .or_else(|| config.facility.database_url.clone())
         .ok_or_else(|| bad_url("missing"))?;
-    let pg = tokio_postgres::Config::from_str(&url).map_err(|e| bad_url(&e.to_string()))?;
-    if pg.get_password().is_some() {
-        return Err(bad_url("it holds a password: type the password in its own field (kept in the keyring)"));
-    }
-    if pg.get_hosts().is_empty() || pg.get_dbname().is_none() {
-        return Err(bad_url("it needs a host and a database name"));
-    }
+    crate::config::facility::check_database_url(&url).map_err(|e| bad_url(&e))?;
     let name = input.pc_name.as_deref().map(str::trim).filter(|n| !n.is_empty());
     Ok(FacilityConfig {
         database_url: Some(url),
         pc_name: name.map(String::from).or_else(|| config.facility.pc_name.clone()),
         role: input.role,
+        ..config.facility.clone()
     })
 }
 

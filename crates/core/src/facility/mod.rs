@@ -36,7 +36,6 @@ use crate::error::{Code, Error, Result};
 use crate::secrets::{ExposeSecret, SecretStore};
 use futures_util::StreamExt;
 use seal::FacilityKey;
-use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_postgres::AsyncMessage;
@@ -75,13 +74,17 @@ pub struct Session {
     pub notices: mpsc::UnboundedReceiver<String>,
 }
 
-/// Connects: the password from the keyring, TLS unless the host is loopback, a 5 s
-/// connect timeout and TCP keepalives (a PC that vanishes is noticed).
+/// Connects: the password from the keyring, a 5 s connect timeout and TCP keepalives
+/// (a PC that vanishes is noticed). TLS is required for every host that is not this
+/// machine (and for every host with `facility.tls_always`), whatever the address says
+/// (`sslmode=disable` or `prefer` in it are overridden): a server, or anyone in the
+/// path, answering "no TLS" is refused, never answered in clear. The certificate is
+/// verified against the public web's roots and `facility.ca_file`.
 pub async fn connect(config: &FacilityConfig, secrets: &dyn SecretStore, app: &str) -> Result<Session> {
     let url =
         config.database_url.as_deref().ok_or_else(|| Error::config("facility.database_url", "missing"))?;
-    let mut pg = tokio_postgres::Config::from_str(url)
-        .map_err(|e| Error::config("facility.database_url", format!("not a PostgreSQL URL: {e}")))?;
+    let mut pg = crate::config::facility::check_database_url(url)
+        .map_err(|e| Error::config("facility.database_url", e))?;
     if let Some(p) = secrets.get(DB_PASSWORD)? {
         pg.password(p.expose_secret());
     }
@@ -89,25 +92,43 @@ pub async fn connect(config: &FacilityConfig, secrets: &dyn SecretStore, app: &s
         .connect_timeout(Duration::from_secs(5))
         .keepalives(true)
         .keepalives_idle(Duration::from_secs(10));
-    let loopback = pg.get_hosts().iter().all(|h| match h {
-        tokio_postgres::config::Host::Tcp(name) => {
-            name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
-        }
-        #[cfg(unix)]
-        tokio_postgres::config::Host::Unix(_) => true,
-    });
+    let tls = config.tls_always || !crate::config::facility::is_loopback(&pg);
     let (tx, notices) = mpsc::unbounded_channel();
-    let client = if loopback {
-        let (client, connection) = pg.connect(tokio_postgres::NoTls).await.map_err(unreachable)?;
+    let client = if tls {
+        pg.ssl_mode(tokio_postgres::config::SslMode::Require);
+        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config(config.ca_file.as_deref())?);
+        let (client, connection) = pg.connect(tls).await.map_err(tls_refused)?;
         drive(connection, tx);
         client
     } else {
-        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(tls_config());
-        let (client, connection) = pg.connect(tls).await.map_err(unreachable)?;
+        pg.ssl_mode(tokio_postgres::config::SslMode::Disable);
+        let (client, connection) = pg.connect(tokio_postgres::NoTls).await.map_err(unreachable)?;
         drive(connection, tx);
         client
     };
     Ok(Session { client, notices })
+}
+
+/// A connection that TLS refused (the server offers none, or its certificate is not
+/// trusted) says so: it is a setting to mend, not a network that will come back.
+fn tls_refused(e: tokio_postgres::Error) -> Error {
+    let text = e.to_string().to_lowercase();
+    let tls = ["tls", "ssl", "certificate", "handshake"].iter().any(|w| text.contains(w))
+        || std::error::Error::source(&e).is_some_and(|s| {
+            let s = s.to_string().to_lowercase();
+            ["tls", "ssl", "certificate", "handshake", "unknownissuer", "invalid peer"]
+                .iter()
+                .any(|w| s.contains(w))
+        });
+    if !tls {
+        return unreachable(e);
+    }
+    tracing::warn!("facility database refused by TLS: {e}");
+    Error::invalid(
+        Code::FacilityTls,
+        "施設の共有データベースと暗号化 (TLS) で接続できません。サーバーが TLS に対応していないか、証明書が信頼できません。管理者にサーバーの証明書 (CA) を確認してもらってください (この PC のデータで動作を続けます)",
+        "cannot reach the facility's shared database over TLS: the server offers none, or its certificate is not trusted; ask the administrator for the server's CA certificate (this PC keeps working from its own data)",
+    )
 }
 
 /// Runs a connection until it ends, passing on every NOTIFY payload.
@@ -133,15 +154,33 @@ where
     });
 }
 
-/// The public web's roots (a managed PostgreSQL presents a certificate under one).
-fn tls_config() -> rustls::ClientConfig {
-    let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+/// The public web's roots (a managed PostgreSQL presents a certificate under one), and
+/// the CA of `facility.ca_file` for a server with a certificate of its own.
+fn tls_config(ca_file: Option<&std::path::Path>) -> Result<rustls::ClientConfig> {
+    use rustls::pki_types::{pem::PemObject, CertificateDer};
+    let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+    if let Some(path) = ca_file {
+        let bad =
+            |e: &dyn std::fmt::Display| Error::config("facility.ca_file", format!("{}: {e}", path.display()));
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+            .map_err(|e| bad(&e))?
+            .collect::<std::result::Result<_, _>>()
+            .map_err(|e| bad(&e))?;
+        if certs.is_empty() {
+            return Err(bad(&"no certificate in it"));
+        }
+        for c in certs {
+            roots.add(c).map_err(|e| bad(&e))?;
+        }
+    }
     // The provider named, not the process default: reqwest brings ring as well.
-    rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("ring supports the default protocol versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth()
+    Ok(rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("ring supports the default protocol versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth())
 }
 
 /// Creates or brings up to date the shared tables (every PC does, on connecting).

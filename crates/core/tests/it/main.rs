@@ -11,6 +11,7 @@ mod door_rights;
 mod door_rights_model;
 mod facility;
 mod facility_join;
+mod facility_tls;
 mod guests_access;
 mod history;
 mod hostile_input;
