@@ -71,7 +71,7 @@ async fn walk_in_and_csv_import_from_the_staff_window() {
     );
     pick_file(&s, "bad.csv", &bad).await;
     s.wait_for("[data-testid=guest-error]").await;
-    s.wait_for_text("CSV 3 行目").await;
+    s.wait_for_text("3 行目: エリア `Z999`").await;
     assert_eq!(s.find_all("[data-testid=guest-row]").await.len(), 1, "nothing imported");
 
     // The corrected file goes in whole.
