@@ -79,6 +79,14 @@ pub fn plan(conn: &mut Connection, config: &Config, now: i64) -> Result<Planned>
                 Err(_) if r.active.is_some() => access::desired_still_mapped(&tx, config, &g)?,
                 Err(_) => {
                     planned.unmapped.push(r.id.clone());
+                    // An issue whose answer was lost may have made a member for the old
+                    // rooms: it goes (looked up by code), never kept by default.
+                    let lost =
+                        outbox::waiting_for(&tx, &r.id)?.is_some_and(|w| w.op == Op::Issue && w.maybe_sent);
+                    if lost {
+                        outbox::enqueue(&tx, &r.id, Op::Revoke, "unmapped", now)?;
+                        planned.count(Op::Revoke);
+                    }
                     continue;
                 }
             };
@@ -194,8 +202,6 @@ async fn run(
     due: Vec<PendingOp>,
 ) -> Result<Drained> {
     let mut report = Drained::default();
-    // An op whose issue may have been sent without a reply needs its member looked up
-    // by code first: that is the single path's job.
     let (bulk, due) = take_bulk(due, Op::Delete, config.sync.bulk_delete_threshold);
     if !bulk.is_empty() {
         bulk_delete(db, client, secrets, actor, bulk, &mut report).await?;
@@ -220,10 +226,12 @@ async fn run(
     Ok(report)
 }
 
-/// The ops of `op` that go in bulk (never one that may have been sent already), when
-/// there are at least `threshold` of them, and the rest.
+/// The ops of `op` that go in bulk, when there are at least `threshold` of them, and the
+/// rest. A delete whose issue may have been sent without an answer needs its member
+/// looked up by code first: the one-by-one path does that; an issue that may have been
+/// made goes in bulk too, the bulk path looking them all up in one listing.
 fn take_bulk(due: Vec<PendingOp>, op: Op, threshold: usize) -> (Vec<PendingOp>, Vec<PendingOp>) {
-    let bulkable = |p: &PendingOp| p.op == op && !p.maybe_sent;
+    let bulkable = |p: &PendingOp| p.op == op && (op == Op::Issue || !p.maybe_sent);
     let use_bulk = due.iter().filter(|p| bulkable(p)).count() >= threshold.max(1);
     due.into_iter().partition(|p| use_bulk && bulkable(p))
 }
@@ -242,7 +250,7 @@ async fn bulk_issue(
 ) -> Result<()> {
     let ids: Vec<i64> = ops.iter().map(|p| p.id).collect();
     db.write(move |c| ids.iter().try_for_each(|id| outbox::mark_sending(c, *id))).await?;
-    let guests: Vec<String> = ops.iter().map(|p| p.guest_id.clone()).collect();
+    let guests: Vec<(String, bool)> = ops.iter().map(|p| (p.guest_id.clone(), p.maybe_sent)).collect();
     report.bulk_requests += guests.len().div_ceil(crate::splats::bulk::MAX_MEMBERS);
     let made = access::issue_many(db, client, secrets, config, actor, &guests).await;
     let kept: std::collections::HashMap<String, bool> = match &made {

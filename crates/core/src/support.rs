@@ -52,6 +52,16 @@ pub fn config_text(config: &Config) -> String {
         match url::Url::parse(url) {
             Ok(mut u) => {
                 let _ = u.set_password(None);
+                // `?password=` is a password too (the config check refuses both).
+                let kept: Vec<(String, String)> = u
+                    .query_pairs()
+                    .filter(|(k, _)| k != "password")
+                    .map(|(k, v)| (k.into(), v.into()))
+                    .collect();
+                u.set_query(None);
+                if !kept.is_empty() {
+                    u.query_pairs_mut().extend_pairs(kept);
+                }
                 *url = u.to_string();
             }
             Err(_) => *url = "(unreadable address left out)".into(),
@@ -110,5 +120,9 @@ mod tests {
         let text = config_text(&c);
         assert!(!text.contains("pw1") && !text.contains("pw2"), "{text}");
         assert!(text.contains("postgres://desk@db.example.jp:5432/uketsuke"), "{text}");
+        c.facility.database_url =
+            Some("postgres://desk@db.example.jp/uketsuke?password=pw3&sslmode=require".into());
+        let text = config_text(&c);
+        assert!(!text.contains("pw3") && text.contains("sslmode=require"), "{text}");
     }
 }

@@ -135,18 +135,40 @@ fn rows_error(problems: &[Problem]) -> Error {
 
 /// The records of the file, quoted commas, quotes and line breaks inside a field read
 /// as Excel writes them; rows whose every field is blank are left out.
-fn records(text: &str) -> Vec<(usize, std::result::Result<Vec<String>, String>)> {
+fn records(text: &str) -> Vec<(usize, std::result::Result<Vec<String>, ()>)> {
     let mut reader = ::csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .trim(::csv::Trim::All)
         .from_reader(text.as_bytes());
-    reader
-        .records()
-        .enumerate()
-        .map(|(i, r)| (i + 1, r.map(|r| r.iter().map(String::from).collect()).map_err(|e| e.to_string())))
-        .filter(|(_, r)| r.as_ref().map_or(true, |f: &Vec<String>| f.iter().any(|x| !x.is_empty())))
-        .collect()
+    // A record's number is the line of the file it starts on, as a text editor and
+    // Excel (for a file with no line break inside a cell) show it. Counted here from the
+    // record's byte offset: after a CRLF the csv crate's own line count lags by one.
+    // Counted on from the last record, so a long file is read once.
+    let (mut seen_byte, mut seen_lines) = (0usize, 0usize);
+    let mut line_at = |byte: usize| {
+        let byte = byte.clamp(seen_byte, text.len());
+        seen_lines += text.get(seen_byte..byte).map_or(0, |s| s.matches('\n').count());
+        seen_byte = byte;
+        let pending_lf = text.get(byte..).is_some_and(|rest| rest.starts_with('\n'));
+        1 + seen_lines + usize::from(pending_lf)
+    };
+    let mut out = Vec::new();
+    let mut record = ::csv::StringRecord::new();
+    loop {
+        let line = line_at(reader.position().byte() as usize);
+        match reader.read_record(&mut record) {
+            Ok(false) => return out,
+            Ok(true) => {
+                let line = record.position().map_or(line, |p| line_at(p.byte() as usize));
+                let fields: Vec<String> = record.iter().map(String::from).collect();
+                if fields.iter().any(|f| !f.is_empty()) {
+                    out.push((line, Ok(fields)));
+                }
+            }
+            Err(_) => out.push((line, Err(()))),
+        }
+    }
 }
 
 /// Reads every booking in the file, or says what is wrong with every bad row.
@@ -183,10 +205,10 @@ pub fn parse(conn: &Connection, bytes: &[u8]) -> Result<Vec<Guest>> {
     let (mut out, mut problems) = (Vec::new(), Vec::new());
     for (row, fields) in rows {
         let read = fields
-            .map_err(|e| Problem {
+            .map_err(|()| Problem {
                 row,
-                ja: format!("行の形が読めません ({e})"),
-                en: format!("cannot read the row ({e})"),
+                ja: "行の形が読めません (引用符 \" の閉じ忘れなど)".into(),
+                en: "cannot read the row (a quote \" left open?)".into(),
             })
             .and_then(|f| guest_of(conn, &cols, &f, row));
         match read {

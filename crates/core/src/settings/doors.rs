@@ -295,7 +295,12 @@ pub fn save_area(
 
 /// Removes an area or a store created by hand (the reservation system's own are
 /// removed there). Its lock's key is forgotten when no other door uses the lock.
-pub fn remove(conn: &mut Connection, secrets: &dyn SecretStore, target: &Target, actor: &str) -> Result<()> {
+pub(super) fn remove(
+    conn: &mut Connection,
+    secrets: &dyn SecretStore,
+    target: &Target,
+    actor: &str,
+) -> Result<()> {
     let (table, id) = match target {
         Target::Area(id) => ("areas", id),
         Target::Entrance(id) => ("stores", id),

@@ -22,7 +22,7 @@ mod view;
 pub use clouds::{
     apply_clouds, check_sesame_api_key, save_clouds, CloudAddresses, CloudInput, CloudsApplied,
 };
-pub use doors::{import_lock_qr, remove, save_area, save_store, AreaInput, StoreInput};
+pub use doors::{import_lock_qr, save_area, save_store, AreaInput, StoreInput};
 pub use moved::AddressChange;
 pub use removal::remove_door;
 pub use transfer::{

@@ -19,7 +19,7 @@ use rusqlite::Connection;
 
 /// Guests of the store, or booked into the area, who hold door access (a live member,
 /// or an issue still waiting whose member may exist), with whether it may have been sent.
-fn holders(conn: &Connection, target: &Target) -> Result<Vec<(String, String, bool)>> {
+fn holders_of(conn: &Connection, target: &Target) -> Result<Vec<(String, String, bool)>> {
     let sql = match target {
         Target::Entrance(_) => "SELECT id FROM guests WHERE store_id = ?1",
         Target::Area(_) => "SELECT guest_id FROM guest_areas WHERE area_id = ?1",
@@ -52,7 +52,7 @@ pub async fn remove_door(
     actor: &str,
 ) -> Result<()> {
     let t = target.clone();
-    let holders = db.read(move |c| holders(c, &t)).await?;
+    let holders = db.read(move |c| holders_of(c, &t)).await?;
     if !holders.is_empty() {
         let client = client.ok_or_else(|| still_inside(&holders))?;
         for (guest, _, maybe_sent) in &holders {
@@ -61,8 +61,16 @@ pub async fn remove_door(
                 .map_err(|_| still_inside(&holders))?;
         }
     }
+    // Looked at again in the write that removes: the worker may have issued meanwhile.
     let (t, actor, secrets) = (target.clone(), actor.to_string(), secrets.clone());
-    db.write(move |c| doors::remove(c, secrets.as_ref(), &t, &actor)).await
+    db.write(move |c| {
+        let left = holders_of(c, &t)?;
+        if !left.is_empty() {
+            return Err(still_inside(&left));
+        }
+        doors::remove(c, secrets.as_ref(), &t, &actor)
+    })
+    .await
 }
 
 /// The refusal that names who still holds access (three names, then a count).

@@ -1,5 +1,6 @@
 //! The settings use cases against an in-memory database and an in-memory keyring.
 
+use super::doors::remove;
 use super::*;
 use crate::config::Config;
 use crate::secrets::{names, ExposeSecret, MemorySecrets, SecretStore, SecretString};

@@ -20,6 +20,13 @@ use rusqlite::Connection;
 /// Where the detected reading is kept, and when it was detected.
 pub const DETECTED: &str = "splats.totp_seed_reading";
 pub const DETECTED_AT: &str = "splats.totp_seed_reading.at";
+/// Set when a reader refused a guest inside their window: the reading kept is used
+/// meanwhile, and asked again at the next issue.
+const RECHECK: &str = "splats.totp_seed_reading.recheck";
+/// How many detections in a row matched no reading; "cloud" is settled only after
+/// [`MISSES_BEFORE_CLOUD`] (a clock off by a step, one odd answer, is not enough).
+const MISSES: &str = "splats.totp_seed_reading.misses";
+pub const MISSES_BEFORE_CLOUD: u32 = 3;
 
 /// What this PC does with a guest's seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,12 +78,37 @@ pub fn effective(conn: &Connection, setting: SeedReading) -> Result<Effective> {
 /// Keeps what was detected at `now`.
 pub fn keep(conn: &Connection, word: &str, now: i64) -> Result<()> {
     db::set_meta(conn, DETECTED, word)?;
-    db::set_meta(conn, DETECTED_AT, &now.to_string())
+    db::set_meta(conn, DETECTED_AT, &now.to_string())?;
+    db::delete_meta(conn, RECHECK)?;
+    db::delete_meta(conn, MISSES)
 }
 
-/// Forgets what was detected when a reader refused a guest's QR inside their window
-/// after it was detected (`events`: the history's refusal events), so that the next
-/// issue asks SPLATS again. Answers whether it forgot.
+/// Whether SPLATS should be asked (again) at the next issue: nothing settled yet, or a
+/// refusal asked for a re-check.
+pub fn wanted(conn: &Connection, setting: SeedReading) -> Result<bool> {
+    Ok(setting == SeedReading::Auto
+        && (effective(conn, setting)? == Effective::Undetected || db::get_meta(conn, RECHECK)?.is_some()))
+}
+
+/// Keeps what one detection found: a reading at once; no match counts as a miss, and
+/// only [`MISSES_BEFORE_CLOUD`] misses in a row settle on fetching codes from SPLATS.
+pub fn record(conn: &Connection, found: Option<&'static str>, now: i64) -> Result<()> {
+    match found {
+        Some(word) => keep(conn, word, now),
+        None => {
+            let misses = db::get_meta(conn, MISSES)?.and_then(|v| v.parse::<u32>().ok()).unwrap_or(0) + 1;
+            if misses >= MISSES_BEFORE_CLOUD {
+                keep(conn, "cloud", now)
+            } else {
+                db::set_meta(conn, MISSES, &misses.to_string())
+            }
+        }
+    }
+}
+
+/// Asks for a re-check when a reader refused a live guest's QR inside their window
+/// after the reading was settled (`events`: the history's refusal events). The reading
+/// kept stays in use meanwhile. Answers whether a re-check was asked for.
 pub fn recheck_after_refusals(conn: &Connection, events: &[String]) -> Result<bool> {
     let Some(at) = db::get_meta(conn, DETECTED_AT)?.and_then(|v| v.parse::<i64>().ok()) else {
         return Ok(false);
@@ -87,15 +119,17 @@ pub fn recheck_after_refusals(conn: &Connection, events: &[String]) -> Result<bo
     let marks = vec!["?"; events.len()].join(", ");
     let sql = format!(
         "SELECT EXISTS (SELECT 1 FROM splats_histories h JOIN guest_access a ON a.splats_member_id = h.member_id
-           WHERE h.event IN ({marks}) AND h.at >= ? AND h.at BETWEEN a.valid_from AND a.valid_until)"
+           WHERE h.event IN ({marks}) AND h.at >= ? AND h.at BETWEEN a.valid_from AND a.valid_until
+             AND a.revoked_at IS NULL)"
     );
     let mut values: Vec<&dyn rusqlite::ToSql> = events.iter().map(|e| e as &dyn rusqlite::ToSql).collect();
     values.push(&at);
     let refused: bool = conn.query_row(&sql, values.as_slice(), |r| r.get(0))?;
     if refused {
         tracing::warn!("a reader refused a guest inside their window: the seed reading is asked again");
-        db::delete_meta(conn, DETECTED)?;
-        db::delete_meta(conn, DETECTED_AT)?;
+        db::set_meta(conn, RECHECK, "1")?;
+        // Refusals before now are answered by that re-check.
+        db::set_meta(conn, DETECTED_AT, &(crate::clock::now_unix() + 1).to_string())?;
     }
     Ok(refused)
 }
@@ -122,7 +156,7 @@ pub fn matching(
 }
 
 /// Asks SPLATS for this member's current code and works out the reading; one call.
-/// Answers the word to keep (`ascii`, `base32` or `cloud`).
+/// Answers the reading that matched (`ascii` or `base32`), or None.
 pub async fn detect(
     client: &SplatsClient,
     member_id: &str,
@@ -130,15 +164,16 @@ pub async fn detect(
     data: &str,
     timestep: u32,
     hash: Hash,
-) -> Result<&'static str> {
+) -> Result<Option<&'static str>> {
     let reply = client.one_time_qr(member_id).await?;
-    let code = reply.one_time_qr_data.rsplit("totp=").next().unwrap_or_default().to_string();
+    let query = reply.one_time_qr_data.split_once('?').map_or("", |(_, q)| q);
+    let code = query.split('&').find_map(|p| p.strip_prefix("totp=")).unwrap_or_default().to_string();
     let server_now = crate::clock::now_unix() + client.clock_offset().unwrap_or(0);
     let found = matching(seed, data, timestep, hash, &code, server_now);
     Ok(match found.as_slice() {
-        [SeedEncoding::Ascii, ..] => "ascii",
-        [SeedEncoding::Base32] => "base32",
-        _ => "cloud",
+        [SeedEncoding::Ascii, ..] => Some("ascii"),
+        [SeedEncoding::Base32] => Some("base32"),
+        _ => None,
     })
 }
 

@@ -94,6 +94,17 @@ async fn removing_a_store_revokes_its_guests_members_first() {
     assert_eq!(e.code(), "live_access_remains");
     assert!(e.message(uketsuke_core::Lang::Ja).contains("臨時 太郎"));
     let client = f.splats();
+    // SPLATS failing the revoke: refused too, nothing removed.
+    f.sim.state.faults.list().push(uketsuke_sim::faults::Fault {
+        path_prefix: "/splats/v1/members/".into(),
+        kind: uketsuke_sim::faults::FaultKind::Status { status: 503, message: None, retry_after_secs: None },
+        times: Some(1),
+        after: 0,
+        until: None,
+    });
+    let e = settings::remove_door(&f.db, Some(&client), &secrets, &target, "m").await.unwrap_err();
+    assert_eq!(e.code(), "live_access_remains");
+    assert!(sim_areas(&f, &guest).is_some(), "still there, and so is the store");
     settings::remove_door(&f.db, Some(&client), &secrets, &target, "m").await.unwrap();
     assert_eq!(sim_areas(&f, &guest), None, "revoked before the rows went");
     let left: i64 =

@@ -142,3 +142,28 @@ async fn booked_guests_members_are_neither_listed_nor_editable_here() {
     assert_eq!(e.code(), "member_code_reserved");
     assert_eq!(sim.state.world.lock().unwrap().splats.members.len(), 1);
 }
+
+/// The vendor's examples leave out what a member does not use; a strict tenant refuses a
+/// JSON null. Every kind of member, with and without a period, is sent without one.
+#[tokio::test]
+async fn no_kind_of_member_is_sent_with_a_null() {
+    let (sim, _dir, db, splats) = tenant().await;
+    let kinds = [
+        Credential::Card { card_data: "0123ABCD00000001".into() },
+        Credential::Qr { data: String::new() },
+        Credential::Qr { data: "STATIC-QR-01".into() },
+        Credential::OneTimeQr,
+    ];
+    for (i, credential) in kinds.into_iter().enumerate() {
+        let mut form = weekday_staff("x");
+        form.code = format!("NULLS-{i}");
+        form.credential = credential;
+        if i % 2 == 1 {
+            form.use_start = "2026-12-01T09:00".into();
+        }
+        let body = form.to_body().unwrap();
+        assert!(!body.to_string().contains("null"), "{body}");
+        members::save(&db, &splats, &form, "店長").await.unwrap(); // the simulator refuses a null
+    }
+    assert_eq!(sim.state.world.lock().unwrap().splats.members.len(), 4);
+}

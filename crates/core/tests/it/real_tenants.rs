@@ -88,12 +88,22 @@ async fn base32_readers_are_detected_from_splats_own_code_and_the_local_qr_opens
     assert!(qr.local, "drawn on this PC");
     assert_eq!(f.scan("sa-0001", &qr.frame.payload).await["accepted"], true, "{}", qr.frame.payload);
 
-    // A reader refusing a guest inside their window makes the PC ask again.
+    // A reader refusing a guest inside their window makes the PC ask again at the next
+    // issue, drawing with the reading it has meanwhile.
+    assert!(!f.db.read_now(move |c| seed_reading::wanted(c, setting)).unwrap());
     let bad = format!("SL-OTQR?v=1&data={}&totp=000000", payload_data(&qr.frame.payload));
     assert_eq!(f.scan("sa-0001", &bad).await["accepted"], false);
     sync::splats(&f.db, &f.splats(), &f.config, "test").await.unwrap();
-    let again = f.db.read_now(move |c| seed_reading::effective(c, setting)).unwrap();
-    assert_eq!(again, Effective::Undetected, "asked again at the next issue");
+    assert!(
+        f.db.read_now(move |c| seed_reading::wanted(c, setting)).unwrap(),
+        "asked again at the next issue"
+    );
+    let meanwhile = f.db.read_now(move |c| seed_reading::effective(c, setting)).unwrap();
+    assert_eq!(meanwhile, found, "the reading kept is used meanwhile");
+    let next = f.walk_in(&["A102"]).await;
+    f.issue(&next).await.unwrap();
+    assert!(!f.db.read_now(move |c| seed_reading::wanted(c, setting)).unwrap(), "settled again");
+    assert_eq!(f.db.read_now(move |c| seed_reading::effective(c, setting)).unwrap(), found);
 }
 
 fn payload_data(payload: &str) -> String {

@@ -209,14 +209,23 @@ async fn upsert_member(
 }
 
 /// The member with our code brought up to date, or made when the listing has none.
+/// Of two with our code (a cloud that took a repeated code, two PCs racing), the first
+/// is kept and the others are deleted: one booking, one set of door rights.
 async fn adopt_or_create(client: &SplatsClient, input: &MemberInput) -> Result<Member> {
     let code = input.member_code.as_deref();
-    let found = client.all_members().await?.into_iter().find(|m| m.member_code.as_deref() == code);
-    match found {
-        Some(m) => with_seed(client, client.update_member(&m.member_id, input).await?).await,
+    let mut found = client.all_members().await?.into_iter().filter(|m| m.member_code.as_deref() == code);
+    let Some(keep) = found.next() else {
         // Listing is authoritative: nothing was made, so making it now is safe.
-        None => with_seed(client, client.create_member(input).await?).await,
+        return with_seed(client, client.create_member(input).await?).await;
+    };
+    for extra in found {
+        tracing::warn!("a second member with one booking's code was deleted");
+        match client.delete_member(&extra.member_id).await {
+            Ok(()) | Err(Error::Rejected { status: 404, .. }) => {}
+            Err(e) => return Err(e),
+        }
     }
+    with_seed(client, client.update_member(&keep.member_id, input).await?).await
 }
 
 /// Asks SPLATS once per tenant which reading of the seed its readers use, with the
@@ -231,17 +240,19 @@ async fn learn_seed_reading(
     timestep: u32,
 ) {
     let setting = config.splats.totp_seed_reading;
-    let known = db.read(move |c| seed_reading::effective(c, setting)).await;
-    if !matches!(known, Ok(seed_reading::Effective::Undetected)) {
+    if !db.read(move |c| seed_reading::wanted(c, setting)).await.unwrap_or(false) {
         return;
     }
     let hash = config.splats.otqr_hash;
     match seed_reading::detect(client, member_id, seed, data, timestep, hash).await {
-        Ok(word) => {
-            tracing::info!(reading = word, "SPLATS one-time QR seed reading detected");
+        Ok(found) => {
+            tracing::info!(
+                reading = found.unwrap_or("none matched"),
+                "SPLATS one-time QR seed reading checked"
+            );
             // By the server's clock, as the readers' refusals in the histories are.
             let at = clock::now_unix() + client.clock_offset().unwrap_or(0);
-            let kept = db.write(move |c| seed_reading::keep(c, word, at)).await;
+            let kept = db.write(move |c| seed_reading::record(c, found, at)).await;
             if let Err(e) = kept {
                 tracing::warn!(code = e.code().as_str(), "seed reading not kept");
             }

@@ -24,10 +24,11 @@ pub async fn remove(
 ) -> Result<()> {
     let id = guest_id.to_string();
     let existing = db.read(move |conn| summary(conn, &id)).await?;
+    // Without a live member on record, one may still exist when an issue was sent and
+    // its answer lost — also after an earlier revoke (revoked, re-issued, lost, cancelled).
     let member_id = match existing {
         Some(e) if e.revoked_at.is_none() => Some(e.splats_member_id),
-        Some(_) => return Ok(()),
-        None if maybe_sent => {
+        _ if maybe_sent => {
             let code = member_code(guest_id);
             client
                 .all_members()
@@ -36,6 +37,7 @@ pub async fn remove(
                 .find(|m| m.member_code.as_deref() == Some(&code))
                 .map(|m| m.member_id)
         }
+        Some(_) => return Ok(()),
         None => None,
     };
     let result = match &member_id {
