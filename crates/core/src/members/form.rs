@@ -172,14 +172,21 @@ impl MemberForm {
                 ));
             }
         }
-        // Unused fields are left out, as in the vendor's examples: a strict tenant
-        // refuses a JSON null where a key is not used.
+        // A new member's unused fields are left out, as in the vendor's examples: a
+        // strict tenant refuses a JSON null there. An update sends null to clear what the
+        // member had (a period, a card given up for a QR) — inferred: leaving a key out
+        // keeps the member's value.
+        let updating = self.member_id.is_some();
         let mut body = json!({ "member_name": name, "membergroup_id": self.membergroup_id.trim() });
-        if let Some(s) = start {
-            body["use_date_start"] = json!(s);
+        for (key, value) in [("use_date_start", start), ("use_date_end", end)] {
+            match value {
+                Some(v) => body[key] = json!(v),
+                None if updating => body[key] = Value::Null,
+                None => {}
+            }
         }
-        if let Some(e) = end {
-            body["use_date_end"] = json!(e);
+        if updating && !matches!(self.credential, Credential::Card { .. }) {
+            body["card_data"] = Value::Null;
         }
         if !code.is_empty() {
             body["member_code"] = json!(code);

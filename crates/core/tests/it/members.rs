@@ -167,3 +167,20 @@ async fn no_kind_of_member_is_sent_with_a_null() {
     }
     assert_eq!(sim.state.world.lock().unwrap().splats.members.len(), 4);
 }
+
+/// An update clears what the member gave up: a card replaced by a one-time QR no longer
+/// opens the door, and an emptied period is no period.
+#[tokio::test]
+async fn a_card_given_up_for_a_qr_on_update_no_longer_opens() {
+    let (sim, _dir, db, splats) = tenant().await;
+    let mut form = weekday_staff("0123ABCD00000009");
+    form.use_start = "2026-12-01T09:00".into();
+    let saved = members::save(&db, &splats, &form, "店長").await.unwrap();
+    form.member_id = saved.form.member_id.clone();
+    form.credential = Credential::OneTimeQr;
+    form.use_start = String::new();
+    members::save(&db, &splats, &form, "店長").await.unwrap();
+    let w = sim.state.world.lock().unwrap();
+    let m = w.splats.members.values().find(|m| m.member_code.as_deref() == Some("STAFF-01")).unwrap();
+    assert_eq!((m.card_data.as_deref(), m.use_date_start), (None, None), "{m:?}");
+}

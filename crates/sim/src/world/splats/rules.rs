@@ -146,7 +146,11 @@ impl SplatsWorld {
 
     /// Builds a member from a request body, checking it as SPLATS would.
     pub fn member_from(&mut self, body: &Value, existing: Option<&SMember>) -> Result<SMember, Reject> {
-        refuse_nulls(body, "")?;
+        if existing.is_none() {
+            // A create: the vendor's examples leave unused keys out. An update may send
+            // null to clear a value (inferred).
+            refuse_nulls(body, "")?;
+        }
         let name = body.get("member_name").and_then(Value::as_str).map(str::trim).unwrap_or_default();
         let name = match (name.is_empty(), existing) {
             (false, _) => name.to_string(),
@@ -180,8 +184,16 @@ impl SplatsWorld {
                 return Err(Reject::new(409, "40901", "入力されたメンバーコードはすでに登録されています"));
             }
         }
-        let start = opt_date(body, "use_date_start")?.or(existing.and_then(|e| e.use_date_start));
-        let end = opt_date(body, "use_date_end")?.or(existing.and_then(|e| e.use_date_end));
+        // Left out keeps the member's; null clears it (an update's way to drop a period).
+        let date = |field: &str, kept: Option<i64>| -> Result<Option<i64>, Reject> {
+            match body.get(field) {
+                None => Ok(kept),
+                Some(Value::Null) => Ok(None),
+                Some(_) => opt_date(body, field),
+            }
+        };
+        let start = date("use_date_start", existing.and_then(|e| e.use_date_start))?;
+        let end = date("use_date_end", existing.and_then(|e| e.use_date_end))?;
         if let (Some(s), Some(e)) = (start, end) {
             if e <= s {
                 return Err(Reject::bad("use_date_end は use_date_start より後にしてください"));
@@ -382,8 +394,8 @@ fn otqr_from(o: &Value, existing: Option<&SOtqr>, reading: otqr::Reading) -> Res
     Ok(SOtqr { enabled, seed, timestep, skew, reading: existing.map_or(reading, |e| e.reading) })
 }
 
-/// The vendor's examples leave out the fields a member does not use; a strict tenant
-/// refuses a JSON `null` in their place (`"card_data": null` is not "no card").
+/// The vendor's examples leave out the fields a new member does not use; a strict tenant
+/// refuses a JSON `null` in their place when creating (`"card_data": null` is not "no card").
 fn refuse_nulls(v: &Value, path: &str) -> Result<(), Reject> {
     let Value::Object(o) = v else { return Ok(()) };
     for (k, v) in o {
