@@ -110,7 +110,7 @@ async fn two_counters_see_each_others_walk_ins() {
     let (c_cfg, url) = (path_c.display(), pg.url());
     let driver_c = Driver::start_in_own_keyring(&format!(
         "printf %s {pw} | {cli} --config {c_cfg} secret set facility.db_password >/dev/null \
-         && {cli} --config {c_cfg} facility join {second} --url {url} --name 本部 --head-office"
+         && printf %s {second} | {cli} --config {c_cfg} facility join --url {url} --name 本部 --head-office"
     ))
     .await;
     let c = Session::start_another(&driver_c, &app_binary(), &["--config", &c_cfg.to_string()]).await;

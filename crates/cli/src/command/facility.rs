@@ -23,8 +23,9 @@ pub enum FacilityCommand {
     Verify,
     /// Join the facility with the code a PC already in it showed. Writes `[facility]`
     /// into the config once the code opened the facility.
+    /// The code is read from standard input (or asked for on a terminal), never taken
+    /// as an argument: an argument stays in the shell's history and `/proc/*/cmdline`.
     Join {
-        code: String,
         /// `postgres://user@host:port/database` (default: the config's). The password
         /// is kept first with `uketsuke secret set facility.db_password`.
         #[arg(long)]
@@ -61,7 +62,8 @@ pub async fn run(
                 )
             );
         }
-        FacilityCommand::Join { code, url, name, head_office } => {
+        FacilityCommand::Join { url, name, head_office } => {
+            let code = read_code(lang)?;
             let role = if head_office { PcRole::HeadOffice } else { PcRole::Counter };
             let input = JoinInput { database_url: url, password: None, pc_name: name, role, code };
             enrol::join_pc(&db, config, secrets.as_ref(), input, "cli").await?;
@@ -116,4 +118,26 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// The join code from standard input: typed at a prompt on a terminal, or piped.
+fn read_code(lang: uketsuke_core::Lang) -> Result<String, CliError> {
+    use std::io::{BufRead, IsTerminal, Write};
+    if std::io::stdin().is_terminal() {
+        eprint!("{}", lang.pick("参加コード: ", "join code: "));
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(uketsuke_core::Error::from)?;
+    let code = line.trim().to_string();
+    if code.is_empty() {
+        return Err(CliError::Usage(
+            lang.pick(
+                "参加コードを入力するか、標準入力から渡してください",
+                "type the join code, or pipe it on standard input",
+            )
+            .into(),
+        ));
+    }
+    Ok(code)
 }

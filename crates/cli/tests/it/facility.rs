@@ -170,7 +170,7 @@ async fn the_leader_killed_another_takes_over_and_no_step_runs_twice() {
     // B has no [facility] yet: the join writes it, once the code opened the facility.
     let url: &'static str = Box::leak(pg.url().into_boxed_str());
     let run_b = runner(&config_b);
-    let wrong = run_b(vec!["facility", "join", "AAAA-BBBB-CCCC-DDDD", "--url", url], None).await.unwrap();
+    let wrong = run_b(vec!["facility", "join", "--url", url], Some("AAAA-BBBB-CCCC-DDDD\n")).await.unwrap();
     assert!(
         !wrong.status.success()
             && (text(&wrong).contains("参加コード") || text(&wrong).contains("join code")),
@@ -179,7 +179,7 @@ async fn the_leader_killed_another_takes_over_and_no_step_runs_twice() {
     );
     assert!(!Config::read(&config_b).unwrap().facility.enabled(), "a failed join writes nothing");
     let joined =
-        run_b(vec!["facility", "join", code, "--url", url, "--name", "kiosk-b"], None).await.unwrap();
+        run_b(vec!["facility", "join", "--url", url, "--name", "kiosk-b"], Some(code)).await.unwrap();
     assert!(joined.status.success(), "{}", text(&joined));
     assert_eq!(Config::read(&config_b).unwrap().facility.pc_name.as_deref(), Some("kiosk-b"));
     let b = Watch::start(&config_b);

@@ -74,6 +74,7 @@ pub async fn make_code(client: &tokio_postgres::Client, key: &FacilityKey, made_
     rand::fill(&mut raw);
     let code: String = raw.iter().map(|b| ALPHABET[usize::from(b % 32)] as char).collect();
     let sealed = FacilityKey::from_bytes(&derive(&code))?.seal("facility.join", key.bytes());
+    forget_expired(client).await?;
     client
         .execute(
             "INSERT INTO joins (code_hash, sealed_key, made_by, expires_at)
@@ -85,6 +86,19 @@ pub async fn make_code(client: &tokio_postgres::Client, key: &FacilityKey, made_
     Ok(format!("{}-{}-{}-{}", &code[..4], &code[4..8], &code[8..12], &code[12..]))
 }
 
+/// Erases the sealed key of every code past its ten minutes: whoever reads the database
+/// later, and learns an old code, opens nothing with it.
+async fn forget_expired(client: &tokio_postgres::Client) -> Result<()> {
+    client
+        .execute(
+            "UPDATE joins SET sealed_key = ''::bytea WHERE expires_at <= now() AND sealed_key <> ''::bytea",
+            &[],
+        )
+        .await
+        .map_err(unreachable)?;
+    Ok(())
+}
+
 /// Joins with a code typed on the new PC: the facility key goes to its keyring.
 pub async fn join(
     client: &tokio_postgres::Client,
@@ -93,12 +107,17 @@ pub async fn join(
     secrets: &dyn SecretStore,
 ) -> Result<()> {
     let code = normalise(code).ok_or_else(bad_code)?;
-    // Taken in one statement, so that a code works once even if two PCs race for it.
+    forget_expired(client).await?;
+    // Taken in one statement, so that a code works once even if two PCs race for it;
+    // the sealed key is erased as it is taken (a used code seals nothing any more).
     let row = client
         .query_opt(
-            "UPDATE joins SET used_at = now(), used_by = $2
-             WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now()
-             RETURNING sealed_key",
+            "WITH taken AS (
+                 SELECT code_hash, sealed_key FROM joins
+                 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > now() FOR UPDATE)
+             UPDATE joins j SET used_at = now(), used_by = $2, sealed_key = ''::bytea
+             FROM taken WHERE j.code_hash = taken.code_hash
+             RETURNING taken.sealed_key",
             &[&hash(&code), &pc],
         )
         .await

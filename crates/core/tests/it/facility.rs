@@ -142,6 +142,9 @@ pub(crate) async fn join(sim: &Sim, pg: &Cluster, a: &Pc, name: &str) -> Pc {
         "a code works once"
     );
     facility::ensure_schema(&mut session.client).await.unwrap();
+    let sealed = pg
+        .psql("uketsuke", "SELECT count(*) FROM joins WHERE used_at IS NOT NULL AND sealed_key <> ''::bytea");
+    assert_eq!(sealed.unwrap().trim(), "0", "a used code seals nothing any more");
     start(b)
 }
 

@@ -69,7 +69,16 @@ async fn a_new_pc_joins_a_facility_that_has_data_and_sets_a_broken_row_aside() {
     )
     .unwrap();
 
+    // A code past its ten minutes is erased when the next is made (or one is used).
+    pg.psql(
+        "uketsuke",
+        "INSERT INTO joins (code_hash, sealed_key, made_by, expires_at) VALUES ('\\x01', '\\x0102', 'old', now() - interval '1 hour')",
+    )
+    .unwrap();
     let b = join(&sim, &pg, &a, "counter-b").await;
+    let left = pg
+        .psql("uketsuke", "SELECT count(*) FROM joins WHERE expires_at <= now() AND sealed_key <> ''::bytea");
+    assert_eq!(left.unwrap().trim(), "0", "an expired code seals nothing any more");
     let took =
         until("B holds every guest", Duration::from_secs(10), || guests(&b.db) as usize >= BOOKINGS).await;
     eprintln!("a new PC received {BOOKINGS} bookings and their stores in {took:?}");
