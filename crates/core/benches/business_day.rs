@@ -97,8 +97,10 @@ fn change(sim: &Sim, hour: i64) {
     }
 }
 
-async fn setup(sim: &Sim, dir: &std::path::Path) -> (db::Db, Arc<MemorySecrets>, Config) {
-    let db = db::Db::open(&dir.join("day.sqlite3")).unwrap();
+/// A PC set up on the simulator, as a manager leaves it: the clouds' tokens in the
+/// keyring, stores and areas synced, SPLATS areas cached (mappings are each day's own).
+async fn pc(sim: &Sim, file: &std::path::Path) -> (db::Db, Arc<MemorySecrets>, Config) {
+    let db = db::Db::open(file).unwrap();
     let secrets = Arc::new(MemorySecrets::default());
     secrets.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
     secrets.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
@@ -109,11 +111,16 @@ async fn setup(sim: &Sim, dir: &std::path::Path) -> (db::Db, Arc<MemorySecrets>,
     config.splats.base_url = Some(sim.splats_url());
     config.splats.guest_membergroup_id = Some("mg-guest".into());
     config.sesame.base_url = Some(sim.sesame_url());
-    // The manager's one-time setup, as in the app: stores, SPLATS areas, mappings, locks.
     let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
     sync::stores_and_areas(&db, &reservation, "setup").await.unwrap();
     let splats = uketsuke_core::splats::SplatsClient::from_config(&config, secrets.as_ref()).unwrap();
     sync::splats(&db, &splats, &config, "setup").await.unwrap();
+    (db, secrets, config)
+}
+
+/// The demo day's PC: every room and entrance mapped, every lock registered.
+async fn setup(sim: &Sim, dir: &std::path::Path) -> (db::Db, Arc<MemorySecrets>, Config) {
+    let (db, secrets, config) = pc(sim, &dir.join("day.sqlite3")).await;
     let devices: Vec<_> = sim.state.world.lock().unwrap().sesame.devices.values().cloned().collect();
     let keys = secrets.clone();
     db.write_now(move |c| {
@@ -144,6 +151,53 @@ async fn setup(sim: &Sim, dir: &std::path::Path) -> (db::Db, Arc<MemorySecrets>,
     (db, secrets, config)
 }
 
+/// What one simulated day measured: calls per hour and syncs with an error.
+struct Ran {
+    hours: Vec<(i64, Calls)>,
+    failures: usize,
+    wall: std::time::Duration,
+}
+
+/// Drives the worker through the day from `start` on simulated time, ticking every
+/// [`TICK`] s; at half past each hour `change` edits the reservation system; `locks`, when
+/// given, polls SESAME at its default interval. Counts the calls each hour.
+async fn drive(
+    sim: &Sim,
+    worker: &Worker,
+    start: i64,
+    change: fn(&Sim, i64),
+    locks: Option<(&Locks<'_>, i64)>,
+) -> Ran {
+    let wall = Instant::now();
+    let (mut hours, mut last, mut failures) = (Vec::new(), calls(sim), 0);
+    for hour in 0..HOURS {
+        for step in 0..(3600 / TICK) {
+            let t = start + hour * 3600 + step * TICK;
+            sim.state.clock.set_now(t);
+            if step == 1800 / TICK {
+                change(sim, hour);
+            }
+            if let Some(r) = worker.tick(t).await.unwrap() {
+                failures += usize::from(!r.ok());
+            }
+            if let Some((locks, _)) = locks.filter(|(_, every)| (t - start) % every == 0) {
+                locks.poll_all().await.unwrap();
+            }
+        }
+        let now = calls(sim);
+        hours.push((
+            hour,
+            Calls {
+                splats_other: now.splats_other - last.splats_other,
+                splats_status: now.splats_status - last.splats_status,
+                sesame: now.sesame - last.sesame,
+            },
+        ));
+        last = now;
+    }
+    Ran { hours, failures, wall: wall.elapsed() }
+}
+
 async fn day() {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let day = guests::day_start(clock::now_unix()) + 86_400;
@@ -157,34 +211,10 @@ async fn day() {
     let worker = Worker::new(db.clone(), secrets.clone(), Arc::new(move || snapshot.clone())).unwrap();
     let locks = Locks { db: &db, secrets: secrets.as_ref(), config: &config };
     let poll_every = config.sesame.poll_interval_secs as i64;
-    let wall = Instant::now();
-    let mut hours = Vec::new();
-    let mut last = before;
-    let mut failures = 0;
-    for hour in 0..HOURS {
-        for step in 0..(3600 / TICK) {
-            let t = start + hour * 3600 + step * TICK;
-            sim.state.clock.set_now(t);
-            if step == 1800 / TICK {
-                change(&sim, hour);
-            }
-            if let Some(r) = worker.tick(t).await.unwrap() {
-                failures += usize::from(!r.ok());
-            }
-            if (t - start) % poll_every == 0 {
-                locks.poll_all().await.unwrap();
-            }
-        }
-        let now = calls(&sim);
-        hours.push((
-            hour,
-            now.splats_other - last.splats_other,
-            now.splats_status - last.splats_status,
-            now.sesame - last.sesame,
-        ));
-        last = now;
-    }
-    let elapsed = wall.elapsed();
+    let ran = drive(&sim, &worker, start, change, Some((&locks, poll_every))).await;
+    let (elapsed, failures) = (ran.wall, ran.failures);
+    let hours: Vec<(i64, usize, usize, u64)> =
+        ran.hours.iter().map(|(h, c)| (*h, c.splats_other, c.splats_status, c.sesame)).collect();
     let total = calls(&sim);
     let (members_left, writes) = {
         let w = sim.state.world.lock().unwrap();
@@ -300,19 +330,7 @@ async fn large_day() {
     let day = guests::day_start(clock::now_unix()) + 86_400;
     large_facility(&sim, day);
     let dir = tempfile::tempdir().unwrap();
-    let db = db::Db::open(&dir.path().join("large.sqlite3")).unwrap();
-    let secrets = Arc::new(MemorySecrets::default());
-    secrets.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
-    secrets.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
-    let mut config = Config::default();
-    config.reservation.base_url = Some(sim.reservation_url());
-    config.reservation.client_id = Some("demo".into());
-    config.splats.base_url = Some(sim.splats_url());
-    config.splats.guest_membergroup_id = Some("mg-guest".into());
-    let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-    sync::stores_and_areas(&db, &reservation, "setup").await.unwrap();
-    let splats = uketsuke_core::splats::SplatsClient::from_config(&config, secrets.as_ref()).unwrap();
-    sync::splats(&db, &splats, &config, "setup").await.unwrap();
+    let (db, secrets, config) = pc(&sim, &dir.path().join("large.sqlite3")).await;
     let first = 8; // the demo's 7 SPLATS areas come first
     db.write_now(move |c| {
         for s in 0..LARGE_STORES {
@@ -330,23 +348,10 @@ async fn large_day() {
     let before = calls(&sim);
     let snapshot = Arc::new(config.clone());
     let worker = Worker::new(db.clone(), secrets.clone(), Arc::new(move || snapshot.clone())).unwrap();
-    let wall = Instant::now();
-    let (mut hours, mut last, mut failures) = (Vec::new(), before, 0);
-    for hour in 0..HOURS {
-        for step in 0..(3600 / TICK) {
-            let t = start + hour * 3600 + step * TICK;
-            sim.state.clock.set_now(t);
-            if step == 1800 / TICK {
-                large_change(&sim, hour);
-            }
-            if let Some(r) = worker.tick(t).await.unwrap() {
-                failures += usize::from(!r.ok());
-            }
-        }
-        let now = calls(&sim);
-        hours.push((hour, now.splats_other - last.splats_other, now.splats_status - last.splats_status));
-        last = now;
-    }
+    let ran = drive(&sim, &worker, start, large_change, None).await;
+    let (wall, failures) = (ran.wall, ran.failures);
+    let hours: Vec<(i64, usize, usize)> =
+        ran.hours.iter().map(|(h, c)| (*h, c.splats_other, c.splats_status)).collect();
     let total = calls(&sim).splats_other - before.splats_other;
     let busiest = hours.iter().map(|h| h.1).max().unwrap_or(0);
     let writes = {
@@ -380,7 +385,7 @@ async fn large_day() {
         LARGE_CHANGES_PER_HOUR as i64 * HOURS,
         busiest as f64 * 100.0 / 720.0,
         total as f64 / LARGE_GUESTS as f64,
-        wall.elapsed(),
+        wall,
     );
     print!("{table}");
     support::write_section("large-day", &table);

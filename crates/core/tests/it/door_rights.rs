@@ -64,15 +64,7 @@ async fn a_booking_moved_to_an_unmapped_room_loses_its_old_door() {
 #[tokio::test]
 async fn removing_a_store_revokes_its_guests_members_first() {
     let f = Fixture::new().await;
-    f.db.write_now(|c| {
-        c.execute_batch(
-            "INSERT INTO stores (id, name, source, updated_at) VALUES ('S9', '臨時店', 'manual', 0);
-             INSERT INTO areas (id, store_id, name, source, updated_at) VALUES ('A9', 'S9', '臨時室', 'manual', 0);",
-        )?;
-        cache::map_area(c, "A9", Some("sa-0003"))?;
-        cache::map_entrance(c, "S9", Some("sa-0006"))
-    })
-    .unwrap();
+    f.db.write_now(crate::support::desk::add_manual_store).unwrap();
     let now = clock::now_unix();
     let w = uketsuke_core::guests::WalkIn {
         store_id: "S9".into(),

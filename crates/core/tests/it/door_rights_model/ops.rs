@@ -229,15 +229,7 @@ pub async fn apply(op: &Op, m: &mut Model, d: &mut Desk) -> Result<(), String> {
             if m.manual_store {
                 return Ok(());
             }
-            d.db.write_now(|c| {
-                c.execute_batch(
-                    "INSERT INTO stores (id, name, source, updated_at) VALUES ('S9', '臨時店', 'manual', 0);
-                     INSERT INTO areas (id, store_id, name, source, updated_at) VALUES ('A9', 'S9', '臨時室', 'manual', 0);",
-                )?;
-                cache::map_area(c, "A9", Some("sa-0003"))?;
-                cache::map_entrance(c, "S9", Some("sa-0006"))
-            })
-            .map_err(e)?;
+            d.db.write_now(crate::support::desk::add_manual_store).map_err(e)?;
             m.manual_store = true;
             m.room_mapped.insert("A9", true);
             m.entrance_mapped.insert("S9", true);

@@ -102,3 +102,14 @@ impl Fixture {
         w.splats.members.values().filter(|m| m.member_code.as_deref() == Some(code)).count()
     }
 }
+
+/// A store made by hand, 臨時店 `S9` with one room `A9`, mapped onto SPLATS areas (the room
+/// onto `sa-0003`, the entrance onto `sa-0006`): one the manager may remove.
+pub fn add_manual_store(c: &mut db::Connection) -> uketsuke_core::Result<()> {
+    c.execute_batch(
+        "INSERT INTO stores (id, name, source, updated_at) VALUES ('S9', '臨時店', 'manual', 0);
+         INSERT INTO areas (id, store_id, name, source, updated_at) VALUES ('A9', 'S9', '臨時室', 'manual', 0);",
+    )?;
+    cache::map_area(c, "A9", Some("sa-0003"))?;
+    cache::map_entrance(c, "S9", Some("sa-0006"))
+}
