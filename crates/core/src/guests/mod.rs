@@ -169,7 +169,7 @@ pub fn check_in(conn: &Connection, guest_id: &str, now: i64, actor: &str) -> Res
     audit::record(conn, &AuditEvent::new(actor, "guest.check_in", Some(guest_id), true))
 }
 
-/// Marks the guest as gone. Revoking their access is [`access::revoke`]'s job.
+/// Marks the guest as gone. Revoking their access is [`access::remove`]'s job.
 pub fn mark_checked_out(conn: &Connection, guest_id: &str, now: i64) -> Result<()> {
     let n = conn.execute(
         "UPDATE guests SET checked_out_at = COALESCE(checked_out_at, ?2) WHERE id = ?1",

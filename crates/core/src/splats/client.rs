@@ -157,15 +157,7 @@ impl SplatsClient {
         self.get(&format!("/v1/members/{}", seg(member_id)?), &[]).await
     }
 
-    /// One page of members; follow `last_evaluated_key` for the rest.
-    pub async fn members_page(&self, limit: u32, key: Option<&str>) -> Result<MembersPage> {
-        let mut q = vec![("limit", limit.to_string())];
-        if let Some(k) = key {
-            q.push(("last_evaluated_key", k.to_string()));
-        }
-        self.get("/v1/members", &q).await
-    }
-
+    /// Every member, in pages of 1,000 following `last_evaluated_key`.
     pub async fn all_members(&self) -> Result<Vec<Member>> {
         self.all("/v1/members", "members").await
     }

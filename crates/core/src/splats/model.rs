@@ -154,14 +154,6 @@ pub struct MemberInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MembersPage {
-    #[serde(default)]
-    pub members: Vec<Member>,
-    #[serde(default)]
-    pub last_evaluated_key: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OneTimeQrReply {
     pub member_id: String,
     pub one_time_qr_data: String,

@@ -10,9 +10,9 @@
 //! retry after a lost reply (or a 409 from SPLATS) finds and adopts the member that was
 //! made instead of making a second one.
 //!
-//! By step: [`issue`] (one member made or brought up to date), [`bulk`] (many made in one
-//! request when many are due), [`revoke`] (ended, checked out, cancelled) and [`qr`]
-//! (the code to show now).
+//! By step: `issue` (one member made or brought up to date, [`issue`]), `bulk` (many made
+//! in one request when many are due, [`issue_many`]), `revoke` (ended, checked out,
+//! cancelled, [`remove`]) and `qr` (the code to show now, [`qr()`]).
 
 mod bulk;
 mod issue;
