@@ -219,7 +219,14 @@ impl Cluster {
             .map_err(|e| e.to_string())?;
         self.psql("postgres", "ALTER SYSTEM SET ssl = on")?;
         self.psql("postgres", "SELECT pg_reload_conf()")?;
-        std::thread::sleep(Duration::from_millis(300));
+        // The reload is asynchronous: a new session reads `ssl = on` once it is done.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.psql("postgres", "SHOW ssl")?.trim() != "on" {
+            if Instant::now() > deadline {
+                return Err(format!("TLS did not come on: {}", self.server_log()));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
         Ok(dir.join("ca.pem"))
     }
 
