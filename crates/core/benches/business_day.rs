@@ -80,21 +80,34 @@ fn facility(sim: &Sim, day: i64) {
     }
 }
 
+/// One change made in the reservation system to booking `i`, by `kind` in turn:
+/// cancelled, extended an hour, or moved to the room `moved_to` names.
+fn change_booking(
+    guests: &mut Vec<SimGuest>,
+    i: usize,
+    kind: usize,
+    moved_to: impl FnOnce(&SimGuest) -> String,
+) {
+    match kind % 3 {
+        0 => {
+            let id = guests[i].id.clone();
+            guests.retain(|g| g.id != id);
+        }
+        1 => guests[i].ends_at += 3600,
+        _ => {
+            let room = moved_to(&guests[i]);
+            guests[i].area_ids = vec![room];
+        }
+    }
+}
+
 /// The day's changes: at 08:30, 09:30 … 17:30 one booking is extended, moved or cancelled.
 fn change(sim: &Sim, hour: i64) {
     let mut w = sim.state.world.lock().unwrap();
     let i = (hour as usize * 5 + 7) % w.guests.len();
-    match hour % 3 {
-        0 => {
-            let id = w.guests[i].id.clone();
-            w.guests.retain(|g| g.id != id);
-        }
-        1 => w.guests[i].ends_at += 3600,
-        _ => {
-            let g = &mut w.guests[i];
-            g.area_ids = vec![if g.store_id == "S001" { "A104" } else { "A201" }.into()];
-        }
-    }
+    change_booking(&mut w.guests, i, hour as usize, |g| {
+        if g.store_id == "S001" { "A104" } else { "A201" }.into()
+    });
 }
 
 /// A PC set up on the simulator, as a manager leaves it: the clouds' tokens in the
@@ -308,20 +321,11 @@ fn large_facility(sim: &Sim, day: i64) {
 fn large_change(sim: &Sim, hour: i64) {
     let mut w = sim.state.world.lock().unwrap();
     for k in 0..LARGE_CHANGES_PER_HOUR {
-        let n = w.guests.len();
-        let i = (hour as usize * 97 + k * 31) % n;
-        match k % 3 {
-            0 => {
-                let id = w.guests[i].id.clone();
-                w.guests.retain(|g| g.id != id);
-            }
-            1 => w.guests[i].ends_at += 3600,
-            _ => {
-                let g = &mut w.guests[i];
-                let next = (g.area_ids[0].as_bytes()[4] - b'0' + 1) % 3;
-                g.area_ids = vec![format!("{}R{next}", g.store_id)];
-            }
-        }
+        let i = (hour as usize * 97 + k * 31) % w.guests.len();
+        change_booking(&mut w.guests, i, k, |g| {
+            let next = (g.area_ids[0].as_bytes()[4] - b'0' + 1) % 3;
+            format!("{}R{next}", g.store_id)
+        });
     }
 }
 
