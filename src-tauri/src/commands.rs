@@ -5,9 +5,9 @@ use crate::error::{ShellError, ShellResult};
 use crate::state::AppState;
 use serde::Serialize;
 use tauri::State;
-use uketsuke_core::model::{Area, Store};
-use uketsuke_core::store;
-use uketsuke_core::{sync, worker, Lang};
+use uketsuke_core::desk::cache;
+use uketsuke_core::platform::model::{Area, Store};
+use uketsuke_core::{workflows::sync, workflows::worker, Lang};
 
 #[derive(Serialize, ts_rs::TS)]
 pub struct AppInfo {
@@ -42,7 +42,7 @@ pub fn set_operator(state: State<'_, AppState>, name: String) -> ShellResult<Str
     let name: String = name.trim().chars().take(40).collect();
     if name.is_empty() {
         let e = uketsuke_core::Error::invalid(
-            uketsuke_core::error::Code::NameMissing,
+            uketsuke_core::platform::error::Code::NameMissing,
             "担当者名を入力してください",
             "enter the staff member's name",
         );
@@ -54,21 +54,26 @@ pub fn set_operator(state: State<'_, AppState>, name: String) -> ShellResult<Str
 
 #[tauri::command]
 pub async fn list_stores(state: State<'_, AppState>) -> ShellResult<Vec<Store>> {
-    state.ready()?.db.read(store::list_stores).await.map_err(|e| state.err(e))
+    state.ready()?.db.read(cache::list_stores).await.map_err(|e| state.err(e))
 }
 
 #[tauri::command]
 pub async fn list_areas(state: State<'_, AppState>, store_id: Option<String>) -> ShellResult<Vec<Area>> {
-    state.ready()?.db.read(move |c| store::list_areas(c, store_id.as_deref())).await.map_err(|e| state.err(e))
+    state.ready()?.db.read(move |c| cache::list_areas(c, store_id.as_deref())).await.map_err(|e| state.err(e))
 }
 
 /// Every store at a glance: guests by where they are, doors, alerts (the cache only).
 #[tauri::command]
 pub async fn store_overview(
     state: State<'_, AppState>,
-) -> ShellResult<Vec<uketsuke_core::overview::StoreOverview>> {
-    let now = uketsuke_core::clock::now_unix();
-    state.ready()?.db.read(move |c| uketsuke_core::overview::stores(c, now)).await.map_err(|e| state.err(e))
+) -> ShellResult<Vec<uketsuke_core::workflows::overview::StoreOverview>> {
+    let now = uketsuke_core::platform::clock::now_unix();
+    state
+        .ready()?
+        .db
+        .read(move |c| uketsuke_core::workflows::overview::stores(c, now))
+        .await
+        .map_err(|e| state.err(e))
 }
 
 /// One part of the sync as the window shows it, its error in the UI's language.
@@ -170,7 +175,7 @@ pub async fn sync_now(state: State<'_, AppState>) -> ShellResult<SyncStatus> {
             let mut status = worker::Status::after(&report, &config);
             status.waiting = ready
                 .db
-                .read(|c| Ok(uketsuke_core::outbox::summary(c)?.0))
+                .read(|c| Ok(uketsuke_core::desk::outbox::summary(c)?.0))
                 .await
                 .map_err(|e| state.err(e))?;
             Ok(view(&state, Some(status)))

@@ -1,7 +1,7 @@
 //! The shell's one error type, as the UI receives it: `{ code, message }`.
 
 use serde::Serialize;
-use uketsuke_core::error::Code;
+use uketsuke_core::platform::error::Code;
 use uketsuke_core::Lang;
 
 #[derive(Debug, thiserror::Error, Serialize, ts_rs::TS)]

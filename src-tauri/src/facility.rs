@@ -6,7 +6,7 @@ use crate::state::AppState;
 use std::sync::Arc;
 use tauri::{Emitter, Manager, State};
 use uketsuke_core::facility::{self, enrol};
-use uketsuke_core::worker::Worker;
+use uketsuke_core::workflows::worker::Worker;
 
 /// Starts this PC's part when the config names a facility: the worker's scheduled
 /// work waits for leadership first, and every window reloads when another PC changed

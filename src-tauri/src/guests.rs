@@ -4,11 +4,11 @@
 use crate::error::ShellResult;
 use crate::state::AppState;
 use tauri::State;
-use uketsuke_core::clock;
-use uketsuke_core::guests::access::{self, AccessSummary, QrView};
-use uketsuke_core::guests::{self, GuestView, WalkIn};
-use uketsuke_core::model::Guest;
-use uketsuke_core::reconcile::{self, CheckedOut};
+use uketsuke_core::desk::guests::access::{self, AccessSummary, QrView};
+use uketsuke_core::desk::guests::{self, GuestView, WalkIn};
+use uketsuke_core::platform::clock;
+use uketsuke_core::platform::model::Guest;
+use uketsuke_core::workflows::reconcile::{self, CheckedOut};
 
 #[tauri::command]
 pub async fn list_guests(

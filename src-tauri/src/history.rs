@@ -7,12 +7,12 @@ use crate::state::AppState;
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
-use uketsuke_core::audit::{self, chain::Verification};
-use uketsuke_core::clock;
-use uketsuke_core::history::{
+use uketsuke_core::desk::audit::{self, chain::Verification};
+use uketsuke_core::desk::doors::lock::Target;
+use uketsuke_core::desk::history::{
     self, export, reports, DayReport, Exported, Format, HistoryFilter, HistoryPage,
 };
-use uketsuke_core::lock::Target;
+use uketsuke_core::platform::clock;
 
 #[tauri::command]
 pub async fn history_page(state: State<'_, AppState>, filter: HistoryFilter) -> ShellResult<HistoryPage> {
@@ -44,7 +44,8 @@ pub async fn export_history(
 ) -> ShellResult<Option<Exported>> {
     let ready = state.ready()?;
     let ext = if format == Format::Csv { "csv" } else { "json" };
-    let name = format!("uketsuke-history-{}.{ext}", uketsuke_core::meter::day_of(clock::now_unix()));
+    let name =
+        format!("uketsuke-history-{}.{ext}", uketsuke_core::desk::calls::meter::day_of(clock::now_unix()));
     let Some(path) = save_path(&app, path, &name, ext).await else { return Ok(None) };
     let (db, lang, actor) = (ready.db.clone(), state.lang(), state.operator());
     off_the_ui(&state, move || export::to_file(&db, &filter, format, &path, lang, &actor)).await

@@ -4,9 +4,9 @@
 use crate::error::ShellResult;
 use crate::state::AppState;
 use tauri::State;
-use uketsuke_core::clock;
-use uketsuke_core::keys::{self, KeyBox, KeyChoice};
-use uketsuke_core::secrets::ExposeSecret;
+use uketsuke_core::desk::keys::{self, KeyBox, KeyChoice};
+use uketsuke_core::platform::clock;
+use uketsuke_core::platform::secrets::ExposeSecret;
 
 /// The key boxes as last read (no call): the board.
 #[tauri::command]
@@ -47,7 +47,7 @@ pub async fn give_key_with_booking(state: State<'_, AppState>, choice: KeyChoice
     let qr = keys::with_booking(&ready.db, &client, secrets, &config, &choice, &state.writer()?)
         .await
         .map_err(|e| state.err(e))?;
-    uketsuke_core::qr::png_data_url(&qr, 8).map_err(|e| state.err(e))
+    uketsuke_core::platform::images::qr::png_data_url(&qr, 8).map_err(|e| state.err(e))
 }
 
 /// The key-box QR of a guest given a key with their booking, if any.
@@ -55,9 +55,9 @@ pub async fn give_key_with_booking(state: State<'_, AppState>, choice: KeyChoice
 pub async fn guest_key_qr(state: State<'_, AppState>, guest_id: String) -> ShellResult<Option<String>> {
     let ready = state.ready()?;
     match keys::booking_qr(ready.secrets.as_ref(), &guest_id).map_err(|e| state.err(e))? {
-        Some(qr) => {
-            uketsuke_core::qr::png_data_url(qr.expose_secret(), 8).map(Some).map_err(|e| state.err(e))
-        }
+        Some(qr) => uketsuke_core::platform::images::qr::png_data_url(qr.expose_secret(), 8)
+            .map(Some)
+            .map_err(|e| state.err(e)),
         None => Ok(None),
     }
 }

@@ -20,10 +20,10 @@ use crate::state::AppState;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder, WindowEvent};
-use uketsuke_core::guests::access::QrView;
-use uketsuke_core::guests::kiosk::{self, KioskLookup};
-use uketsuke_core::guests::{self, GuestView};
-use uketsuke_core::{clock, Error};
+use uketsuke_core::desk::guests::access::QrView;
+use uketsuke_core::desk::guests::kiosk::{self, KioskLookup};
+use uketsuke_core::desk::guests::{self, GuestView};
+use uketsuke_core::{platform::clock, Error};
 
 pub const LABEL: &str = "kiosk";
 
@@ -67,7 +67,7 @@ pub struct KioskInfo {
 }
 
 /// The kiosk's store: the configured one, else the first.
-async fn kiosk_store(state: &AppState) -> ShellResult<uketsuke_core::model::Store> {
+async fn kiosk_store(state: &AppState) -> ShellResult<uketsuke_core::platform::model::Store> {
     let ready = state.ready()?;
     let config = ready.config();
     ready.db.read(move |c| kiosk::kiosk_store(c, &config)).await.map_err(|e| state.err(e))
@@ -187,7 +187,7 @@ fn open_once<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> ShellResult<()
     }
     open(app).map_err(|e| {
         state.err(Error::invalid(
-            uketsuke_core::error::Code::WindowFailed,
+            uketsuke_core::platform::error::Code::WindowFailed,
             format!("キオスク画面を開けません: {e}"),
             format!("cannot open the kiosk screen: {e}"),
         ))

@@ -31,7 +31,7 @@ pub fn run() {
     let args = Args::parse(std::env::args().skip(1));
     // Log files for support (docs/support.md); a config that does not load still logs.
     let for_logs = uketsuke_core::Config::load(args.config.as_deref()).unwrap_or_default();
-    uketsuke_core::logs::init(&for_logs, "uketsuke", true);
+    uketsuke_core::platform::logs::init(&for_logs, "uketsuke", true);
     let state = AppState::load(&args);
     let kiosk_only = args.kiosk;
     tauri::Builder::default()

@@ -6,15 +6,15 @@ use serde::Serialize;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, State};
-use uketsuke_core::alerts::{self, Alert};
-use uketsuke_core::billing::{self, Charge};
-use uketsuke_core::clock::{self, WARN_OFFSET_SECS};
-use uketsuke_core::doors::{self, Door, PassReport};
-use uketsuke_core::keys;
-use uketsuke_core::lock::{self, CommandReport, Confirmation, KnownStatus, Target};
-use uketsuke_core::meter::{CallKind, Usage};
-use uketsuke_core::sesame::Command;
-use uketsuke_core::store;
+use uketsuke_core::clouds::sesame::Command;
+use uketsuke_core::desk::alerts::{self, Alert};
+use uketsuke_core::desk::cache;
+use uketsuke_core::desk::calls::billing::{self, Charge};
+use uketsuke_core::desk::calls::meter::{CallKind, Usage};
+use uketsuke_core::desk::doors::lock::{self, CommandReport, Confirmation, KnownStatus, Target};
+use uketsuke_core::desk::doors::{self, Door, PassReport};
+use uketsuke_core::desk::keys;
+use uketsuke_core::platform::clock::{self, WARN_OFFSET_SECS};
 
 /// The doors of a store: its entrance (when it has a lock or a SPLATS door), then its
 /// areas, each with what can open it.
@@ -213,7 +213,7 @@ async fn notify_new_alerts(app: &AppHandle, ready: &crate::state::Ready, notifie
         .db
         .read(move |c| {
             let mut all = Vec::new();
-            for s in store::list_stores(c)? {
+            for s in cache::list_stores(c)? {
                 all.extend(alerts::for_store(c, &s.id, now)?.into_iter().filter(|a| !a.acknowledged));
             }
             Ok(all)

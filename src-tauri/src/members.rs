@@ -4,7 +4,7 @@
 use crate::error::ShellResult;
 use crate::state::AppState;
 use tauri::State;
-use uketsuke_core::members::{self, face, FaceState, MemberForm, MemberRow, MembersView};
+use uketsuke_core::desk::members::{self, face, FaceState, MemberForm, MemberRow, MembersView};
 
 #[tauri::command]
 pub async fn members_view(state: State<'_, AppState>) -> ShellResult<MembersView> {

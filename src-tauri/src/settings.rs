@@ -7,13 +7,13 @@
 use crate::error::ShellResult;
 use crate::state::{AppState, Ready};
 use tauri::State;
-use uketsuke_core::lock::Target;
-use uketsuke_core::manager::{self, RoleStatus};
-use uketsuke_core::reservation::oauth::SignedIn;
-use uketsuke_core::settings::{
+use uketsuke_core::clouds::reservation::oauth::SignedIn;
+use uketsuke_core::desk::doors::lock::Target;
+use uketsuke_core::desk::staff::manager::{self, RoleStatus};
+use uketsuke_core::workflows::settings::{
     self, AreaInput, CloudInput, ExportedFile, ImportPreview, ImportReport, SettingsView, StoreInput,
 };
-use uketsuke_core::{clock, sync};
+use uketsuke_core::{platform::clock, workflows::sync};
 
 fn now() -> i64 {
     clock::now_unix()
@@ -156,7 +156,7 @@ pub async fn reservation_sign_in(state: State<'_, AppState>) -> ShellResult<Sign
     let open = |url: &str| {
         open::that_detached(url).map_err(|e| {
             uketsuke_core::Error::invalid(
-                uketsuke_core::error::Code::BrowserFailed,
+                uketsuke_core::platform::error::Code::BrowserFailed,
                 format!("ブラウザを開けません: {e}"),
                 format!("cannot open the browser: {e}"),
             )
@@ -221,10 +221,18 @@ pub async fn kiosk_at_login(
     };
     if let Some(on) = enabled {
         if on { auto.enable() } else { auto.disable() }.map_err(fail)?;
-        let event =
-            uketsuke_core::audit::AuditEvent::new(&state.writer()?, "settings.kiosk_at_login", None, true)
-                .with_detail(serde_json::json!({ "enabled": on }));
-        ready.db.write(move |c| uketsuke_core::audit::record(c, &event)).await.map_err(|e| state.err(e))?;
+        let event = uketsuke_core::desk::audit::AuditEvent::new(
+            &state.writer()?,
+            "settings.kiosk_at_login",
+            None,
+            true,
+        )
+        .with_detail(serde_json::json!({ "enabled": on }));
+        ready
+            .db
+            .write(move |c| uketsuke_core::desk::audit::record(c, &event))
+            .await
+            .map_err(|e| state.err(e))?;
     }
     auto.is_enabled().map_err(fail)
 }

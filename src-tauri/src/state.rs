@@ -6,10 +6,10 @@ use crate::error::{ShellError, ShellResult};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use uketsuke_core::db::Db;
-use uketsuke_core::lock::Locks;
-use uketsuke_core::secrets::{Keyring, SecretStore};
-use uketsuke_core::worker::Worker;
+use uketsuke_core::desk::doors::lock::Locks;
+use uketsuke_core::platform::db::Db;
+use uketsuke_core::platform::secrets::{Keyring, SecretStore};
+use uketsuke_core::workflows::worker::Worker;
 use uketsuke_core::{Config, Lang};
 
 /// Command-line options of the app binary.
@@ -58,7 +58,7 @@ impl Ready {
     }
 
     /// The config as the worker sees it: always the newest snapshot.
-    pub fn config_source(&self) -> uketsuke_core::worker::ConfigSource {
+    pub fn config_source(&self) -> uketsuke_core::workflows::worker::ConfigSource {
         let cell = self.config.clone();
         Arc::new(move || cell.read().unwrap().clone())
     }
@@ -77,8 +77,11 @@ impl Ready {
 
     /// The SPLATS client for a config snapshot, its token from this app's keyring, its
     /// calls counted per day in this app's database.
-    pub fn splats(&self, config: &Config) -> uketsuke_core::Result<uketsuke_core::splats::SplatsClient> {
-        Ok(uketsuke_core::splats::SplatsClient::from_config(config, self.secrets.as_ref())?
+    pub fn splats(
+        &self,
+        config: &Config,
+    ) -> uketsuke_core::Result<uketsuke_core::clouds::splats::SplatsClient> {
+        Ok(uketsuke_core::clouds::splats::SplatsClient::from_config(config, self.secrets.as_ref())?
             .with_meter(self.db.clone()))
     }
 }
@@ -90,7 +93,7 @@ pub struct AppState {
     /// The UI's language; errors are worded in it. true = English.
     english: AtomicBool,
     /// The manager session, shared by every window.
-    pub manager: Arc<uketsuke_core::manager::Gate>,
+    pub manager: Arc<uketsuke_core::desk::staff::manager::Gate>,
 }
 
 impl AppState {
@@ -152,11 +155,12 @@ impl AppState {
     /// Who acts, for a command that changes data: refused on a head-office PC of a
     /// facility, which only looks (docs/facility.md).
     pub fn writer(&self) -> ShellResult<String> {
-        let head_office =
-            self.ready().is_ok_and(|r| r.config().facility.role == uketsuke_core::config::PcRole::HeadOffice);
+        let head_office = self
+            .ready()
+            .is_ok_and(|r| r.config().facility.role == uketsuke_core::platform::config::PcRole::HeadOffice);
         if head_office {
             return Err(self.err(uketsuke_core::Error::invalid(
-                uketsuke_core::error::Code::ReadOnlyPc,
+                uketsuke_core::platform::error::Code::ReadOnlyPc,
                 "本部の PC は閲覧のみです。変更は店舗の PC で行ってください",
                 "a head-office PC only looks: make changes at a store's PC",
             )));
@@ -170,7 +174,7 @@ impl AppState {
 
     /// Ok inside an active manager session (which it keeps alive); refused otherwise.
     pub fn require_manager(&self) -> ShellResult<()> {
-        self.manager.require(uketsuke_core::clock::monotonic_secs()).map_err(|e| self.err(e))
+        self.manager.require(uketsuke_core::platform::clock::monotonic_secs()).map_err(|e| self.err(e))
     }
 
     /// Maps a core error into the UI's language.
@@ -211,7 +215,7 @@ mod tests {
         c.facility.database_url = Some("postgres://uketsuke@127.0.0.1:1/uketsuke".into());
         let counter = AppState::load(&Args { config: Some(write(&c, &path)), kiosk: false });
         assert_eq!(counter.writer().unwrap(), "受付", "a counter PC changes things");
-        c.facility.role = uketsuke_core::config::PcRole::HeadOffice;
+        c.facility.role = uketsuke_core::platform::config::PcRole::HeadOffice;
         let office = AppState::load(&Args { config: Some(write(&c, &path)), kiosk: false });
         let refused = office.writer().unwrap_err();
         assert_eq!(refused.code, "read_only_pc");

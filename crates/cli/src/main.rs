@@ -39,7 +39,7 @@ fn main() -> ExitCode {
         Err(e) => return fail(&e.into(), lang_flag.unwrap_or_default()),
     };
     let lang = lang_flag.unwrap_or(config.language);
-    uketsuke_core::logs::init(&config, "uketsuke-cli", false);
+    uketsuke_core::platform::logs::init(&config, "uketsuke-cli", false);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(command::run(cli.command, &config, lang)) {
         Ok(code) => code,

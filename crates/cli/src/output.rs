@@ -1,14 +1,14 @@
 //! How the CLI prints: aligned tables for people, JSON for scripts.
 
 use serde::Serialize;
-use uketsuke_core::audit::AuditEvent;
-use uketsuke_core::doctor::{Report, Status};
-use uketsuke_core::lock::{CommandReport, Confirmation, KnownStatus};
-use uketsuke_core::meter::Usage;
-use uketsuke_core::model::{Area, Store};
-use uketsuke_core::sesame::client::HistoryEntry;
-use uketsuke_core::sesame::{Command, LockState};
-use uketsuke_core::splats::cache::{CachedArea, CachedPass};
+use uketsuke_core::clouds::sesame::client::HistoryEntry;
+use uketsuke_core::clouds::sesame::{Command, LockState};
+use uketsuke_core::desk::audit::AuditEvent;
+use uketsuke_core::desk::cache::splats::{CachedArea, CachedPass};
+use uketsuke_core::desk::calls::meter::Usage;
+use uketsuke_core::desk::doors::lock::{CommandReport, Confirmation, KnownStatus};
+use uketsuke_core::platform::model::{Area, Store};
+use uketsuke_core::workflows::doctor::{Report, Status};
 use uketsuke_core::Lang;
 
 pub fn json<T: Serialize + ?Sized>(value: &T) {
@@ -85,11 +85,11 @@ pub fn areas(areas: &[Area], lang: Lang) {
 }
 
 /// Prints one cloud's sync outcome for people (unless `json`) and returns it as JSON.
-pub fn guests(list: &[uketsuke_core::guests::GuestView], lang: Lang) {
+pub fn guests(list: &[uketsuke_core::desk::guests::GuestView], lang: Lang) {
     if list.is_empty() {
         return println!("{}", lang.pick("本日のお客様はいません。", "No guests today."));
     }
-    let time = |t: i64| uketsuke_core::clock::format_jst(t)[11..16].to_string();
+    let time = |t: i64| uketsuke_core::platform::clock::format_jst(t)[11..16].to_string();
     let rows: Vec<_> = list
         .iter()
         .map(|g| {
@@ -166,7 +166,7 @@ pub fn splats_passes(passes: &[CachedPass], lang: Lang) {
                 };
                 format!("{} / {}", field("door"), field("lock"))
             });
-            let at = p.status_at.map(uketsuke_core::clock::format_jst).unwrap_or_default();
+            let at = p.status_at.map(uketsuke_core::platform::clock::format_jst).unwrap_or_default();
             vec![
                 p.device_id.clone(),
                 p.name.clone(),
@@ -188,7 +188,7 @@ pub fn splats_passes(passes: &[CachedPass], lang: Lang) {
     );
 }
 
-pub fn splats_history(rows: &[uketsuke_core::splats::history::Stored], lang: Lang) {
+pub fn splats_history(rows: &[uketsuke_core::clouds::splats::history::Stored], lang: Lang) {
     if rows.is_empty() {
         return println!("{}", lang.pick("該当する履歴はありません。", "No histories in that period."));
     }
@@ -196,7 +196,7 @@ pub fn splats_history(rows: &[uketsuke_core::splats::history::Stored], lang: Lan
         .iter()
         .map(|h| {
             vec![
-                uketsuke_core::clock::format_jst(h.at),
+                uketsuke_core::platform::clock::format_jst(h.at),
                 h.event_name.clone().or(h.event.clone()).unwrap_or_default(),
                 h.category.clone().unwrap_or_default(),
                 h.device_name.clone().unwrap_or_default(),
@@ -249,7 +249,7 @@ pub fn audit(events: &[AuditEvent]) {
         .iter()
         .map(|e| {
             vec![
-                uketsuke_core::clock::format_jst(e.at_ms / 1000),
+                uketsuke_core::platform::clock::format_jst(e.at_ms / 1000),
                 e.actor.clone(),
                 e.action.clone(),
                 e.target.clone().unwrap_or_default(),
@@ -306,7 +306,7 @@ pub fn lock_history(entries: &[HistoryEntry]) {
         .iter()
         .map(|e| {
             vec![
-                uketsuke_core::clock::format_jst(e.at_secs),
+                uketsuke_core::platform::clock::format_jst(e.at_secs),
                 e.kind.to_string(),
                 e.tag.clone().unwrap_or_default(),
                 e.record_id.to_string(),

@@ -19,13 +19,13 @@ mod support;
 
 use std::sync::Arc;
 use std::time::Instant;
-use uketsuke_core::lock::{self, Locks, Target};
-use uketsuke_core::reservation::ReservationClient;
-use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
-use uketsuke_core::sesame::{DeviceUuid, SecretKey};
-use uketsuke_core::splats::cache;
-use uketsuke_core::worker::Worker;
-use uketsuke_core::{clock, db, guests, sync, Config};
+use uketsuke_core::clouds::reservation::ReservationClient;
+use uketsuke_core::clouds::sesame::{DeviceUuid, SecretKey};
+use uketsuke_core::desk::cache;
+use uketsuke_core::desk::doors::lock::{self, Locks, Target};
+use uketsuke_core::platform::secrets::{names, MemorySecrets, SecretStore};
+use uketsuke_core::workflows::worker::Worker;
+use uketsuke_core::{desk::guests, platform::clock, platform::db, workflows::sync, Config};
 use uketsuke_sim::world::{SimArea, SimGuest};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
@@ -126,7 +126,7 @@ async fn pc(sim: &Sim, file: &std::path::Path) -> (db::Db, Arc<MemorySecrets>, C
     config.sesame.base_url = Some(sim.sesame_url());
     let reservation = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
     sync::stores_and_areas(&db, &reservation, "setup").await.unwrap();
-    let splats = uketsuke_core::splats::SplatsClient::from_config(&config, secrets.as_ref()).unwrap();
+    let splats = uketsuke_core::clouds::splats::SplatsClient::from_config(&config, secrets.as_ref()).unwrap();
     sync::splats(&db, &splats, &config, "setup").await.unwrap();
     (db, secrets, config)
 }
@@ -138,11 +138,11 @@ async fn setup(sim: &Sim, dir: &std::path::Path) -> (db::Db, Arc<MemorySecrets>,
     let keys = secrets.clone();
     db.write_now(move |c| {
         for (i, a) in ["A101", "A102", "A103", "A201", "A202"].iter().enumerate() {
-            cache::map_area(c, a, Some(&format!("sa-{:04}", i + 1)))?;
+            cache::splats::map_area(c, a, Some(&format!("sa-{:04}", i + 1)))?;
         }
-        cache::map_area(c, "A104", Some("sa-0008"))?;
-        cache::map_entrance(c, "S001", Some("sa-0006"))?;
-        cache::map_entrance(c, "S002", Some("sa-0007"))?;
+        cache::splats::map_area(c, "A104", Some("sa-0008"))?;
+        cache::splats::map_entrance(c, "S001", Some("sa-0006"))?;
+        cache::splats::map_entrance(c, "S002", Some("sa-0007"))?;
         for d in &devices {
             let target = match d.door.split_once(':').unwrap() {
                 ("area", id) => Target::Area(id.into()),
@@ -339,9 +339,9 @@ async fn large_day() {
     db.write_now(move |c| {
         for s in 0..LARGE_STORES {
             let area = |k: usize| format!("sa-{:04}", first + s * 4 + k);
-            cache::map_entrance(c, &format!("L{s:02}"), Some(&area(0)))?;
+            cache::splats::map_entrance(c, &format!("L{s:02}"), Some(&area(0)))?;
             for r in 0..3 {
-                cache::map_area(c, &format!("L{s:02}R{r}"), Some(&area(r + 1)))?;
+                cache::splats::map_area(c, &format!("L{s:02}R{r}"), Some(&area(r + 1)))?;
             }
         }
         Ok(())

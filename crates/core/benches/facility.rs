@@ -14,11 +14,11 @@ mod support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use uketsuke_core::config::FacilityConfig;
+use uketsuke_core::desk::guests::{self, WalkIn};
 use uketsuke_core::facility::{self, Facility};
-use uketsuke_core::guests::{self, WalkIn};
-use uketsuke_core::secrets::{ExposeSecret, MemorySecrets, SecretStore};
-use uketsuke_core::{clock, db::Db};
+use uketsuke_core::platform::config::FacilityConfig;
+use uketsuke_core::platform::secrets::{ExposeSecret, MemorySecrets, SecretStore};
+use uketsuke_core::{platform::clock, platform::db::Db};
 use uketsuke_sim::postgres::Cluster;
 
 const CHANGES: usize = 30;

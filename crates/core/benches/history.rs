@@ -11,9 +11,9 @@
 mod support;
 
 use std::time::{Duration, Instant};
-use uketsuke_core::audit::{self, chain, AuditEvent};
-use uketsuke_core::history::{self, export, HistoryFilter};
-use uketsuke_core::{db, Lang};
+use uketsuke_core::desk::audit::{self, chain, AuditEvent};
+use uketsuke_core::desk::history::{self, export, HistoryFilter};
+use uketsuke_core::{platform::db, Lang};
 
 const ROWS: i64 = 1_000_000;
 const GUESTS: i64 = 10_000;

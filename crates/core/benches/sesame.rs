@@ -15,11 +15,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
-use uketsuke_core::lock::{self, Locks, Target};
-use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
-use uketsuke_core::sesame::{sign, Command, DeviceUuid, SecretKey};
-use uketsuke_core::store::{self, RemoteArea, RemoteStore};
-use uketsuke_core::{db, Config};
+use uketsuke_core::clouds::sesame::{sign, Command, DeviceUuid, SecretKey};
+use uketsuke_core::desk::cache::{self, RemoteArea, RemoteStore};
+use uketsuke_core::desk::doors::lock::{self, Locks, Target};
+use uketsuke_core::platform::secrets::{names, MemorySecrets, SecretStore};
+use uketsuke_core::{platform::db, Config};
 
 const ROUNDS: usize = 300;
 
@@ -85,7 +85,7 @@ async fn bench_click_to_wire() -> String {
     let (url, mut arrivals) = listener().await;
     let dir = tempfile::tempdir().unwrap();
     let mut conn = db::open(&dir.path().join("bench.sqlite3")).unwrap();
-    store::replace_from_reservation(
+    cache::replace_from_reservation(
         &mut conn,
         &[RemoteStore { id: "S1".into(), name: "渋谷店".into(), name_kana: None }],
         &[RemoteArea { id: "A1".into(), store_id: "S1".into(), name: "会議室A".into(), sort_order: 1 }],

@@ -11,9 +11,9 @@
 mod support;
 
 use std::time::{Duration, Instant};
-use uketsuke_core::splats::model::History;
-use uketsuke_core::splats::{history, SplatsClient};
-use uketsuke_core::{clock, db};
+use uketsuke_core::clouds::splats::model::History;
+use uketsuke_core::clouds::splats::{history, SplatsClient};
+use uketsuke_core::{platform::clock, platform::db};
 
 const N: usize = 10_000;
 const RUNS: usize = 5;
@@ -74,7 +74,7 @@ async fn bench_sync() -> String {
         let dir = tempfile::tempdir().unwrap();
         let shared = db::Db::open(&dir.path().join("bench.sqlite3")).unwrap();
         let client = SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
-        let opts = history::Options::from(&uketsuke_core::config::SplatsConfig::default());
+        let opts = history::Options::from(&uketsuke_core::platform::config::SplatsConfig::default());
         let t = Instant::now();
         let r = history::sync(&shared, &client, &opts, clock::now_unix()).await.unwrap();
         runs.push(t.elapsed());

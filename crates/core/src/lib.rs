@@ -2,44 +2,23 @@
 //!
 //! The Tauri shell and the CLI are thin callers of this crate, so every capability
 //! can be tested here against the simulator, a real SQLite file and a real keyring.
+//!
+//! Four layers, each using only those below it (checked by the architecture test):
+//! - [`platform`]: what any program needs (errors, config, time, SQLite, secrets,
+//!   HTTP, logs, images) and the plain data types every layer passes around;
+//! - [`clouds`]: the wire clients of the three clouds, and nothing else (no SQL);
+//! - [`desk`]: the front desk's nouns, their tables and their rules;
+//! - [`workflows`]: what runs them together (sync, the worker, the reconciler,
+//!   settings, the overview, the doctor, the support bundle).
+//!
+//! Facility mode (the shared PostgreSQL) is the `uketsuke-facility` crate, above this one.
 
-pub mod alerts;
-pub mod audit;
-pub mod billing;
-pub mod clock;
-pub mod config;
-pub mod db;
-pub mod doctor;
-pub mod doors;
-pub mod error;
+pub mod clouds;
+pub mod desk;
+pub mod platform;
+pub mod workflows;
+
+pub use platform::config::Config;
+pub use platform::error::{Error, Result};
+pub use platform::i18n::Lang;
 pub mod facility;
-pub mod guests;
-pub mod history;
-pub mod http;
-pub mod i18n;
-pub mod keys;
-pub mod lock;
-pub mod logs;
-pub mod manager;
-pub mod members;
-pub mod meter;
-pub mod model;
-pub mod outbox;
-pub mod overview;
-pub mod picture;
-pub mod qr;
-pub mod reconcile;
-pub mod reservation;
-pub mod secrets;
-pub mod sesame;
-pub mod settings;
-pub mod splats;
-pub mod store;
-pub mod support;
-pub mod sync;
-pub mod throttle;
-pub mod worker;
-
-pub use config::Config;
-pub use error::{Error, Result};
-pub use i18n::Lang;

@@ -19,7 +19,7 @@ mod support;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
-use uketsuke_core::clock;
+use uketsuke_core::platform::clock;
 use uketsuke_e2e::procs::{end, family, pss, pss_mb, release_binary, running, spawn_until_painted};
 use uketsuke_e2e::{live_desk, Driver, Session};
 use uketsuke_sim::{Sim, SimConfig};

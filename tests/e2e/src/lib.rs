@@ -397,8 +397,10 @@ pub async fn sync_setup(
     c: &uketsuke_core::Config,
     sim: &uketsuke_sim::Sim,
     splats: bool,
-) -> uketsuke_core::db::Db {
-    use uketsuke_core::{db, reservation::ReservationClient, splats::SplatsClient, sync};
+) -> uketsuke_core::platform::db::Db {
+    use uketsuke_core::{
+        clouds::reservation::ReservationClient, clouds::splats::SplatsClient, platform::db, workflows::sync,
+    };
     let shared = db::Db::open(c.database.as_ref().unwrap()).unwrap();
     let reservation =
         ReservationClient::new(&sim.reservation_url(), uketsuke_sim::DEMO_RESERVATION_TOKEN.into());
@@ -411,11 +413,11 @@ pub async fn sync_setup(
 }
 
 /// Maps 会議室A (A101) and 渋谷店's entrance onto their SPLATS areas, as a manager would.
-pub fn map_demo_doors(db: &uketsuke_core::db::Db) {
-    use uketsuke_core::splats::cache;
+pub fn map_demo_doors(db: &uketsuke_core::platform::db::Db) {
+    use uketsuke_core::desk::cache;
     db.write_now(|c| {
-        cache::map_area(c, "A101", Some("sa-0001"))?;
-        cache::map_entrance(c, "S001", Some("sa-0006"))
+        cache::splats::map_area(c, "A101", Some("sa-0001"))?;
+        cache::splats::map_entrance(c, "S001", Some("sa-0006"))
     })
     .unwrap();
 }
@@ -430,9 +432,9 @@ pub async fn live_desk(
     keyring_service: &str,
     edit: impl FnOnce(&mut uketsuke_core::Config),
 ) -> PathBuf {
-    use uketsuke_core::lock::{self, Target};
-    use uketsuke_core::secrets::{names, Keyring, SecretStore};
-    use uketsuke_core::sesame::{DeviceUuid, SecretKey};
+    use uketsuke_core::clouds::sesame::{DeviceUuid, SecretKey};
+    use uketsuke_core::desk::doors::lock::{self, Target};
+    use uketsuke_core::platform::secrets::{names, Keyring, SecretStore};
     let mut c = test_config(dir, keyring_service);
     c.sync.background = true;
     c.reservation.base_url = Some(sim.reservation_url());

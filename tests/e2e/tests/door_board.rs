@@ -6,9 +6,9 @@
 //! the booking (its QR on screen takes it at the box), and a key past its due time
 //! shows as not returned with an alert.
 
-use uketsuke_core::lock::{self, Target};
-use uketsuke_core::secrets::{names, ExposeSecret, Keyring, SecretStore};
-use uketsuke_core::sesame::{DeviceUuid, SecretKey};
+use uketsuke_core::clouds::sesame::{DeviceUuid, SecretKey};
+use uketsuke_core::desk::doors::lock::{self, Target};
+use uketsuke_core::platform::secrets::{names, ExposeSecret, Keyring, SecretStore};
 use uketsuke_e2e::{
     app_binary, enabled, map_demo_doors, sync_setup, test_config, write_config, Driver, Session,
 };
@@ -50,8 +50,8 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
         .write_now(|conn| lock::assign(conn, &keyring, &Target::Area("A102".into()), &uuid, &key, "setup"))
         .unwrap();
     map_demo_doors(&shared); // A101 → sa-0001 (pass controller pc-0001); no SESAME lock anywhere
-    let now = uketsuke_core::clock::now_unix();
-    let walk_in = uketsuke_core::guests::WalkIn {
+    let now = uketsuke_core::platform::clock::now_unix();
+    let walk_in = uketsuke_core::desk::guests::WalkIn {
         store_id: "S001".into(),
         name: "鍵田 一".into(),
         name_kana: None,
@@ -60,12 +60,18 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
         starts_at: now - 60,
         ends_at: now + 3600,
     };
-    let guest = shared.write_now(|c| uketsuke_core::guests::add_walk_in(c, &walk_in, now, "setup")).unwrap();
+    let guest =
+        shared.write_now(|c| uketsuke_core::desk::guests::add_walk_in(c, &walk_in, now, "setup")).unwrap();
     // 950 SESAME calls already today: near the daily free limit (1,000 by default).
     shared
         .write_now(|c| {
             for _ in 0..950 {
-                uketsuke_core::meter::count(c, "sesame", uketsuke_core::meter::CallKind::Status, now)?;
+                uketsuke_core::desk::calls::meter::count(
+                    c,
+                    "sesame",
+                    uketsuke_core::desk::calls::meter::CallKind::Status,
+                    now,
+                )?;
             }
             Ok(())
         })
@@ -123,7 +129,7 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
     let shot = s.screenshot("door-board-key-with-booking").await;
     let key_qr = keyring.get(&names::guest_key_qr(&guest.id)).unwrap().expect("the key QR is in the keyring");
     assert_eq!(uketsuke_e2e::zbarimg(&shot), [key_qr.expose_secret().to_string()], "the QR on screen");
-    let taken_at = uketsuke_core::clock::now_unix();
+    let taken_at = uketsuke_core::platform::clock::now_unix();
     sim.state
         .world
         .lock()

@@ -2,7 +2,7 @@
 //! entered on the form, and a bookings CSV imported from a file (a bad one refused with
 //! its line number, nothing written).
 
-use uketsuke_core::clock;
+use uketsuke_core::platform::clock;
 use uketsuke_e2e::{app_binary, enabled, sync_setup, test_config, write_config, Driver, Session};
 use uketsuke_sim::{Sim, SimConfig};
 

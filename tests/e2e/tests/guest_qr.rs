@@ -3,9 +3,9 @@
 //! step boundary.
 
 use std::time::Duration;
-use uketsuke_core::clock;
-use uketsuke_core::guests::{self, WalkIn};
-use uketsuke_core::secrets::{names, Keyring, SecretStore};
+use uketsuke_core::desk::guests::{self, WalkIn};
+use uketsuke_core::platform::clock;
+use uketsuke_core::platform::secrets::{names, Keyring, SecretStore};
 use uketsuke_e2e::{
     app_binary, enabled, map_demo_doors, scan, sync_setup, test_config, write_config, zbarimg, Driver,
     Session,

@@ -3,10 +3,10 @@
 //! entries; the export read back as CSV has exactly the rows and fields shown, with a
 //! BOM and the formula-looking name neutralised; the daily report and the audit state.
 
-use uketsuke_core::guests::{self, access};
-use uketsuke_core::secrets::{names, Keyring, MemorySecrets, SecretStore};
-use uketsuke_core::splats::SplatsClient;
-use uketsuke_core::{clock, sync};
+use uketsuke_core::clouds::splats::SplatsClient;
+use uketsuke_core::desk::guests::{self, access};
+use uketsuke_core::platform::secrets::{names, Keyring, MemorySecrets, SecretStore};
+use uketsuke_core::{platform::clock, workflows::sync};
 use uketsuke_e2e::{
     app_binary, enabled, map_demo_doors, sync_setup, test_config, write_config, Driver, Session,
 };

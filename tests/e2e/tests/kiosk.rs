@@ -4,9 +4,9 @@
 //! ended shows no QR, and staff commands are refused in this window. Staff push a
 //! guest to an open kiosk, which hears it (it no longer polls).
 
-use uketsuke_core::clock;
-use uketsuke_core::guests::{self, WalkIn};
-use uketsuke_core::secrets::{names, Keyring, SecretStore};
+use uketsuke_core::desk::guests::{self, WalkIn};
+use uketsuke_core::platform::clock;
+use uketsuke_core::platform::secrets::{names, Keyring, SecretStore};
 use uketsuke_e2e::{
     app_binary, enabled, map_demo_doors, scan, sync_setup, test_config, write_config, zbarimg, Driver,
     Session,
@@ -59,7 +59,7 @@ async fn facility() -> Facility {
     let current = add(walk_in("石井 真央", "090-0000-4321", now - 600, now + 3600));
     // Ended beyond the grace, and still today in Japan (the kiosk looks up today's
     // bookings): ten minutes ago, or at the day's first second past midnight.
-    let day = uketsuke_core::guests::day_start(now);
+    let day = uketsuke_core::desk::guests::day_start(now);
     let (from, to) = ((now - 900).max(day), (now - 600).max(day + 1));
     let ended = add(walk_in("終了 済子", "080-0000-8765", from, to));
     let code = current.booking_code.unwrap().chars().filter(char::is_ascii_digit).collect();

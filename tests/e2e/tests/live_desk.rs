@@ -4,8 +4,8 @@
 //! the guest list and the QR panel stay responsive.
 
 use std::time::{Duration, Instant};
-use uketsuke_core::clock;
-use uketsuke_core::secrets::{names, Keyring, SecretStore};
+use uketsuke_core::platform::clock;
+use uketsuke_core::platform::secrets::{names, Keyring, SecretStore};
 use uketsuke_e2e::{app_binary, enabled, live_desk, Driver, Session};
 use uketsuke_sim::faults::Fault;
 use uketsuke_sim::{Sim, SimConfig};

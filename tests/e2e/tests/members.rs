@@ -4,7 +4,7 @@
 //! a face photo is resized, registered and followed until SPLATS says it is done; the
 //! kiosk is set to open at login and back.
 
-use uketsuke_core::secrets::{names, Keyring, SecretStore};
+use uketsuke_core::platform::secrets::{names, Keyring, SecretStore};
 use uketsuke_e2e::{app_binary, enabled, sync_setup, test_config, write_config, Driver, Session};
 use uketsuke_sim::world::splats::reader::Credential;
 use uketsuke_sim::{Sim, SimConfig};

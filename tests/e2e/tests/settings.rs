@@ -4,7 +4,7 @@
 //! the settings or a secret.
 
 use serde_json::{json, Value};
-use uketsuke_core::secrets::{names, ExposeSecret, Keyring, SecretStore};
+use uketsuke_core::platform::secrets::{names, ExposeSecret, Keyring, SecretStore};
 use uketsuke_e2e::{app_binary, enabled, sync_setup, test_config, write_config, Driver, Session};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
@@ -177,7 +177,7 @@ async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
 
     // 渋谷店's entrance lock from the QR image the SESAME app saved for its manager key.
     let entrance = sim.state.world.lock().unwrap().sesame.device_for("entrance:S001").unwrap().clone();
-    let png = uketsuke_core::qr::png(&entrance.manager_key_url(), 6).unwrap();
+    let png = uketsuke_core::platform::images::qr::png(&entrance.manager_key_url(), 6).unwrap();
     s.script(&format!(
         "const dt = new DataTransfer();
          dt.items.add(new File([new Uint8Array({})], 'key.png', {{ type: 'image/png' }}));

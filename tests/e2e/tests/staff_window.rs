@@ -1,9 +1,9 @@
 //! The staff window, for real: the app binary in a window under Xvfb, driven over
 //! WebDriver, reading a real SQLite file and a real keyring, syncing from the simulator.
 
-use uketsuke_core::lock::{self, Target};
-use uketsuke_core::secrets::{names, Keyring, SecretStore};
-use uketsuke_core::sesame::{DeviceUuid, SecretKey};
+use uketsuke_core::clouds::sesame::{DeviceUuid, SecretKey};
+use uketsuke_core::desk::doors::lock::{self, Target};
+use uketsuke_core::platform::secrets::{names, Keyring, SecretStore};
 use uketsuke_core::Config;
 use uketsuke_e2e::{app_binary, enabled, sync_setup, test_config, write_config, Driver, Session};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};

@@ -7,8 +7,8 @@ use crate::error::CliError;
 use crate::output;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use uketsuke_core::audit::{self, archive, chain};
-use uketsuke_core::{clock, Config, Lang};
+use uketsuke_core::desk::audit::{self, archive, chain};
+use uketsuke_core::{platform::clock, Config, Lang};
 
 #[derive(clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]

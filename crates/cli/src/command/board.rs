@@ -5,8 +5,8 @@
 use super::{open_db, open_shared, DoorArgs};
 use crate::error::CliError;
 use crate::output;
-use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::{alerts, clock, doors, Config, Lang};
+use uketsuke_core::platform::secrets::SecretStore;
+use uketsuke_core::{desk::alerts, desk::doors, platform::clock, Config, Lang};
 
 #[derive(clap::Args)]
 pub struct BoardArgs {

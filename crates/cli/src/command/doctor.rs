@@ -3,8 +3,8 @@
 use crate::error::CliError;
 use crate::output;
 use std::process::ExitCode;
-use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::{doctor, Config, Lang};
+use uketsuke_core::platform::secrets::SecretStore;
+use uketsuke_core::{workflows::doctor, Config, Lang};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -32,7 +32,7 @@ pub async fn run(
     }
     if let Some(path) = args.bundle {
         let text = output::doctor_text(&report, lang);
-        let bundle = uketsuke_core::support::write(&path, &config, &report, &text, lang)?;
+        let bundle = uketsuke_core::workflows::support::write(&path, &config, &report, &text, lang)?;
         eprintln!(
             "{}: {} ({})",
             lang.pick("サポート用ファイル", "support bundle"),

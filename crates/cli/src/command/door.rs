@@ -4,10 +4,10 @@
 use super::{open_shared, DoorArgs};
 use crate::error::CliError;
 use crate::output;
-use uketsuke_core::lock::Locks;
-use uketsuke_core::meter::CallKind;
-use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::sesame::Command as SesameCmd;
+use uketsuke_core::clouds::sesame::Command as SesameCmd;
+use uketsuke_core::desk::calls::meter::CallKind;
+use uketsuke_core::desk::doors::lock::Locks;
+use uketsuke_core::platform::secrets::SecretStore;
 use uketsuke_core::{Config, Lang};
 
 #[derive(clap::Args)]

@@ -6,12 +6,12 @@ use crate::error::CliError;
 use clap::Subcommand;
 use std::sync::Arc;
 use std::time::Duration;
-use uketsuke_core::config::PcRole;
-use uketsuke_core::error::Code;
 use uketsuke_core::facility::enrol::{self, JoinInput};
 use uketsuke_core::facility::{self, Facility};
-use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::{db::Db, Config, Error, Lang};
+use uketsuke_core::platform::config::PcRole;
+use uketsuke_core::platform::error::Code;
+use uketsuke_core::platform::secrets::SecretStore;
+use uketsuke_core::{platform::db::Db, Config, Error, Lang};
 
 #[derive(Subcommand)]
 pub enum FacilityCommand {

@@ -5,7 +5,7 @@ use crate::error::CliError;
 use crate::output;
 use clap::Subcommand;
 use std::path::PathBuf;
-use uketsuke_core::secrets::SecretStore;
+use uketsuke_core::platform::secrets::SecretStore;
 use uketsuke_core::{Config, Lang};
 
 #[derive(Subcommand)]
@@ -39,8 +39,8 @@ pub async fn run(
     secrets: &dyn SecretStore,
     lang: Lang,
 ) -> Result<(), CliError> {
-    use uketsuke_core::guests::{self, access};
-    let now = uketsuke_core::clock::now_unix();
+    use uketsuke_core::desk::guests::{self, access};
+    let now = uketsuke_core::platform::clock::now_unix();
     match cmd {
         GuestsCommand::Today { store, search, json } => {
             let conn = open_db(config)?;
@@ -69,7 +69,7 @@ pub async fn run(
         }
         GuestsCommand::CheckOut { guest } => {
             let client = super::splats_client(config, secrets).ok();
-            let out = uketsuke_core::reconcile::check_out_now(
+            let out = uketsuke_core::workflows::reconcile::check_out_now(
                 &open_shared(config)?,
                 client.as_ref(),
                 secrets,

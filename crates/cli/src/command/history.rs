@@ -6,8 +6,8 @@ use super::{open_db, open_shared};
 use crate::error::CliError;
 use crate::output;
 use std::path::PathBuf;
-use uketsuke_core::history::{self, export, reports, Format, HistoryEntry, HistoryFilter};
-use uketsuke_core::{clock, Config, Lang};
+use uketsuke_core::desk::history::{self, export, reports, Format, HistoryEntry, HistoryFilter};
+use uketsuke_core::{platform::clock, Config, Lang};
 
 #[derive(clap::Args)]
 pub struct HistoryArgs {
@@ -88,10 +88,11 @@ pub struct ReportArgs {
 
 pub fn report(args: ReportArgs, config: &Config, lang: Lang) -> Result<(), CliError> {
     let now = clock::now_unix();
-    let until = args.until.unwrap_or_else(|| uketsuke_core::meter::day_of(now));
+    let until = args.until.unwrap_or_else(|| uketsuke_core::desk::calls::meter::day_of(now));
     let until_start = clock::day_start_ms(&until, false)? / 1000;
     // `reports` checks both days; `until` is read here only to count back from it.
-    let since = args.since.unwrap_or_else(|| uketsuke_core::meter::day_of(until_start - 6 * 86_400));
+    let since =
+        args.since.unwrap_or_else(|| uketsuke_core::desk::calls::meter::day_of(until_start - 6 * 86_400));
     if let Some(path) = args.csv {
         let done = reports::to_file(&open_shared(config)?, &since, &until, now, &path, lang, "cli")?;
         println!("{} ({} {})", done.path, done.rows, lang.pick("行", "rows"));

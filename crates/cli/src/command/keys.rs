@@ -5,9 +5,9 @@ use super::{open_db, open_shared};
 use crate::error::CliError;
 use crate::output;
 use std::path::PathBuf;
-use uketsuke_core::keys::{self, KeyBox, KeyChoice, KeyState};
-use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::{clock, Config, Lang};
+use uketsuke_core::desk::keys::{self, KeyBox, KeyChoice, KeyState};
+use uketsuke_core::platform::secrets::SecretStore;
+use uketsuke_core::{platform::clock, Config, Lang};
 
 #[derive(clap::Subcommand)]
 pub enum KeysCommand {
@@ -71,7 +71,7 @@ pub async fn run(
             }
             let qr = keys::with_booking(&db, &client, secrets, config, &choice, "cli").await?;
             match png {
-                Some(path) => std::fs::write(&path, uketsuke_core::qr::png(&qr, 8)?)
+                Some(path) => std::fs::write(&path, uketsuke_core::platform::images::qr::png(&qr, 8)?)
                     .map_err(uketsuke_core::Error::from)?,
                 None => println!("{qr}"),
             }

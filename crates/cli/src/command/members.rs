@@ -10,9 +10,11 @@ use crate::error::CliError;
 use crate::output;
 use std::path::PathBuf;
 use std::time::Duration;
-use uketsuke_core::members::{self, face, AreaRule, Credential, Day, FaceState, MemberForm, WeeklySlot};
-use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::splats::SplatsClient;
+use uketsuke_core::clouds::splats::SplatsClient;
+use uketsuke_core::desk::members::{
+    self, face, AreaRule, Credential, Day, FaceState, MemberForm, WeeklySlot,
+};
+use uketsuke_core::platform::secrets::SecretStore;
 use uketsuke_core::{Config, Lang};
 
 #[derive(clap::Subcommand)]

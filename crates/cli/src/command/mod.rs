@@ -24,9 +24,9 @@ use clap::Subcommand;
 use std::io::Read;
 use std::process::ExitCode;
 use std::sync::Arc;
-use uketsuke_core::lock::Target;
-use uketsuke_core::secrets::{Keyring, SecretStore};
-use uketsuke_core::{db, Config, Lang};
+use uketsuke_core::desk::doors::lock::Target;
+use uketsuke_core::platform::secrets::{Keyring, SecretStore};
+use uketsuke_core::{platform::db, Config, Lang};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -112,10 +112,10 @@ pub async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCo
         Command::Secret(cmd) => secret::run(cmd, secrets, lang)?,
         Command::Settings(cmd) => settings::run(cmd, config, secrets, lang)?,
         Command::Unlock(args) => {
-            door::command(args, uketsuke_core::sesame::Command::Unlock, config, secrets, lang).await?
+            door::command(args, uketsuke_core::clouds::sesame::Command::Unlock, config, secrets, lang).await?
         }
         Command::Lock(args) => {
-            door::command(args, uketsuke_core::sesame::Command::Lock, config, secrets, lang).await?
+            door::command(args, uketsuke_core::clouds::sesame::Command::Lock, config, secrets, lang).await?
         }
         Command::Status(args) => door::status(args, config, secrets, lang).await?,
         Command::LockHistory(args) => door::history(args, config, secrets).await?,
@@ -178,7 +178,7 @@ fn open_shared(config: &Config) -> Result<db::Db, CliError> {
 fn splats_client(
     config: &Config,
     secrets: &dyn SecretStore,
-) -> Result<uketsuke_core::splats::SplatsClient, CliError> {
-    let client = uketsuke_core::splats::SplatsClient::from_config(config, secrets)?;
+) -> Result<uketsuke_core::clouds::splats::SplatsClient, CliError> {
+    let client = uketsuke_core::clouds::splats::SplatsClient::from_config(config, secrets)?;
     Ok(client.with_meter(open_shared(config)?))
 }

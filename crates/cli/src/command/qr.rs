@@ -4,8 +4,8 @@ use super::open_shared;
 use crate::error::CliError;
 use crate::output;
 use std::path::PathBuf;
-use uketsuke_core::guests::access;
-use uketsuke_core::secrets::SecretStore;
+use uketsuke_core::desk::guests::access;
+use uketsuke_core::platform::secrets::SecretStore;
 use uketsuke_core::{Config, Lang};
 
 #[derive(clap::Args)]
@@ -26,7 +26,7 @@ pub async fn run(args: Args, config: &Config, secrets: &dyn SecretStore, lang: L
     let client = access::qr_client(config, secrets);
     let view = access::qr(&db, client.as_ref(), secrets, config, &args.guest, args.at).await?;
     if let Some(path) = &args.png {
-        std::fs::write(path, uketsuke_core::qr::png(&view.frame.payload, 8)?)
+        std::fs::write(path, uketsuke_core::platform::images::qr::png(&view.frame.payload, 8)?)
             .map_err(uketsuke_core::Error::from)?;
     }
     if args.json {
@@ -38,7 +38,7 @@ pub async fn run(args: Args, config: &Config, secrets: &dyn SecretStore, lang: L
         eprintln!(
             "{}: {}",
             lang.pick("切り替え", "changes at"),
-            uketsuke_core::clock::format_jst(view.frame.step_end)
+            uketsuke_core::platform::clock::format_jst(view.frame.step_end)
         );
     }
     Ok(())

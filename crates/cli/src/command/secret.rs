@@ -3,7 +3,7 @@
 use super::read_stdin;
 use crate::error::CliError;
 use clap::Subcommand;
-use uketsuke_core::secrets::{self, ExposeSecret, SecretStore};
+use uketsuke_core::platform::secrets::{self, ExposeSecret, SecretStore};
 use uketsuke_core::Lang;
 
 #[derive(Subcommand)]

@@ -6,9 +6,9 @@ use crate::error::CliError;
 use crate::output;
 use clap::Subcommand;
 use std::path::PathBuf;
-use uketsuke_core::lock::{self, Locks, Target};
-use uketsuke_core::secrets::{self, SecretStore};
-use uketsuke_core::sesame::{qr, DeviceUuid, SecretKey};
+use uketsuke_core::clouds::sesame::{qr, DeviceUuid, SecretKey};
+use uketsuke_core::desk::doors::lock::{self, Locks, Target};
+use uketsuke_core::platform::secrets::{self, SecretStore};
 use uketsuke_core::{Config, Lang};
 
 #[derive(Subcommand)]

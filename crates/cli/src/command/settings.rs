@@ -4,7 +4,7 @@ use super::open_db;
 use crate::error::CliError;
 use clap::Subcommand;
 use std::path::PathBuf;
-use uketsuke_core::secrets::SecretStore;
+use uketsuke_core::platform::secrets::SecretStore;
 use uketsuke_core::{Config, Lang};
 
 #[derive(Subcommand)]
@@ -32,13 +32,13 @@ pub fn run(
     match cmd {
         SettingsCommand::Export { file } => {
             let conn = open_db(config)?;
-            let now = uketsuke_core::clock::now_unix();
-            let written = uketsuke_core::settings::export_file(&conn, config, &file, now, "cli")?;
+            let now = uketsuke_core::platform::clock::now_unix();
+            let written = uketsuke_core::workflows::settings::export_file(&conn, config, &file, now, "cli")?;
             println!("{} {}", lang.pick("書き出しました:", "Exported:"), written.path);
         }
         SettingsCommand::Import { file, yes } => {
             let text = std::fs::read_to_string(&file).map_err(uketsuke_core::Error::from)?;
-            let preview = uketsuke_core::settings::preview_import(config, &text)?;
+            let preview = uketsuke_core::workflows::settings::preview_import(config, &text)?;
             for m in &preview.moved {
                 println!(
                     "{} {}: {} → {} ({} {})",
@@ -60,8 +60,9 @@ pub fn run(
                 ));
             }
             let mut conn = open_db(config)?;
-            let now = uketsuke_core::clock::now_unix();
-            let (_, report) = uketsuke_core::settings::import(&mut conn, config, secrets, &text, now, "cli")?;
+            let now = uketsuke_core::platform::clock::now_unix();
+            let (_, report) =
+                uketsuke_core::workflows::settings::import(&mut conn, config, secrets, &text, now, "cli")?;
             println!(
                 "{}",
                 lang.pick(

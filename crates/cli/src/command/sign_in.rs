@@ -3,8 +3,8 @@
 
 use super::open_shared;
 use crate::error::CliError;
-use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::{sync, Config, Lang};
+use uketsuke_core::platform::secrets::SecretStore;
+use uketsuke_core::{workflows::sync, Config, Lang};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -39,7 +39,7 @@ pub async fn run(args: Args, config: &Config, secrets: &dyn SecretStore, lang: L
         )
     );
     if let Some(t) = signed.expires_at {
-        println!("{} {}", lang.pick("有効期限:", "Expires:"), uketsuke_core::clock::iso_jst(t));
+        println!("{} {}", lang.pick("有効期限:", "Expires:"), uketsuke_core::platform::clock::iso_jst(t));
     }
     Ok(())
 }

@@ -4,9 +4,9 @@ use super::{open_db, open_shared, DoorArgs};
 use crate::error::CliError;
 use crate::output;
 use clap::Subcommand;
-use uketsuke_core::lock::Target;
-use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::{audit, Config, Lang};
+use uketsuke_core::desk::doors::lock::Target;
+use uketsuke_core::platform::secrets::SecretStore;
+use uketsuke_core::{desk::audit, Config, Lang};
 
 #[derive(Subcommand)]
 pub enum SplatsCommand {
@@ -52,11 +52,12 @@ pub async fn run(
     secrets: &dyn SecretStore,
     lang: Lang,
 ) -> Result<(), CliError> {
-    use uketsuke_core::splats::{cache, history};
+    use uketsuke_core::clouds::splats::history;
+    use uketsuke_core::desk::cache;
     let conn = open_db(config)?;
     match cmd {
         SplatsCommand::Areas { json } => {
-            let areas = cache::areas(&conn)?;
+            let areas = cache::splats::areas(&conn)?;
             if json {
                 output::json(&areas)
             } else {
@@ -66,12 +67,17 @@ pub async fn run(
         SplatsCommand::Passes { status, json } => {
             if status {
                 let client = super::splats_client(config, secrets)?;
-                for p in cache::passes(&conn)?.iter().filter(|p| p.active) {
+                for p in cache::splats::passes(&conn)?.iter().filter(|p| p.active) {
                     let s = client.pass_status(&p.device_id).await?;
-                    cache::save_pass_status(&conn, &p.device_id, &s, uketsuke_core::clock::now_unix())?;
+                    cache::splats::save_pass_status(
+                        &conn,
+                        &p.device_id,
+                        &s,
+                        uketsuke_core::platform::clock::now_unix(),
+                    )?;
                 }
             }
-            let passes = cache::passes(&conn)?;
+            let passes = cache::splats::passes(&conn)?;
             if json {
                 output::json(&passes)
             } else {
@@ -79,8 +85,8 @@ pub async fn run(
             }
         }
         SplatsCommand::History { since, limit, cached, json } => {
-            let now = uketsuke_core::clock::now_unix();
-            let since = uketsuke_core::clock::parse_since(&since, now).ok_or_else(|| {
+            let now = uketsuke_core::platform::clock::now_unix();
+            let since = uketsuke_core::platform::clock::parse_since(&since, now).ok_or_else(|| {
                 CliError::Usage(format!(
                     "{}: {since}",
                     lang.pick(
@@ -106,8 +112,8 @@ pub async fn run(
             let to = if clear { None } else { to.as_deref() };
             let target = door.target();
             match &target {
-                Target::Area(id) => cache::map_area(&conn, id, to)?,
-                Target::Entrance(id) => cache::map_entrance(&conn, id, to)?,
+                Target::Area(id) => cache::splats::map_area(&conn, id, to)?,
+                Target::Entrance(id) => cache::splats::map_entrance(&conn, id, to)?,
             }
             let event = audit::AuditEvent::new("cli", "splats.map", Some(&target.key()), true)
                 .with_detail(serde_json::json!({ "splats_area_id": to }));

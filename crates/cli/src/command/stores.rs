@@ -3,7 +3,7 @@
 use super::open_db;
 use crate::error::CliError;
 use crate::output;
-use uketsuke_core::{store, Config, Lang};
+use uketsuke_core::{desk::cache, Config, Lang};
 
 #[derive(clap::Args)]
 pub struct StoresArgs {
@@ -20,7 +20,7 @@ pub struct AreasArgs {
 }
 
 pub fn stores(args: StoresArgs, config: &Config, lang: Lang) -> Result<(), CliError> {
-    let stores = store::list_stores(&open_db(config)?)?;
+    let stores = cache::list_stores(&open_db(config)?)?;
     if args.json {
         output::json(&stores)
     } else {
@@ -32,9 +32,9 @@ pub fn stores(args: StoresArgs, config: &Config, lang: Lang) -> Result<(), CliEr
 pub fn areas(args: AreasArgs, config: &Config, lang: Lang) -> Result<(), CliError> {
     let conn = open_db(config)?;
     if let Some(id) = &args.store {
-        store::get_store(&conn, id)?.ok_or_else(|| uketsuke_core::Error::not_found(format!("store {id}")))?;
+        cache::get_store(&conn, id)?.ok_or_else(|| uketsuke_core::Error::not_found(format!("store {id}")))?;
     }
-    let areas = store::list_areas(&conn, args.store.as_deref())?;
+    let areas = cache::list_areas(&conn, args.store.as_deref())?;
     if args.json {
         output::json(&areas)
     } else {

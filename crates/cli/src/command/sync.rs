@@ -4,10 +4,10 @@
 use crate::error::CliError;
 use std::process::ExitCode;
 use std::sync::Arc;
-use uketsuke_core::db::Db;
-use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::sync::{self, Outcome, Report, Scope};
-use uketsuke_core::worker::Worker;
+use uketsuke_core::platform::db::Db;
+use uketsuke_core::platform::secrets::SecretStore;
+use uketsuke_core::workflows::sync::{self, Outcome, Report, Scope};
+use uketsuke_core::workflows::worker::Worker;
 use uketsuke_core::{Config, Lang};
 
 /// Syncs every cloud that is set up (or the one asked for); one failing does not stop
@@ -77,14 +77,14 @@ pub async fn watch(
     let (mut leading, mut last_problem) = (false, None);
     let mut done = 0;
     loop {
-        if let Some(report) = worker.tick(uketsuke_core::clock::now_unix()).await? {
+        if let Some(report) = worker.tick(uketsuke_core::platform::clock::now_unix()).await? {
             print(&report, lang);
             done += 1;
             if args.cycles.is_some_and(|n| done >= n) {
                 return Ok(ExitCode::SUCCESS);
             }
         }
-        let mut wait = worker.next_wake(uketsuke_core::clock::now_unix()).await;
+        let mut wait = worker.next_wake(uketsuke_core::platform::clock::now_unix()).await;
         if let Some(f) = &facility {
             // Facility mode: look again as often as leadership can change hands, and
             // say when the shared database's problem changes.
@@ -120,7 +120,7 @@ pub async fn watch(
 
 /// A line per cloud: what changed, or why it failed.
 pub fn print(r: &Report, lang: Lang) {
-    let time = uketsuke_core::clock::format_jst(r.finished_at);
+    let time = uketsuke_core::platform::clock::format_jst(r.finished_at);
     if let Some(o) = &r.reservation {
         line(&time, lang.pick("予約システム", "Reservation"), o, lang, |b| {
             let upserted: usize = b.days.iter().filter_map(|d| d.changes.as_ref()).map(|c| c.upserted).sum();

@@ -2,8 +2,8 @@
 //! database file, edited with the `sqlite3` tool the way someone with the file would.
 
 use crate::support::*;
-use uketsuke_core::audit::{self, AuditEvent};
-use uketsuke_core::{db, Config};
+use uketsuke_core::desk::audit::{self, AuditEvent};
+use uketsuke_core::{platform::db, Config};
 
 /// A database with a month of audit rows, one every six hours.
 fn setup(dir: &std::path::Path) -> std::path::PathBuf {
@@ -13,7 +13,7 @@ fn setup(dir: &std::path::Path) -> std::path::PathBuf {
     let config = dir.join("config.toml");
     c.save(&config).unwrap();
     let conn = db::open(&dir.join("cache.sqlite3")).unwrap();
-    let start = (uketsuke_core::clock::now_unix() - 30 * 86_400) * 1000;
+    let start = (uketsuke_core::platform::clock::now_unix() - 30 * 86_400) * 1000;
     for i in 0..120 {
         let mut e = AuditEvent::new("受付 佐藤", "sesame.unlock", Some("area:A101"), true);
         e.at_ms = start + i * 6 * 3_600_000;

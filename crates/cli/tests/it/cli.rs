@@ -172,10 +172,10 @@ async fn unlock_with_a_valid_key_and_rejected_with_a_wrong_one() {
     for name in ["reservation.token", "sesame.api_key"] {
         run(v(&["secret", "delete", name]), None).await.unwrap();
     }
-    let keyring = uketsuke_core::secrets::Keyring::new(&service);
+    let keyring = uketsuke_core::platform::secrets::Keyring::new(&service);
     for d in [&good, &other] {
-        use uketsuke_core::secrets::SecretStore;
-        keyring.delete(&uketsuke_core::secrets::names::device_secret(&d.uuid)).unwrap();
+        use uketsuke_core::platform::secrets::SecretStore;
+        keyring.delete(&uketsuke_core::platform::secrets::names::device_secret(&d.uuid)).unwrap();
     }
 }
 
@@ -189,7 +189,7 @@ async fn splats_sync_killed_mid_way_resumes() {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     sim.state.world.lock().unwrap().splats.generate_histories(
         6_000,
-        uketsuke_core::clock::now_unix() - 86_400,
+        uketsuke_core::platform::clock::now_unix() - 86_400,
         10,
     );
     let total = sim.state.world.lock().unwrap().splats.histories.len() as i64;
@@ -219,7 +219,7 @@ async fn splats_sync_killed_mid_way_resumes() {
         if !db_path.exists() {
             return 0;
         }
-        inspect(&db_path).and_then(|c| uketsuke_core::splats::history::count(&c).ok()).unwrap_or(0)
+        inspect(&db_path).and_then(|c| uketsuke_core::clouds::splats::history::count(&c).ok()).unwrap_or(0)
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while count() < 2_000 {
@@ -504,8 +504,8 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
         .filter(|c| c.starts_with("DELETE /v1/members/"))
         .count();
     assert_eq!(deletes, 1, "one DELETE reached SPLATS");
-    let keyring = uketsuke_core::secrets::Keyring::new(&service);
-    use uketsuke_core::secrets::SecretStore;
+    let keyring = uketsuke_core::platform::secrets::Keyring::new(&service);
+    use uketsuke_core::platform::secrets::SecretStore;
     for name in ["reservation.token", "splats.token"] {
         keyring.delete(name).unwrap();
     }
@@ -513,6 +513,6 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
 
 /// The CLI's database as it stands, read beside the running CLI (no migration, no write).
 #[allow(clippy::disallowed_methods)]
-fn inspect(path: &std::path::Path) -> Option<uketsuke_core::db::Connection> {
-    uketsuke_core::db::Connection::open(path).ok()
+fn inspect(path: &std::path::Path) -> Option<uketsuke_core::platform::db::Connection> {
+    uketsuke_core::platform::db::Connection::open(path).ok()
 }

@@ -8,8 +8,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use uketsuke_core::config::FacilityConfig;
-use uketsuke_core::{clock, Config};
+use uketsuke_core::platform::config::FacilityConfig;
+use uketsuke_core::{platform::clock, Config};
 use uketsuke_sim::postgres::Cluster;
 use uketsuke_sim::{Sim, SimConfig};
 
@@ -184,7 +184,8 @@ async fn the_leader_killed_another_takes_over_and_no_step_runs_twice() {
     assert_eq!(Config::read(&config_b).unwrap().facility.pc_name.as_deref(), Some("kiosk-b"));
     let b = Watch::start(&config_b);
     let b_db =
-        uketsuke_core::db::Db::open(&Config::read(&config_b).unwrap().database_path().unwrap()).unwrap();
+        uketsuke_core::platform::db::Db::open(&Config::read(&config_b).unwrap().database_path().unwrap())
+            .unwrap();
     let issued_at_b = || {
         b_db.read_now(|c| {
             Ok(c.query_row("SELECT COUNT(*) FROM guest_access WHERE revoked_at IS NULL", [], |r| {

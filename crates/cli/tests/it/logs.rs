@@ -80,6 +80,6 @@ async fn a_whole_session_leaves_logs_and_a_bundle_without_a_secret() {
     for name in ["sesame.api_key", "splats.license_key", "splats.token", "reservation.token"] {
         run(vec!["secret", "delete", name], None).await.unwrap();
     }
-    let device_key = uketsuke_core::secrets::names::device_secret(uuid);
+    let device_key = uketsuke_core::platform::secrets::names::device_secret(uuid);
     run(vec!["secret", "delete", Box::leak(device_key.into_boxed_str())], None).await.unwrap();
 }

@@ -36,7 +36,7 @@ pub fn machine() -> String {
         .and_then(|m| m.lines().next()?.split_whitespace().nth(1)?.parse::<u64>().ok())
         .unwrap_or(0);
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
-    let day = uketsuke_core::clock::iso_jst(uketsuke_core::clock::now_unix());
+    let day = uketsuke_core::platform::clock::iso_jst(uketsuke_core::platform::clock::now_unix());
     format!("{cores} cores ({cpu}), {:.0} GiB; run {}", kb as f64 / 1024.0 / 1024.0, &day[..10])
 }
 

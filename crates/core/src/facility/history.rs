@@ -9,8 +9,8 @@
 //! reference is its row id on its PC, so it travels as `pc-id:row-id`.
 
 use super::{unreachable, Session, CHANNEL};
-use crate::db::{self, Db};
-use crate::error::Result;
+use crate::platform::db::{self, Db};
+use crate::platform::error::Result;
 use serde::{Deserialize, Serialize};
 
 /// In SQLite's meta: the last own entry sent (its local id), the last `seq` received.

@@ -10,8 +10,8 @@
 
 use super::seal::FacilityKey;
 use super::{unreachable, KEY};
-use crate::error::{Code, Error, Result};
-use crate::secrets::{ExposeSecret, SecretStore};
+use crate::platform::error::{Code, Error, Result};
+use crate::platform::secrets::{ExposeSecret, SecretStore};
 use sha2::{Digest, Sha256};
 
 /// The value sealed as the facility's key check.

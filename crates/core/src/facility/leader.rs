@@ -17,8 +17,8 @@
 //! one starts. A head-office PC never tries.
 
 use super::{connect, Session};
-use crate::config::FacilityConfig;
-use crate::secrets::SecretStore;
+use crate::platform::config::FacilityConfig;
+use crate::platform::secrets::SecretStore;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,13 +1,13 @@
 //! Metered calls across the facility. SESAME bills per account and SPLATS limits per
 //! token, whichever PC makes the call, so each PC writes its own per-day counts into
 //! PostgreSQL (absolute counts: sending twice counts once) and reads back the others'.
-//! The local meter ([`crate::meter::usage`]) adds the others' to its own, so the
+//! The local meter ([`crate::desk::calls::meter::usage`]) adds the others' to its own, so the
 //! month's total, the poll budget and the bill projection are the account's.
 
 use super::unreachable;
-use crate::error::Result;
-use crate::secrets::{names, ExposeSecret, SecretStore};
-use crate::{db::Db, meter};
+use crate::platform::error::Result;
+use crate::platform::secrets::{names, ExposeSecret, SecretStore};
+use crate::{desk::calls::meter, platform::db::Db};
 use sha2::{Digest, Sha256};
 
 /// Days sent and read back (a month and a little).

@@ -8,8 +8,8 @@
 //! (JSON `null`) and is deleted where it arrives.
 
 use super::seal::FacilityKey;
-use crate::error::Result;
-use crate::secrets::{names, ExposeSecret, SecretStore};
+use crate::platform::error::Result;
+use crate::platform::secrets::{names, ExposeSecret, SecretStore};
 use base64::Engine;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};

@@ -9,9 +9,9 @@
 
 use super::seal::FacilityKey;
 use super::unreachable;
-use crate::db::{self, Db};
-use crate::error::Result;
-use crate::secrets::{names, ExposeSecret, SecretStore};
+use crate::platform::db::{self, Db};
+use crate::platform::error::Result;
+use crate::platform::secrets::{names, ExposeSecret, SecretStore};
 use sha2::{Digest, Sha256};
 
 /// The cloud secrets shared as they are named; device keys are added by UUID.

@@ -2,8 +2,8 @@
 //! the way someone with the file would (triggers dropped, a field changed), pinned by
 //! exported day heads, and archived to a file with the chain still verifying end to end.
 
-use uketsuke_core::audit::{self, archive, chain, AuditEvent};
-use uketsuke_core::db;
+use uketsuke_core::desk::audit::{self, archive, chain, AuditEvent};
+use uketsuke_core::platform::db;
 
 fn log(n: usize) -> (tempfile::TempDir, db::Db) {
     let dir = tempfile::tempdir().unwrap();

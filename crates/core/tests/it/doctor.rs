@@ -1,7 +1,7 @@
 //! `doctor` against the simulator: names what is wrong, never shows a secret.
 
-use uketsuke_core::doctor::{self, Status};
-use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
+use uketsuke_core::platform::secrets::{names, MemorySecrets, SecretStore};
+use uketsuke_core::workflows::doctor::{self, Status};
 use uketsuke_core::Config;
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
@@ -44,12 +44,12 @@ async fn doctor_says_how_seeds_are_read_and_warns_when_nothing_matched() {
     let secrets = MemorySecrets::default();
     let report = doctor::run(&config, &secrets).await;
     assert_eq!(status_of(&report, "splats.totp_seed_reading").status, Status::Skip, "not yet known");
-    let conn = uketsuke_core::db::open(&dir.path().join("cache.sqlite3")).unwrap();
-    uketsuke_core::splats::seed_reading::keep(&conn, "base32", 0).unwrap();
+    let conn = uketsuke_core::platform::db::open(&dir.path().join("cache.sqlite3")).unwrap();
+    uketsuke_core::clouds::splats::seed_reading::keep(&conn, "base32", 0).unwrap();
     let report = doctor::run(&config, &secrets).await;
     let check = status_of(&report, "splats.totp_seed_reading");
     assert_eq!((check.status, check.detail.starts_with("base32")), (Status::Ok, true), "{check:?}");
-    uketsuke_core::splats::seed_reading::keep(&conn, "cloud", 0).unwrap();
+    uketsuke_core::clouds::splats::seed_reading::keep(&conn, "cloud", 0).unwrap();
     let report = doctor::run(&config, &secrets).await;
     assert_eq!(status_of(&report, "splats.totp_seed_reading").status, Status::Warn);
 }

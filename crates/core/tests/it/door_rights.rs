@@ -3,11 +3,11 @@
 
 use crate::support::desk::Fixture;
 use std::sync::Arc;
-use uketsuke_core::guests::access;
-use uketsuke_core::lock::Target;
-use uketsuke_core::secrets::{MemorySecrets, SecretStore};
-use uketsuke_core::splats::cache;
-use uketsuke_core::{clock, reconcile, settings};
+use uketsuke_core::desk::cache;
+use uketsuke_core::desk::doors::lock::Target;
+use uketsuke_core::desk::guests::access;
+use uketsuke_core::platform::secrets::{MemorySecrets, SecretStore};
+use uketsuke_core::{platform::clock, workflows::reconcile, workflows::settings};
 
 /// The SPLATS areas the simulator's member for this guest opens; None if it has none.
 pub fn sim_areas(f: &Fixture, guest: &str) -> Option<Vec<String>> {
@@ -36,11 +36,11 @@ async fn unmapping_a_room_takes_it_off_the_live_member_and_the_last_one_revokes_
     cycle(&f).await;
     assert_eq!(sim_areas(&f, &guest).unwrap(), ["sa-0001", "sa-0002", "sa-0006"]);
 
-    f.db.write_now(|c| cache::map_area(c, "A101", None)).unwrap();
+    f.db.write_now(|c| cache::splats::map_area(c, "A101", None)).unwrap();
     cycle(&f).await;
     assert_eq!(sim_areas(&f, &guest).unwrap(), ["sa-0002", "sa-0006"], "A101 is off the member");
 
-    f.db.write_now(|c| cache::map_area(c, "A102", None)).unwrap();
+    f.db.write_now(|c| cache::splats::map_area(c, "A102", None)).unwrap();
     cycle(&f).await;
     assert_eq!(sim_areas(&f, &guest), None, "no room mapped: the member is revoked");
     assert!(f.db.read_now(|c| access::summary(c, &guest)).unwrap().unwrap().revoked_at.is_some());
@@ -52,7 +52,7 @@ async fn a_booking_moved_to_an_unmapped_room_loses_its_old_door() {
     let guest = f.walk_in(&["A101"]).await;
     cycle(&f).await;
     f.db.write_now(|c| {
-        cache::map_area(c, "A103", None)?;
+        cache::splats::map_area(c, "A103", None)?;
         c.execute("UPDATE guest_areas SET area_id = 'A103' WHERE guest_id = ?1", [&guest])?;
         Ok(())
     })
@@ -66,7 +66,7 @@ async fn removing_a_store_revokes_its_guests_members_first() {
     let f = Fixture::new().await;
     f.db.write_now(crate::support::desk::add_manual_store).unwrap();
     let now = clock::now_unix();
-    let w = uketsuke_core::guests::WalkIn {
+    let w = uketsuke_core::desk::guests::WalkIn {
         store_id: "S9".into(),
         name: "臨時 太郎".into(),
         name_kana: None,
@@ -75,7 +75,7 @@ async fn removing_a_store_revokes_its_guests_members_first() {
         starts_at: now - 600,
         ends_at: now + 3600,
     };
-    let guest = f.db.write_now(|c| uketsuke_core::guests::add_walk_in(c, &w, now, "test")).unwrap().id;
+    let guest = f.db.write_now(|c| uketsuke_core::desk::guests::add_walk_in(c, &w, now, "test")).unwrap().id;
     cycle(&f).await;
     assert!(sim_areas(&f, &guest).is_some());
     // The settings window's keyring (the fixture's holds the seed; this one's delete is a no-op).

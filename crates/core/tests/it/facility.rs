@@ -4,11 +4,11 @@
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use uketsuke_core::config::FacilityConfig;
+use uketsuke_core::desk::guests::{self, access, kiosk, WalkIn};
 use uketsuke_core::facility::{self, join, seal::FacilityKey, Facility};
-use uketsuke_core::guests::{self, access, kiosk, WalkIn};
-use uketsuke_core::secrets::{names, ExposeSecret, Keyring, MemorySecrets, SecretStore};
-use uketsuke_core::{clock, db, meter, Config};
+use uketsuke_core::platform::config::FacilityConfig;
+use uketsuke_core::platform::secrets::{names, ExposeSecret, Keyring, MemorySecrets, SecretStore};
+use uketsuke_core::{desk::calls::meter, platform::clock, platform::db, Config};
 use uketsuke_sim::postgres::Cluster;
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
@@ -107,18 +107,18 @@ async fn two_pcs_with(sim: &Sim, pg: &Cluster, a_url: Option<String>) -> (Pc, Pc
     if let Some(url) = a_url {
         a.3.facility.database_url = Some(url);
     }
-    let client = uketsuke_core::reservation::ReservationClient::new(
+    let client = uketsuke_core::clouds::reservation::ReservationClient::new(
         &sim.reservation_url(),
         DEMO_RESERVATION_TOKEN.into(),
     );
     let a = start(a);
-    uketsuke_core::sync::stores_and_areas(&a.db, &client, "setup").await.unwrap();
+    uketsuke_core::workflows::sync::stores_and_areas(&a.db, &client, "setup").await.unwrap();
     until("A started the facility", Duration::from_secs(10), || a.facility.status().connected).await;
     assert!(join::key_of(a.secrets.as_ref()).unwrap().is_some(), "A made the facility key");
 
     let b = join(sim, pg, &a, "kiosk-b").await;
     until("B has A's stores and areas", Duration::from_secs(10), || {
-        b.db.read_now(|c| Ok(uketsuke_core::store::list_areas(c, None)?.len())).unwrap() > 0
+        b.db.read_now(|c| Ok(uketsuke_core::desk::cache::list_areas(c, None)?.len())).unwrap() > 0
     })
     .await;
     (a, b)
@@ -202,15 +202,15 @@ async fn device_keys_travel_sealed_and_open_only_with_the_facility_key() {
     let (a, b) = two_pcs(&sim, &pg).await;
     let device = sim.state.world.lock().unwrap().sesame.device_for("area:A101").unwrap().clone();
     let hex_key: String = device.secret.iter().map(|x| format!("{x:02x}")).collect();
-    let uuid = uketsuke_core::sesame::DeviceUuid::parse(&device.uuid).unwrap();
-    let target = uketsuke_core::lock::Target::Area("A101".into());
+    let uuid = uketsuke_core::clouds::sesame::DeviceUuid::parse(&device.uuid).unwrap();
+    let target = uketsuke_core::desk::doors::lock::Target::Area("A101".into());
     a.db.write_now(|c| {
-        uketsuke_core::lock::assign(
+        uketsuke_core::desk::doors::lock::assign(
             c,
             a.secrets.as_ref(),
             &target,
             &uuid,
-            &uketsuke_core::sesame::SecretKey::parse(&hex_key)?,
+            &uketsuke_core::clouds::sesame::SecretKey::parse(&hex_key)?,
             "manager",
         )
     })
@@ -283,12 +283,14 @@ async fn offline_both_keep_their_qr_codes_and_a_queued_check_out_merges_once_bac
     let pg = Cluster::start().unwrap();
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let (a, b) = two_pcs(&sim, &pg).await;
-    let splats =
-        uketsuke_core::splats::SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into());
-    uketsuke_core::sync::splats(&a.db, &splats, &a.config, "setup").await.unwrap();
+    let splats = uketsuke_core::clouds::splats::SplatsClient::new(
+        &sim.splats_url(),
+        uketsuke_sim::splats::DEMO_TOKEN.into(),
+    );
+    uketsuke_core::workflows::sync::splats(&a.db, &splats, &a.config, "setup").await.unwrap();
     a.db.write_now(|c| {
-        uketsuke_core::splats::cache::map_area(c, "A101", Some("sa-0001"))?;
-        uketsuke_core::splats::cache::map_entrance(c, "S001", Some("sa-0006"))
+        uketsuke_core::desk::cache::splats::map_area(c, "A101", Some("sa-0001"))?;
+        uketsuke_core::desk::cache::splats::map_entrance(c, "S001", Some("sa-0006"))
     })
     .unwrap();
     let w = walk_in("S001", "石井 真央", "090-0000-4321");
@@ -358,8 +360,9 @@ async fn every_pc_sees_one_time_line_and_the_audit_is_one_chain() {
 
     // Each history page shows the other PC's staff, with the PC they worked at.
     let actors = |pc: &Pc| {
-        let filter = uketsuke_core::history::HistoryFilter::default();
-        let page = pc.db.read_now(|c| uketsuke_core::history::page(c, &filter, uketsuke_core::Lang::Ja));
+        let filter = uketsuke_core::desk::history::HistoryFilter::default();
+        let page =
+            pc.db.read_now(|c| uketsuke_core::desk::history::page(c, &filter, uketsuke_core::Lang::Ja));
         page.unwrap().entries.into_iter().map(|e| e.actor).collect::<Vec<_>>()
     };
     let took = until("B's history shows A's walk-in", Duration::from_secs(2), || {
@@ -423,7 +426,7 @@ async fn door_state_acknowledgements_and_deletions_reach_the_other_pc() {
              VALUES (7, 'G-1', 'kb-1', '03', 'now', ?1, ?1, '受付 佐藤')",
             [now],
         )?;
-        uketsuke_core::alerts::acknowledge(c, "battery_low:area:A101", "受付 佐藤", now)
+        uketsuke_core::desk::alerts::acknowledge(c, "battery_low:area:A101", "受付 佐藤", now)
     })
     .unwrap();
     b.db.write_now(|c| {
@@ -470,8 +473,9 @@ async fn the_splats_budget_counts_every_pcs_calls_with_the_token() {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     let (a, b) = two_pcs(&sim, &pg).await;
     b.secrets.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
-    let token = || uketsuke_core::secrets::SecretString::from(uketsuke_sim::splats::DEMO_TOKEN.to_string());
-    use uketsuke_core::splats::{ratelimit::Class, SplatsClient};
+    let token =
+        || uketsuke_core::platform::secrets::SecretString::from(uketsuke_sim::splats::DEMO_TOKEN.to_string());
+    use uketsuke_core::clouds::splats::{ratelimit::Class, SplatsClient};
     // Two PCs are two processes; in this one test process each needs a budget of its
     // own, so B names the simulator by another address.
     let at_a = SplatsClient::new(&sim.splats_url(), token()).with_meter(a.db.clone());
@@ -482,8 +486,9 @@ async fn the_splats_budget_counts_every_pcs_calls_with_the_token() {
         at_a.areas().await.unwrap();
     }
     let took = until("B's budget counts A's calls", Duration::from_secs(3), || {
-        let n =
-            b.db.read_now(|c| uketsuke_core::meter::others_today(c, "splats", "other", clock::now_unix()));
+        let n = b.db.read_now(|c| {
+            uketsuke_core::desk::calls::meter::others_today(c, "splats", "other", clock::now_unix())
+        });
         n.unwrap() >= 5
     })
     .await;

@@ -5,9 +5,9 @@
 
 use crate::facility::{join, pc, start, until};
 use std::time::Duration;
-use uketsuke_core::model::{Guest, GuestSource};
-use uketsuke_core::secrets::names;
-use uketsuke_core::{clock, store};
+use uketsuke_core::platform::model::{Guest, GuestSource};
+use uketsuke_core::platform::secrets::names;
+use uketsuke_core::{desk::cache, platform::clock};
 use uketsuke_sim::postgres::Cluster;
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
@@ -34,7 +34,7 @@ fn bookings(now: i64) -> Vec<Guest> {
         .collect()
 }
 
-fn guests(db: &uketsuke_core::db::Db) -> i64 {
+fn guests(db: &uketsuke_core::platform::db::Db) -> i64 {
     db.read_now(|c| Ok(c.query_row("SELECT COUNT(*) FROM guests", [], |r| r.get(0))?)).unwrap()
 }
 
@@ -47,13 +47,13 @@ async fn a_new_pc_joins_a_facility_that_has_data_and_sets_a_broken_row_aside() {
     let sim = Sim::start(SimConfig::default()).await.unwrap();
     // A synced and imported its day before it took part in a facility.
     let a = pc(&sim, &pg, "counter-a", &[(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN)]).await;
-    let client = uketsuke_core::reservation::ReservationClient::new(
+    let client = uketsuke_core::clouds::reservation::ReservationClient::new(
         &sim.reservation_url(),
         DEMO_RESERVATION_TOKEN.into(),
     );
-    uketsuke_core::sync::stores_and_areas(&a.1, &client, "setup").await.unwrap();
+    uketsuke_core::workflows::sync::stores_and_areas(&a.1, &client, "setup").await.unwrap();
     let now = clock::now_unix();
-    a.1.write_now(move |c| store::upsert_guests(c, &bookings(now), now)).unwrap();
+    a.1.write_now(move |c| cache::upsert_guests(c, &bookings(now), now)).unwrap();
     let a = start(a);
     until("A sent its rows", Duration::from_secs(30), || {
         let s = a.facility.status();
@@ -86,7 +86,7 @@ async fn a_new_pc_joins_a_facility_that_has_data_and_sets_a_broken_row_aside() {
     let held = b.db.read_now(uketsuke_core::facility::replica::held).unwrap();
     assert_eq!((held[0].0.as_str(), held[0].1.as_str()), ("guests", "BROKEN"), "{held:?}");
     assert!(b.facility.status().error.is_none(), "{:?}", b.facility.status().error);
-    let last = b.db.read_now(move |c| uketsuke_core::guests::view(c, "CSV-0599", now)).unwrap();
+    let last = b.db.read_now(move |c| uketsuke_core::desk::guests::view(c, "CSV-0599", now)).unwrap();
     assert_eq!(
         (last.guest.name.as_str(), last.area_names.as_slice()),
         ("予約 599", &["コワーキングスペース".to_string()][..])

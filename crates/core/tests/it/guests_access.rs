@@ -1,11 +1,11 @@
 //! Today's guests and their rotating one-time QR, against the simulator over loopback
 //! HTTP with the cache in a real SQLite file.
 
-use uketsuke_core::guests::{self, access, GuestStatus};
-use uketsuke_core::reservation::ReservationClient;
-use uketsuke_core::secrets::{names, ExposeSecret, SecretStore};
-use uketsuke_core::splats::cache;
-use uketsuke_core::{clock, db, sync};
+use uketsuke_core::clouds::reservation::ReservationClient;
+use uketsuke_core::desk::cache;
+use uketsuke_core::desk::guests::{self, access, GuestStatus};
+use uketsuke_core::platform::secrets::{names, ExposeSecret, SecretStore};
+use uketsuke_core::{platform::clock, platform::db, workflows::sync};
 use uketsuke_sim::DEMO_RESERVATION_TOKEN;
 
 use crate::support::desk::Fixture;
@@ -83,11 +83,17 @@ async fn checking_out_early_revokes_access() {
     f.issue(&id).await.unwrap();
     let qr = f.qr_now(&id).await;
     assert_eq!(f.scan("sa-0003", &qr.frame.payload).await["accepted"], true);
-    let out =
-        uketsuke_core::reconcile::check_out_now(&f.db, Some(&f.splats()), &f.secrets, &f.config, &id, "test")
-            .await
-            .unwrap();
-    assert_eq!(out, uketsuke_core::reconcile::CheckedOut { revoked: true, pending: false });
+    let out = uketsuke_core::workflows::reconcile::check_out_now(
+        &f.db,
+        Some(&f.splats()),
+        &f.secrets,
+        &f.config,
+        &id,
+        "test",
+    )
+    .await
+    .unwrap();
+    assert_eq!(out, uketsuke_core::workflows::reconcile::CheckedOut { revoked: true, pending: false });
     assert_eq!(f.sim_members(&access::member_code(&id)), 0);
     assert_eq!(f.scan("sa-0003", &qr.frame.payload).await["accepted"], false);
     let err = access::qr(&f.db, None, &f.secrets, &f.config, &id, None).await.unwrap_err();
@@ -104,7 +110,11 @@ async fn a_scan_at_the_door_marks_the_guest_in_and_search_finds_them() {
     f.issue(&id).await.unwrap();
     let now = clock::now_unix();
     let code =
-        f.db.read_now(|c| uketsuke_core::store::get_guest(c, &id)).unwrap().unwrap().booking_code.unwrap();
+        f.db.read_now(|c| uketsuke_core::desk::cache::get_guest(c, &id))
+            .unwrap()
+            .unwrap()
+            .booking_code
+            .unwrap();
     assert_eq!(
         f.db.read_now(|c| guests::today(c, "S002", now, Some(&code))).unwrap()[0].status,
         GuestStatus::Upcoming
@@ -124,7 +134,7 @@ async fn a_scan_at_the_door_marks_the_guest_in_and_search_finds_them() {
 #[tokio::test]
 async fn unmapped_areas_and_missing_settings_are_refused_clearly() {
     let mut f = Fixture::new().await;
-    f.db.write_now(|c| cache::map_area(c, "A102", None)).unwrap();
+    f.db.write_now(|c| cache::splats::map_area(c, "A102", None)).unwrap();
     let err = f.issue("G002").await.unwrap_err();
     assert!(err.message(uketsuke_core::Lang::En).contains("no SPLATS area mapped"), "{err}");
     f.config.splats.guest_membergroup_id = None;
@@ -152,9 +162,16 @@ async fn the_counter_reports_check_in_and_check_out_to_the_reservation_system() 
     f.config.reservation.report_visits = true;
     f.secrets.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
     guests::check_in_now(&f.db, &f.config, &f.secrets, "G001", "受付").await.unwrap();
-    uketsuke_core::reconcile::check_out_now(&f.db, Some(&f.splats()), &f.secrets, &f.config, "G001", "受付")
-        .await
-        .unwrap();
+    uketsuke_core::workflows::reconcile::check_out_now(
+        &f.db,
+        Some(&f.splats()),
+        &f.secrets,
+        &f.config,
+        "G001",
+        "受付",
+    )
+    .await
+    .unwrap();
     let visits = f.sim.state.world.lock().unwrap().visits.clone();
     let reported: Vec<&str> = visits.iter().map(|v| v.visit_status.as_str()).collect();
     assert_eq!(visits.len(), 2, "{reported:?}");

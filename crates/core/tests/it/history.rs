@@ -3,12 +3,13 @@
 //! filtered by guest; the CSV export read back holds exactly the rows and fields shown,
 //! with a BOM and neutralised formula cells; the daily report counts the day.
 
-use uketsuke_core::guests::{self, access};
-use uketsuke_core::history::{self, export, reports, Format, HistoryEntry, HistoryFilter};
-use uketsuke_core::reservation::ReservationClient;
-use uketsuke_core::secrets::MemorySecrets;
-use uketsuke_core::splats::{cache, SplatsClient};
-use uketsuke_core::{clock, db, meter, sync, Config, Lang};
+use uketsuke_core::clouds::reservation::ReservationClient;
+use uketsuke_core::clouds::splats::SplatsClient;
+use uketsuke_core::desk::cache;
+use uketsuke_core::desk::guests::{self, access};
+use uketsuke_core::desk::history::{self, export, reports, Format, HistoryEntry, HistoryFilter};
+use uketsuke_core::platform::secrets::MemorySecrets;
+use uketsuke_core::{desk::calls::meter, platform::clock, platform::db, workflows::sync, Config, Lang};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 #[tokio::test]
@@ -25,7 +26,7 @@ async fn a_guests_day_in_one_time_line_exported_as_shown_and_counted_in_the_repo
     let splats =
         SplatsClient::new(&sim.splats_url(), uketsuke_sim::splats::DEMO_TOKEN.into()).with_meter(db.clone());
     sync::splats(&db, &splats, &config, "test").await.unwrap();
-    db.write_now(|c| cache::map_area(c, "A101", Some("sa-0001"))).unwrap();
+    db.write_now(|c| cache::splats::map_area(c, "A101", Some("sa-0001"))).unwrap();
 
     // A guest whose name a spreadsheet would run as a formula.
     let now = clock::now_unix();

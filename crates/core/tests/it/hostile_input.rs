@@ -3,10 +3,10 @@
 //! is read is capped (CSV, image and reply sizes), so memory stays bounded.
 
 use std::time::{Duration, Instant};
-use uketsuke_core::guests::{self, csv, WalkIn};
-use uketsuke_core::reservation::ReservationClient;
-use uketsuke_core::sesame::qr;
-use uketsuke_core::{db, store, sync, Lang};
+use uketsuke_core::clouds::reservation::ReservationClient;
+use uketsuke_core::clouds::sesame::qr;
+use uketsuke_core::desk::guests::{self, csv, WalkIn};
+use uketsuke_core::{desk::cache, platform::db, workflows::sync, Lang};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 const NOW: i64 = 1_795_400_000;
@@ -27,7 +27,7 @@ fn both_languages(e: &uketsuke_core::Error) {
 }
 
 fn guests_of(db: &db::Db) -> usize {
-    db.read_now(|c| Ok(store::list_guests(c, "S001", 0, i64::MAX / 2)?.len())).unwrap()
+    db.read_now(|c| Ok(cache::list_guests(c, "S001", 0, i64::MAX / 2)?.len())).unwrap()
 }
 
 #[tokio::test]
@@ -167,7 +167,7 @@ async fn fault(sim: &Sim, body: serde_json::Value) {
 async fn cloud_replies_with_wrong_types_missing_fields_or_100_mb_leave_the_cache_as_it_was() {
     let (sim, _dir, db) = facility().await;
     let client = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
-    let stores = || db.read_now(|c| Ok(store::list_stores(c)?.len())).unwrap();
+    let stores = || db.read_now(|c| Ok(cache::list_stores(c)?.len())).unwrap();
     assert_eq!(stores(), 2);
     for (what, kind) in [
         ("wrong types", serde_json::json!({ "kind": "body", "body": r#"{"stores": "none"}"# })),

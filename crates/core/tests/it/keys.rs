@@ -1,12 +1,13 @@
 //! SPLATS KEY against the simulator over loopback HTTP: a key given now, a key given
 //! with the booking and taken at the box with the guest's QR, and a key not returned.
 
-use uketsuke_core::alerts::{self, AlertKind};
-use uketsuke_core::keys::{self, KeyState};
-use uketsuke_core::reservation::ReservationClient;
-use uketsuke_core::secrets::{ExposeSecret, MemorySecrets};
-use uketsuke_core::splats::{cache, SplatsClient};
-use uketsuke_core::{audit, clock, db, sync, Config};
+use uketsuke_core::clouds::reservation::ReservationClient;
+use uketsuke_core::clouds::splats::SplatsClient;
+use uketsuke_core::desk::alerts::{self, AlertKind};
+use uketsuke_core::desk::cache;
+use uketsuke_core::desk::keys::{self, KeyState};
+use uketsuke_core::platform::secrets::{ExposeSecret, MemorySecrets};
+use uketsuke_core::{desk::audit, platform::clock, platform::db, workflows::sync, Config};
 use uketsuke_sim::splats::DEMO_TOKEN;
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
@@ -36,9 +37,9 @@ async fn desk() -> Desk {
     let ends_at = now + 3600;
     let guest = db
         .write_now(|c| {
-            cache::map_area(c, "A101", Some("sa-0001"))?;
-            cache::map_entrance(c, "S001", Some("sa-0006"))?;
-            let w = uketsuke_core::guests::WalkIn {
+            cache::splats::map_area(c, "A101", Some("sa-0001"))?;
+            cache::splats::map_entrance(c, "S001", Some("sa-0006"))?;
+            let w = uketsuke_core::desk::guests::WalkIn {
                 store_id: "S001".into(),
                 name: "鍵田 一".into(),
                 name_kana: None,
@@ -47,7 +48,7 @@ async fn desk() -> Desk {
                 starts_at: now - 60,
                 ends_at,
             };
-            uketsuke_core::guests::add_walk_in(c, &w, now, "t")
+            uketsuke_core::desk::guests::add_walk_in(c, &w, now, "t")
         })
         .unwrap();
     Desk { sim, _dir: dir, db, splats, config, guest_id: guest.id, ends_at }

@@ -3,12 +3,13 @@
 
 use serde_json::{json, Value};
 use std::sync::Arc;
-use uketsuke_core::guests::{access, GuestStatus};
-use uketsuke_core::secrets::{names, ExposeSecret, MemorySecrets, SecretStore};
-use uketsuke_core::splats::{cache, history, SplatsClient};
-use uketsuke_core::sync::{self, Scope};
-use uketsuke_core::worker::Worker;
-use uketsuke_core::{clock, db, outbox, reconcile, Config};
+use uketsuke_core::clouds::splats::{history, SplatsClient};
+use uketsuke_core::desk::cache;
+use uketsuke_core::desk::guests::{access, GuestStatus};
+use uketsuke_core::platform::secrets::{names, ExposeSecret, MemorySecrets, SecretStore};
+use uketsuke_core::workflows::sync::{self, Scope};
+use uketsuke_core::workflows::worker::Worker;
+use uketsuke_core::{desk::outbox, platform::clock, platform::db, workflows::reconcile, Config};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 struct Desk {
@@ -39,10 +40,10 @@ impl Desk {
         desk.db
             .write_now(|c| {
                 for (i, a) in ["A101", "A102", "A103", "A201", "A202"].iter().enumerate() {
-                    cache::map_area(c, a, Some(&format!("sa-{:04}", i + 1)))?;
+                    cache::splats::map_area(c, a, Some(&format!("sa-{:04}", i + 1)))?;
                 }
-                cache::map_entrance(c, "S001", Some("sa-0006"))?;
-                cache::map_entrance(c, "S002", Some("sa-0007"))
+                cache::splats::map_entrance(c, "S001", Some("sa-0006"))?;
+                cache::splats::map_entrance(c, "S002", Some("sa-0007"))
             })
             .unwrap();
         desk
@@ -110,13 +111,13 @@ async fn a_booking_gets_its_door_access_ahead_and_loses_it_when_cancelled() {
     assert!(report.ok(), "{report:?}");
     assert_eq!(d.members("B-CANCEL"), 0, "gone within one cycle");
     assert_eq!(d.scan("sa-0001", &qr, now).await["accepted"], false, "the reader refuses the QR");
-    let view = d.db.read_now(|c| uketsuke_core::guests::view(c, "B-CANCEL", now)).unwrap();
+    let view = d.db.read_now(|c| uketsuke_core::desk::guests::view(c, "B-CANCEL", now)).unwrap();
     assert_eq!(view.status, GuestStatus::Cancelled, "staff still see it, marked cancelled");
     assert!(
         access::qr(&d.db, None, d.secrets.as_ref(), &d.config, "B-CANCEL", Some(now)).await.is_err(),
         "no code is shown"
     );
-    let audited = d.db.read_now(|c| uketsuke_core::audit::recent(c, 50)).unwrap();
+    let audited = d.db.read_now(|c| uketsuke_core::desk::audit::recent(c, 50)).unwrap();
     assert!(audited
         .iter()
         .any(|e| e.action == "access.revoke" && e.ok && e.target.as_deref() == Some("B-CANCEL")));
@@ -287,7 +288,7 @@ async fn a_revoke_waits_in_the_outbox_while_splats_is_down_and_is_done_once() {
     .await
     .unwrap();
     assert_eq!(out, reconcile::CheckedOut { revoked: false, pending: true }, "checked out; the revoke waits");
-    let view = d.db.read_now(|c| uketsuke_core::guests::view(c, "B-DOWN", now)).unwrap();
+    let view = d.db.read_now(|c| uketsuke_core::desk::guests::view(c, "B-DOWN", now)).unwrap();
     assert_eq!(view.pending.as_ref().map(|p| p.op), Some(outbox::Op::Revoke), "shown as pending");
     assert!(view.pending.unwrap().last_error.is_some());
     assert_eq!(d.members("B-DOWN"), 1);
@@ -306,7 +307,7 @@ async fn a_revoke_waits_in_the_outbox_while_splats_is_down_and_is_done_once() {
 async fn one_worker_per_database_and_it_saves_its_status() {
     let d = Desk::open().await;
     let snapshot = Arc::new(d.config.clone());
-    let source: uketsuke_core::worker::ConfigSource = Arc::new(move || snapshot.clone());
+    let source: uketsuke_core::workflows::worker::ConfigSource = Arc::new(move || snapshot.clone());
     let w = Worker::new(d.db.clone(), d.secrets.clone(), source.clone()).unwrap();
     assert_eq!(
         Worker::new(d.db.clone(), d.secrets.clone(), source).err().map(|e| e.code().as_str()),
@@ -315,7 +316,7 @@ async fn one_worker_per_database_and_it_saves_its_status() {
     let first = w.tick(clock::now_unix()).await.unwrap().expect("everything is due at start");
     assert!(first.ok(), "{first:?}");
     assert!(w.tick(clock::now_unix()).await.unwrap().is_none(), "nothing is due right after");
-    let saved = d.db.read_now(uketsuke_core::worker::status).unwrap().unwrap();
+    let saved = d.db.read_now(uketsuke_core::workflows::worker::status).unwrap().unwrap();
     assert_eq!(saved.reservation.last_ok, Some(true));
     assert!(saved.reservation.next_at.unwrap() >= clock::now_unix() + 100, "next in about two minutes");
     assert!(saved.splats.next_at.unwrap() >= clock::now_unix() + 250, "SPLATS every five minutes");

@@ -1,9 +1,9 @@
 //! The manager's SPLATS members against the simulator over loopback HTTP: cards,
 //! weekly schedules enforced by the reader, 40901 explained, face images with progress.
 
-use uketsuke_core::members::{self, face, AreaRule, Credential, Day, MemberForm, WeeklySlot};
-use uketsuke_core::splats::SplatsClient;
-use uketsuke_core::{db, Lang};
+use uketsuke_core::clouds::splats::SplatsClient;
+use uketsuke_core::desk::members::{self, face, AreaRule, Credential, Day, MemberForm, WeeklySlot};
+use uketsuke_core::{platform::db, Lang};
 use uketsuke_sim::splats::DEMO_TOKEN;
 use uketsuke_sim::world::splats::reader::Credential as Shown;
 use uketsuke_sim::{Sim, SimConfig};
@@ -83,7 +83,7 @@ async fn a_card_already_held_by_another_member_is_explained() {
 
     let bad = members::save(&db, &splats, &weekday_staff("XYZ"), "店長").await.unwrap_err();
     assert_eq!(bad.code(), "card_data_invalid");
-    let events = db.read_now(|c| uketsuke_core::audit::recent(c, 5)).unwrap();
+    let events = db.read_now(|c| uketsuke_core::desk::audit::recent(c, 5)).unwrap();
     assert!(events.iter().any(|e| e.action == "member.create" && !e.ok), "a refused create is audited");
 }
 

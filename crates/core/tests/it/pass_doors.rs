@@ -1,12 +1,13 @@
 //! SPLATS doors (pass controllers) on the door board, unlocked through the extended API
 //! against the simulator over loopback HTTP.
 
-use uketsuke_core::doors;
-use uketsuke_core::lock::Target;
-use uketsuke_core::reservation::ReservationClient;
-use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
-use uketsuke_core::splats::{cache, SplatsClient};
-use uketsuke_core::{audit, db, sync, Config};
+use uketsuke_core::clouds::reservation::ReservationClient;
+use uketsuke_core::clouds::splats::SplatsClient;
+use uketsuke_core::desk::cache;
+use uketsuke_core::desk::doors;
+use uketsuke_core::desk::doors::lock::Target;
+use uketsuke_core::platform::secrets::{names, MemorySecrets, SecretStore};
+use uketsuke_core::{desk::audit, platform::db, workflows::sync, Config};
 use uketsuke_sim::splats::{DEMO_LICENSE_KEY, DEMO_TOKEN};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
@@ -19,7 +20,7 @@ async fn facility() -> (Sim, tempfile::TempDir, db::Db, SplatsClient) {
     let splats = SplatsClient::new(&sim.splats_url(), DEMO_TOKEN.into());
     sync::splats(&db, &splats, &Config::default(), "test").await.unwrap();
     // A101's door is SPLATS pass controller pc-0001 (area sa-0001); it has no SESAME lock.
-    db.write_now(|c| cache::map_area(c, "A101", Some("sa-0001"))).unwrap();
+    db.write_now(|c| cache::splats::map_area(c, "A101", Some("sa-0001"))).unwrap();
     (sim, dir, db, splats)
 }
 
@@ -76,13 +77,13 @@ async fn a_store_without_sesame_offers_no_sesame_buttons() {
 #[tokio::test]
 async fn the_board_reads_first_the_doors_whose_guests_arrive_soonest() {
     let (sim, _dir, db, _) = facility().await;
-    let now = uketsuke_core::clock::now_unix();
+    let now = uketsuke_core::platform::clock::now_unix();
     db.write_now(|c| {
-        cache::map_entrance(c, "S001", Some("sa-0006"))?;
-        cache::map_area(c, "A102", Some("sa-0002"))?;
+        cache::splats::map_entrance(c, "S001", Some("sa-0006"))?;
+        cache::splats::map_area(c, "A102", Some("sa-0002"))?;
         // A guest for A102 arrives in ten minutes; nobody is booked for A101 or the
         // entrance's other doors.
-        let w = uketsuke_core::guests::WalkIn {
+        let w = uketsuke_core::desk::guests::WalkIn {
             store_id: "S001".into(),
             name: "早川".into(),
             name_kana: None,
@@ -91,7 +92,7 @@ async fn the_board_reads_first_the_doors_whose_guests_arrive_soonest() {
             starts_at: now + 600,
             ends_at: now + 4200,
         };
-        uketsuke_core::guests::add_walk_in(c, &w, now, "t").map(|_| ())
+        uketsuke_core::desk::guests::add_walk_in(c, &w, now, "t").map(|_| ())
     })
     .unwrap();
     // Room for one status read this hour.

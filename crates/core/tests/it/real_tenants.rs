@@ -4,11 +4,11 @@
 
 use crate::support::desk::Fixture;
 use serde_json::{json, Value};
-use uketsuke_core::guests::{self, access};
-use uketsuke_core::secrets::{names, SecretStore};
-use uketsuke_core::splats::seed_reading::{self, Effective};
-use uketsuke_core::splats::{ratelimit::Class, SplatsClient};
-use uketsuke_core::{clock, outbox, reconcile, sync};
+use uketsuke_core::clouds::splats::seed_reading::{self, Effective};
+use uketsuke_core::clouds::splats::{ratelimit::Class, SplatsClient};
+use uketsuke_core::desk::guests::{self, access};
+use uketsuke_core::platform::secrets::{names, SecretStore};
+use uketsuke_core::{desk::outbox, platform::clock, workflows::reconcile, workflows::sync};
 
 async fn admin(f: &Fixture, method: reqwest::Method, path: &str, body: Value) {
     let r = reqwest::Client::new()
@@ -83,7 +83,7 @@ async fn base32_readers_are_detected_from_splats_own_code_and_the_local_qr_opens
     f.issue(&guest).await.unwrap();
     let setting = f.config.splats.totp_seed_reading;
     let found = f.db.read_now(move |c| seed_reading::effective(c, setting)).unwrap();
-    assert_eq!(found, Effective::Local(uketsuke_core::config::SeedEncoding::Base32));
+    assert_eq!(found, Effective::Local(uketsuke_core::platform::config::SeedEncoding::Base32));
     let qr = f.qr_now(&guest).await;
     assert!(qr.local, "drawn on this PC");
     assert_eq!(f.scan("sa-0001", &qr.frame.payload).await["accepted"], true, "{}", qr.frame.payload);

@@ -3,10 +3,10 @@
 //! to the app's loopback listener, which exchanges the code once and keeps the token.
 
 use std::time::Duration;
-use uketsuke_core::error::{Error, SignInProblem};
-use uketsuke_core::reservation::oauth::OAuthClient;
-use uketsuke_core::reservation::{ReservationClient, Visit};
-use uketsuke_core::secrets::{names, MemorySecrets, SecretStore};
+use uketsuke_core::clouds::reservation::oauth::OAuthClient;
+use uketsuke_core::clouds::reservation::{ReservationClient, Visit};
+use uketsuke_core::platform::error::{Error, SignInProblem};
+use uketsuke_core::platform::secrets::{names, MemorySecrets, SecretStore};
 use uketsuke_sim::reservation::oauth::{DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_LOGIN};
 use uketsuke_sim::{Sim, SimConfig};
 

@@ -1,8 +1,8 @@
 //! Core against the simulator over loopback HTTP, with the cache in a real SQLite file.
 
-use uketsuke_core::error::Error;
-use uketsuke_core::reservation::ReservationClient;
-use uketsuke_core::{audit, db, store, sync};
+use uketsuke_core::clouds::reservation::ReservationClient;
+use uketsuke_core::platform::error::Error;
+use uketsuke_core::{desk::audit, desk::cache, platform::db, workflows::sync};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 async fn sim() -> Sim {
@@ -26,16 +26,16 @@ async fn sync_fills_the_cache_with_the_demo_facility() {
     let changes = sync::stores_and_areas(&db, &client, "test").await.unwrap();
     assert_eq!((changes.stores_upserted, changes.areas_upserted), (2, 5));
 
-    let stores = store::list_stores(&conn).unwrap();
+    let stores = cache::list_stores(&conn).unwrap();
     let names: Vec<_> = stores.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["渋谷店", "新宿店"], "\\uNNNN-escaped names decode to Japanese");
     assert_eq!(stores[0].name_kana.as_deref(), Some("シブヤテン"));
-    let areas: Vec<_> = store::list_areas(&conn, Some("S001")).unwrap().into_iter().map(|a| a.name).collect();
+    let areas: Vec<_> = cache::list_areas(&conn, Some("S001")).unwrap().into_iter().map(|a| a.name).collect();
     assert_eq!(areas, ["会議室A", "会議室B", "カラオケルーム1"]);
 
     // Syncing again changes nothing and doubles nothing.
     sync::stores_and_areas(&db, &client, "test").await.unwrap();
-    assert_eq!(store::list_areas(&conn, None).unwrap().len(), 5);
+    assert_eq!(cache::list_areas(&conn, None).unwrap().len(), 5);
     let events = audit::recent(&conn, 10).unwrap();
     assert_eq!(events.len(), 2);
     assert!(events.iter().all(|e| e.ok && e.action == "sync.stores_areas"));
@@ -72,7 +72,7 @@ async fn broken_replies_leave_the_cache_as_it_was() {
     .await;
     let err = sync::stores_and_areas(&db, &client, "test").await.unwrap_err();
     assert_eq!(err.code(), "bad_reply");
-    assert_eq!(store::list_areas(&conn, None).unwrap().len(), 5);
+    assert_eq!(cache::list_areas(&conn, None).unwrap().len(), 5);
 
     fault(&sim, serde_json::json!({"path_prefix": "/reserve/", "kind": "status", "status": 503, "times": 1}))
         .await;
@@ -86,7 +86,7 @@ async fn broken_replies_leave_the_cache_as_it_was() {
     fault(&sim, serde_json::json!({"path_prefix": "/reserve/", "kind": "status", "status": 429, "retry_after_secs": 30, "times": 1})).await;
     let err = sync::stores_and_areas(&db, &client, "test").await.unwrap_err();
     assert!(matches!(err, Error::RateLimited { retry_after_secs: Some(30), .. }), "{err:?}");
-    assert_eq!(store::list_stores(&conn).unwrap().len(), 2);
+    assert_eq!(cache::list_stores(&conn).unwrap().len(), 2);
 }
 
 #[tokio::test]

@@ -1,12 +1,12 @@
 //! Every struct that holds a secret formats without it: `Debug` (what a log line or a
 //! panic message would print) shows `[REDACTED]` or a mask, never the value.
 
-use uketsuke_core::reservation::oauth::{OAuthClient, Token};
-use uketsuke_core::reservation::ReservationClient;
-use uketsuke_core::sesame::client::SesameClient;
-use uketsuke_core::sesame::SecretKey;
-use uketsuke_core::settings::{AreaInput, CloudInput, StoreInput};
-use uketsuke_core::splats::SplatsClient;
+use uketsuke_core::clouds::reservation::oauth::{OAuthClient, Token};
+use uketsuke_core::clouds::reservation::ReservationClient;
+use uketsuke_core::clouds::sesame::client::SesameClient;
+use uketsuke_core::clouds::sesame::SecretKey;
+use uketsuke_core::clouds::splats::SplatsClient;
+use uketsuke_core::workflows::settings::{AreaInput, CloudInput, StoreInput};
 
 const API_KEY: &str = "SecretApiKey0123456789abcdefghijklmnopqr";
 const TOKEN: &str = "secret-bearer-token-98765";

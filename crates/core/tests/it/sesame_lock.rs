@@ -2,13 +2,13 @@
 //! confirmation, the call meter, the clock, and every way it can go wrong.
 
 use std::sync::Arc;
-use uketsuke_core::error::Error;
-use uketsuke_core::lock::{self, Locks, Target};
-use uketsuke_core::meter::{self, CallKind};
-use uketsuke_core::reservation::ReservationClient;
-use uketsuke_core::secrets::{names, ExposeSecret, MemorySecrets, SecretStore};
-use uketsuke_core::sesame::{tag, Command, DeviceUuid, LockState, SecretKey};
-use uketsuke_core::{audit, clock, db, sync, Config};
+use uketsuke_core::clouds::reservation::ReservationClient;
+use uketsuke_core::clouds::sesame::{tag, Command, DeviceUuid, LockState, SecretKey};
+use uketsuke_core::desk::calls::meter::{self, CallKind};
+use uketsuke_core::desk::doors::lock::{self, Locks, Target};
+use uketsuke_core::platform::error::Error;
+use uketsuke_core::platform::secrets::{names, ExposeSecret, MemorySecrets, SecretStore};
+use uketsuke_core::{desk::audit, platform::clock, platform::db, workflows::sync, Config};
 use uketsuke_sim::{sesame::DEMO_API_KEY, Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 struct Fixture {
@@ -92,13 +92,13 @@ async fn unlock_is_signed_accepted_confirmed_metered_and_audited() {
     assert_eq!(history[0].tag.as_deref(), Some(tag::truncate("山田 太郎 (受付スタッフ)")));
     // The page joins the merged history, once however often it is read.
     f.locks().history(&a101, 0, 5).await.unwrap();
-    let filter = uketsuke_core::history::HistoryFilter {
+    let filter = uketsuke_core::desk::history::HistoryFilter {
         source: Some("sesame".into()),
         area_id: Some("A101".into()),
         ..Default::default()
     };
     let merged =
-        f.db.read_now(|c| uketsuke_core::history::page(c, &filter, uketsuke_core::Lang::Ja)).unwrap();
+        f.db.read_now(|c| uketsuke_core::desk::history::page(c, &filter, uketsuke_core::Lang::Ja)).unwrap();
     assert_eq!(merged.entries.len(), history.len());
     assert_eq!(merged.entries[0].event, "Web解錠");
     assert_eq!(merged.entries[0].actor, tag::truncate("山田 太郎 (受付スタッフ)"));
@@ -274,7 +274,7 @@ async fn a_second_press_while_a_command_is_on_its_way_is_refused_not_queued() {
 
 #[tokio::test]
 async fn a_settings_file_that_moves_sesame_takes_no_api_key_with_it() {
-    use uketsuke_core::settings;
+    use uketsuke_core::workflows::settings;
     let mut f = Fixture::new(SimConfig::default()).await;
     let elsewhere = Sim::start(SimConfig::default()).await.unwrap();
     // A file exported here, then edited to send SESAME calls to another host.
@@ -323,10 +323,12 @@ async fn a_lock_registered_from_its_manager_key_qr_image_unlocks() {
     let f = Fixture::bare(SimConfig::default()).await;
     // The image the SESAME app saves when the manager key is shared.
     let url = f.sim.state.world.lock().unwrap().sesame.device_for("area:A103").unwrap().manager_key_url();
-    let png = uketsuke_core::qr::png(&url, 6).unwrap();
+    let png = uketsuke_core::platform::images::qr::png(&url, 6).unwrap();
     let (s, target) = (f.secrets.clone(), Target::Area("A103".into()));
     let t = target.clone();
-    f.db.write(move |c| uketsuke_core::settings::import_lock_qr(c, s.as_ref(), &t, &png, "m")).await.unwrap();
+    f.db.write(move |c| uketsuke_core::workflows::settings::import_lock_qr(c, s.as_ref(), &t, &png, "m"))
+        .await
+        .unwrap();
     f.locks().command(&target, Command::Unlock, "受付").await.unwrap();
     assert!(f.locks().confirm(&target, Command::Unlock, "受付").await.unwrap().confirmed);
     assert_eq!(f.sim_state("area:A103"), "unlocked");
@@ -334,7 +336,7 @@ async fn a_lock_registered_from_its_manager_key_qr_image_unlocks() {
 
 #[tokio::test]
 async fn a_low_battery_and_a_door_left_open_are_alerts_until_acknowledged() {
-    use uketsuke_core::alerts::{self, AlertKind};
+    use uketsuke_core::desk::alerts::{self, AlertKind};
     let f = Fixture::new(SimConfig::default()).await;
     let now = clock::now_unix();
     // SESAME: A102's battery is at 12 %; SPLATS: A101's pass controller reports its door open.
@@ -351,14 +353,14 @@ async fn a_low_battery_and_a_door_left_open_are_alerts_until_acknowledged() {
         .battery = 12;
     f.locks().status(&Target::Area("A102".into()), CallKind::Status).await.unwrap();
     f.db.write_now(|c| {
-        uketsuke_core::splats::cache::save_passes(
+        uketsuke_core::desk::cache::splats::save_passes(
             c,
             &[serde_json::from_value(serde_json::json!({ "device_id": "pc-0001", "device_name": "会議室A 扉", "area_id": "sa-0001" }))
                 .unwrap()],
             now,
         )?;
         c.execute("UPDATE areas SET splats_area_id = 'sa-0001' WHERE id = 'A101'", [])?;
-        uketsuke_core::splats::cache::save_pass_status(c, "pc-0001", &serde_json::json!({ "door": "open" }), now)
+        uketsuke_core::desk::cache::splats::save_pass_status(c, "pc-0001", &serde_json::json!({ "door": "open" }), now)
     })
     .unwrap();
 
@@ -375,10 +377,12 @@ async fn a_low_battery_and_a_door_left_open_are_alerts_until_acknowledged() {
 
     // The door closes: the occurrence ends; opening again alerts again.
     let closed = serde_json::json!({ "door": "closed" });
-    f.db.write_now(|c| uketsuke_core::splats::cache::save_pass_status(c, "pc-0001", &closed, now)).unwrap();
+    f.db.write_now(|c| uketsuke_core::desk::cache::splats::save_pass_status(c, "pc-0001", &closed, now))
+        .unwrap();
     f.db.write_now(|c| alerts::prune(c, now)).unwrap();
     let open = serde_json::json!({ "door": "open" });
-    f.db.write_now(|c| uketsuke_core::splats::cache::save_pass_status(c, "pc-0001", &open, now)).unwrap();
+    f.db.write_now(|c| uketsuke_core::desk::cache::splats::save_pass_status(c, "pc-0001", &open, now))
+        .unwrap();
     let list = f.db.read_now(|c| alerts::for_store(c, "S001", now)).unwrap();
     assert!(!list.iter().find(|a| a.id == id).unwrap().acknowledged, "a recurrence alerts again");
 }

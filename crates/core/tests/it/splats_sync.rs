@@ -3,10 +3,13 @@
 
 use serde_json::{json, Value};
 use std::time::Duration;
-use uketsuke_core::splats::bulk::{self, Polling, Tag};
-use uketsuke_core::splats::model::{DevicesPass, GuestInput, MemberInput, OneTimeQr, QrCode, QrIssuing};
-use uketsuke_core::splats::{cache, history, RetryPolicy, SplatsClient};
-use uketsuke_core::{clock, db, sync, Config};
+use uketsuke_core::clouds::splats::bulk::{self, Polling, Tag};
+use uketsuke_core::clouds::splats::model::{
+    DevicesPass, GuestInput, MemberInput, OneTimeQr, QrCode, QrIssuing,
+};
+use uketsuke_core::clouds::splats::{history, RetryPolicy, SplatsClient};
+use uketsuke_core::desk::cache;
+use uketsuke_core::{platform::clock, platform::db, workflows::sync, Config};
 use uketsuke_sim::splats::DEMO_TOKEN;
 use uketsuke_sim::{Sim, SimConfig};
 
@@ -190,7 +193,7 @@ async fn a_bulk_request_that_fails_as_a_whole_says_what_was_not_done() {
     f.admin(reqwest::Method::PUT, "splats", json!({ "fail_next_bulk": true })).await;
     let members: Vec<Value> = (0..10).map(|i| member(&format!("M{i}"), &format!("F{i}"))).collect();
     let out = bulk::run(&f.client(), Tag::Create, &members, Polling::default(), |_, _| {}).await.unwrap();
-    assert_eq!(out.requests[0].status, uketsuke_core::splats::model::RequestStatus::Failed);
+    assert_eq!(out.requests[0].status, uketsuke_core::clouds::splats::model::RequestStatus::Failed);
     assert_eq!((out.succeeded, out.not_processed), (5, 5));
 }
 
@@ -291,8 +294,8 @@ async fn members_guests_and_devices_round_trip() {
              INSERT INTO areas (id, store_id, name, source, updated_at) VALUES ('A101', 'S001', '会議室A', 'manual', 0);",
         )
         .unwrap();
-    cache::map_area(&f.conn, "A101", Some(&area)).unwrap();
-    let cached = cache::areas(&f.conn).unwrap();
+    cache::splats::map_area(&f.conn, "A101", Some(&area)).unwrap();
+    let cached = cache::splats::areas(&f.conn).unwrap();
     assert!(cached.iter().any(|a| a.area_id == area && a.mapped_to == ["area:A101"]));
 }
 

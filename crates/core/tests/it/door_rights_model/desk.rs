@@ -4,11 +4,11 @@ use super::reference::Members;
 use crate::support::desk::Fixture;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use uketsuke_core::guests::access;
-use uketsuke_core::secrets::SecretStore;
-use uketsuke_core::splats::model::{MemberInput, OneTimeQr, QrCode};
-use uketsuke_core::splats::{RetryPolicy, SplatsClient};
-use uketsuke_core::{db, reconcile};
+use uketsuke_core::clouds::splats::model::{MemberInput, OneTimeQr, QrCode};
+use uketsuke_core::clouds::splats::{RetryPolicy, SplatsClient};
+use uketsuke_core::desk::guests::access;
+use uketsuke_core::platform::secrets::SecretStore;
+use uketsuke_core::{platform::db, workflows::reconcile};
 
 pub struct Desk {
     pub f: Fixture,
@@ -44,8 +44,8 @@ impl Desk {
     pub async fn kill(&mut self, t: i64) -> Result<bool, String> {
         let config = self.f.config.clone();
         self.db.write(move |c| reconcile::plan(c, &config, t)).await.map_err(|e| e.to_string())?;
-        let waiting = self.db.read_now(uketsuke_core::outbox::waiting).map_err(|e| e.to_string())?;
-        let Some(op) = waiting.into_iter().find(|p| p.op == uketsuke_core::outbox::Op::Issue) else {
+        let waiting = self.db.read_now(uketsuke_core::desk::outbox::waiting).map_err(|e| e.to_string())?;
+        let Some(op) = waiting.into_iter().find(|p| p.op == uketsuke_core::desk::outbox::Op::Issue) else {
             return Ok(false);
         };
         let input = MemberInput {
@@ -87,12 +87,13 @@ impl Desk {
                 })
                 .map_err(|e| e.to_string())?;
             self.cycle(t).await?;
-            let waiting = self.db.read_now(uketsuke_core::outbox::waiting).map_err(|e| e.to_string())?;
+            let waiting =
+                self.db.read_now(uketsuke_core::desk::outbox::waiting).map_err(|e| e.to_string())?;
             if waiting.is_empty() {
                 return Ok(());
             }
         }
-        let waiting = self.db.read_now(uketsuke_core::outbox::waiting).map_err(|e| e.to_string())?;
+        let waiting = self.db.read_now(uketsuke_core::desk::outbox::waiting).map_err(|e| e.to_string())?;
         Err(format!("the outbox did not empty: {waiting:?}"))
     }
 

@@ -25,7 +25,7 @@ use rand::SeedableRng;
 use reference::Model;
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use uketsuke_core::secrets::MemorySecrets;
+use uketsuke_core::platform::secrets::MemorySecrets;
 
 pub const DEFAULT_STEPS: usize = 500;
 const DEFAULT_SEED: u64 = 0x2712_0001;

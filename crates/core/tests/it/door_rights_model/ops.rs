@@ -3,12 +3,12 @@
 use super::desk::Desk;
 use super::reference::{jst_day, Booking, Model, ENTRANCES, HOUR, ROOMS};
 use rand::Rng;
-use uketsuke_core::guests::{self, access, WalkIn};
-use uketsuke_core::lock::Target;
-use uketsuke_core::model::{Guest, GuestSource};
-use uketsuke_core::reservation::Bookings;
-use uketsuke_core::settings;
-use uketsuke_core::splats::cache;
+use uketsuke_core::clouds::reservation::Bookings;
+use uketsuke_core::desk::cache;
+use uketsuke_core::desk::doors::lock::Target;
+use uketsuke_core::desk::guests::{self, access, WalkIn};
+use uketsuke_core::platform::model::{Guest, GuestSource};
+use uketsuke_core::workflows::settings;
 use uketsuke_sim::faults::{Fault, FaultKind};
 
 /// One operation, its targets chosen by number when applied, so that any subsequence
@@ -214,7 +214,7 @@ pub async fn apply(op: &Op, m: &mut Model, d: &mut Desk) -> Result<(), String> {
             }
             let now = !m.room_mapped[id];
             m.room_mapped.insert(id, now);
-            d.db.write_now(move |c| cache::map_area(c, id, now.then_some(splats))).map_err(e)?;
+            d.db.write_now(move |c| cache::splats::map_area(c, id, now.then_some(splats))).map_err(e)?;
         }
         Op::ToggleEntrance { store } => {
             let (id, splats) = ENTRANCES[usize::from(*store) % ENTRANCES.len()];
@@ -223,7 +223,7 @@ pub async fn apply(op: &Op, m: &mut Model, d: &mut Desk) -> Result<(), String> {
             }
             let now = !m.entrance_mapped[id];
             m.entrance_mapped.insert(id, now);
-            d.db.write_now(move |c| cache::map_entrance(c, id, now.then_some(splats))).map_err(e)?;
+            d.db.write_now(move |c| cache::splats::map_entrance(c, id, now.then_some(splats))).map_err(e)?;
         }
         Op::AddManualStore => {
             if m.manual_store {

@@ -1,7 +1,7 @@
 //! The reference: what SPLATS should hold, worked out from the bookings alone.
 
 use std::collections::{BTreeMap, BTreeSet};
-use uketsuke_core::guests::access;
+use uketsuke_core::desk::guests::access;
 
 pub const HOUR: i64 = 3600;
 

@@ -2,11 +2,12 @@
 //! the reservation system, SPLATS' areas cached and mapped, a SQLite file of its own.
 
 use serde_json::{json, Value};
-use uketsuke_core::guests::{self, access};
-use uketsuke_core::reservation::ReservationClient;
-use uketsuke_core::secrets::MemorySecrets;
-use uketsuke_core::splats::{cache, SplatsClient};
-use uketsuke_core::{clock, db, sync, Config};
+use uketsuke_core::clouds::reservation::ReservationClient;
+use uketsuke_core::clouds::splats::SplatsClient;
+use uketsuke_core::desk::cache;
+use uketsuke_core::desk::guests::{self, access};
+use uketsuke_core::platform::secrets::MemorySecrets;
+use uketsuke_core::{platform::clock, platform::db, workflows::sync, Config};
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
 pub struct Fixture {
@@ -41,10 +42,10 @@ impl Fixture {
         sync::splats(&db, &splats, &config, "test").await.unwrap();
         db.write_now(|conn| {
             for (i, a) in ["A101", "A102", "A103", "A201", "A202"].iter().enumerate() {
-                cache::map_area(conn, a, Some(&format!("sa-{:04}", i + 1)))?;
+                cache::splats::map_area(conn, a, Some(&format!("sa-{:04}", i + 1)))?;
             }
-            cache::map_entrance(conn, "S001", Some("sa-0006"))?;
-            cache::map_entrance(conn, "S002", Some("sa-0007"))
+            cache::splats::map_entrance(conn, "S001", Some("sa-0006"))?;
+            cache::splats::map_entrance(conn, "S002", Some("sa-0007"))
         })
         .unwrap();
         Fixture { sim, _dir: dir, db, secrets: MemorySecrets::default(), config }
@@ -110,6 +111,6 @@ pub fn add_manual_store(c: &mut db::Connection) -> uketsuke_core::Result<()> {
         "INSERT INTO stores (id, name, source, updated_at) VALUES ('S9', '臨時店', 'manual', 0);
          INSERT INTO areas (id, store_id, name, source, updated_at) VALUES ('A9', 'S9', '臨時室', 'manual', 0);",
     )?;
-    cache::map_area(c, "A9", Some("sa-0003"))?;
-    cache::map_entrance(c, "S9", Some("sa-0006"))
+    cache::splats::map_area(c, "A9", Some("sa-0003"))?;
+    cache::splats::map_entrance(c, "S9", Some("sa-0006"))
 }
