@@ -1,9 +1,10 @@
 import { mount } from "svelte";
 import { getCurrentWindow } from "@tauri-apps/api/window";
-import App from "./App.svelte";
-import Kiosk from "./kiosk/Kiosk.svelte";
+import Staff from "./views/Staff.svelte";
+import Kiosk from "./views/Kiosk.svelte";
 import "./app.css";
 
-// One bundle, two windows: the staff window and the guest-facing kiosk.
+// The one entry (index.html): one bundle, two windows, the staff window and the
+// guest-facing kiosk. The screens are in views/ (components/README.md).
 const isKiosk = getCurrentWindow().label === "kiosk";
-export default mount(isKiosk ? Kiosk : App, { target: document.getElementById("app")! });
+export default mount(isKiosk ? Kiosk : Staff, { target: document.getElementById("app")! });
