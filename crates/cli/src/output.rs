@@ -188,7 +188,7 @@ pub fn splats_passes(passes: &[CachedPass], lang: Lang) {
     );
 }
 
-pub fn splats_history(rows: &[uketsuke_core::clouds::splats::history::Stored], lang: Lang) {
+pub fn splats_history(rows: &[uketsuke_core::desk::history::splats::Stored], lang: Lang) {
     if rows.is_empty() {
         return println!("{}", lang.pick("該当する履歴はありません。", "No histories in that period."));
     }

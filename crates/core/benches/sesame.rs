@@ -16,8 +16,9 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use uketsuke_core::clouds::sesame::{sign, Command, DeviceUuid, SecretKey};
-use uketsuke_core::desk::cache::{self, RemoteArea, RemoteStore};
+use uketsuke_core::desk::cache;
 use uketsuke_core::desk::doors::lock::{self, Locks, Target};
+use uketsuke_core::platform::model::{RemoteArea, RemoteStore};
 use uketsuke_core::platform::secrets::{names, MemorySecrets, SecretStore};
 use uketsuke_core::{platform::db, Config};
 

@@ -12,7 +12,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 use uketsuke_core::clouds::splats::model::History;
-use uketsuke_core::clouds::splats::{history, SplatsClient};
+use uketsuke_core::clouds::splats::SplatsClient;
+use uketsuke_core::desk::history::splats as history;
 use uketsuke_core::{platform::clock, platform::db};
 
 const N: usize = 10_000;

@@ -52,8 +52,8 @@ pub async fn run(
     secrets: &dyn SecretStore,
     lang: Lang,
 ) -> Result<(), CliError> {
-    use uketsuke_core::clouds::splats::history;
     use uketsuke_core::desk::cache;
+    use uketsuke_core::desk::history::splats as history;
     let conn = open_db(config)?;
     match cmd {
         SplatsCommand::Areas { json } => {

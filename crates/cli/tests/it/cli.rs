@@ -219,7 +219,7 @@ async fn splats_sync_killed_mid_way_resumes() {
         if !db_path.exists() {
             return 0;
         }
-        inspect(&db_path).and_then(|c| uketsuke_core::clouds::splats::history::count(&c).ok()).unwrap_or(0)
+        inspect(&db_path).and_then(|c| uketsuke_core::desk::history::splats::count(&c).ok()).unwrap_or(0)
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while count() < 2_000 {

@@ -113,3 +113,20 @@ pub fn phone_last4(phone: &str) -> String {
     let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
     digits[digits.len().saturating_sub(4)..].to_string()
 }
+
+/// A store or area as the reservation system describes it: names only. The lock
+/// settings a manager attached to it locally are kept across syncs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteStore {
+    pub id: String,
+    pub name: String,
+    pub name_kana: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteArea {
+    pub id: String,
+    pub store_id: String,
+    pub name: String,
+    pub sort_order: i64,
+}

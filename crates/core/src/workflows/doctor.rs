@@ -107,7 +107,7 @@ fn check_database(config: &Config, lang: Lang, report: &mut Report) {
 /// How this PC reads SPLATS' one-time-QR seeds: set, detected from SPLATS' own code,
 /// not yet known, or matching nothing (codes fetched from SPLATS, which costs calls).
 fn check_seed_reading(config: &Config, lang: Lang, report: &mut Report) {
-    use crate::clouds::splats::seed_reading::{self, Effective};
+    use crate::desk::guests::access::seed_reading::{self, Effective};
     let setting = config.splats.totp_seed_reading;
     let Ok(path) = config.database_path() else { return };
     let Ok(found) = db::open(&path).and_then(|c| seed_reading::effective(&c, setting)) else { return };

@@ -6,10 +6,11 @@
 //! short transaction; no connection is held while waiting on the network.
 
 use crate::clouds::reservation::ReservationClient;
-use crate::clouds::splats::{self, SplatsClient};
+use crate::clouds::splats::SplatsClient;
 use crate::desk::audit::{self, AuditEvent};
 use crate::desk::cache::{self, Changes};
 use crate::desk::guests::{self, DayChanges};
+use crate::desk::history;
 use crate::platform::clock;
 use crate::platform::config::Config;
 use crate::platform::db::{self, Db};
@@ -346,7 +347,7 @@ pub async fn sign_in(
 pub struct SplatsReport {
     pub areas: cache::splats::Changes,
     pub passes: cache::splats::Changes,
-    pub histories: splats::history::Report,
+    pub histories: history::splats::Report,
     /// Why areas and pass controllers were not refreshed, if they were not.
     pub devices_error: Option<Problem>,
     /// Guests newly seen at a reader (see `splats.arrival_events`).
@@ -354,7 +355,7 @@ pub struct SplatsReport {
 }
 
 /// Caches SPLATS areas and pass controllers, then pulls new histories and notes who
-/// arrived. Histories page by page ([`splats::history`]), so an interrupted run resumes.
+/// arrived. Histories page by page ([`history::splats`]), so an interrupted run resumes.
 pub async fn splats(db: &Db, client: &SplatsClient, config: &Config, actor: &str) -> Result<SplatsReport> {
     let started = Instant::now();
     let mut report = SplatsReport::default();
@@ -400,11 +401,12 @@ async fn splats_steps(
     if let Some(o) = client.clock_offset() {
         db.write(move |c| db::set_meta(c, crate::desk::guests::access::CLOCK_OFFSET, &o.to_string())).await?;
     }
-    let opts = splats::history::Options::from(&config.splats);
-    report.histories = splats::history::sync(db, client, &opts, server_now).await?;
+    let opts = history::splats::Options::from(&config.splats);
+    report.histories = history::splats::sync(db, client, &opts, server_now).await?;
     let events = config.splats.arrival_events.clone();
     report.arrivals = db.write(move |c| guests::derive_arrivals(c, &events, now - 2 * 86_400)).await?;
     let refusals = config.splats.refusal_events.clone();
-    db.write(move |c| splats::seed_reading::recheck_after_refusals(c, &refusals)).await?;
+    db.write(move |c| crate::desk::guests::access::seed_reading::recheck_after_refusals(c, &refusals))
+        .await?;
     Ok(())
 }

@@ -45,11 +45,11 @@ async fn doctor_says_how_seeds_are_read_and_warns_when_nothing_matched() {
     let report = doctor::run(&config, &secrets).await;
     assert_eq!(status_of(&report, "splats.totp_seed_reading").status, Status::Skip, "not yet known");
     let conn = uketsuke_core::platform::db::open(&dir.path().join("cache.sqlite3")).unwrap();
-    uketsuke_core::clouds::splats::seed_reading::keep(&conn, "base32", 0).unwrap();
+    uketsuke_core::desk::guests::access::seed_reading::keep(&conn, "base32", 0).unwrap();
     let report = doctor::run(&config, &secrets).await;
     let check = status_of(&report, "splats.totp_seed_reading");
     assert_eq!((check.status, check.detail.starts_with("base32")), (Status::Ok, true), "{check:?}");
-    uketsuke_core::clouds::splats::seed_reading::keep(&conn, "cloud", 0).unwrap();
+    uketsuke_core::desk::guests::access::seed_reading::keep(&conn, "cloud", 0).unwrap();
     let report = doctor::run(&config, &secrets).await;
     assert_eq!(status_of(&report, "splats.totp_seed_reading").status, Status::Warn);
 }

@@ -3,9 +3,10 @@
 
 use serde_json::{json, Value};
 use std::sync::Arc;
-use uketsuke_core::clouds::splats::{history, SplatsClient};
+use uketsuke_core::clouds::splats::SplatsClient;
 use uketsuke_core::desk::cache;
 use uketsuke_core::desk::guests::{access, GuestStatus};
+use uketsuke_core::desk::history::splats as history;
 use uketsuke_core::platform::secrets::{names, ExposeSecret, MemorySecrets, SecretStore};
 use uketsuke_core::workflows::sync::{self, Scope};
 use uketsuke_core::workflows::worker::Worker;

@@ -4,8 +4,8 @@
 
 use crate::support::desk::Fixture;
 use serde_json::{json, Value};
-use uketsuke_core::clouds::splats::seed_reading::{self, Effective};
 use uketsuke_core::clouds::splats::{ratelimit::Class, SplatsClient};
+use uketsuke_core::desk::guests::access::seed_reading::{self, Effective};
 use uketsuke_core::desk::guests::{self, access};
 use uketsuke_core::platform::secrets::{names, SecretStore};
 use uketsuke_core::{desk::outbox, platform::clock, workflows::reconcile, workflows::sync};

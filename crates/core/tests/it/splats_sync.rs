@@ -7,8 +7,9 @@ use uketsuke_core::clouds::splats::bulk::{self, Polling, Tag};
 use uketsuke_core::clouds::splats::model::{
     DevicesPass, GuestInput, MemberInput, OneTimeQr, QrCode, QrIssuing,
 };
-use uketsuke_core::clouds::splats::{history, RetryPolicy, SplatsClient};
+use uketsuke_core::clouds::splats::{RetryPolicy, SplatsClient};
 use uketsuke_core::desk::cache;
+use uketsuke_core::desk::history::splats as history;
 use uketsuke_core::{platform::clock, platform::db, workflows::sync, Config};
 use uketsuke_sim::splats::DEMO_TOKEN;
 use uketsuke_sim::{Sim, SimConfig};

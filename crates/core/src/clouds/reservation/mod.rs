@@ -7,10 +7,10 @@
 
 pub mod oauth;
 
-use crate::desk::cache::{RemoteArea, RemoteStore};
 use crate::platform::error::{Cloud, Result};
 use crate::platform::http;
 use crate::platform::model::{Guest, GuestSource};
+use crate::platform::model::{RemoteArea, RemoteStore};
 use crate::platform::secrets::{ExposeSecret, SecretString};
 use serde::Deserialize;
 

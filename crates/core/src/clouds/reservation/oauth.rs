@@ -12,6 +12,7 @@
 //! 4. The access token (and a refresh token, if one ever comes) goes to the OS keyring.
 //!    `expires_in` and `refresh_token` are `null` in the document's example; both are optional.
 
+use crate::platform::config::reservation::loopback;
 use crate::platform::error::{Cloud, Code, Error, Result, SignInProblem};
 use crate::platform::http;
 use crate::platform::secrets::{names, ExposeSecret, SecretStore, SecretString};
@@ -20,9 +21,6 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use url::Url;
-
-/// The redirect URL registered with the reservation system when none is configured.
-pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:47615/uketsuke/callback";
 
 /// How long the browser has to come back before the sign-in gives up.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -73,26 +71,6 @@ pub struct SignedIn {
     /// Unix seconds at which the token expires, when the system says so.
     pub expires_at: Option<i64>,
     pub refresh_token: bool,
-}
-
-/// Checks a redirect URL and returns the address to listen on and the path to expect.
-pub fn loopback(redirect_uri: &str) -> Result<(std::net::SocketAddr, String)> {
-    let bad = || Error::SignIn(SignInProblem::BadRedirectUri);
-    let url = Url::parse(redirect_uri).map_err(|_| bad())?;
-    if url.scheme() != "http" {
-        return Err(bad());
-    }
-    let ip: std::net::IpAddr = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.into(),
-        Some(url::Host::Ipv6(ip)) => ip.into(),
-        Some(url::Host::Domain("localhost")) => std::net::Ipv4Addr::LOCALHOST.into(),
-        _ => return Err(bad()),
-    };
-    let port = url.port().filter(|p| *p != 0).ok_or_else(bad)?;
-    if !ip.is_loopback() {
-        return Err(bad());
-    }
-    Ok((std::net::SocketAddr::new(ip, port), url.path().to_string()))
 }
 
 impl OAuthClient {

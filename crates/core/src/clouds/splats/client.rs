@@ -5,6 +5,7 @@
 //! are sent once: a member created twice is a guest with two QR codes, so a write
 //! whose reply was lost is reported as uncertain instead.
 
+use super::ledger::CallLedger;
 use super::model::*;
 use super::ratelimit::{self, Budget, Class, RateHeaders};
 use crate::platform::error::{Cloud, Code, Error, Result};
@@ -51,7 +52,7 @@ pub struct SplatsClient {
     pub face: (String, String),
     /// Where each call that reached SPLATS is counted per day, for the reports, and
     /// where a rate-limit reset is kept so that the next process waits for it too.
-    meter: Option<crate::platform::db::Db>,
+    meter: Option<std::sync::Arc<dyn CallLedger>>,
     /// Whether the kept resets were read into the budget yet.
     restored: std::sync::atomic::AtomicBool,
 }
@@ -87,9 +88,10 @@ impl SplatsClient {
         }
     }
 
-    /// Counts every call that reaches SPLATS in this database (`api_calls_daily`).
-    pub fn with_meter(mut self, db: crate::platform::db::Db) -> SplatsClient {
-        self.meter = Some(db);
+    /// Counts every call that reaches SPLATS, and keeps rate-limit resets, in `ledger`
+    /// (the desk's database: `api_calls_daily` and its meta table).
+    pub fn with_meter(mut self, ledger: impl CallLedger + 'static) -> SplatsClient {
+        self.meter = Some(std::sync::Arc::new(ledger));
         self
     }
 
@@ -380,12 +382,7 @@ impl SplatsClient {
         if let Some(db) = &self.meter {
             let kind = meter_kind(class);
             let now = crate::platform::clock::now_unix();
-            let counted = db
-                .write(move |c| {
-                    crate::desk::calls::meter::count_day(c, crate::desk::calls::meter::SPLATS, kind, now)
-                })
-                .await;
-            if let Err(e) = counted {
+            if let Err(e) = db.count(kind, now).await {
                 tracing::warn!(code = e.code().as_str(), "SPLATS call not counted");
             }
         }
@@ -402,15 +399,7 @@ impl SplatsClient {
     async fn hear_others(&self, class: Class) {
         let Some(db) = &self.meter else { return };
         let now = crate::platform::clock::now_unix();
-        let read = db.read(move |c| {
-            crate::desk::calls::meter::others_today(
-                c,
-                crate::desk::calls::meter::SPLATS,
-                meter_kind(class),
-                now,
-            )
-        });
-        if let Ok(total) = read.await {
+        if let Ok(total) = db.others_today(meter_kind(class), now).await {
             self.budget.lock().expect("budget lock").others(class, total, Instant::now());
         }
     }
@@ -429,7 +418,7 @@ impl SplatsClient {
         let at = crate::platform::clock::now_unix()
             + until.saturating_duration_since(Instant::now()).as_secs() as i64;
         let key = self.block_key(class);
-        if let Err(e) = db.write(move |c| crate::platform::db::set_meta(c, &key, &at.to_string())).await {
+        if let Err(e) = db.keep(key, at.to_string()).await {
             tracing::warn!(code = e.code().as_str(), "SPLATS rate-limit reset not kept");
         }
     }
@@ -444,7 +433,7 @@ impl SplatsClient {
         }
         for class in [Class::Status, Class::Other] {
             let key = self.block_key(class);
-            let kept = db.read(move |c| crate::platform::db::get_meta(c, &key)).await;
+            let kept = db.kept(key).await;
             let Some(at) = kept.ok().flatten().and_then(|v| v.parse::<i64>().ok()) else { continue };
             let left = at - crate::platform::clock::now_unix();
             if left > 0 {

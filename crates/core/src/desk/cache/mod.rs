@@ -6,26 +6,9 @@
 pub mod splats;
 
 use crate::platform::error::Result;
-use crate::platform::model::{Area, Guest, GuestSource, Source, Store};
+use crate::platform::model::{Area, Guest, GuestSource, RemoteArea, RemoteStore, Source, Store};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use std::collections::HashSet;
-
-/// A store or area as the reservation system describes it: names only. The lock
-/// settings a manager attached to it locally are kept across syncs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RemoteStore {
-    pub id: String,
-    pub name: String,
-    pub name_kana: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct RemoteArea {
-    pub id: String,
-    pub store_id: String,
-    pub name: String,
-    pub sort_order: i64,
-}
 
 /// What a replace changed, for the sync report and the audit log.
 #[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]

@@ -1,6 +1,7 @@
 //! The call meter: SESAME calls are paid per month, so every one is counted in SQLite
 //! before it is made, and automatic polling stops at the budget the manager set.
 
+use crate::clouds::splats::ledger::Pending;
 use crate::platform::error::Result;
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -118,6 +119,26 @@ impl Usage {
     /// Whether `n` more automatic polls fit in both the poll budget and the allowance.
     pub fn polls_fit(&self, n: u64) -> bool {
         self.polls + n <= self.poll_budget as u64 && self.total + n <= self.allowance as u64
+    }
+}
+
+/// The SPLATS client's ledger is this database: calls counted in `api_calls_daily`,
+/// the other PCs' read from the facility's meter, rate-limit resets in the meta table.
+impl crate::clouds::splats::CallLedger for crate::platform::db::Db {
+    fn count(&self, kind: &'static str, now: i64) -> Pending<'_, ()> {
+        Box::pin(self.write(move |c| count_day(c, SPLATS, kind, now)))
+    }
+
+    fn others_today(&self, kind: &'static str, now: i64) -> Pending<'_, u64> {
+        Box::pin(self.read(move |c| others_today(c, SPLATS, kind, now)))
+    }
+
+    fn keep(&self, key: String, value: String) -> Pending<'_, ()> {
+        Box::pin(self.write(move |c| crate::platform::db::set_meta(c, &key, &value)))
+    }
+
+    fn kept(&self, key: String) -> Pending<'_, Option<String>> {
+        Box::pin(self.read(move |c| crate::platform::db::get_meta(c, &key)))
     }
 }
 

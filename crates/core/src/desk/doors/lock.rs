@@ -462,7 +462,7 @@ pub fn registered_devices(conn: &Connection) -> Result<Vec<DeviceUuid>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::desk::cache::{RemoteArea, RemoteStore};
+    use crate::platform::model::{RemoteArea, RemoteStore};
     use crate::platform::secrets::MemorySecrets;
 
     fn facility() -> Connection {

@@ -9,6 +9,7 @@ pub mod index;
 mod labels;
 pub mod query;
 pub mod reports;
+pub mod splats;
 
 pub use export::{Exported, Format};
 pub use query::{page, Cursor, HistoryEntry, HistoryFilter, HistoryPage};

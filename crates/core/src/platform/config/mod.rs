@@ -6,9 +6,11 @@
 
 mod base_url;
 pub mod facility;
+pub mod reservation;
 mod splats;
 pub use base_url::check_base_url;
 pub use facility::{FacilityConfig, PcRole};
+pub use reservation::ReservationConfig;
 pub use splats::{Hash, SeedEncoding, SeedReading, SplatsConfig};
 
 use crate::platform::error::{Error, Result};
@@ -56,28 +58,6 @@ pub struct Config {
     /// Where this file was read from; not part of the file.
     #[serde(skip)]
     pub source: Option<PathBuf>,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct ReservationConfig {
-    /// `https://{domain}`: the API lives under `/api/…` below it.
-    pub base_url: Option<String>,
-    pub client_id: Option<String>,
-    /// The redirect URL registered for the app in the reservation system; an `http://`
-    /// loopback address with a port. Defaults to `reservation::oauth::DEFAULT_REDIRECT_URI`.
-    #[serde(default)]
-    pub redirect_uri: Option<String>,
-    /// Tell the reservation system when staff check a guest in or out
-    /// (`PUT api/v1/reservations.php`, an assumed endpoint: see docs/reservation-api.md).
-    #[serde(default)]
-    pub report_visits: bool,
-}
-
-impl ReservationConfig {
-    pub fn redirect_uri(&self) -> &str {
-        self.redirect_uri.as_deref().unwrap_or(crate::clouds::reservation::oauth::DEFAULT_REDIRECT_URI)
-    }
 }
 
 /// A line of SESAME's price table (read by `billing`).
@@ -321,7 +301,7 @@ impl Config {
                 problem: "missing: the reservation system needs an OAuth client ID".into(),
             });
         }
-        if let Err(e) = crate::clouds::reservation::oauth::loopback(self.reservation.redirect_uri()) {
+        if let Err(e) = reservation::loopback(self.reservation.redirect_uri()) {
             out.push(Problem { setting: "reservation.redirect_uri".into(), problem: e.to_string() });
         }
         if self.sesame.price_tiers.is_empty()

@@ -40,7 +40,7 @@ pub struct SplatsConfig {
     #[serde(default = "default_true")]
     pub otqr_local: bool,
     /// How `totp_seed` becomes the HMAC key: `auto` asks SPLATS once per tenant
-    /// ([`crate::clouds::splats::seed_reading`]); `ascii` or `base32` fixes it.
+    /// (`desk::guests::access::seed_reading`); `ascii` or `base32` fixes it.
     #[serde(default, alias = "otqr_seed_encoding")]
     pub totp_seed_reading: SeedReading,
     #[serde(default)]

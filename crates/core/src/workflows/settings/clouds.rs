@@ -90,7 +90,7 @@ pub fn apply_clouds(config: &Config, secrets: &dyn SecretStore, input: &CloudInp
             "enter the reservation system's client ID",
         ));
     }
-    crate::clouds::reservation::oauth::loopback(next.reservation.redirect_uri())?;
+    crate::platform::config::reservation::loopback(next.reservation.redirect_uri())?;
     let client_secret = given_secret(&input.reservation_client_secret);
     let api_key = given_secret(&input.sesame_api_key);
     let splats_token = given_secret(&input.splats_token);

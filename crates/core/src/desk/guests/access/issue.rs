@@ -1,8 +1,9 @@
 //! Making a guest's member, or bringing it up to date, one call at a time.
 
+use super::seed_reading;
 use super::{desired, desired_still_mapped, guest, member_code, summary, AccessSummary, CLOCK_OFFSET};
 use crate::clouds::splats::model::{DevicesPass, Member, MemberInput, OneTimeQr, QrCode};
-use crate::clouds::splats::{seed_reading, SplatsClient};
+use crate::clouds::splats::SplatsClient;
 use crate::desk::audit::{self, AuditEvent};
 use crate::platform::config::Config;
 use crate::platform::db::{self, Db};

@@ -18,6 +18,7 @@ mod bulk;
 mod issue;
 mod qr;
 mod revoke;
+pub mod seed_reading;
 
 pub use bulk::issue_many;
 pub use issue::issue;

@@ -1,9 +1,10 @@
 //! The code to show for a guest now: made on this PC from the kept seed (offline too),
 //! or fetched from SPLATS when no reading of the seed matched its own.
 
+use super::seed_reading;
 use super::{summary, CLOCK_OFFSET};
 use crate::clouds::splats::otqr::{Frame, Generator};
-use crate::clouds::splats::{seed_reading, SplatsClient};
+use crate::clouds::splats::SplatsClient;
 use crate::desk::audit::{self, AuditEvent};
 use crate::platform::clock;
 use crate::platform::config::Config;

@@ -7,8 +7,8 @@
 //! fetched twice adds nothing twice. The next sync starts a little before where the
 //! last one ended, because devices may upload their logs late.
 
-use super::client::SplatsClient;
-use super::model::History;
+use crate::clouds::splats::model::History;
+use crate::clouds::splats::SplatsClient;
 use crate::platform::clock;
 use crate::platform::db::{self, Db};
 use crate::platform::error::{Cloud, Error, Result};
@@ -188,7 +188,7 @@ pub fn insert(tx: &Transaction, histories: &[History]) -> Result<usize> {
         ])?;
     }
     let ids: Vec<String> = histories.iter().map(|h| h.history_id.clone()).collect();
-    crate::desk::history::index::splats(tx, &ids)?;
+    super::index::splats(tx, &ids)?;
     Ok(added)
 }
 

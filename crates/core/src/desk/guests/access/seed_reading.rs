@@ -10,8 +10,8 @@
 //! around now; the reading that matches is kept in SQLite. If none matches, the PC shows
 //! the codes SPLATS makes (within the call budget) and `uketsuke doctor` says so.
 
-use super::client::SplatsClient;
-use super::otqr::{Generator, Hash, SeedEncoding};
+use crate::clouds::splats::client::SplatsClient;
+use crate::clouds::splats::otqr::{Generator, Hash, SeedEncoding};
 use crate::platform::config::SeedReading;
 use crate::platform::db;
 use crate::platform::error::Result;
