@@ -5,7 +5,7 @@ use crate::error::ShellResult;
 use crate::state::AppState;
 use std::sync::Arc;
 use tauri::{Emitter, Manager, State};
-use uketsuke_core::facility::{self, enrol};
+use uketsuke_core::workflows::facility::{self, enrol};
 use uketsuke_core::workflows::worker::Worker;
 
 /// Starts this PC's part when the config names a facility: the worker's scheduled

@@ -15,9 +15,9 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use uketsuke_core::desk::guests::{self, WalkIn};
-use uketsuke_core::facility::{self, Facility};
 use uketsuke_core::platform::config::FacilityConfig;
 use uketsuke_core::platform::secrets::{ExposeSecret, MemorySecrets, SecretStore};
+use uketsuke_core::workflows::facility::{self, Facility};
 use uketsuke_core::{platform::clock, platform::db::Db};
 use uketsuke_sim::postgres::Cluster;
 

@@ -11,7 +11,7 @@
 //! - [`workflows`]: what runs them together (sync, the worker, the reconciler,
 //!   settings, the overview, the doctor, the support bundle).
 //!
-//! Facility mode (the shared PostgreSQL) is the `uketsuke-facility` crate, above this one.
+//! Facility mode (the shared PostgreSQL) is `workflows::facility`.
 
 pub mod clouds;
 pub mod desk;
@@ -21,4 +21,3 @@ pub mod workflows;
 pub use platform::config::Config;
 pub use platform::error::{Error, Result};
 pub use platform::i18n::Lang;
-pub mod facility;

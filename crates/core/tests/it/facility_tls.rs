@@ -4,9 +4,9 @@
 
 use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use uketsuke_core::facility::{self, DB_PASSWORD};
 use uketsuke_core::platform::config::FacilityConfig;
 use uketsuke_core::platform::secrets::{MemorySecrets, SecretStore};
+use uketsuke_core::workflows::facility::{self, DB_PASSWORD};
 use uketsuke_sim::postgres::Cluster;
 
 fn config(url: String, ca: Option<std::path::PathBuf>) -> FacilityConfig {
