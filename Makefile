@@ -57,7 +57,7 @@ bench: ui
 	cargo bench -p uketsuke-core --bench splats
 	cargo bench -p uketsuke-core --bench business_day
 	cargo bench -p uketsuke-core --bench history
-	cargo bench -p uketsuke-core --bench facility
+	cargo bench -p uketsuke-facility --bench facility
 	cargo build --release -p uketsuke-app -p uketsuke-blank-window
 	scripts/install-test-tools.sh
 	UKETSUKE_TEST_KEYRING=1 $(XVFB) scripts/with-keyring.sh cargo bench -p uketsuke-e2e --bench window

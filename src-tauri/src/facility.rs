@@ -5,8 +5,8 @@ use crate::error::ShellResult;
 use crate::state::AppState;
 use std::sync::Arc;
 use tauri::{Emitter, Manager, State};
-use uketsuke_core::workflows::facility::{self, enrol};
 use uketsuke_core::workflows::worker::Worker;
+use uketsuke_facility::{self as facility, enrol};
 
 /// Starts this PC's part when the config names a facility: the worker's scheduled
 /// work waits for leadership first, and every window reloads when another PC changed

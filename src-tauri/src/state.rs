@@ -44,7 +44,7 @@ pub struct Ready {
     /// `uketsuke watch`, may hold the database's worker lock instead).
     pub worker: std::sync::OnceLock<Arc<Worker>>,
     /// This PC's part in a facility, when the config names one (docs/facility.md).
-    pub facility: std::sync::OnceLock<Arc<uketsuke_core::workflows::facility::Facility>>,
+    pub facility: std::sync::OnceLock<Arc<uketsuke_facility::Facility>>,
 }
 
 impl Ready {

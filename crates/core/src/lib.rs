@@ -11,7 +11,8 @@
 //! - [`workflows`]: what runs them together (sync, the worker, the reconciler,
 //!   settings, the overview, the doctor, the support bundle).
 //!
-//! Facility mode (the shared PostgreSQL) is `workflows::facility`.
+//! Facility mode (the shared PostgreSQL) is its own crate, `uketsuke-facility`, built
+//! on this one: the desk builds and runs without PostgreSQL, TLS or AEAD.
 
 pub mod clouds;
 pub mod desk;

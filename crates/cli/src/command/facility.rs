@@ -9,9 +9,9 @@ use std::time::Duration;
 use uketsuke_core::platform::config::PcRole;
 use uketsuke_core::platform::error::Code;
 use uketsuke_core::platform::secrets::SecretStore;
-use uketsuke_core::workflows::facility::enrol::{self, JoinInput};
-use uketsuke_core::workflows::facility::{self, Facility};
 use uketsuke_core::{platform::db::Db, Config, Error, Lang};
+use uketsuke_facility::enrol::{self, JoinInput};
+use uketsuke_facility::{self as facility, Facility};
 
 #[derive(Subcommand)]
 pub enum FacilityCommand {
@@ -108,7 +108,7 @@ pub async fn run(
             );
             println!("{}: {}", lang.pick("送信待ち", "queued"), s.queued);
             println!("{}: {}", lang.pick("取り込めず保留中の行", "rows set aside"), s.held);
-            let held = db_for_status.read_now(uketsuke_core::workflows::facility::replica::held)?;
+            let held = db_for_status.read_now(uketsuke_facility::replica::held)?;
             for (tbl, id, reason) in held.iter().take(20) {
                 println!("  {tbl} {id}: {reason}");
             }

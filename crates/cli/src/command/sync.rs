@@ -72,7 +72,7 @@ pub async fn watch(
     let db = Db::open(&config.database_path()?)?;
     let snapshot = Arc::new(config.clone());
     let worker = Worker::new(db.clone(), secrets.clone(), Arc::new(move || snapshot.clone()))?;
-    let facility = uketsuke_core::workflows::facility::attach(Some(&worker), db, secrets, &config.facility)?;
+    let facility = uketsuke_facility::attach(Some(&worker), db, secrets, &config.facility)?;
     eprintln!("{}", lang.pick("同期を開始しました (Ctrl+C で終了)", "watching (Ctrl+C to stop)"));
     let (mut leading, mut last_problem) = (false, None);
     let mut done = 0;
@@ -88,7 +88,7 @@ pub async fn watch(
         if let Some(f) = &facility {
             // Facility mode: look again as often as leadership can change hands, and
             // say when the shared database's problem changes.
-            wait = wait.min(uketsuke_core::workflows::facility::leader::RETRY);
+            wait = wait.min(uketsuke_facility::leader::RETRY);
             let problem = f.status().error.map(|p| p.message(lang).to_string());
             if problem != last_problem {
                 if let Some(p) = &problem {

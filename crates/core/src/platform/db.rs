@@ -186,7 +186,7 @@ impl Db {
 
 /// A poisoned lock only means another thread panicked mid-call; SQLite rolled its
 /// transaction back, so the connection is still good (and plain state stays usable).
-pub(crate) fn relock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub fn relock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 

@@ -3,7 +3,6 @@
 //! the settings screens' actions, the overview, the doctor and the support bundle.
 
 pub mod doctor;
-pub mod facility;
 pub mod overview;
 pub mod reconcile;
 pub mod settings;

@@ -320,3 +320,15 @@ fn comments_point_only_inside_the_repository() {
         .collect();
     assert!(outside.is_empty(), "point at docs/reference/ instead: {outside:?}");
 }
+
+/// Facility mode is its own crate: the desk's build holds no PostgreSQL driver, no TLS
+/// to a database and no AEAD, and a desk that never joins a facility never links them.
+#[test]
+fn the_desk_builds_without_the_facility_dependencies() {
+    let manifest: toml::Table =
+        std::fs::read_to_string(workspace().join("crates/core/Cargo.toml")).unwrap().parse().unwrap();
+    let deps = manifest["dependencies"].as_table().unwrap();
+    let facility_only = ["tokio-postgres", "tokio-postgres-rustls", "rustls", "webpki-roots", "aes-gcm"];
+    let found: Vec<&str> = facility_only.into_iter().filter(|d| deps.contains_key(*d)).collect();
+    assert!(found.is_empty(), "these belong to crates/facility: {found:?}");
+}

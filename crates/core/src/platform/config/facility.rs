@@ -32,33 +32,43 @@ pub struct FacilityConfig {
 }
 
 /// The facility database's address checked once, for the config check, the join form
-/// and the connection alike: a PostgreSQL URL with a host and a database name, no
-/// password in it (that is kept in the keyring) and no `hostaddr` (it would connect to
-/// another address than the host whose name decides TLS and is verified).
-pub fn check_database_url(url: &str) -> Result<tokio_postgres::Config, String> {
-    use std::str::FromStr;
-    let pg = tokio_postgres::Config::from_str(url).map_err(|e| format!("not a PostgreSQL URL: {e}"))?;
-    if pg.get_password().is_some() {
+/// and the connection alike: a `postgres://` URL with a host and a database name, no
+/// password in it (that is kept in the keyring), and no `host`, `hostaddr` or
+/// `password` in its query (they would connect elsewhere than the host whose name
+/// decides TLS and is verified, or put a secret in a file). Checked here with `url`, so
+/// that the desk reads a config without linking PostgreSQL; the facility crate parses
+/// the same text for its driver.
+pub fn check_database_url(value: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(value).map_err(|e| format!("not a PostgreSQL URL: {e}"))?;
+    if url.scheme() != "postgres" && url.scheme() != "postgresql" {
+        return Err(format!("not a PostgreSQL URL: it must start with postgres://, not {}://", url.scheme()));
+    }
+    let query = |name: &str| url.query_pairs().any(|(k, _)| k == name);
+    if url.password().is_some() || query("password") {
         return Err("it holds a password: type the password in its own field (kept in the keyring)".into());
     }
-    if !pg.get_hostaddrs().is_empty() {
+    if query("hostaddr") || query("host") {
         return Err("`hostaddr` is not taken: name the server by its host only".into());
     }
-    if pg.get_hosts().is_empty() || pg.get_dbname().is_none() {
+    let dbname = url.path().trim_start_matches('/');
+    if url.host_str().is_none_or(str::is_empty) || (dbname.is_empty() && !query("dbname")) {
         return Err("it needs a host and a database name".into());
     }
-    Ok(pg)
+    Ok(url)
 }
 
-/// Whether every host of the address is this machine (then TLS is not required).
-pub fn is_loopback(pg: &tokio_postgres::Config) -> bool {
-    pg.get_hosts().iter().all(|h| match h {
-        tokio_postgres::config::Host::Tcp(name) => {
-            name == "localhost" || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+/// Whether the address's host is this machine (then TLS is not required). A name
+/// PostgreSQL would read as several hosts (`a,b`) is not loopback.
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => {
+            name.eq_ignore_ascii_case("localhost")
+                || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
         }
-        #[cfg(unix)]
-        tokio_postgres::config::Host::Unix(_) => true,
-    })
+        None => false,
+    }
 }
 
 impl FacilityConfig {
@@ -84,7 +94,13 @@ mod tests {
         let trick = "postgres://desk@localhost/uketsuke?hostaddr=10.0.0.5";
         assert!(check_database_url(trick).unwrap_err().contains("hostaddr"));
         assert!(check_database_url("postgres://desk@db.example.jp").is_err(), "no database");
+        assert!(check_database_url("postgres://desk@db.example.jp/u?password=x").is_err());
+        assert!(check_database_url("postgres://desk@localhost/u?host=db.example.jp").is_err());
+        assert!(check_database_url("http://desk@db.example.jp/u").is_err());
         let local = check_database_url("postgres://desk@127.0.0.1/uketsuke").unwrap();
+        assert!(is_loopback(&check_database_url("postgres://desk@[::1]/uketsuke").unwrap()));
+        assert!(is_loopback(&check_database_url("postgresql://desk@localhost:5433/uketsuke").unwrap()));
+        assert!(!is_loopback(&check_database_url("postgres://desk@127.0.0.1,db.example.jp/u").unwrap()));
         assert!(is_loopback(&local));
         assert!(!is_loopback(&check_database_url("postgres://desk@db.example.jp/uketsuke").unwrap()));
     }

@@ -6,10 +6,10 @@
 //! `nonce (12 bytes) ‖ ciphertext+tag`, with the secret's name as associated data:
 //! a sealed device key cannot be passed off as another device's, or as a token.
 
-use crate::platform::error::{Code, Error, Result};
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
+use uketsuke_core::platform::error::{Code, Error, Result};
 use zeroize::Zeroizing;
 
 /// The facility's key. Zeroed when dropped; never printed.

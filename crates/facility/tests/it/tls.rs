@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uketsuke_core::platform::config::FacilityConfig;
 use uketsuke_core::platform::secrets::{MemorySecrets, SecretStore};
-use uketsuke_core::workflows::facility::{self, DB_PASSWORD};
+use uketsuke_facility::{self as facility, DB_PASSWORD};
 use uketsuke_sim::postgres::Cluster;
 
 fn config(url: String, ca: Option<std::path::PathBuf>) -> FacilityConfig {

@@ -1,14 +1,14 @@
 //! Metered calls across the facility. SESAME bills per account and SPLATS limits per
 //! token, whichever PC makes the call, so each PC writes its own per-day counts into
 //! PostgreSQL (absolute counts: sending twice counts once) and reads back the others'.
-//! The local meter ([`crate::desk::calls::meter::usage`]) adds the others' to its own, so the
+//! The local meter ([`uketsuke_core::desk::calls::meter::usage`]) adds the others' to its own, so the
 //! month's total, the poll budget and the bill projection are the account's.
 
 use super::unreachable;
-use crate::platform::error::Result;
-use crate::platform::secrets::{names, ExposeSecret, SecretStore};
-use crate::{desk::calls::meter, platform::db::Db};
 use sha2::{Digest, Sha256};
+use uketsuke_core::platform::error::Result;
+use uketsuke_core::platform::secrets::{names, ExposeSecret, SecretStore};
+use uketsuke_core::{desk::calls::meter, platform::db::Db};
 
 /// Days sent and read back (a month and a little).
 const DAYS: i64 = 40;

@@ -1,4 +1,4 @@
-//! Facility mode: `cargo bench -p uketsuke-core --bench facility` (needs PostgreSQL's
+//! Facility mode: `cargo bench -p uketsuke-facility --bench facility` (needs PostgreSQL's
 //! server installed: `make bench` installs it with the system packages).
 //!
 //! Two PCs in this process, each with its SQLite file, sharing a throwaway PostgreSQL:
@@ -10,6 +10,7 @@
 //!
 //! Writes the `facility` section of docs/PERFORMANCE.md.
 
+#[path = "../../core/benches/support/mod.rs"]
 mod support;
 
 use std::sync::Arc;
@@ -17,8 +18,8 @@ use std::time::{Duration, Instant};
 use uketsuke_core::desk::guests::{self, WalkIn};
 use uketsuke_core::platform::config::FacilityConfig;
 use uketsuke_core::platform::secrets::{ExposeSecret, MemorySecrets, SecretStore};
-use uketsuke_core::workflows::facility::{self, Facility};
 use uketsuke_core::{platform::clock, platform::db::Db};
+use uketsuke_facility::{self as facility, Facility};
 use uketsuke_sim::postgres::Cluster;
 
 const CHANGES: usize = 30;
@@ -143,7 +144,7 @@ fn pg_version(pg: &Cluster) -> String {
 }
 
 fn main() {
-    if !support::benching("`cargo bench -p uketsuke-core --bench facility`") {
+    if !support::benching("`cargo bench -p uketsuke-facility --bench facility`") {
         return;
     }
     if !uketsuke_sim::postgres::available() {

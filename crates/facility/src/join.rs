@@ -10,9 +10,9 @@
 
 use super::seal::FacilityKey;
 use super::{unreachable, KEY};
-use crate::platform::error::{Code, Error, Result};
-use crate::platform::secrets::{ExposeSecret, SecretStore};
 use sha2::{Digest, Sha256};
+use uketsuke_core::platform::error::{Code, Error, Result};
+use uketsuke_core::platform::secrets::{ExposeSecret, SecretStore};
 
 /// The value sealed as the facility's key check.
 const CHECK_NAME: &str = "facility.check";

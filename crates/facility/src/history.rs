@@ -9,9 +9,9 @@
 //! reference is its row id on its PC, so it travels as `pc-id:row-id`.
 
 use super::{unreachable, Session, CHANNEL};
-use crate::platform::db::{self, Db};
-use crate::platform::error::Result;
 use serde::{Deserialize, Serialize};
+use uketsuke_core::platform::db::{self, Db};
+use uketsuke_core::platform::error::Result;
 
 /// In SQLite's meta: the last own entry sent (its local id), the last `seq` received.
 const SENT: &str = "facility.history_sent";

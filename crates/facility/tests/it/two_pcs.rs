@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use uketsuke_core::desk::guests::{self, access, kiosk, WalkIn};
 use uketsuke_core::platform::config::FacilityConfig;
 use uketsuke_core::platform::secrets::{names, ExposeSecret, Keyring, MemorySecrets, SecretStore};
-use uketsuke_core::workflows::facility::{self, join, seal::FacilityKey, Facility};
 use uketsuke_core::{desk::calls::meter, platform::clock, platform::db, Config};
+use uketsuke_facility::{self as facility, join, seal::FacilityKey, Facility};
 use uketsuke_sim::postgres::Cluster;
 use uketsuke_sim::{Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 

@@ -7,13 +7,13 @@
 //! keyring as they were.
 
 use super::{join, pc_id, show_code, DB_PASSWORD};
-use crate::desk::audit::{self, AuditEvent};
-use crate::platform::config::{Config, FacilityConfig, PcRole};
-use crate::platform::db::Db;
-use crate::platform::error::{Code, Error, Result};
-use crate::platform::secrets::{ExposeSecret, SecretStore, SecretString};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
+use uketsuke_core::desk::audit::{self, AuditEvent};
+use uketsuke_core::platform::config::{Config, FacilityConfig, PcRole};
+use uketsuke_core::platform::db::Db;
+use uketsuke_core::platform::error::{Code, Error, Result};
+use uketsuke_core::platform::secrets::{ExposeSecret, SecretStore, SecretString};
 
 /// How long a join code is good for (it works once).
 pub const CODE_VALID_SECS: i64 = 600;
@@ -69,7 +69,7 @@ pub async fn make_code(db: &Db, config: &Config, secrets: &dyn SecretStore, acto
         return Err(not_in_facility());
     }
     let code = show_code(&config.facility, secrets, actor).await?;
-    let expires_at = crate::platform::clock::now_unix() + CODE_VALID_SECS;
+    let expires_at = uketsuke_core::platform::clock::now_unix() + CODE_VALID_SECS;
     let event = AuditEvent::new(actor, "facility.code", None, true)
         .with_detail(serde_json::json!({ "expires_at": expires_at }));
     db.write(move |c| audit::record(c, &event)).await?;
@@ -132,7 +132,7 @@ fn wanted(config: &Config, input: &JoinInput) -> Result<FacilityConfig> {
         .map(String::from)
         .or_else(|| config.facility.database_url.clone())
         .ok_or_else(|| bad_url("missing"))?;
-    crate::platform::config::facility::check_database_url(&url).map_err(|e| bad_url(&e))?;
+    uketsuke_core::platform::config::facility::check_database_url(&url).map_err(|e| bad_url(&e))?;
     let name = input.pc_name.as_deref().map(str::trim).filter(|n| !n.is_empty());
     Ok(FacilityConfig {
         database_url: Some(url),

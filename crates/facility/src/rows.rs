@@ -8,12 +8,12 @@
 //! (JSON `null`) and is deleted where it arrives.
 
 use super::seal::FacilityKey;
-use crate::platform::error::Result;
-use crate::platform::secrets::{names, ExposeSecret, SecretStore};
 use base64::Engine;
 use rusqlite::types::ValueRef;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::{Map, Value};
+use uketsuke_core::platform::error::Result;
+use uketsuke_core::platform::secrets::{names, ExposeSecret, SecretStore};
 
 /// One shared table: its name, the SQL giving a row's id (as the triggers of
 /// migrations 009, 011 and 012 mark it), the columns that id stands for, and columns

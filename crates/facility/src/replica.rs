@@ -20,11 +20,11 @@
 use super::rows;
 use super::seal::FacilityKey;
 use super::{unreachable, Session, CHANNEL};
-use crate::platform::db::{self, Db};
-use crate::platform::error::Result;
-use crate::platform::secrets::SecretStore;
 use serde_json::Value;
 use std::sync::Arc;
+use uketsuke_core::platform::db::{self, Db};
+use uketsuke_core::platform::error::Result;
+use uketsuke_core::platform::secrets::SecretStore;
 
 /// In SQLite's meta: the last `seq` received.
 const SEQ: &str = "facility.seq";
@@ -186,7 +186,7 @@ fn apply_or_hold(
             tx.execute(
                 "INSERT INTO facility_held (tbl, id, data, seq, reason, held_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (tbl, id) DO UPDATE SET data = excluded.data, seq = excluded.seq, reason = excluded.reason",
-                rusqlite::params![tbl, id, data.to_string(), seq, e.code().as_str(), crate::platform::clock::now_unix()],
+                rusqlite::params![tbl, id, data.to_string(), seq, e.code().as_str(), uketsuke_core::platform::clock::now_unix()],
             )?;
             Ok(false)
         }

@@ -4,17 +4,17 @@
 //! each taking the facility's next place under an advisory lock.
 //!
 //! A link is SHA-256 over the previous hash and the row's content, as in
-//! [`crate::desk::audit::chain`], with the facility's place and the sending PC in the
+//! [`uketsuke_core::desk::audit::chain`], with the facility's place and the sending PC in the
 //! content: a row changed, dropped or moved in PostgreSQL breaks the chain at that
 //! place, and [`verify`] names it. Rows archived on a PC before it could send them
 //! (offline for longer than the archive's age) are not in this chain; its own chain
 //! and archives still hold them.
 
 use super::{unreachable, Session};
-use crate::desk::audit::chain::{self, ChainRow, GENESIS};
-use crate::platform::db::{self, Db};
-use crate::platform::error::Result;
 use serde::Serialize;
+use uketsuke_core::desk::audit::chain::{self, ChainRow, GENESIS};
+use uketsuke_core::platform::db::{self, Db};
+use uketsuke_core::platform::error::Result;
 
 /// In SQLite's meta: the last own audit row appended to the facility's chain.
 const SENT: &str = "facility.audit_sent";

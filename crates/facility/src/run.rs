@@ -5,15 +5,15 @@
 use super::leader::Leadership;
 use super::seal::FacilityKey;
 use super::{audit, history, meter, open, pc_id, pc_name, replica, secrets, unreachable, Session, CHANNEL};
-use crate::platform::config::{FacilityConfig, PcRole};
-use crate::platform::db::Db;
-use crate::platform::error::{Error, Result};
-use crate::platform::secrets::SecretStore;
-use crate::workflows::sync::Problem;
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
+use uketsuke_core::platform::config::{FacilityConfig, PcRole};
+use uketsuke_core::platform::db::Db;
+use uketsuke_core::platform::error::{Error, Result};
+use uketsuke_core::platform::secrets::SecretStore;
+use uketsuke_core::workflows::sync::Problem;
 
 /// How often this PC looks for its own changes to send when no write of this process
 /// woke it (a change another process, such as the CLI, made in the same SQLite file);
@@ -81,7 +81,7 @@ impl Facility {
     }
 
     pub fn status(&self) -> FacilityStatus {
-        let mut s = crate::platform::db::relock(&self.status).clone();
+        let mut s = uketsuke_core::platform::db::relock(&self.status).clone();
         s.leader = self.leadership.is_leader();
         s.queued = self.db.read_now(replica::queued).unwrap_or(s.queued);
         s.held = self.db.read_now(|c| Ok(replica::held(c)?.len() as i64)).unwrap_or(s.held);
@@ -200,7 +200,7 @@ impl Facility {
             })
             .await?;
         if slow || calls != due.calls {
-            let now = crate::platform::clock::now_unix();
+            let now = uketsuke_core::platform::clock::now_unix();
             meter::exchange(&self.db, &session.client, &self.pc, self.secrets.as_ref(), now).await?;
             due.calls = calls;
         }
@@ -227,7 +227,7 @@ impl Facility {
     }
 
     fn note(&self, connected: bool, error: Option<Error>) {
-        let mut s = crate::platform::db::relock(&self.status);
+        let mut s = uketsuke_core::platform::db::relock(&self.status);
         let flipped = s.connected != connected;
         s.connected = connected;
         s.error = error.as_ref().map(Problem::from);
@@ -241,7 +241,7 @@ impl Facility {
     /// others' entries received when announced.
     async fn time_line(&self, session: &mut Session, due: &mut Due) -> Result<()> {
         if history::pending(&self.db).await? {
-            let name = crate::platform::db::relock(&self.status).pc_name.clone();
+            let name = uketsuke_core::platform::db::relock(&self.status).pc_name.clone();
             history::send(&self.db, session, &self.pc, &name).await?;
         }
         if audit::pending(&self.db).await? {
@@ -268,7 +268,7 @@ struct Due {
 
 fn unreachable_closed() -> Error {
     Error::invalid(
-        crate::platform::error::Code::FacilityUnreachable,
+        uketsuke_core::platform::error::Code::FacilityUnreachable,
         "施設の共有データベースとの接続が切れました（この PC のデータで動作を続けます）",
         "the connection to the facility's shared database was lost (this PC keeps working from its own data)",
     )

@@ -3,7 +3,7 @@
 //! 10 s, whatever order the rows arrive in; a broken row is set aside and reported,
 //! never blocking the rows after it.
 
-use crate::facility::{join, pc, start, until};
+use crate::two_pcs::{join, pc, start, until};
 use std::time::Duration;
 use uketsuke_core::platform::model::{Guest, GuestSource};
 use uketsuke_core::platform::secrets::names;
@@ -83,7 +83,7 @@ async fn a_new_pc_joins_a_facility_that_has_data_and_sets_a_broken_row_aside() {
         until("B holds every guest", Duration::from_secs(10), || guests(&b.db) as usize >= BOOKINGS).await;
     eprintln!("a new PC received {BOOKINGS} bookings and their stores in {took:?}");
     until("B reports the broken row", Duration::from_secs(5), || b.facility.status().held == 1).await;
-    let held = b.db.read_now(uketsuke_core::workflows::facility::replica::held).unwrap();
+    let held = b.db.read_now(uketsuke_facility::replica::held).unwrap();
     assert_eq!((held[0].0.as_str(), held[0].1.as_str()), ("guests", "BROKEN"), "{held:?}");
     assert!(b.facility.status().error.is_none(), "{:?}", b.facility.status().error);
     let last = b.db.read_now(move |c| uketsuke_core::desk::guests::view(c, "CSV-0599", now)).unwrap();

@@ -17,11 +17,11 @@
 //! one starts. A head-office PC never tries.
 
 use super::{connect, Session};
-use crate::platform::config::FacilityConfig;
-use crate::platform::secrets::SecretStore;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+use uketsuke_core::platform::config::FacilityConfig;
+use uketsuke_core::platform::secrets::SecretStore;
 
 /// How often a follower tries, and a leader beats.
 pub const RETRY: Duration = Duration::from_secs(5);

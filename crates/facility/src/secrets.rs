@@ -9,10 +9,10 @@
 
 use super::seal::FacilityKey;
 use super::unreachable;
-use crate::platform::db::{self, Db};
-use crate::platform::error::Result;
-use crate::platform::secrets::{names, ExposeSecret, SecretStore};
 use sha2::{Digest, Sha256};
+use uketsuke_core::platform::db::{self, Db};
+use uketsuke_core::platform::error::Result;
+use uketsuke_core::platform::secrets::{names, ExposeSecret, SecretStore};
 
 /// The cloud secrets shared as they are named; device keys are added by UUID.
 const CLOUD: &[&str] = &[

@@ -31,14 +31,16 @@ pub mod secrets;
 
 pub use run::{Facility, FacilityStatus};
 
-use crate::platform::config::FacilityConfig;
-use crate::platform::error::{Code, Error, Result};
-use crate::platform::secrets::{ExposeSecret, SecretStore};
 use futures_util::StreamExt;
 use seal::FacilityKey;
+use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_postgres::AsyncMessage;
+use uketsuke_core::platform::config::facility as facility_address;
+use uketsuke_core::platform::config::FacilityConfig;
+use uketsuke_core::platform::error::{Code, Error, Result};
+use uketsuke_core::platform::secrets::{ExposeSecret, SecretStore};
 
 /// Where the database password is kept in the keyring.
 pub const DB_PASSWORD: &str = "facility.db_password";
@@ -83,8 +85,10 @@ pub struct Session {
 pub async fn connect(config: &FacilityConfig, secrets: &dyn SecretStore, app: &str) -> Result<Session> {
     let url =
         config.database_url.as_deref().ok_or_else(|| Error::config("facility.database_url", "missing"))?;
-    let mut pg = crate::platform::config::facility::check_database_url(url)
-        .map_err(|e| Error::config("facility.database_url", e))?;
+    let checked =
+        facility_address::check_database_url(url).map_err(|e| Error::config("facility.database_url", e))?;
+    let mut pg = tokio_postgres::Config::from_str(url)
+        .map_err(|e| Error::config("facility.database_url", format!("not a PostgreSQL URL: {e}")))?;
     if let Some(p) = secrets.get(DB_PASSWORD)? {
         pg.password(p.expose_secret());
     }
@@ -92,7 +96,7 @@ pub async fn connect(config: &FacilityConfig, secrets: &dyn SecretStore, app: &s
         .connect_timeout(Duration::from_secs(5))
         .keepalives(true)
         .keepalives_idle(Duration::from_secs(10));
-    let tls = config.tls_always || !crate::platform::config::facility::is_loopback(&pg);
+    let tls = config.tls_always || !facility_address::is_loopback(&checked);
     let (tx, notices) = mpsc::unbounded_channel();
     let client = if tls {
         pg.ssl_mode(tokio_postgres::config::SslMode::Require);
@@ -208,8 +212,8 @@ pub(crate) fn unreachable(e: tokio_postgres::Error) -> Error {
 /// is configured: the loop runs in the background, and the worker's scheduled work
 /// waits for leadership. `None` (and nothing started) without a facility.
 pub fn attach(
-    worker: Option<&crate::workflows::worker::Worker>,
-    db: crate::platform::db::Db,
+    worker: Option<&uketsuke_core::workflows::worker::Worker>,
+    db: uketsuke_core::platform::db::Db,
     secrets: std::sync::Arc<dyn SecretStore>,
     config: &FacilityConfig,
 ) -> Result<Option<std::sync::Arc<Facility>>> {
@@ -260,11 +264,11 @@ pub async fn join_with(
 
 /// This PC's id in the facility: made once, kept in its SQLite.
 pub fn pc_id(conn: &rusqlite::Connection) -> Result<String> {
-    if let Some(id) = crate::platform::db::get_meta(conn, PC_ID)? {
+    if let Some(id) = uketsuke_core::platform::db::get_meta(conn, PC_ID)? {
         return Ok(id);
     }
     let id = format!("pc-{:016x}", rand::random::<u64>());
-    crate::platform::db::set_meta(conn, PC_ID, &id)?;
+    uketsuke_core::platform::db::set_meta(conn, PC_ID, &id)?;
     Ok(id)
 }
 
