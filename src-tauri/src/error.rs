@@ -26,3 +26,15 @@ impl ShellError {
 }
 
 pub type ShellResult<T> = Result<T, ShellError>;
+
+/// A core result as a command answers it: the error as `{code, message}` in the UI's
+/// language (`state.lang()`), the one conversion every command uses.
+pub trait ForUi<T> {
+    fn for_ui(self, state: &crate::state::AppState) -> ShellResult<T>;
+}
+
+impl<T> ForUi<T> for uketsuke_core::Result<T> {
+    fn for_ui(self, state: &crate::state::AppState) -> ShellResult<T> {
+        self.map_err(|e| state.err(e))
+    }
+}

@@ -2,28 +2,19 @@
 //! `uketsuke-core`; a command here only adapts it for the UI.
 
 #[macro_use]
-mod command_list;
 mod commands;
 #[cfg(test)]
 mod contract;
 mod error;
-mod facility;
-mod guests;
-mod history;
-mod keys;
-mod kiosk;
-mod locks;
-mod members;
-mod settings;
 mod state;
 
 pub use error::ShellError;
 pub use state::{AppState, Args};
 
-/// The invoke handler for every command in `command_list.rs`.
+/// The invoke handler for every command in `commands/list.rs`.
 macro_rules! invoke_handler {
-    ($($window:ident $module:ident::$command:ident,)*) => {
-        tauri::generate_handler![$($module::$command),*]
+    ($($window:ident $module:ident { $($command:ident ( $($arg:ident : $ty:ty),* $(,)? ) -> $ret:ty),* $(,)? })*) => {
+        tauri::generate_handler![$($(commands::$module::$command),*),*]
     };
 }
 
@@ -44,19 +35,19 @@ pub fn run() {
         // "Start the kiosk at login" (settings): an autostart entry that opens `--kiosk`.
         .plugin(tauri_plugin_autostart::Builder::new().app_name("uketsuke-kiosk").args(["--kiosk"]).build())
         .manage(state)
-        .manage(kiosk::KioskState::default())
+        .manage(commands::kiosk::KioskState::default())
         .setup(move |app| {
             // `--kiosk`: an unattended PC shows only the kiosk, full-screen.
             if kiosk_only {
-                kiosk::open(app.handle())?;
+                commands::kiosk::open(app.handle())?;
             } else {
                 open_staff_window(app.handle())?;
             }
-            locks::start_poller(app.handle());
-            commands::start_worker(app.handle());
+            commands::doors::start_poller(app.handle());
+            commands::app::start_worker(app.handle());
             Ok(())
         })
-        .on_window_event(kiosk::guard)
+        .on_window_event(commands::kiosk::guard)
         .invoke_handler(app_commands!(invoke_handler))
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");
@@ -65,8 +56,10 @@ pub fn run() {
 /// Another `uketsuke-app` was started: bring this one forward instead.
 fn second_launch<R: tauri::Runtime>(app: &tauri::AppHandle<R>, argv: &[String]) {
     use tauri::Manager;
-    if Args::parse(argv.iter().skip(1).cloned()).kiosk && app.get_webview_window(kiosk::LABEL).is_none() {
-        if let Err(e) = kiosk::open(app) {
+    if Args::parse(argv.iter().skip(1).cloned()).kiosk
+        && app.get_webview_window(commands::kiosk::LABEL).is_none()
+    {
+        if let Err(e) = commands::kiosk::open(app) {
             tracing::warn!("kiosk not opened for a second launch: {e}");
         }
     }

@@ -2,23 +2,25 @@
 //! the file), the daily reports, a lock's SESAME history read into it, and the audit
 //! chain's state.
 
-use crate::error::ShellResult;
+use crate::error::{ForUi, ShellResult};
 use crate::state::AppState;
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
 use tauri_plugin_dialog::DialogExt;
-use uketsuke_core::desk::audit::{self, chain::Verification};
-use uketsuke_core::desk::doors::lock::Target;
-use uketsuke_core::desk::history::{
-    self, export, reports, DayReport, Exported, Format, HistoryFilter, HistoryPage,
-};
+use uketsuke_core::desk::audit;
+use uketsuke_core::desk::history::{self, export, reports};
 use uketsuke_core::platform::clock;
+
+// The types its commands take and answer, named by the command list.
+pub use uketsuke_core::desk::audit::chain::Verification;
+pub use uketsuke_core::desk::doors::lock::Target;
+pub use uketsuke_core::desk::history::{DayReport, Exported, Format, HistoryFilter, HistoryPage};
 
 #[tauri::command]
 pub async fn history_page(state: State<'_, AppState>, filter: HistoryFilter) -> ShellResult<HistoryPage> {
     let ready = state.ready()?;
     let lang = state.lang();
-    ready.db.read(move |c| history::page(c, &filter, lang)).await.map_err(|e| state.err(e))
+    ready.db.read(move |c| history::page(c, &filter, lang)).await.for_ui(&state)
 }
 
 /// Asks where to save (unless a path is given); `None` when the person cancels.
@@ -59,7 +61,7 @@ async fn off_the_ui(
     let done = tauri::async_runtime::spawn_blocking(write)
         .await
         .map_err(|e| state.err(uketsuke_core::Error::Io(std::io::Error::other(e))))?;
-    done.map(Some).map_err(|e| state.err(e))
+    done.map(Some).for_ui(state)
 }
 
 #[tauri::command]
@@ -70,11 +72,7 @@ pub async fn history_report(
 ) -> ShellResult<Vec<DayReport>> {
     let ready = state.ready()?;
     let lang = state.lang();
-    ready
-        .db
-        .read(move |c| reports::daily(c, &since, &until, clock::now_unix(), lang))
-        .await
-        .map_err(|e| state.err(e))
+    ready.db.read(move |c| reports::daily(c, &since, &until, clock::now_unix(), lang)).await.for_ui(&state)
 }
 
 #[tauri::command]
@@ -98,7 +96,7 @@ pub async fn export_report(
 pub async fn read_lock_history(state: State<'_, AppState>, target: Target, page: u32) -> ShellResult<u32> {
     let ready = state.ready()?;
     let config = ready.config();
-    let entries = ready.locks(&config).history(&target, page, 50).await.map_err(|e| state.err(e))?;
+    let entries = ready.locks(&config).history(&target, page, 50).await.for_ui(&state)?;
     Ok(entries.len() as u32)
 }
 
@@ -106,6 +104,6 @@ pub async fn read_lock_history(state: State<'_, AppState>, target: Target, page:
 #[tauri::command]
 pub async fn audit_status(state: State<'_, AppState>) -> ShellResult<Verification> {
     let ready = state.ready()?;
-    let dir = ready.config().audit_archive_dir().map_err(|e| state.err(e))?;
-    ready.db.read(move |c| audit::verify_all(c, &dir)).await.map_err(|e| state.err(e))
+    let dir = ready.config().audit_archive_dir().for_ui(&state)?;
+    ready.db.read(move |c| audit::verify_all(c, &dir)).await.for_ui(&state)
 }

@@ -1,13 +1,17 @@
 //! The commands the UI may call. Each is a few lines: check state, call core, map the error.
 //! Which window may call which is decided by `capabilities/*.json`.
 
-use crate::error::{ShellError, ShellResult};
+use crate::error::{ForUi, ShellError, ShellResult};
 use crate::state::AppState;
 use serde::Serialize;
 use tauri::State;
 use uketsuke_core::desk::cache;
-use uketsuke_core::platform::model::{Area, Store};
-use uketsuke_core::{workflows::sync, workflows::worker, Lang};
+use uketsuke_core::{workflows::sync, workflows::worker};
+
+// The types its commands take and answer, named by the command list.
+pub use uketsuke_core::platform::model::{Area, Store};
+pub use uketsuke_core::workflows::overview::StoreOverview;
+pub use uketsuke_core::Lang;
 
 #[derive(Serialize, ts_rs::TS)]
 pub struct AppInfo {
@@ -54,26 +58,19 @@ pub fn set_operator(state: State<'_, AppState>, name: String) -> ShellResult<Str
 
 #[tauri::command]
 pub async fn list_stores(state: State<'_, AppState>) -> ShellResult<Vec<Store>> {
-    state.ready()?.db.read(cache::list_stores).await.map_err(|e| state.err(e))
+    state.ready()?.db.read(cache::list_stores).await.for_ui(&state)
 }
 
 #[tauri::command]
 pub async fn list_areas(state: State<'_, AppState>, store_id: Option<String>) -> ShellResult<Vec<Area>> {
-    state.ready()?.db.read(move |c| cache::list_areas(c, store_id.as_deref())).await.map_err(|e| state.err(e))
+    state.ready()?.db.read(move |c| cache::list_areas(c, store_id.as_deref())).await.for_ui(&state)
 }
 
 /// Every store at a glance: guests by where they are, doors, alerts (the cache only).
 #[tauri::command]
-pub async fn store_overview(
-    state: State<'_, AppState>,
-) -> ShellResult<Vec<uketsuke_core::workflows::overview::StoreOverview>> {
+pub async fn store_overview(state: State<'_, AppState>) -> ShellResult<Vec<StoreOverview>> {
     let now = uketsuke_core::platform::clock::now_unix();
-    state
-        .ready()?
-        .db
-        .read(move |c| uketsuke_core::workflows::overview::stores(c, now))
-        .await
-        .map_err(|e| state.err(e))
+    state.ready()?.db.read(move |c| uketsuke_core::workflows::overview::stores(c, now)).await.for_ui(&state)
 }
 
 /// One part of the sync as the window shows it, its error in the UI's language.
@@ -127,7 +124,7 @@ fn part(state: &AppState, p: worker::Part) -> SyncPart {
 
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> ShellResult<SyncStatus> {
-    let saved = state.ready()?.db.read(worker::status).await.map_err(|e| state.err(e))?;
+    let saved = state.ready()?.db.read(worker::status).await.for_ui(&state)?;
     Ok(view(&state, saved))
 }
 
@@ -173,11 +170,8 @@ pub async fn sync_now(state: State<'_, AppState>) -> ShellResult<SyncStatus> {
             let report =
                 sync::run(&ready.db, &config, ready.secrets.as_ref(), sync::Scope::ALL, &actor).await;
             let mut status = worker::Status::after(&report, &config);
-            status.waiting = ready
-                .db
-                .read(|c| Ok(uketsuke_core::desk::outbox::summary(c)?.0))
-                .await
-                .map_err(|e| state.err(e))?;
+            status.waiting =
+                ready.db.read(|c| Ok(uketsuke_core::desk::outbox::summary(c)?.0)).await.for_ui(&state)?;
             Ok(view(&state, Some(status)))
         }
     }
@@ -213,7 +207,7 @@ pub fn start_worker<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     tauri::async_runtime::spawn(async move {
         // Facility mode first, so that the worker's first round already waits for
         // leadership (docs/facility.md).
-        crate::facility::start(&handle, worker.as_deref());
+        crate::commands::facility::start(&handle, worker.as_deref());
         if let Some(w) = worker {
             w.run().await;
         }

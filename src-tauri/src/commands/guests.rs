@@ -1,14 +1,18 @@
 //! Today's guests for the staff window: the list, check-in/out, walk-ins, CSV import,
 //! and each guest's rotating QR.
 
-use crate::error::ShellResult;
+use crate::error::{ForUi, ShellResult};
 use crate::state::AppState;
 use tauri::State;
-use uketsuke_core::desk::guests::access::{self, AccessSummary, QrView};
-use uketsuke_core::desk::guests::{self, GuestView, WalkIn};
+use uketsuke_core::desk::guests::{self, access};
 use uketsuke_core::platform::clock;
-use uketsuke_core::platform::model::Guest;
-use uketsuke_core::workflows::reconcile::{self, CheckedOut};
+use uketsuke_core::workflows::reconcile;
+
+// The types its commands take and answer, named by the command list.
+pub use uketsuke_core::desk::guests::access::{AccessSummary, QrView};
+pub use uketsuke_core::desk::guests::{GuestView, WalkIn};
+pub use uketsuke_core::platform::model::Guest;
+pub use uketsuke_core::workflows::reconcile::CheckedOut;
 
 #[tauri::command]
 pub async fn list_guests(
@@ -21,7 +25,7 @@ pub async fn list_guests(
         .db
         .read(move |c| guests::today(c, &store_id, clock::now_unix(), query.as_deref()))
         .await
-        .map_err(|e| state.err(e))
+        .for_ui(&state)
 }
 
 /// Registers the guest's SPLATS member if needed (safe to repeat).
@@ -29,10 +33,10 @@ pub async fn list_guests(
 pub async fn issue_access(state: State<'_, AppState>, guest_id: String) -> ShellResult<AccessSummary> {
     let ready = state.ready()?;
     let config = ready.config();
-    let client = ready.splats(&config).map_err(|e| state.err(e))?;
+    let client = ready.splats(&config).for_ui(&state)?;
     access::issue(&ready.db, &client, ready.secrets.as_ref(), &config, &guest_id, &state.writer()?)
         .await
-        .map_err(|e| state.err(e))
+        .for_ui(&state)
 }
 
 /// The QR to show now. Made on this PC from the kept seed, so it works offline.
@@ -43,7 +47,7 @@ pub async fn guest_qr(state: State<'_, AppState>, guest_id: String) -> ShellResu
     let client = access::qr_client(&config, ready.secrets.as_ref());
     access::qr(&ready.db, client.as_ref(), ready.secrets.as_ref(), &config, &guest_id, None)
         .await
-        .map_err(|e| state.err(e))
+        .for_ui(&state)
 }
 
 /// Records the arrival and reports it to the reservation system.
@@ -52,7 +56,7 @@ pub async fn check_in(state: State<'_, AppState>, guest_id: String) -> ShellResu
     let ready = state.ready()?;
     guests::check_in_now(&ready.db, &ready.config(), ready.secrets.as_ref(), &guest_id, &state.writer()?)
         .await
-        .map_err(|e| state.err(e))
+        .for_ui(&state)
 }
 
 /// Checks out and revokes the door access at once, even before the booking ends; with
@@ -71,7 +75,7 @@ pub async fn check_out(state: State<'_, AppState>, guest_id: String) -> ShellRes
         &state.writer()?,
     )
     .await
-    .map_err(|e| state.err(e))?;
+    .for_ui(&state)?;
     if out.pending {
         ready.nudge_worker();
     }
@@ -86,7 +90,7 @@ pub async fn add_walk_in(state: State<'_, AppState>, walk_in: WalkIn) -> ShellRe
         .db
         .write(move |c| guests::add_walk_in(c, &walk_in, clock::now_unix(), &actor))
         .await
-        .map_err(|e| state.err(e))?;
+        .for_ui(&state)?;
     ready.nudge_worker();
     Ok(guest)
 }
@@ -100,7 +104,7 @@ pub async fn import_csv(state: State<'_, AppState>, bytes: Vec<u8>) -> ShellResu
         .db
         .write(move |c| guests::csv::import(c, &bytes, clock::now_unix(), &actor))
         .await
-        .map_err(|e| state.err(e))?;
+        .for_ui(&state)?;
     ready.nudge_worker();
     Ok(n)
 }

@@ -1,27 +1,31 @@
 //! Lock commands for the staff window, and the background status poller.
 
-use crate::error::ShellResult;
+use crate::error::{ForUi, ShellResult};
 use crate::state::AppState;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 use tauri::{AppHandle, Emitter, Manager, State};
-use uketsuke_core::clouds::sesame::Command;
-use uketsuke_core::desk::alerts::{self, Alert};
+use uketsuke_core::desk::alerts;
 use uketsuke_core::desk::cache;
 use uketsuke_core::desk::calls::billing::{self, Charge};
 use uketsuke_core::desk::calls::meter::{CallKind, Usage};
-use uketsuke_core::desk::doors::lock::{self, CommandReport, Confirmation, KnownStatus, Target};
-use uketsuke_core::desk::doors::{self, Door, PassReport};
+use uketsuke_core::desk::doors::{self, lock};
 use uketsuke_core::desk::keys;
 use uketsuke_core::platform::clock::{self, WARN_OFFSET_SECS};
+
+// The types its commands take and answer, named by the command list.
+pub use uketsuke_core::clouds::sesame::Command;
+pub use uketsuke_core::desk::alerts::Alert;
+pub use uketsuke_core::desk::doors::lock::{CommandReport, Confirmation, KnownStatus, Target};
+pub use uketsuke_core::desk::doors::{Door, PassReport};
 
 /// The doors of a store: its entrance (when it has a lock or a SPLATS door), then its
 /// areas, each with what can open it.
 #[tauri::command]
 pub async fn list_doors(state: State<'_, AppState>, store_id: String) -> ShellResult<Vec<Door>> {
     let ready = state.ready()?;
-    ready.db.read(move |conn| doors::of_store(conn, &store_id)).await.map_err(|e| state.err(e))
+    ready.db.read(move |conn| doors::of_store(conn, &store_id)).await.for_ui(&state)
 }
 
 /// What staff must look at in this store now (doors and overstaying guests), each
@@ -37,18 +41,14 @@ pub async fn list_alerts(state: State<'_, AppState>, store_id: String) -> ShellR
             alerts::for_store(c, &store_id, now)
         })
         .await
-        .map_err(|e| state.err(e))
+        .for_ui(&state)
 }
 
 /// Staff have seen this alert; it stops calling for attention until it recurs.
 #[tauri::command]
 pub async fn ack_alert(state: State<'_, AppState>, id: String) -> ShellResult<()> {
     let (ready, actor) = (state.ready()?, state.writer()?);
-    ready
-        .db
-        .write(move |c| alerts::acknowledge(c, &id, &actor, clock::now_unix()))
-        .await
-        .map_err(|e| state.err(e))
+    ready.db.write(move |c| alerts::acknowledge(c, &id, &actor, clock::now_unix())).await.for_ui(&state)
 }
 
 /// Unlocks the door's SPLATS pass controller (extended API), once, and reads its status.
@@ -56,16 +56,16 @@ pub async fn ack_alert(state: State<'_, AppState>, id: String) -> ShellResult<()
 pub async fn pass_unlock(state: State<'_, AppState>, target: Target) -> ShellResult<PassReport> {
     let ready = state.ready()?;
     let config = ready.config();
-    let client = ready.splats(&config).map_err(|e| state.err(e))?;
+    let client = ready.splats(&config).for_ui(&state)?;
     doors::pass_unlock(&ready.db, &client, ready.secrets.as_ref(), &target, &state.writer()?)
         .await
-        .map_err(|e| state.err(e))
+        .for_ui(&state)
 }
 
 async fn send(state: &AppState, target: Target, command: Command) -> ShellResult<CommandReport> {
     let ready = state.ready()?;
     let config = ready.config();
-    ready.locks(&config).command(&target, command, &state.writer()?).await.map_err(|e| state.err(e))
+    ready.locks(&config).command(&target, command, &state.writer()?).await.for_ui(state)
 }
 
 /// Sends unlock (83) once. The UI disables the button until this returns, and nothing
@@ -89,7 +89,7 @@ pub async fn confirm(
 ) -> ShellResult<Confirmation> {
     let ready = state.ready()?;
     let config = ready.config();
-    ready.locks(&config).confirm(&target, command, &state.writer()?).await.map_err(|e| state.err(e))
+    ready.locks(&config).confirm(&target, command, &state.writer()?).await.for_ui(&state)
 }
 
 /// One paid status read, on request.
@@ -97,7 +97,7 @@ pub async fn confirm(
 pub async fn refresh_status(state: State<'_, AppState>, target: Target) -> ShellResult<KnownStatus> {
     let ready = state.ready()?;
     let config = ready.config();
-    ready.locks(&config).status(&target, CallKind::Status).await.map_err(|e| state.err(e))
+    ready.locks(&config).status(&target, CallKind::Status).await.for_ui(&state)
 }
 
 #[derive(Serialize, ts_rs::TS)]
@@ -115,14 +115,10 @@ pub struct LockInfo {
 pub async fn lock_info(state: State<'_, AppState>) -> ShellResult<LockInfo> {
     let ready = state.ready()?;
     let config = ready.config();
-    let usage = ready.locks(&config).usage().await.map_err(|e| state.err(e))?;
-    let offset = ready.db.read(|c| Ok(lock::clock_offset(c))).await.map_err(|e| state.err(e))?;
+    let usage = ready.locks(&config).usage().await.for_ui(&state)?;
+    let offset = ready.db.read(|c| Ok(lock::clock_offset(c))).await.for_ui(&state)?;
     let cfg = config.clone();
-    let charge = ready
-        .db
-        .read(move |c| billing::charge(c, &cfg, clock::now_unix()))
-        .await
-        .map_err(|e| state.err(e))?;
+    let charge = ready.db.read(move |c| billing::charge(c, &cfg, clock::now_unix())).await.for_ui(&state)?;
     Ok(LockInfo {
         usage,
         charge,

@@ -15,15 +15,17 @@
 //! gesture, and resets after `kiosk.idle_reset_secs`. Repeated wrong lookups raise a
 //! `kiosk-alert` event for the staff window.
 
-use crate::error::ShellResult;
+use crate::error::{ForUi, ShellResult};
 use crate::state::AppState;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State, WebviewUrl, WebviewWindowBuilder, WindowEvent};
-use uketsuke_core::desk::guests::access::QrView;
-use uketsuke_core::desk::guests::kiosk::{self, KioskLookup};
-use uketsuke_core::desk::guests::{self, GuestView};
+use uketsuke_core::desk::guests::{self, kiosk, GuestView};
 use uketsuke_core::{platform::clock, Error};
+
+// The types its commands take and answer, named by the command list.
+pub use uketsuke_core::desk::guests::access::QrView;
+pub use uketsuke_core::desk::guests::kiosk::KioskLookup;
 
 pub const LABEL: &str = "kiosk";
 
@@ -70,7 +72,7 @@ pub struct KioskInfo {
 async fn kiosk_store(state: &AppState) -> ShellResult<uketsuke_core::platform::model::Store> {
     let ready = state.ready()?;
     let config = ready.config();
-    ready.db.read(move |c| kiosk::kiosk_store(c, &config)).await.map_err(|e| state.err(e))
+    ready.db.read(move |c| kiosk::kiosk_store(c, &config)).await.for_ui(state)
 }
 
 #[tauri::command]
@@ -82,8 +84,8 @@ pub async fn kiosk_info(state: State<'_, AppState>) -> ShellResult<KioskInfo> {
 
 /// Finds the guest's booking from what they typed, and puts it on screen.
 #[tauri::command]
-pub async fn kiosk_lookup<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn kiosk_lookup(
+    app: AppHandle,
     state: State<'_, AppState>,
     kiosk: State<'_, KioskState>,
     lookup: KioskLookup,
@@ -95,7 +97,7 @@ pub async fn kiosk_lookup<R: Runtime>(
         // Staff hear of it: somebody may be trying other people's bookings.
         let _ = app.emit_to("staff", "kiosk-alert", failures);
     }
-    let view = found.map_err(|e| state.err(e))?;
+    let view = found.for_ui(&state)?;
     *kiosk.current.lock().unwrap() = Some(view.guest.id.clone());
     Ok(KioskGuest::from(&view))
 }
@@ -118,11 +120,11 @@ pub async fn kiosk_current(
 pub async fn kiosk_qr(state: State<'_, AppState>, kiosk: State<'_, KioskState>) -> ShellResult<QrView> {
     let id = kiosk.current.lock().unwrap().clone().ok_or_else(|| state.err(Error::not_found("guest")))?;
     let ready = state.ready()?;
-    kiosk::qr(&ready.db, &ready.config(), ready.secrets.as_ref(), &id).await.map_err(|e| state.err(e))
+    kiosk::qr(&ready.db, &ready.config(), ready.secrets.as_ref(), &id).await.for_ui(&state)
 }
 
 async fn guest_view(state: &AppState, id: String) -> ShellResult<guests::GuestView> {
-    state.ready()?.db.read(move |c| guests::view(c, &id, clock::now_unix())).await.map_err(|e| state.err(e))
+    state.ready()?.db.read(move |c| guests::view(c, &id, clock::now_unix())).await.for_ui(state)
 }
 
 /// Back to the welcome screen (idle, or the guest pressed 終了).
@@ -134,14 +136,14 @@ pub fn kiosk_reset(kiosk: State<'_, KioskState>) {
 /// Leaves kiosk mode with the manager PIN: closes the kiosk window, and quits the app
 /// when it was started with `--kiosk` (there is no staff window then).
 #[tauri::command]
-pub async fn kiosk_exit<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn kiosk_exit(
+    app: AppHandle,
     state: State<'_, AppState>,
     kiosk: State<'_, KioskState>,
     pin: String,
 ) -> ShellResult<()> {
     let ready = state.ready()?;
-    kiosk::exit(&ready.db, &kiosk.keypad, pin).await.map_err(|e| state.err(e))?;
+    kiosk::exit(&ready.db, &kiosk.keypad, pin).await.for_ui(&state)?;
     kiosk.exit_allowed.store(true, Ordering::SeqCst);
     *kiosk.current.lock().unwrap() = None;
     if app.get_webview_window("staff").is_none() {
@@ -160,8 +162,8 @@ pub async fn kiosk_exit<R: Runtime>(
 
 /// Staff: show this guest's QR on the kiosk screen (opening it if it is not open).
 #[tauri::command]
-pub async fn push_to_kiosk<R: Runtime>(
-    app: AppHandle<R>,
+pub async fn push_to_kiosk(
+    app: AppHandle,
     state: State<'_, AppState>,
     kiosk: State<'_, KioskState>,
     guest_id: String,
@@ -176,7 +178,7 @@ pub async fn push_to_kiosk<R: Runtime>(
 
 /// Staff: open the kiosk screen (on a second monitor when there is one).
 #[tauri::command]
-pub fn open_kiosk<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> ShellResult<()> {
+pub fn open_kiosk(app: AppHandle, state: State<'_, AppState>) -> ShellResult<()> {
     open_once(&app, &state)
 }
 

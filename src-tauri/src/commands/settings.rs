@@ -4,16 +4,20 @@
 //! staff get `manager_required` whatever window or script calls it. No command here
 //! returns a secret: the view carries "set" and a mask only.
 
-use crate::error::ShellResult;
+use crate::error::{ForUi, ShellResult};
 use crate::state::{AppState, Ready};
 use tauri::State;
-use uketsuke_core::clouds::reservation::oauth::SignedIn;
-use uketsuke_core::desk::doors::lock::Target;
-use uketsuke_core::desk::staff::manager::{self, RoleStatus};
-use uketsuke_core::workflows::settings::{
-    self, AreaInput, CloudInput, ExportedFile, ImportPreview, ImportReport, SettingsView, StoreInput,
-};
+use uketsuke_core::desk::staff::manager;
+use uketsuke_core::workflows::settings;
 use uketsuke_core::{platform::clock, workflows::sync};
+
+// The types its commands take and answer, named by the command list.
+pub use uketsuke_core::clouds::reservation::oauth::SignedIn;
+pub use uketsuke_core::desk::doors::lock::Target;
+pub use uketsuke_core::desk::staff::manager::RoleStatus;
+pub use uketsuke_core::workflows::settings::{
+    AreaInput, CloudInput, ExportedFile, ImportPreview, ImportReport, SettingsView, StoreInput,
+};
 
 fn now() -> i64 {
     clock::now_unix()
@@ -27,7 +31,7 @@ pub async fn role_status(state: State<'_, AppState>) -> ShellResult<RoleStatus> 
 
 async fn role(state: &AppState, ready: &Ready) -> ShellResult<RoleStatus> {
     let gate = state.manager.clone();
-    ready.db.read(move |c| gate.status(c, clock::monotonic_secs())).await.map_err(|e| state.err(e))
+    ready.db.read(move |c| gate.status(c, clock::monotonic_secs())).await.for_ui(state)
 }
 
 /// Checks the PIN (wrong tries are counted and spaced out) and opens a manager session.
@@ -40,7 +44,7 @@ pub async fn manager_unlock(state: State<'_, AppState>, pin: String) -> ShellRes
         .db
         .write(move |c| gate.unlock(c, &pin, clock::monotonic_secs(), idle, &actor))
         .await
-        .map_err(|e| state.err(e))?;
+        .for_ui(&state)?;
     role(&state, ready).await
 }
 
@@ -54,18 +58,18 @@ pub async fn manager_lock(state: State<'_, AppState>) -> ShellResult<RoleStatus>
 #[tauri::command]
 pub async fn set_manager_pin(state: State<'_, AppState>, pin: String) -> ShellResult<RoleStatus> {
     let ready = state.ready()?;
-    if ready.db.read(manager::pin_is_set).await.map_err(|e| state.err(e))? {
+    if ready.db.read(manager::pin_is_set).await.for_ui(&state)? {
         state.require_manager()?;
     }
     let actor = state.operator();
-    ready.db.write(move |c| manager::set_pin(c, &pin, &actor)).await.map_err(|e| state.err(e))?;
+    ready.db.write(move |c| manager::set_pin(c, &pin, &actor)).await.for_ui(&state)?;
     state.manager.open(clock::monotonic_secs(), ready.config().manager_idle_secs());
     role(&state, ready).await
 }
 
 async fn view(state: &AppState, ready: &Ready) -> ShellResult<SettingsView> {
     let (config, secrets) = (ready.config(), ready.secrets.clone());
-    ready.db.read(move |c| settings::view(c, &config, secrets.as_ref())).await.map_err(|e| state.err(e))
+    ready.db.read(move |c| settings::view(c, &config, secrets.as_ref())).await.for_ui(state)
 }
 
 #[tauri::command]
@@ -83,7 +87,7 @@ pub async fn save_cloud_settings(state: State<'_, AppState>, input: CloudInput) 
         .db
         .write(move |c| settings::save_clouds(c, &config, secrets.as_ref(), &input, &actor))
         .await
-        .map_err(|e| state.err(e))?;
+        .for_ui(&state)?;
     ready.set_config(next);
     view(&state, ready).await
 }
@@ -97,7 +101,7 @@ pub async fn save_store(state: State<'_, AppState>, input: StoreInput) -> ShellR
         .db
         .write(move |c| settings::save_store(c, secrets.as_ref(), &input, now(), &actor))
         .await
-        .map_err(|e| state.err(e))?;
+        .for_ui(&state)?;
     view(&state, ready).await
 }
 
@@ -110,7 +114,7 @@ pub async fn save_area(state: State<'_, AppState>, input: AreaInput) -> ShellRes
         .db
         .write(move |c| settings::save_area(c, secrets.as_ref(), &input, now(), &actor))
         .await
-        .map_err(|e| state.err(e))?;
+        .for_ui(&state)?;
     view(&state, ready).await
 }
 
@@ -123,7 +127,7 @@ pub async fn remove_door(state: State<'_, AppState>, target: Target) -> ShellRes
     let splats = ready.splats(&ready.config()).ok();
     settings::remove_door(&ready.db, splats.as_ref(), &ready.secrets, &target, &actor)
         .await
-        .map_err(|e| state.err(e))?;
+        .for_ui(&state)?;
     view(&state, ready).await
 }
 
@@ -142,7 +146,7 @@ pub async fn import_lock_qr(
         .db
         .write(move |c| settings::import_lock_qr(c, secrets.as_ref(), &target, &image, &actor))
         .await
-        .map_err(|e| state.err(e))?;
+        .for_ui(&state)?;
     view(&state, ready).await
 }
 
@@ -162,9 +166,7 @@ pub async fn reservation_sign_in(state: State<'_, AppState>) -> ShellResult<Sign
             )
         })
     };
-    sync::sign_in(&ready.db, &config, ready.secrets.as_ref(), open, &state.writer()?)
-        .await
-        .map_err(|e| state.err(e))
+    sync::sign_in(&ready.db, &config, ready.secrets.as_ref(), open, &state.writer()?).await.for_ui(&state)
 }
 
 /// Writes the settings (no secrets) to `uketsuke-settings-YYYYMMDD-HHMM.json` in the
@@ -178,7 +180,7 @@ pub async fn export_settings(state: State<'_, AppState>) -> ShellResult<Exported
         .db
         .write(move |c| settings::export_file(c, &config, &settings::downloads(), now(), &actor))
         .await
-        .map_err(|e| state.err(e))
+        .for_ui(&state)
 }
 
 /// What importing this file would do, for the manager to confirm: stores, areas and
@@ -186,7 +188,7 @@ pub async fn export_settings(state: State<'_, AppState>) -> ShellResult<Exported
 #[tauri::command]
 pub async fn preview_import(state: State<'_, AppState>, text: String) -> ShellResult<ImportPreview> {
     state.require_manager()?;
-    settings::preview_import(&state.ready()?.config(), &text).map_err(|e| state.err(e))
+    settings::preview_import(&state.ready()?.config(), &text).for_ui(&state)
 }
 
 /// Reads a settings file picked in the window and applies it in one transaction.
@@ -199,7 +201,7 @@ pub async fn import_settings(state: State<'_, AppState>, text: String) -> ShellR
         .db
         .write(move |c| settings::import(c, &config, secrets.as_ref(), &text, now(), &actor))
         .await
-        .map_err(|e| state.err(e))?;
+        .for_ui(&state)?;
     ready.set_config(next);
     Ok(report)
 }
@@ -228,11 +230,7 @@ pub async fn kiosk_at_login(
             true,
         )
         .with_detail(serde_json::json!({ "enabled": on }));
-        ready
-            .db
-            .write(move |c| uketsuke_core::desk::audit::record(c, &event))
-            .await
-            .map_err(|e| state.err(e))?;
+        ready.db.write(move |c| uketsuke_core::desk::audit::record(c, &event)).await.for_ui(&state)?;
     }
     auto.is_enabled().map_err(fail)
 }
