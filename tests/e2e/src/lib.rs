@@ -29,10 +29,11 @@ pub fn enabled() -> bool {
 /// One window test at a time in the one test binary: each starts the app (WebKit, a
 /// simulator, sometimes PostgreSQL), and two at once on a 2-core machine make the
 /// timing a test measures (a QR's rotation, a door's confirmation) the machine's, not
-/// the app's. A test that failed leaves the lock usable by the next.
-pub fn alone() -> std::sync::MutexGuard<'static, ()> {
-    static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    ONE.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+/// the app's. An async lock (each test has its own runtime): a test that failed
+/// releases it as it unwinds.
+pub async fn alone() -> tokio::sync::MutexGuard<'static, ()> {
+    static ONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    ONE.lock().await
 }
 
 /// The debug build of the app, built by `cargo build` before the tests run.

@@ -18,7 +18,7 @@ const KEYRING_SERVICE: &str = "jp.uketsuke.e2e-doors";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     if !enabled() {
         return;
     }

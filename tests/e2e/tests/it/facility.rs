@@ -35,7 +35,7 @@ async fn walk_in(s: &Session, name: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_counters_see_each_others_walk_ins() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     if !enabled() || !uketsuke_sim::postgres::available() {
         return;
     }

@@ -37,7 +37,7 @@ async fn pick_file(s: &Session, name: &str, contents: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn walk_in_and_csv_import_from_the_staff_window() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     if !enabled() {
         return;
     }

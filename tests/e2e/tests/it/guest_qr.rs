@@ -58,7 +58,7 @@ async fn step_end(s: &Session) -> i64 {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_qr_on_screen_opens_the_door_and_rotates() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     if !enabled() {
         return;
     }

@@ -28,7 +28,7 @@ async fn shown(s: &Session) -> Vec<Vec<String>> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_guests_history_shows_and_exports_exactly_as_seen() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     if !enabled() {
         return;
     }

@@ -74,7 +74,7 @@ async fn keypad(s: &Session, digits: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_guest_finds_their_booking_and_the_kiosk_qr_opens_the_door() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     if !enabled() {
         return;
     }
@@ -168,7 +168,7 @@ async fn a_guest_finds_their_booking_and_the_kiosk_qr_opens_the_door() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn staff_push_guests_to_the_open_kiosk_and_it_hears_at_once() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     if !enabled() {
         return;
     }

@@ -34,7 +34,7 @@ async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn doors_and_guests_stay_live_while_the_clouds_hang() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     if !enabled() {
         return;
     }

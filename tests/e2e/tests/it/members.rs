@@ -43,7 +43,7 @@ fn photo_jpeg() -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_weekday_member_is_refused_on_saturday_by_the_simulated_reader() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     if !enabled() {
         return;
     }

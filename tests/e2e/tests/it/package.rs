@@ -8,7 +8,7 @@ use uketsuke_sim::{Sim, SimConfig};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_installed_package_opens_the_store_list() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     let Some(app) = std::env::var_os("UKETSUKE_INSTALLED_APP").map(PathBuf::from) else {
         eprintln!("skipped: set UKETSUKE_INSTALLED_APP (scripts/test-package.sh does)");
         return;

@@ -102,7 +102,7 @@ const MANAGER_ONLY: &[&str] = &[
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_manager_configures_locks_and_staff_cannot_see_settings_or_secrets() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     if !enabled() {
         return;
     }

@@ -35,7 +35,7 @@ async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn staff_window_syncs_and_lists_stores_and_areas() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     if !enabled() {
         return;
     }
@@ -93,7 +93,7 @@ async fn staff_window_syncs_and_lists_stores_and_areas() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_broken_config_opens_a_window_that_names_the_setting() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     if !enabled() {
         return;
     }
@@ -113,7 +113,7 @@ async fn a_broken_config_opens_a_window_that_names_the_setting() {
 /// and is confirmed; with a wrong key the lock refuses and the card says why.
 #[tokio::test(flavor = "multi_thread")]
 async fn unlock_buttons_open_the_door_and_explain_a_wrong_key() {
-    let _alone = uketsuke_e2e::alone();
+    let _alone = uketsuke_e2e::alone().await;
     if !enabled() {
         return;
     }

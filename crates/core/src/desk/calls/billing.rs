@@ -1,7 +1,7 @@
 //! What SESAME calls cost: the month's projected charge from the price table (CANDY
 //! HOUSE's page, docs/reference/vendor-documents.md: free up to 30,000 calls a month,
 //! then ¥2,000 to 100,000 and ¥5,000 to 300,000, before tax), and the daily free limit
-//! its console announces ("本日の無料回数の上限に到達しました") but does not number [I]. The table,
+//! its console announces ("本日の無料回数の上限に到達しました") but does not number \[I\]. The table,
 //! the daily limit and how early to warn are settings (`[sesame]`).
 
 use crate::desk::calls::meter;

@@ -1,7 +1,7 @@
 //! SPLATS KEY: key boxes and their units on the board, and the keys given to guests.
 //!
 //! A unit's state is read from SPLATS (`GET devices/keys/{id}/status`: its fields beyond
-//! `unit_no` and `key` are not documented [I] and are read tolerantly) and kept in
+//! `unit_no` and `key` are not documented \[I\] and are read tolerantly) and kept in
 //! SQLite, so the board shows it without a call. Whether a key that is out is **late** is
 //! ours to judge: each key given to a guest (now at the counter, or with the booking)
 //! is recorded with the time it must be back, the booking's end plus

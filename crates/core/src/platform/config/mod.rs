@@ -160,7 +160,7 @@ pub struct SesameConfig {
     #[serde(default = "default_tiers")]
     pub price_tiers: Vec<PriceTier>,
     /// Free calls a day before SESAME's console asks for a card. The number is not
-    /// published [I]: a thirtieth of the free month by default.
+    /// published \[I\]: a thirtieth of the free month by default.
     #[serde(default = "default_daily_free")]
     pub daily_free_calls: u32,
     /// Warn at this share (percent) of a tier or of the daily limit.

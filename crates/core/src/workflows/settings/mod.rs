@@ -7,9 +7,9 @@
 //! module returns says whether a secret is set and shows it masked, never the value.
 //! Every change is audited with the names of the fields changed, never their values.
 //!
-//! By concern: [`view`] (what the screens show), [`clouds`] (addresses and
-//! credentials), [`doors`] (stores, areas, their locks and mappings), `removal`
-//! (removing one without leaving door rights behind, [`remove_door`]) and [`transfer`] (the settings
+//! By concern: [`view`] (what the screens show), `clouds` (addresses and
+//! credentials), `doors` (stores, areas, their locks and mappings), `removal`
+//! (removing one without leaving door rights behind, [`remove_door`]) and `transfer` (the settings
 //! file for a second PC).
 
 mod clouds;
