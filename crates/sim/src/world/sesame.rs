@@ -57,7 +57,7 @@ impl SimDevice {
         payload.extend_from_slice(&self.secret);
         payload.extend_from_slice(&[0; 6]);
         let hex: String = self.uuid.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-        payload.extend((0..16).map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0)));
+        payload.extend(hex::decode(&hex).ok().filter(|b| b.len() == 16).unwrap_or(vec![0; 16]));
         let sk = base64::engine::general_purpose::STANDARD.encode(payload);
         format!("ssm://UI?t=sk&sk={}&l=1&n=demo", sk.replace('+', "%2B"))
     }

@@ -31,25 +31,10 @@ fn refused(ja: &str, en: &str) -> Error {
     )
 }
 
-/// Percent-decoding that leaves `+` alone: `sk` is base64 and its `+` is data.
+/// Percent-decoding that leaves `+` alone (`sk` is base64 and its `+` is data) and a
+/// `%` that starts no escape as it is: plain RFC 3986, not a form's decoding.
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        // Work on bytes: slicing the str could split a multibyte character after '%'.
-        let escape =
-            bytes.get(i + 1..i + 3).filter(|h| bytes[i] == b'%' && h.iter().all(u8::is_ascii_hexdigit));
-        if let Some(hex) = escape {
-            let hex = std::str::from_utf8(hex).expect("ASCII hex digits");
-            out.push(u8::from_str_radix(hex, 16).expect("checked hex"));
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 
 /// Parses the text of a SESAME share QR.

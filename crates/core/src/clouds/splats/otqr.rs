@@ -84,16 +84,13 @@ impl Generator {
 
 /// `SL-OTQR?v=1&data=…&totp=…`, `data` percent-encoded outside the RFC 3986 unreserved set.
 pub fn payload(data: &str, code: &str) -> String {
-    let mut enc = String::with_capacity(data.len());
-    for b in data.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            enc.push(b as char);
-        } else {
-            enc.push_str(&format!("%{b:02X}"));
-        }
-    }
+    let enc = percent_encoding::utf8_percent_encode(data, NOT_UNRESERVED);
     format!("SL-OTQR?v=1&data={enc}&totp={code}")
 }
+
+/// Every byte but RFC 3986's unreserved ones (letters, digits, `-._~`) is escaped.
+const NOT_UNRESERVED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
 
 #[cfg(test)]
 mod tests {
