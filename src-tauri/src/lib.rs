@@ -19,7 +19,7 @@ macro_rules! invoke_handler {
 }
 
 pub fn run() {
-    let args = Args::parse(std::env::args().skip(1));
+    let args = Args::from_process();
     // Log files for support (docs/support.md); a config that does not load still logs.
     let for_logs = uketsuke_core::Config::load(args.config.as_deref()).unwrap_or_default();
     uketsuke_core::platform::logs::init(&for_logs, "uketsuke", true);
@@ -56,9 +56,7 @@ pub fn run() {
 /// Another `uketsuke-app` was started: bring this one forward instead.
 fn second_launch<R: tauri::Runtime>(app: &tauri::AppHandle<R>, argv: &[String]) {
     use tauri::Manager;
-    if Args::parse(argv.iter().skip(1).cloned()).kiosk
-        && app.get_webview_window(commands::kiosk::LABEL).is_none()
-    {
+    if Args::of_second_launch(argv).kiosk && app.get_webview_window(commands::kiosk::LABEL).is_none() {
         if let Err(e) = commands::kiosk::open(app) {
             tracing::warn!("kiosk not opened for a second launch: {e}");
         }

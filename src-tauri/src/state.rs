@@ -12,24 +12,29 @@ use uketsuke_core::platform::secrets::{Keyring, SecretStore};
 use uketsuke_core::workflows::worker::Worker;
 use uketsuke_core::{Config, Lang};
 
-/// Command-line options of the app binary.
-#[derive(Debug, Default, Clone)]
+/// Command-line options of the app binary (`uketsuke-app --help`).
+#[derive(Debug, Default, Clone, clap::Parser)]
+#[command(name = "uketsuke-app", version, about = "受付 Uketsuke: the front desk's window")]
 pub struct Args {
+    /// The config file (default: config.toml in the user's config directory).
+    #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Only the kiosk window, full-screen, for an unattended PC.
+    #[arg(long)]
     pub kiosk: bool,
 }
 
 impl Args {
-    pub fn parse(mut it: impl Iterator<Item = String>) -> Args {
-        let mut args = Args::default();
-        while let Some(a) = it.next() {
-            match a.as_str() {
-                "--config" => args.config = it.next().map(PathBuf::from),
-                "--kiosk" => args.kiosk = true,
-                _ => {}
-            }
-        }
-        args
+    /// This process's arguments: `--help` and `--version` print and exit, a wrong one
+    /// says what is wrong and exits, before any window opens.
+    pub fn from_process() -> Args {
+        <Args as clap::Parser>::parse()
+    }
+
+    /// The arguments of a second launch, forwarded by the single-instance plugin: read
+    /// as far as they make sense, never exiting the running app.
+    pub fn of_second_launch(argv: &[String]) -> Args {
+        <Args as clap::Parser>::try_parse_from(argv).unwrap_or_default()
     }
 }
 
@@ -189,9 +194,12 @@ mod tests {
 
     #[test]
     fn parses_app_arguments() {
-        let a = Args::parse(["--kiosk", "--config", "/tmp/c.toml"].into_iter().map(String::from));
+        let argv = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let a = Args::of_second_launch(&argv(&["uketsuke-app", "--kiosk", "--config", "/tmp/c.toml"]));
         assert!(a.kiosk);
         assert_eq!(a.config.unwrap(), PathBuf::from("/tmp/c.toml"));
+        let odd = Args::of_second_launch(&argv(&["uketsuke-app", "--kiosk", "--what"]));
+        assert!(!odd.kiosk, "a launch it cannot read opens nothing new");
     }
 
     #[test]

@@ -15,9 +15,10 @@ pub fn json<T: Serialize + ?Sized>(value: &T) {
     println!("{}", serde_json::to_string_pretty(value).expect("CLI output serialises"));
 }
 
-/// Display width: East Asian wide characters take two columns in a terminal.
+/// Terminal columns: a kanji or full-width letter takes two, a half-width kana one
+/// (Unicode's East Asian Width, as terminals draw it).
 fn width(s: &str) -> usize {
-    s.chars().map(|c| if (c as u32) >= 0x1100 && !matches!(c as u32, 0xFF61..=0xFF9F) { 2 } else { 1 }).sum()
+    unicode_width::UnicodeWidthStr::width(s)
 }
 
 /// An aligned table of any rows (the history, the reports).
