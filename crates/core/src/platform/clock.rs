@@ -4,6 +4,7 @@
 //! by more than a few tens of seconds silently breaks both. Every HTTP reply carries
 //! a `Date` header; comparing it with the local time gives the offset.
 
+use super::jst::JstDay;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Offsets beyond this are shown to staff as a warning.
@@ -58,28 +59,26 @@ mod tests {
 
 /// `2026-11-23 09:30:00` in Japan time, for logs and tables.
 pub fn format_jst(unix: i64) -> String {
-    let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("valid offset");
     chrono::DateTime::from_timestamp(unix, 0)
-        .map(|t| t.with_timezone(&jst).format("%Y-%m-%d %H:%M:%S").to_string())
+        .map(|t| t.with_timezone(&jst()).format("%Y-%m-%d %H:%M:%S").to_string())
         .unwrap_or_else(|| unix.to_string())
 }
 
 /// The first millisecond of a Japan day given as `YYYY-MM-DD`; `next` gives the day after's.
 pub fn day_start_ms(day: &str, next: bool) -> crate::Result<i64> {
-    let d = chrono::NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d").map_err(|_| {
+    let d = JstDay::parse(day).ok_or_else(|| {
         crate::Error::invalid(
             crate::platform::error::Code::DateInvalid,
             format!("日付「{day}」は 2026-11-24 の形で入力してください"),
             format!("the date \"{day}\" must look like 2026-11-24"),
         )
     })?;
-    let d = if next { d.succ_opt().unwrap_or(d) } else { d };
-    Ok((d.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc().timestamp() - 9 * 3600) * 1000)
+    Ok(if next { d.next() } else { d }.start() * 1000)
 }
 
 /// Japan Standard Time, the only zone SPLATS and the reservation system speak.
 pub fn jst() -> chrono::FixedOffset {
-    chrono::FixedOffset::east_opt(9 * 3600).expect("valid offset")
+    super::jst::zone()
 }
 
 /// `2026-11-23T09:30:00+09:00`: ISO 8601 to the second, always `+09:00`, as SPLATS wants.

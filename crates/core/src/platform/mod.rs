@@ -8,6 +8,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod images;
+pub mod jst;
 pub mod logs;
 pub mod model;
 pub mod secrets;

@@ -247,10 +247,10 @@ pub struct DayHead {
 
 /// Each day's head, oldest first (rows still in the database).
 pub fn day_heads(conn: &Connection) -> Result<Vec<DayHead>> {
-    let mut stmt = conn.prepare(
-        "SELECT date((at_ms / 1000) + 32400, 'unixepoch') AS day, MAX(id), COUNT(*)
-         FROM audit_events GROUP BY day ORDER BY MAX(id)",
-    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {} AS day, MAX(id), COUNT(*) FROM audit_events GROUP BY day ORDER BY MAX(id)",
+        crate::platform::jst::sql_day("(at_ms / 1000)")
+    ))?;
     let days: Vec<(String, i64, i64)> =
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
     let mut out = Vec::new();

@@ -58,13 +58,8 @@ fn calls_today(conn: &Connection, now: i64) -> Result<u64> {
 
 /// Seconds into the JST month and the month's length.
 fn month_progress(now: i64) -> (i64, i64) {
-    use chrono::{Datelike, TimeZone};
-    let jst = crate::platform::clock::jst();
-    let t = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default().with_timezone(&jst);
-    let start =
-        jst.with_ymd_and_hms(t.year(), t.month(), 1, 0, 0, 0).single().map(|s| s.timestamp()).unwrap_or(now);
-    let (ny, nm) = if t.month() == 12 { (t.year() + 1, 1) } else { (t.year(), t.month() + 1) };
-    let end = jst.with_ymd_and_hms(ny, nm, 1, 0, 0, 0).single().map(|s| s.timestamp()).unwrap_or(now + 1);
+    let day = crate::platform::jst::JstDay::of(now);
+    let (start, end) = (day.month_start().start(), day.next_month_start().start());
     (now - start, end - start)
 }
 

@@ -31,10 +31,7 @@ impl CallKind {
 
 /// `YYYY-MM` of a Unix time in Japan, where the facility (and its bill) is.
 pub fn month_of(unix: i64) -> String {
-    let jst = chrono::FixedOffset::east_opt(9 * 3600).expect("valid offset");
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map(|t| t.with_timezone(&jst).format("%Y-%m").to_string())
-        .unwrap_or_else(|| "1970-01".into())
+    crate::platform::jst::JstDay::of(unix).month()
 }
 
 pub fn count(conn: &Connection, cloud: &str, kind: CallKind, now: i64) -> Result<()> {

@@ -16,6 +16,7 @@ use crate::desk::audit::{self, AuditEvent};
 use crate::desk::cache;
 use crate::platform::clock;
 use crate::platform::error::{Code, Error, Result};
+use crate::platform::jst::JstDay;
 use crate::platform::model::{Guest, GuestSource};
 use rusqlite::{params, Connection};
 use serde::Serialize;
@@ -69,18 +70,12 @@ pub fn status(g: &Guest, arrived_at: Option<i64>, checked_out_at: Option<i64>, n
 
 /// Unix seconds of 00:00 JST on the day containing `now`.
 pub fn day_start(now: i64) -> i64 {
-    let local = chrono::DateTime::from_timestamp(now, 0).unwrap_or_default().with_timezone(&clock::jst());
-    let midnight = local.date_naive().and_hms_opt(0, 0, 0).expect("valid time");
-    midnight.and_local_timezone(clock::jst()).single().map(|t| t.timestamp()).unwrap_or(now)
+    JstDay::of(now).start()
 }
 
 /// `YYYY-MM-DD` of the JST day containing `now`.
 pub fn jst_date(now: i64) -> String {
-    chrono::DateTime::from_timestamp(now, 0)
-        .unwrap_or_default()
-        .with_timezone(&clock::jst())
-        .format("%Y-%m-%d")
-        .to_string()
+    JstDay::of(now).to_string()
 }
 
 /// The store's guests whose booking overlaps today (JST), cancelled ones included (staff

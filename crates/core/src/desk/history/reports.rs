@@ -5,6 +5,7 @@
 use super::export;
 use crate::platform::db::Connection;
 use crate::platform::error::Result;
+use crate::platform::jst;
 use crate::Lang;
 use rusqlite::params;
 use serde::Serialize;
@@ -37,17 +38,18 @@ pub fn daily(conn: &Connection, since: &str, until: &str, now: i64, lang: Lang) 
     crate::platform::clock::day_start_ms(since, false)?;
     crate::platform::clock::day_start_ms(until, false)?;
     let mut rows: BTreeMap<(String, Option<String>), DayReport> = BTreeMap::new();
-    let mut stmt = conn.prepare(
-        "SELECT date(g.starts_at + 32400, 'unixepoch') AS day, g.store_id,
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {day} AS day, g.store_id,
                 SUM(g.checked_in_at IS NOT NULL OR g.first_scan_at IS NOT NULL),
                 SUM(g.checked_in_at IS NULL AND g.first_scan_at IS NULL AND g.cancelled_at IS NULL
                     AND g.ends_at < ?3),
                 SUM((g.checked_out_at IS NOT NULL AND g.checked_out_at > g.ends_at)
                     OR (g.checked_out_at IS NULL AND g.checked_in_at IS NOT NULL AND g.ends_at < ?3))
          FROM guests g
-         WHERE date(g.starts_at + 32400, 'unixepoch') BETWEEN ?1 AND ?2
+         WHERE {day} BETWEEN ?1 AND ?2
          GROUP BY day, g.store_id",
-    )?;
+        day = jst::sql_day("g.starts_at"),
+    ))?;
     let guests = stmt.query_map(params![since, until, now], |r| {
         Ok((
             r.get::<_, String>(0)?,
@@ -63,14 +65,17 @@ pub fn daily(conn: &Connection, since: &str, until: &str, now: i64, lang: Lang) 
         (row.arrivals, row.no_shows, row.overstays) = (arrivals, no_shows, overstays);
     }
     let not_staff = serde_json::to_string(NOT_STAFF).unwrap_or_default();
-    let mut stmt = conn.prepare(
-        "SELECT date(at_ms / 1000 + 32400, 'unixepoch') AS day, store_id, COUNT(*)
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {day} AS day, store_id, COUNT(*)
          FROM history_entries
          WHERE source = 'audit' AND event IN ('sesame.unlock', 'door.pass_unlock') AND ok = 1
            AND actor NOT IN (SELECT value FROM json_each(?3))
-           AND at_ms >= (unixepoch(?1) - 32400) * 1000 AND at_ms < (unixepoch(?2, '+1 day') - 32400) * 1000
+           AND at_ms >= {since} * 1000 AND at_ms < {until} * 1000
          GROUP BY day, store_id",
-    )?;
+        day = jst::sql_day("at_ms / 1000"),
+        since = jst::sql_start("?1"),
+        until = jst::sql_start("?2, '+1 day'"),
+    ))?;
     let unlocks = stmt.query_map(params![since, until, not_staff], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, u32>(2)?))
     })?;

@@ -13,7 +13,9 @@ const WEEK: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
 
 /// The JST wall-clock time of a unix second.
 pub fn jst(unix: i64) -> NaiveDateTime {
-    chrono::DateTime::from_timestamp(unix + 9 * 3600, 0).map(|t| t.naive_utc()).unwrap_or_default()
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| t.with_timezone(&crate::seed::jst()).naive_local())
+        .unwrap_or_default()
 }
 
 /// Does `pass` let its holder into `area_id` at `now`?
