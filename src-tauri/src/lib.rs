@@ -24,7 +24,11 @@ pub fn run() {
     let for_logs = uketsuke_core::Config::load(args.config.as_deref()).unwrap_or_default();
     uketsuke_core::platform::logs::init(&for_logs, "uketsuke", true);
     let state = AppState::load(&args);
-    let kiosk_only = args.kiosk;
+    // A PC joined as a kiosk shows only the kiosk, however it was started.
+    let kiosk_pc = state
+        .ready()
+        .is_ok_and(|r| r.config().facility.role == uketsuke_core::platform::config::PcRole::Kiosk);
+    let kiosk_only = args.kiosk || kiosk_pc;
     tauri::Builder::default()
         // First: a second launch focuses this one (and opens the kiosk if it asked for
         // it) instead of starting a second app on the same PC.

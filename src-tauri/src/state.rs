@@ -86,8 +86,7 @@ impl Ready {
         &self,
         config: &Config,
     ) -> uketsuke_core::Result<uketsuke_core::clouds::splats::SplatsClient> {
-        Ok(uketsuke_core::clouds::splats::SplatsClient::from_config(config, self.secrets.as_ref())?
-            .with_meter(self.db.clone()))
+        uketsuke_core::desk::calls::splats(config, self.secrets.as_ref(), Some(self.db.clone()))
     }
 }
 
@@ -157,18 +156,13 @@ impl AppState {
         self.operator.lock().unwrap().clone()
     }
 
-    /// Who acts, for a command that changes data: refused on a head-office PC of a
-    /// facility, which only looks (docs/facility.md).
+    /// Who acts, for a command that changes data: refused early, by core's rule, on a
+    /// PC whose role may not change (a head office: docs/facility.md). Core checks
+    /// again where the change is made, for the CLI alike.
     pub fn writer(&self) -> ShellResult<String> {
-        let head_office = self
-            .ready()
-            .is_ok_and(|r| r.config().facility.role == uketsuke_core::platform::config::PcRole::HeadOffice);
-        if head_office {
-            return Err(self.err(uketsuke_core::Error::invalid(
-                uketsuke_core::platform::error::Code::ReadOnlyPc,
-                "本部の PC は閲覧のみです。変更は店舗の PC で行ってください",
-                "a head-office PC only looks: make changes at a store's PC",
-            )));
+        if let Ok(ready) = self.ready() {
+            use uketsuke_core::desk::staff::role::{require, Deed};
+            require(&ready.config(), Deed::Change).map_err(|e| self.err(e))?;
         }
         Ok(self.operator())
     }

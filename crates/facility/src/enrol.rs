@@ -10,6 +10,7 @@ use super::{join, pc_id, show_code, DB_PASSWORD};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 use uketsuke_core::desk::audit::{self, AuditEvent};
+use uketsuke_core::desk::staff::role::{self, Deed};
 use uketsuke_core::platform::config::{Config, FacilityConfig, PcRole};
 use uketsuke_core::platform::db::Db;
 use uketsuke_core::platform::error::{Code, Error, Result};
@@ -65,6 +66,7 @@ pub fn settings(config: &Config, secrets: &dyn SecretStore) -> Result<FacilitySe
 
 /// Makes a one-time join code (a manager's screen, or the CLI), and records who did.
 pub async fn make_code(db: &Db, config: &Config, secrets: &dyn SecretStore, actor: &str) -> Result<JoinCode> {
+    role::require(config, Deed::Admit)?;
     if !config.facility.enabled() {
         return Err(not_in_facility());
     }
@@ -111,6 +113,8 @@ pub async fn join_pc(
     }
     let mut next = config.clone();
     next.facility = wanted;
+    let role = next.facility.role;
+    db.write(move |c| role::keep(c, role)).await?;
     if let Some(path) = &config.source {
         next.save(path)?;
     }

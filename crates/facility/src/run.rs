@@ -124,7 +124,7 @@ impl Facility {
     async fn session(&self) -> Result<(Session, FacilityKey)> {
         let app = format!("uketsuke {}", self.pc);
         let (session, key) = open(&self.config, self.secrets.as_ref(), &app).await?;
-        let role = if self.config.role == PcRole::HeadOffice { "head_office" } else { "counter" };
+        let role = uketsuke_core::desk::staff::role::name(self.config.role);
         session
             .client
             .execute(

@@ -5,7 +5,7 @@ use chrono::{Duration, FixedOffset, TimeZone};
 
 /// Japan Standard Time; bookings are made in local time.
 pub fn jst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).expect("valid offset")
+    crate::world::jst()
 }
 
 /// Unix seconds of 00:00 JST on the day that contains `now`.

@@ -36,6 +36,9 @@ pub enum FacilityCommand {
         /// A head-office PC: sees every store, changes nothing.
         #[arg(long)]
         head_office: bool,
+        /// An unattended entrance PC: only the kiosk, no door command, no join code.
+        #[arg(long, conflicts_with = "head_office")]
+        kiosk: bool,
     },
 }
 
@@ -62,9 +65,13 @@ pub async fn run(
                 )
             );
         }
-        FacilityCommand::Join { url, name, head_office } => {
+        FacilityCommand::Join { url, name, head_office, kiosk } => {
             let code = read_code(lang)?;
-            let role = if head_office { PcRole::HeadOffice } else { PcRole::Counter };
+            let role = match (head_office, kiosk) {
+                (true, _) => PcRole::HeadOffice,
+                (_, true) => PcRole::Kiosk,
+                _ => PcRole::Counter,
+            };
             let input = JoinInput { database_url: url, password: None, pc_name: name, role, code };
             enrol::join_pc(&db, config, secrets.as_ref(), input, "cli").await?;
             println!("{}", lang.pick("施設に参加しました", "joined the facility"));

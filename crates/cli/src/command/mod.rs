@@ -179,6 +179,5 @@ fn splats_client(
     config: &Config,
     secrets: &dyn SecretStore,
 ) -> Result<uketsuke_core::clouds::splats::SplatsClient, CliError> {
-    let client = uketsuke_core::clouds::splats::SplatsClient::from_config(config, secrets)?;
-    Ok(client.with_meter(open_shared(config)?))
+    Ok(uketsuke_core::desk::calls::splats(config, secrets, Some(open_shared(config)?))?)
 }

@@ -9,3 +9,4 @@ mod cli;
 mod facility;
 mod logs;
 mod members;
+mod roles;

@@ -139,6 +139,7 @@ pub fn prune(conn: &Connection, now: i64) -> Result<()> {
 
 /// Staff have seen it: it stays listed, no longer calling for attention. Audited.
 pub fn acknowledge(conn: &Connection, id: &str, actor: &str, now: i64) -> Result<()> {
+    crate::desk::staff::role::require_here(conn, crate::desk::staff::role::Deed::Change)?;
     conn.execute(
         "INSERT INTO alert_acks (id, by, at) VALUES (?1, ?2, ?3) ON CONFLICT(id) DO NOTHING",
         params![id, actor, now],

@@ -180,7 +180,7 @@ async fn splats_from_config(
     secrets: &dyn SecretStore,
     actor: &str,
 ) -> Result<SplatsReport> {
-    let client = SplatsClient::from_config(config, secrets)?.with_meter(db.clone());
+    let client = crate::desk::calls::splats(config, secrets, Some(db.clone()))?;
     splats(db, &client, config, actor).await
 }
 
@@ -201,7 +201,7 @@ async fn access_at(
     actor: &str,
     now: i64,
 ) -> Result<AccessReport> {
-    let client = SplatsClient::from_config(config, secrets)?.with_meter(db.clone());
+    let client = crate::desk::calls::splats(config, secrets, Some(db.clone()))?;
     let cfg = config.clone();
     let planned = db.write(move |c| reconcile::plan(c, &cfg, now)).await?;
     let drained = reconcile::drain(db, &client, secrets, config, actor, now).await?;

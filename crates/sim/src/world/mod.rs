@@ -52,3 +52,8 @@ pub struct World {
     pub sesame: sesame::SesameWorld,
     pub splats: splats::SplatsWorld,
 }
+
+/// Japan Standard Time, the one zone the simulated clouds speak.
+pub fn jst() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(9 * 3600).expect("valid offset")
+}

@@ -10,6 +10,7 @@ use crate::clouds::sesame::{sign, Command, DeviceUuid, LockState, SecretKey, Ses
 use crate::desk::audit::{self, AuditEvent};
 use crate::desk::cache;
 use crate::desk::calls::meter::{self, CallKind, Usage};
+use crate::desk::staff::role::{self, Deed};
 use crate::platform::clock;
 use crate::platform::config::Config;
 use crate::platform::db::{self, Connection, Db};
@@ -251,7 +252,9 @@ pub struct Locks<'a> {
 }
 
 impl Locks<'_> {
+    /// The one place a SESAME call is made from: a role that may not spend makes none.
     fn client(&self) -> Result<SesameClient> {
+        role::require(self.config, Deed::Spend)?;
         let key = self.secrets.require(names::SESAME_API_KEY)?;
         Ok(SesameClient::new(self.config.sesame_url(), key))
     }
@@ -273,6 +276,7 @@ impl Locks<'_> {
     /// happened. Never retried here or by callers: a lost reply is [`Error::Uncertain`],
     /// and staff decide after looking at the status.
     pub async fn command(&self, target: &Target, command: Command, actor: &str) -> Result<CommandReport> {
+        role::require(self.config, Deed::DoorCommand)?;
         let result = self.send_once(target, command, actor).await;
         let action = match command {
             Command::Lock => "sesame.lock",

@@ -16,6 +16,7 @@ use crate::clouds::splats::SplatsClient;
 use crate::desk::audit::{self, AuditEvent};
 use crate::desk::cache;
 use crate::desk::cache::splats::CachedPass;
+use crate::desk::staff::role::{self, Deed};
 use crate::platform::db::{Connection, Db};
 use crate::platform::error::{Code, Error, Result};
 use crate::platform::secrets::{names, SecretStore};
@@ -112,6 +113,7 @@ pub async fn pass_unlock(
     target: &Target,
     actor: &str,
 ) -> Result<PassReport> {
+    db.read(|c| role::require_here(c, Deed::DoorCommand)).await?;
     let t = target.clone();
     let pass = db.read(move |c| pass_in(c, &cache::splats::passes(c)?, &t)).await?.ok_or_else(|| {
         Error::invalid(

@@ -285,6 +285,7 @@ fn guest_of(
 
 /// Parses and writes the whole file in one transaction; returns how many bookings.
 pub fn import(conn: &mut Connection, bytes: &[u8], now: i64, actor: &str) -> Result<usize> {
+    crate::desk::staff::role::require_here(conn, crate::desk::staff::role::Deed::Change)?;
     let guests = parse(conn, bytes)?;
     cache::upsert_guests(conn, &guests, now)?;
     let event = crate::desk::audit::AuditEvent::new(actor, "guest.import_csv", None, true)

@@ -181,7 +181,7 @@ pub async fn qr(
     let view = db.read(move |c| super::view(c, &id, now)).await?;
     may_show(&view, i64::from(config.splats.guest_grace_minutes) * 60, now)?;
     if view.access.as_ref().is_none_or(|a| a.revoked_at.is_some()) {
-        let client = crate::clouds::splats::SplatsClient::from_config(config, secrets)?;
+        let client = crate::desk::calls::splats(config, secrets, None)?;
         access::issue(db, &client, secrets, config, guest_id, "kiosk").await?;
     }
     let client = access::qr_client(config, secrets);

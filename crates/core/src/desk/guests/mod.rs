@@ -14,6 +14,7 @@ pub mod text;
 use crate::clouds::reservation::{Bookings, Skipped};
 use crate::desk::audit::{self, AuditEvent};
 use crate::desk::cache;
+use crate::desk::staff::role::{self, Deed};
 use crate::platform::clock;
 use crate::platform::error::{Code, Error, Result};
 use crate::platform::jst::JstDay;
@@ -154,6 +155,7 @@ pub fn normalize(s: &str) -> String {
 
 /// Staff say the guest is here.
 pub fn check_in(conn: &Connection, guest_id: &str, now: i64, actor: &str) -> Result<()> {
+    role::require_here(conn, Deed::Change)?;
     let n = conn.execute(
         "UPDATE guests SET checked_in_at = COALESCE(checked_in_at, ?2) WHERE id = ?1",
         params![guest_id, now],
@@ -255,6 +257,7 @@ pub async fn report_visit_logged(
 
 /// Adds a walk-in after checking it as carefully as a booking.
 pub fn add_walk_in(conn: &mut Connection, w: &WalkIn, now: i64, actor: &str) -> Result<Guest> {
+    role::require_here(conn, Deed::Change)?;
     let name = &text::field(&w.name, "お名前", "name")?;
     let kana = w.name_kana.as_deref().map(|k| text::field(k, "フリガナ", "kana")).transpose()?;
     let phone = w.phone.as_deref().map(|p| text::field(p, "電話番号", "phone number")).transpose()?;

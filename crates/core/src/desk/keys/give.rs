@@ -10,6 +10,7 @@ use crate::clouds::splats::SplatsClient;
 use crate::desk::audit::{self, AuditEvent};
 use crate::desk::cache;
 use crate::desk::guests::access;
+use crate::desk::staff::role::{self, Deed};
 use crate::platform::clock;
 use crate::platform::config::Config;
 use crate::platform::db::Db;
@@ -88,6 +89,8 @@ pub async fn give(
     choice: &KeyChoice,
     actor: &str,
 ) -> Result<()> {
+    // A key box that opens is a door opening.
+    role::require(config, Deed::DoorCommand)?;
     let (guest_id, device_id, unit) =
         (choice.guest_id.as_str(), choice.device_id.as_str(), choice.unit.as_str());
     let timer = choice.secs.unwrap_or(GIVE_SECS);
@@ -133,6 +136,7 @@ pub async fn with_booking(
     choice: &KeyChoice,
     actor: &str,
 ) -> Result<String> {
+    role::require(config, Deed::DoorCommand)?;
     let (guest_id, device_id, unit) =
         (choice.guest_id.as_str(), choice.device_id.as_str(), choice.unit.as_str());
     let (guest, due_at) = guest_and_due(db, config, guest_id).await?;

@@ -2,4 +2,5 @@
 //! wrong tries (shared with the kiosk keypad).
 
 pub mod manager;
+pub mod role;
 pub mod throttle;

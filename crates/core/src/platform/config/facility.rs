@@ -12,6 +12,8 @@ pub enum PcRole {
     Counter,
     /// The head office: sees every store, changes nothing, never leads.
     HeadOffice,
+    /// An unattended entrance PC: only the kiosk window; no door command, no join code.
+    Kiosk,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

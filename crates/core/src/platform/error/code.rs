@@ -58,6 +58,8 @@ codes! {
     FacilityJoined = "facility_joined",
     /// A head-office PC only looks: it changes nothing in the facility.
     ReadOnlyPc = "read_only_pc",
+    /// A kiosk PC shows guests their bookings: it sends no door command and admits no PC.
+    KioskPc = "kiosk_pc",
     /// The kiosk window could not be opened (shell only).
     WindowFailed = "window_failed",
     /// The system browser could not be opened for the sign-in (shell only).

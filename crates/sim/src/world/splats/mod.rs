@@ -219,7 +219,7 @@ pub struct SplatsWorld {
 /// `YYYY-MM-DDThh:mm:ss+09:00`.
 pub fn iso(unix: i64) -> String {
     chrono::DateTime::from_timestamp(unix, 0)
-        .map(|t| t.with_timezone(&crate::seed::jst()).format("%Y-%m-%dT%H:%M:%S+09:00").to_string())
+        .map(|t| t.with_timezone(&crate::world::jst()).format("%Y-%m-%dT%H:%M:%S+09:00").to_string())
         .unwrap_or_default()
 }
 
@@ -227,7 +227,7 @@ pub fn iso(unix: i64) -> String {
 pub fn parse_iso(field: &str, text: &str) -> Result<i64, Reject> {
     let t = chrono::DateTime::parse_from_rfc3339(text)
         .map_err(|_| Reject::bad(&format!("{field} の形式が不正です (YYYY-MM-DDThh:mm:ss+09:00)")))?;
-    if *t.offset() != crate::seed::jst() || !text.ends_with("+09:00") {
+    if *t.offset() != crate::world::jst() || !text.ends_with("+09:00") {
         return Err(Reject::bad(&format!("{field} のタイムゾーンは +09:00 にしてください")));
     }
     Ok(t.timestamp())

@@ -14,7 +14,7 @@ const WEEK: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
 /// The JST wall-clock time of a unix second.
 pub fn jst(unix: i64) -> NaiveDateTime {
     chrono::DateTime::from_timestamp(unix, 0)
-        .map(|t| t.with_timezone(&crate::seed::jst()).naive_local())
+        .map(|t| t.with_timezone(&crate::world::jst()).naive_local())
         .unwrap_or_default()
 }
 

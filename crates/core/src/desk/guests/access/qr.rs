@@ -17,7 +17,7 @@ use serde::Serialize;
 /// setting, or no seed reading matched SPLATS'), or to read back a seed this PC lost.
 /// None when SPLATS is not set up (codes are then made here from what is kept).
 pub fn qr_client(config: &Config, secrets: &dyn SecretStore) -> Option<SplatsClient> {
-    SplatsClient::from_config(config, secrets).ok()
+    crate::desk::calls::splats(config, secrets, None).ok()
 }
 
 /// The guest's seed from the keyring; one that is missing (a restored backup, a new
@@ -77,6 +77,7 @@ pub async fn qr(
     guest_id: &str,
     at: Option<i64>,
 ) -> Result<QrView> {
+    crate::desk::staff::role::require(config, crate::desk::staff::role::Deed::ShowQr)?;
     let id = guest_id.to_string();
     let setting = config.splats.totp_seed_reading;
     let (e, data, timestep, offset, gone, reading) = db

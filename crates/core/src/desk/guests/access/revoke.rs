@@ -73,6 +73,7 @@ pub async fn remove(
 /// that the revoke happens even if SPLATS is down now or the app stops. Returns
 /// whether a revoke was queued.
 pub fn check_out(conn: &mut Connection, guest_id: &str, now: i64, actor: &str) -> Result<bool> {
+    crate::desk::staff::role::require_here(conn, crate::desk::staff::role::Deed::Change)?;
     let tx = conn.transaction()?;
     crate::desk::guests::mark_checked_out(&tx, guest_id, now)?;
     audit::record(&tx, &AuditEvent::new(actor, "guest.check_out", Some(guest_id), true))?;
