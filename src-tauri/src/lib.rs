@@ -71,11 +71,25 @@ fn second_launch<R: tauri::Runtime>(app: &tauri::AppHandle<R>, argv: &[String]) 
     }
 }
 
+/// The staff window, within the screen's work area (1366×768 with a taskbar is the
+/// common counter PC): 1280×800 where that fits, else as large as the work area allows,
+/// never smaller than 900×560.
 fn open_staff_window<R: tauri::Runtime>(app: &tauri::AppHandle<R>) -> tauri::Result<()> {
+    let (width, height) = app
+        .primary_monitor()
+        .ok()
+        .flatten()
+        .map(|m| {
+            let area = m.work_area().size.to_logical::<f64>(m.scale_factor());
+            // The title bar and frame take about 40 px of the work area's height.
+            (area.width.min(1280.0), (area.height - 40.0).min(800.0))
+        })
+        .unwrap_or((1280.0, 720.0));
     tauri::WebviewWindowBuilder::new(app, "staff", tauri::WebviewUrl::App("index.html".into()))
         .title("受付 Uketsuke")
-        .inner_size(1280.0, 800.0)
-        .min_inner_size(900.0, 600.0)
+        .inner_size(width.max(900.0), height.max(560.0))
+        .min_inner_size(900.0, 560.0)
+        .center()
         .build()?;
     Ok(())
 }

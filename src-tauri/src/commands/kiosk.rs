@@ -187,6 +187,8 @@ fn open_once<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> ShellResult<()
     if app.get_webview_window(LABEL).is_some() {
         return Ok(());
     }
+    let ready = state.ready()?;
+    ready.db.read_now(uketsuke_core::desk::staff::manager::require_pin_for_kiosk).for_ui(state)?;
     open(app).map_err(|e| {
         state.err(Error::invalid(
             uketsuke_core::platform::error::Code::WindowFailed,

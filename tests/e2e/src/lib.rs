@@ -197,6 +197,15 @@ impl Session {
     }
 
     /// Waits until `count` elements (at least) match, and returns them.
+    /// Waits until nothing matches `css` (a dialog closed).
+    pub async fn wait_gone(&self, css: &str) {
+        let deadline = Instant::now() + WAIT;
+        while !self.find_all(css).await.is_empty() {
+            assert!(Instant::now() < deadline, "`{css}` still shown after {WAIT:?}");
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
     pub async fn wait_for_count(&self, css: &str, count: usize) -> Vec<String> {
         let deadline = Instant::now() + WAIT;
         loop {

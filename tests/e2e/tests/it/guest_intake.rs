@@ -35,6 +35,21 @@ async fn pick_file(s: &Session, name: &str, contents: &str) {
     s.script(&js).await;
 }
 
+/// Clicks a button, then 250 ms later clicks whatever is under the same point, as the
+/// second click of a double click does; answers the test id of what the second met.
+async fn click_twice_in_place(s: &Session, css: &str) -> serde_json::Value {
+    let js = format!(
+        "const b = document.querySelector({css:?}); const r = b.getBoundingClientRect();
+         const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+         b.click();
+         return new Promise((done) => setTimeout(() => {{
+           const under = document.elementFromPoint(x, y); under.click();
+           done(under.dataset.testid ?? under.tagName);
+         }}, 250));"
+    );
+    s.script(&js).await
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn walk_in_and_csv_import_from_the_staff_window() {
     let _alone = uketsuke_e2e::alone().await;
@@ -61,6 +76,34 @@ async fn walk_in_and_csv_import_from_the_staff_window() {
     s.wait_for_count("[data-testid=guest-row]", 1).await;
     assert!(s.page_text().await.contains("森 拓海"));
     assert!(s.find_all("[data-testid=walk-in-form]").await.is_empty(), "the form closed");
+
+    // A double click on 来店: the second click lands where the first did, on the same
+    // button, now done. The guest stays checked in.
+    let row = "[data-testid=guest-row]";
+    let second = click_twice_in_place(&s, &format!("{row} [data-testid=check-in]")).await;
+    assert_eq!(second, "check-in", "the second click met the same button");
+    s.wait_for(&format!("{row}:not([data-status=upcoming]) [data-testid=check-in][disabled]")).await;
+    // A double click on 退出 only asks: the second click confirms nothing, the focus is
+    // on 戻る, and Esc closes the question with the guest still in.
+    click_twice_in_place(&s, &format!("{row} [data-testid=check-out]")).await;
+    s.wait_for("[data-testid=check-out-confirm]").await;
+    let focused = s.script("return document.activeElement.dataset.testid").await;
+    assert_eq!(focused, "check-out-confirm-cancel");
+    s.screenshot("check-out-confirm").await;
+    s.script("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))")
+        .await;
+    s.wait_gone("[data-testid=check-out-confirm]").await;
+    assert!(s.find_all(&format!("{row}[data-status=left]")).await.is_empty(), "not checked out");
+
+    // The kiosk covers this window and only the manager PIN brings it back: with none
+    // chosen, キオスクに表示 asks for one first.
+    s.click_css("[data-testid=open-kiosk]").await;
+    s.wait_for("[data-testid=kiosk-pin-first] [data-testid=pin-input]").await;
+    s.wait_for_text("キオスクを開く前に、管理者 PIN を決めてください").await;
+    s.screenshot("kiosk-asks-for-a-pin").await;
+    s.script("document.activeElement.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape', bubbles: true }))")
+        .await;
+    s.wait_gone("[data-testid=kiosk-pin-first]").await;
 
     // A CSV whose second row names an unknown room: refused as a whole, line named.
     let now = clock::now_unix();

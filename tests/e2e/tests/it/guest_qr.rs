@@ -113,6 +113,9 @@ async fn the_qr_on_screen_opens_the_door_and_rotates() {
     // Checking out revokes it at once.
     s.click_css("[data-testid=qr-close]").await;
     s.click_css(&format!("[data-guest-id='{guest}'] [data-testid=check-out]")).await;
+    // It asks once; the yes takes clicks after its first 0.6 s.
+    s.wait_for("[data-testid=check-out-confirm-confirm]:not([disabled])").await;
+    s.click_css("[data-testid=check-out-confirm-confirm]").await;
     s.wait_for(&format!("[data-guest-id='{guest}'][data-status=left]")).await;
     assert_eq!(scan(&sim, "sa-0001", &second).await["accepted"], false);
     s.screenshot("guest-list-after-checkout").await;

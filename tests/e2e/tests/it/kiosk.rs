@@ -179,6 +179,12 @@ async fn staff_push_guests_to_the_open_kiosk_and_it_hears_at_once() {
     s.wait_for("[data-testid=guest-search]").await;
     let staff = s.window().await;
 
+    // No kiosk before a manager PIN exists: the PIN is what brings this window back.
+    let refused = s.invoke("open_kiosk", serde_json::json!({})).await;
+    assert_eq!(refused["err"]["code"], "pin_not_set", "{refused}");
+    let pin = s.invoke("set_manager_pin", serde_json::json!({ "pin": "2468" })).await;
+    assert!(pin["err"].is_null(), "{pin}");
+
     // The kiosk opened by staff shows its welcome screen.
     assert_eq!(s.invoke("open_kiosk", serde_json::json!({})).await["ok"], serde_json::Value::Null);
     let kiosk = s.other_window(&staff).await;

@@ -43,6 +43,19 @@ pub fn pin_is_set(conn: &Connection) -> Result<bool> {
     Ok(db::get_meta(conn, HASH_KEY)?.is_some())
 }
 
+/// The kiosk covers the staff window, and only the manager PIN brings it back: with no
+/// PIN chosen, no kiosk (the window asks for one first).
+pub fn require_pin_for_kiosk(conn: &Connection) -> Result<()> {
+    if pin_is_set(conn)? {
+        return Ok(());
+    }
+    Err(Error::invalid(
+        Code::PinNotSet,
+        "キオスクを開く前に管理者 PIN を決めてください。キオスクから受付画面に戻るときに使います",
+        "choose a manager PIN before opening the kiosk: it is what brings the staff window back",
+    ))
+}
+
 /// Sets or replaces the PIN. The caller decides who may: anyone on first setup (no PIN
 /// yet), otherwise a manager in an active session.
 pub fn set_pin(conn: &Connection, pin: &str, actor: &str) -> Result<()> {
