@@ -197,6 +197,19 @@ impl Session {
     }
 
     /// Waits until `count` elements (at least) match, and returns them.
+    /// Types `text` into whatever has the focus, as a keyboard does (WebDriver key
+    /// actions, no pause between keys: as fast as a barcode scanner); `\n` is Enter.
+    pub async fn keys(&self, text: &str) {
+        let mut actions = Vec::new();
+        for ch in text.chars() {
+            let key = if ch == '\n' { "\u{E007}".to_string() } else { ch.to_string() };
+            actions.push(json!({ "type": "keyDown", "value": key }));
+            actions.push(json!({ "type": "keyUp", "value": key }));
+        }
+        let body = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": actions }] });
+        self.send(reqwest::Method::POST, "/actions", Some(body)).await;
+    }
+
     /// Waits until nothing matches `css` (a dialog closed).
     pub async fn wait_gone(&self, css: &str) {
         let deadline = Instant::now() + WAIT;

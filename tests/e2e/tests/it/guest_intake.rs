@@ -126,6 +126,28 @@ async fn walk_in_and_csv_import_from_the_staff_window() {
     assert!(text.contains("山田 花") && text.contains("川口 学"), "{text}");
     s.screenshot("guests-after-import").await;
 
+    // A scanner types the booking code, at its speed, with nothing focused: the guest is
+    // found and selected, 来店 has the focus, and Enter checks them in.
+    s.script("document.activeElement.blur()").await;
+    s.keys("R-2\n").await;
+    s.wait_for("[data-testid=guest-row][data-selected=true]").await;
+    assert_eq!(s.find_all("[data-testid=guest-row]").await.len(), 1, "the list shows the one guest");
+    let focused = s.script("return document.activeElement.dataset.testid").await;
+    assert_eq!(focused, "check-in", "Enter is 来店 now");
+    s.screenshot("scanned-guest-selected").await;
+    s.keys("\n").await;
+    s.wait_for("[data-testid=guest-row][data-selected=true] [data-testid=check-in][disabled]").await;
+    // The confirmation's QR, when it is a link, finds the guest the same way.
+    s.keys("https://yoyaku.example.jp/r?code=R-1\n").await;
+    s.wait_for_text("山田 花").await;
+    s.wait_for("[data-testid=guest-row][data-selected=true]").await;
+    s.script(
+        "const i = document.querySelector('[data-testid=guest-search]'); i.value = '';
+         i.dispatchEvent(new Event('input', { bubbles: true }));",
+    )
+    .await;
+    s.wait_for_count("[data-testid=guest-row]", 3).await;
+
     // Names carrying markup and invisible characters are shown as the text they are.
     let hostile = format!(
         "店舗ID,氏名,開始,終了,エリア\n\
