@@ -92,7 +92,8 @@ async fn the_board_reads_first_the_doors_whose_guests_arrive_soonest() {
             starts_at: now + 600,
             ends_at: now + 4200,
         };
-        uketsuke_core::desk::guests::add_walk_in(c, &w, now, "t").map(|_| ())
+        // Registered earlier: expected, not yet arrived.
+        uketsuke_core::desk::guests::add_walk_in(c, &w, now - 3600, "t").map(|_| ())
     })
     .unwrap();
     // Room for one status read this hour.

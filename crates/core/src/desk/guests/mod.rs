@@ -306,8 +306,15 @@ pub fn add_walk_in(conn: &mut Connection, w: &WalkIn, now: i64, actor: &str) -> 
     };
     cache::upsert_guests(conn, std::slice::from_ref(&guest), now)?;
     audit::record(conn, &AuditEvent::new(actor, "guest.walk_in", Some(&id), true))?;
+    // A walk-in starting now is standing at the counter: arrived, not expected.
+    if w.starts_at <= now + WALK_IN_HERE_SECS {
+        check_in(conn, &id, now, actor)?;
+    }
     Ok(guest)
 }
+
+/// A walk-in whose stay starts within this is taken as arrived on registration.
+pub const WALK_IN_HERE_SECS: i64 = 15 * 60;
 
 /// What a reservation sync changed for one day.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -76,7 +76,8 @@ impl Fixture {
     }
 
     /// A walk-in for these areas (their store follows), from ten minutes ago for an hour,
-    /// so that the test does not depend on the time of day it runs.
+    /// so that the test does not depend on the time of day it runs. Registered an hour
+    /// ago, so that it is expected, not already taken as arrived at the counter.
     pub async fn walk_in(&self, areas: &[&str]) -> String {
         let now = clock::now_unix();
         let w = guests::WalkIn {
@@ -88,7 +89,7 @@ impl Fixture {
             starts_at: now - 600,
             ends_at: now + 3600,
         };
-        self.db.write_now(|c| guests::add_walk_in(c, &w, now, "test")).unwrap().id
+        self.db.write_now(|c| guests::add_walk_in(c, &w, now - 3600, "test")).unwrap().id
     }
 
     /// Puts the simulator's clock ten minutes into a seeded booking.
