@@ -57,6 +57,7 @@ printf 'demo-reservation-token' | "$BIN/uketsuke" secret set reservation.token >
 printf 'demo-client-secret' | "$BIN/uketsuke" secret set reservation.client_secret >/dev/null
 printf 'DemoSesameApiKey0123456789abcdefghijklmn' | "$BIN/uketsuke" secret set sesame.api_key >/dev/null
 printf 'demo-splats-token' | "$BIN/uketsuke" secret set splats.token >/dev/null
+printf 'demo-splats-license-key' | "$BIN/uketsuke" secret set splats.license_key >/dev/null
 "$BIN/uketsuke" sync
 # Each room and entrance opens with its SPLATS area (the simulator lists them in this order).
 n=1

@@ -264,10 +264,10 @@ pub fn audit(events: &[AuditEvent]) {
 
 fn state_text(state: LockState, lang: Lang) -> &'static str {
     match state {
-        LockState::Locked => lang.pick("施錠", "locked"),
-        LockState::Unlocked => lang.pick("解錠", "unlocked"),
-        LockState::Moved => lang.pick("中間位置", "moved"),
-        LockState::Unknown => lang.pick("不明", "unknown"),
+        LockState::Locked => lang.pick("施錠中", "locked"),
+        LockState::Unlocked => lang.pick("解錠中", "unlocked"),
+        LockState::Moved => lang.pick("途中で停止", "moved"),
+        LockState::Unknown => lang.pick("状態不明", "unknown"),
     }
 }
 

@@ -108,6 +108,9 @@ pub struct LockInfo {
     clock_offset_secs: i64,
     clock_warning: bool,
     now: i64,
+    /// Whether the SPLATS licence key (the extended API's) is kept: without it no pass
+    /// controller can be unlocked, and the board says so instead of offering it.
+    pass_licence: bool,
 }
 
 /// The meter against the allowance and the measured clock offset, for the header.
@@ -125,6 +128,10 @@ pub async fn lock_info(state: State<'_, AppState>) -> ShellResult<LockInfo> {
         clock_offset_secs: offset,
         clock_warning: offset.abs() > WARN_OFFSET_SECS,
         now: clock::now_unix(),
+        pass_licence: ready
+            .secrets
+            .get(uketsuke_core::platform::secrets::names::SPLATS_LICENSE_KEY)
+            .is_ok_and(|k| k.is_some()),
     })
 }
 
@@ -236,7 +243,14 @@ fn alert_text(kind: alerts::AlertKind, value: Option<i64>, lang: uketsuke_core::
         }
         BatteryLow => {
             let v = value.unwrap_or_default();
-            (format!("電池残量 {v}%"), format!("battery at {v}%"))
+            (
+                format!("電池残量 {v}%。近いうちに交換してください"),
+                format!("battery at {v}%: replace it soon"),
+            )
+        }
+        BatteryReplace => {
+            let v = value.unwrap_or_default();
+            (format!("電池残量 {v}%。今すぐ交換してください"), format!("battery at {v}%: replace it now"))
         }
         Overstaying => ("利用時間を過ぎています".into(), "stays past the booking".into()),
         KeyNotReturned => ("鍵が返却されていません".into(), "the key has not been returned".into()),

@@ -34,11 +34,11 @@ id: string, kind: AlertKind,
  */
 subject: string, target: Target | null, 
 /**
- * The battery percentage, for `battery_low`.
+ * The battery percentage, for `battery_low` and `battery_replace`.
  */
 value: number | null, acknowledged: boolean, };
 
-export type AlertKind = "door_open" | "door_offline" | "lock_offline" | "battery_low" | "overstaying" | "key_not_returned";
+export type AlertKind = "door_open" | "door_offline" | "lock_offline" | "battery_low" | "battery_replace" | "overstaying" | "key_not_returned";
 
 export type AppErrorData = { 
 /**
@@ -427,7 +427,12 @@ export type LockInfo = { usage: Usage,
 /**
  * The month's projected SESAME charge and what to warn about.
  */
-charge: Charge, clock_offset_secs: number, clock_warning: boolean, now: number, };
+charge: Charge, clock_offset_secs: number, clock_warning: boolean, now: number, 
+/**
+ * Whether the SPLATS licence key (the extended API's) is kept: without it no pass
+ * controller can be unlocked, and the board says so instead of offering it.
+ */
+pass_licence: boolean, };
 
 export type LockState = "locked" | "unlocked" | "moved" | "unknown";
 

@@ -13,8 +13,11 @@ use crate::platform::error::Result;
 use rusqlite::params;
 use serde::Serialize;
 
-/// A SESAME battery under this (percent) is low.
-pub const LOW_BATTERY: u8 = 20;
+/// A SESAME battery under this (percent) is low: replace it soon. Owners report that the
+/// locks stop turning at about 20–30 %, so the warning comes well before.
+pub const LOW_BATTERY: u8 = 50;
+/// Under this, replace it now: the lock may stop turning any time.
+pub const REPLACE_BATTERY: u8 = 35;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -23,6 +26,8 @@ pub enum AlertKind {
     DoorOffline,
     LockOffline,
     BatteryLow,
+    /// Under [`REPLACE_BATTERY`]: the lock may stop turning.
+    BatteryReplace,
     Overstaying,
     /// A guest's key still out of its box after the booking and its return grace.
     KeyNotReturned,
@@ -35,6 +40,7 @@ impl AlertKind {
             AlertKind::DoorOffline => "door_offline",
             AlertKind::LockOffline => "lock_offline",
             AlertKind::BatteryLow => "battery_low",
+            AlertKind::BatteryReplace => "battery_replace",
             AlertKind::Overstaying => "overstaying",
             AlertKind::KeyNotReturned => "key_not_returned",
         }
@@ -50,7 +56,7 @@ pub struct Alert {
     /// The door or the guest it is about, by name.
     pub subject: String,
     pub target: Option<Target>,
-    /// The battery percentage, for `battery_low`.
+    /// The battery percentage, for `battery_low` and `battery_replace`.
     pub value: Option<i64>,
     pub acknowledged: bool,
 }
@@ -67,8 +73,14 @@ fn door_alerts(d: &Door, out: &mut Vec<(AlertKind, String, Option<i64>)>) {
         if s.wm2_state == Some(false) {
             out.push((AlertKind::LockOffline, d.target.key(), None));
         }
-        if let Some(b) = s.battery_percentage.filter(|b| *b < i64::from(LOW_BATTERY)) {
-            out.push((AlertKind::BatteryLow, d.target.key(), Some(b)));
+        match s.battery_percentage {
+            Some(b) if b < i64::from(REPLACE_BATTERY) => {
+                out.push((AlertKind::BatteryReplace, d.target.key(), Some(b)))
+            }
+            Some(b) if b < i64::from(LOW_BATTERY) => {
+                out.push((AlertKind::BatteryLow, d.target.key(), Some(b)))
+            }
+            _ => {}
         }
     }
 }

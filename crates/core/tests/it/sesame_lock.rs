@@ -366,7 +366,7 @@ async fn a_low_battery_and_a_door_left_open_are_alerts_until_acknowledged() {
 
     let list = f.db.read_now(|c| alerts::for_store(c, "S001", now)).unwrap();
     let kinds: Vec<(AlertKind, &str)> = list.iter().map(|a| (a.kind, a.subject.as_str())).collect();
-    assert!(kinds.contains(&(AlertKind::BatteryLow, "会議室B")), "{kinds:?}");
+    assert!(kinds.contains(&(AlertKind::BatteryReplace, "会議室B")), "{kinds:?}");
     assert!(kinds.contains(&(AlertKind::DoorOpen, "会議室A")), "{kinds:?}");
     assert!(list.iter().all(|a| !a.acknowledged));
 

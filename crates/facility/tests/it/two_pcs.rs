@@ -426,7 +426,7 @@ async fn door_state_acknowledgements_and_deletions_reach_the_other_pc() {
              VALUES (7, 'G-1', 'kb-1', '03', 'now', ?1, ?1, '受付 佐藤')",
             [now],
         )?;
-        uketsuke_core::desk::alerts::acknowledge(c, "battery_low:area:A101", "受付 佐藤", now)
+        uketsuke_core::desk::alerts::acknowledge(c, "battery_replace:area:A101", "受付 佐藤", now)
     })
     .unwrap();
     b.db.write_now(|c| {

@@ -107,7 +107,7 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
         .door_open = true;
     s.wait_for(&format!("{card} [data-testid=pass-door][data-state=open]")).await;
     s.wait_for("[data-testid=alert][data-kind=door_open]").await;
-    s.wait_for("[data-testid=alert][data-kind=battery_low]").await;
+    s.wait_for("[data-testid=alert][data-kind=battery_replace]").await;
     s.wait_for_text("12%").await;
     s.screenshot("door-board-left-open").await;
     // Acknowledged, an alert stops calling for attention.

@@ -162,7 +162,7 @@ async fn unlock_buttons_open_the_door_and_explain_a_wrong_key() {
     s.wait_for_text("解錠を確認しました").await;
     assert_eq!(sim_state("area:A101"), "unlocked");
     let state = s.texts("[data-area-id=A101] [data-testid=lock-state]").await;
-    assert_eq!(state, ["解錠"]);
+    assert_eq!(state, ["解錠中"]);
     let tag = sim
         .state
         .world
