@@ -210,6 +210,12 @@ impl Session {
         self.send(reqwest::Method::POST, "/actions", Some(body)).await;
     }
 
+    /// Resizes the window (its outer size; under Xvfb without a window manager, the page's).
+    pub async fn set_window_size(&self, width: u32, height: u32) {
+        self.send(reqwest::Method::POST, "/window/rect", Some(json!({ "width": width, "height": height })))
+            .await;
+    }
+
     /// Waits until nothing matches `css` (a dialog closed).
     pub async fn wait_gone(&self, css: &str) {
         let deadline = Instant::now() + WAIT;

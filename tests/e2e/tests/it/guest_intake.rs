@@ -110,6 +110,20 @@ async fn walk_in_and_csv_import_from_the_staff_window() {
     assert!(text.contains("山田 花") && text.contains("川口 学"), "{text}");
     s.screenshot("guests-after-import").await;
 
+    // On a counter PC's small screen (1366×768 less a taskbar and the title bar; the
+    // test screen is 1280 wide) the guests show without scrolling.
+    s.set_window_size(1280, 690).await;
+    let fits = s
+        .script(
+            "const rows = document.querySelectorAll('[data-testid=guest-row]');
+             return [window.innerHeight, rows[rows.length - 1].getBoundingClientRect().bottom];",
+        )
+        .await;
+    let (height, bottom) = (fits[0].as_f64().unwrap(), fits[1].as_f64().unwrap());
+    assert!(height <= 700.0, "the window took the small size: {fits}");
+    assert!(bottom <= height, "the guest list is above the fold at {height} px: {fits}");
+    s.screenshot("guests-at-1366x768").await;
+
     // A double click on 来店: the second click lands where the first did, on the same
     // button, now done. The guest stays checked in.
     let id = s
