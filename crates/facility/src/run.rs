@@ -221,7 +221,7 @@ impl Facility {
             session.client.batch_execute(&notify).await.map_err(unreachable)?;
         }
         if std::mem::take(&mut due.secrets) || slow {
-            secrets::receive(&self.db, &session.client, key, self.secrets.as_ref()).await?;
+            secrets::receive(&self.db, &session.client, key, self.secrets.as_ref(), self.config.role).await?;
         }
         Ok(())
     }

@@ -10,6 +10,8 @@
 use super::seal::FacilityKey;
 use super::unreachable;
 use sha2::{Digest, Sha256};
+use uketsuke_core::desk::staff::role;
+use uketsuke_core::platform::config::PcRole;
 use uketsuke_core::platform::db::{self, Db};
 use uketsuke_core::platform::error::Result;
 use uketsuke_core::platform::secrets::{names, ExposeSecret, SecretStore};
@@ -87,12 +89,14 @@ pub async fn send(
 }
 
 /// Writes into this PC's keyring every shared secret whose value differs from the
-/// one it last sent or received.
+/// one it last sent or received, of those its role keeps (`role::keeps_secret`); one
+/// it does not keep is removed if an earlier version left it there.
 pub async fn receive(
     db: &Db,
     client: &tokio_postgres::Client,
     key: &FacilityKey,
     secrets: &dyn SecretStore,
+    role: PcRole,
 ) -> Result<usize> {
     let rows = client.query("SELECT name, sealed FROM sealed_secrets", &[]).await.map_err(unreachable)?;
     let names: Vec<String> = rows.iter().map(|r| meta_key(&r.get::<_, String>(0))).collect();
@@ -101,6 +105,12 @@ pub async fn receive(
     let mut taken = Vec::new();
     for (row, last) in rows.iter().zip(lasts) {
         let (name, sealed): (String, Vec<u8>) = (row.get(0), row.get(1));
+        if !role::keeps_secret(role, &name) {
+            if secrets.get(&name)?.is_some() {
+                secrets.delete(&name)?;
+            }
+            continue;
+        }
         let opened = key.open(&name, &sealed)?;
         let value = std::str::from_utf8(&opened).map_err(|_| super::seal::wrong_key())?;
         let t = tag(key, &name, value);

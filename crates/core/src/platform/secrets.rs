@@ -34,8 +34,11 @@ pub mod names {
 
     /// The secret key of one SESAME device, by its UUID.
     pub fn device_secret(uuid: &str) -> String {
-        format!("sesame.device.{}", uuid.to_ascii_uppercase())
+        format!("{DEVICE_SECRET_PREFIX}{}", uuid.to_ascii_uppercase())
     }
+
+    /// What every lock's key is named with, before its UUID.
+    pub const DEVICE_SECRET_PREFIX: &str = "sesame.device.";
 }
 
 /// Somewhere secrets can be kept. The app uses [`Keyring`]; unit tests use [`MemorySecrets`].

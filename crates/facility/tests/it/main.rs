@@ -3,5 +3,6 @@
 //! over loopback HTTP, every PC with its own SQLite file.
 
 mod join;
+mod roles;
 mod tls;
 mod two_pcs;

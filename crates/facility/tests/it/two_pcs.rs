@@ -87,7 +87,7 @@ pub(crate) async fn until(what: &str, limit: Duration, mut check: impl FnMut() -
 
 /// Two PCs in one facility: A started it (its stores synced from the reservation
 /// system), B joined with a code A showed.
-async fn two_pcs(sim: &Sim, pg: &Cluster) -> (Pc, Pc) {
+pub(crate) async fn two_pcs(sim: &Sim, pg: &Cluster) -> (Pc, Pc) {
     two_pcs_with(sim, pg, None).await
 }
 
@@ -127,7 +127,19 @@ async fn two_pcs_with(sim: &Sim, pg: &Cluster, a_url: Option<String>) -> (Pc, Pc
 /// A new PC joins with a code A shows (a wrong code and a used one refused on the way),
 /// and starts its facility part.
 pub(crate) async fn join(sim: &Sim, pg: &Cluster, a: &Pc, name: &str) -> Pc {
-    let b = pc(sim, pg, name, &[]).await;
+    join_as(sim, pg, a, name, uketsuke_core::platform::config::PcRole::Counter).await
+}
+
+/// [`join`] in a role.
+pub(crate) async fn join_as(
+    sim: &Sim,
+    pg: &Cluster,
+    a: &Pc,
+    name: &str,
+    role: uketsuke_core::platform::config::PcRole,
+) -> Pc {
+    let mut b = pc(sim, pg, name, &[]).await;
+    b.3.facility.role = role;
     let mut session = facility::connect(&b.3.facility, b.2.as_ref(), "test").await.unwrap();
     let key = join::key_of(a.secrets.as_ref()).unwrap().unwrap();
     let code = join::make_code(&session.client, &key, "manager").await.unwrap();

@@ -11,6 +11,7 @@
 use crate::platform::config::{Config, PcRole};
 use crate::platform::db::{self, Connection};
 use crate::platform::error::{Code, Error, Result};
+use crate::platform::secrets::names;
 
 /// In SQLite's meta: this PC's role, as the config said when the facility last started.
 pub const META: &str = "facility.role";
@@ -60,6 +61,20 @@ pub fn kept(conn: &Connection) -> Result<PcRole> {
         Some("kiosk") => PcRole::Kiosk,
         _ => PcRole::Counter,
     })
+}
+
+/// Whether a PC of this role keeps a shared secret in its keyring: only those its deeds
+/// need. A head office keeps none (it calls no cloud); a kiosk PC none that opens a
+/// door (the SESAME API key, a lock's key, the SPLATS licence key of the pass unlock).
+pub fn keeps_secret(role: PcRole, name: &str) -> bool {
+    let opens_doors = name == names::SESAME_API_KEY
+        || name == names::SPLATS_LICENSE_KEY
+        || name.starts_with(names::DEVICE_SECRET_PREFIX);
+    match role {
+        PcRole::Counter => true,
+        PcRole::Kiosk => !opens_doors,
+        PcRole::HeadOffice => false,
+    }
 }
 
 /// How the role is written (meta, status, audit).
@@ -120,6 +135,18 @@ mod tests {
             allows(PcRole::Kiosk, Change) && allows(PcRole::Kiosk, Spend) && allows(PcRole::Kiosk, ShowQr)
         );
         assert!(!allows(PcRole::Kiosk, DoorCommand) && !allows(PcRole::Kiosk, Admit));
+    }
+
+    #[test]
+    fn each_role_keeps_only_the_secrets_it_needs() {
+        let lock = names::device_secret("3f1c2a9e-0000-4000-8000-00000000a101");
+        for name in [names::SESAME_API_KEY, names::SPLATS_LICENSE_KEY, lock.as_str()] {
+            assert!(keeps_secret(PcRole::Counter, name) && !keeps_secret(PcRole::Kiosk, name), "{name}");
+        }
+        assert!(keeps_secret(PcRole::Kiosk, names::SPLATS_TOKEN));
+        for name in [names::SPLATS_TOKEN, names::RESERVATION_TOKEN, names::SESAME_API_KEY] {
+            assert!(!keeps_secret(PcRole::HeadOffice, name), "{name}");
+        }
     }
 
     #[test]
