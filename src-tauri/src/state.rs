@@ -124,8 +124,8 @@ impl AppState {
         let ja = |e: uketsuke_core::Error| e.message(Lang::Ja);
         let config = Config::load(args.config.as_deref()).map_err(ja)?;
         config.validate().map_err(ja)?;
-        let path = config.database_path().map_err(ja)?;
-        let db = Db::open(&path).map_err(ja)?;
+        // The role kept in the database too, for core's connection-only checks.
+        let db = uketsuke_core::desk::staff::role::open_db(&config).map_err(ja)?;
         let secrets: Arc<dyn SecretStore> = Arc::new(Keyring::new(config.keyring_service()));
         Ok(Ready {
             config: Arc::new(std::sync::RwLock::new(Arc::new(config))),

@@ -20,7 +20,8 @@ use uketsuke_core::platform::secrets::{ExposeSecret, SecretStore, SecretString};
 pub const CODE_VALID_SECS: i64 = 600;
 
 /// What a new PC types to join (the settings card; the CLI passes its config's URL).
-#[derive(Debug, Clone, Default, Deserialize, ts_rs::TS)]
+/// `Debug` masks the code: it opens the facility for ten minutes.
+#[derive(Clone, Default, Deserialize, ts_rs::TS)]
 #[serde(default)]
 pub struct JoinInput {
     /// `postgres://user@host:port/database`, without the password. Empty: the one in
@@ -37,12 +38,30 @@ pub struct JoinInput {
     pub code: String,
 }
 
-/// A join code as a manager's screen shows it.
-#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+/// A join code as a manager's screen shows it. `Debug` masks the code.
+#[derive(Clone, Serialize, ts_rs::TS)]
 pub struct JoinCode {
     pub code: String,
     /// Unix seconds, this PC's clock.
     pub expires_at: i64,
+}
+
+impl std::fmt::Debug for JoinInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinInput")
+            .field("database_url", &self.database_url)
+            .field("password", &self.password)
+            .field("pc_name", &self.pc_name)
+            .field("role", &self.role)
+            .field("code", &if self.code.is_empty() { "" } else { "[redacted]" })
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for JoinCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JoinCode").field("code", &"[redacted]").field("expires_at", &self.expires_at).finish()
+    }
 }
 
 /// This PC's place in a facility, as the settings card shows it: no secret.

@@ -220,9 +220,6 @@ pub fn attach(
     if !config.enabled() {
         return Ok(None);
     }
-    // The role as the config says, for the desk's functions that hold only a connection.
-    let role = config.role;
-    db.write_now(move |c| uketsuke_core::desk::staff::role::keep(c, role))?;
     let facility = Facility::new(db, secrets, config.clone())?;
     if let Some(worker) = worker {
         let leadership = facility.leadership.clone();

@@ -199,9 +199,13 @@ pub fn apply(
         "guest_access" => {
             if let Some(text) = obj.get("sealed_seed").and_then(Value::as_str) {
                 let name = names::guest_seed(id);
-                let sealed = base64::engine::general_purpose::STANDARD.decode(text).unwrap_or_default();
-                let seed = key.open(&name, &sealed)?;
-                secrets.set(&name, &String::from_utf8_lossy(&seed))?;
+                // A guest's seed opens their doors: kept only by a role that shows QRs.
+                let role = uketsuke_core::desk::staff::role::kept(conn)?;
+                if uketsuke_core::desk::staff::role::keeps_secret(role, &name) {
+                    let sealed = base64::engine::general_purpose::STANDARD.decode(text).unwrap_or_default();
+                    let seed = key.open(&name, &sealed)?;
+                    secrets.set(&name, &String::from_utf8_lossy(&seed))?;
+                }
             }
         }
         _ => {}

@@ -215,7 +215,16 @@ impl Facility {
         // 30 s (a token renewed); taken when announced.
         if counter
             && (slow || sent > 0)
-            && secrets::send(&self.db, &session.client, key, self.secrets.as_ref(), &self.pc).await? > 0
+            && secrets::send(
+                &self.db,
+                &session.client,
+                key,
+                self.secrets.as_ref(),
+                &self.pc,
+                self.config.role,
+            )
+            .await?
+                > 0
         {
             let notify = format!("NOTIFY {CHANNEL}, 'secrets'");
             session.client.batch_execute(&notify).await.map_err(unreachable)?;

@@ -57,6 +57,7 @@ pub async fn send(
     key: &FacilityKey,
     secrets: &dyn SecretStore,
     pc: &str,
+    role: PcRole,
 ) -> Result<usize> {
     let known: Vec<(String, Option<String>)> = db
         .read(|c| {
@@ -70,6 +71,10 @@ pub async fn send(
         .await?;
     let mut sent = Vec::new();
     for (name, last) in known {
+        // What this role does not keep it does not hand on either (set by hand, say).
+        if !role::keeps_secret(role, &name) {
+            continue;
+        }
         let Some(value) = secrets.get(&name)? else { continue };
         let t = tag(key, &name, value.expose_secret());
         if last.as_deref() == Some(t.as_str()) {
@@ -103,12 +108,15 @@ pub async fn receive(
     let lasts: Vec<Option<String>> =
         db.read(move |c| names.iter().map(|m| db::get_meta(c, m)).collect()).await?;
     let mut taken = Vec::new();
+    let mut dropped = Vec::new();
     for (row, last) in rows.iter().zip(lasts) {
         let (name, sealed): (String, Vec<u8>) = (row.get(0), row.get(1));
         if !role::keeps_secret(role, &name) {
             if secrets.get(&name)?.is_some() {
                 secrets.delete(&name)?;
             }
+            // Forget its tag too: a PC that becomes a counter later receives it again.
+            dropped.push(meta_key(&name));
             continue;
         }
         let opened = key.open(&name, &sealed)?;
@@ -118,6 +126,15 @@ pub async fn receive(
             secrets.set(&name, value)?;
             taken.push((meta_key(&name), t));
         }
+    }
+    if !dropped.is_empty() {
+        db.write(move |c| {
+            for m in &dropped {
+                c.execute("DELETE FROM meta WHERE key = ?1", [m])?;
+            }
+            Ok(())
+        })
+        .await?;
     }
     remember(db, taken).await
 }

@@ -55,7 +55,7 @@ pub async fn give_key_with_booking(state: State<'_, AppState>, choice: KeyChoice
 #[tauri::command]
 pub async fn guest_key_qr(state: State<'_, AppState>, guest_id: String) -> ShellResult<Option<String>> {
     let ready = state.ready()?;
-    match keys::booking_qr(ready.secrets.as_ref(), &guest_id).for_ui(&state)? {
+    match keys::booking_qr(&ready.config(), ready.secrets.as_ref(), &guest_id).for_ui(&state)? {
         Some(qr) => {
             uketsuke_core::platform::images::qr::png_data_url(qr.expose_secret(), 8).map(Some).for_ui(&state)
         }

@@ -6,28 +6,42 @@ export const SCANNER_GAP_MS = 35;
 /** Shorter than this is a person pressing keys, not a code. */
 export const SCANNER_MIN_LENGTH = 3;
 
+/** An Enter this soon after a printable key ends a scan, even one read only in part. */
+export const SCANNER_ENTER_MS = 100;
+
+/** Keys a scanner presses around the characters (Shift for a capital): they neither
+ * add to a run nor break it. */
+const MODIFIERS = new Set(["Shift", "Control", "Alt", "AltGraph", "Meta", "CapsLock"]);
+
+/** What one key press meant: `scanned` the text a scan ended with; `fromScanner` an
+ * Enter that a scanner typed (so it must not press the focused button), read or not. */
+export type ScanKey = { scanned: string | null; fromScanner: boolean };
+
 /**
- * Feeds key presses one at a time; answers the scanned text when Enter ends a run of
- * printable keys each typed within SCANNER_GAP_MS of the one before, else null.
+ * Feeds key presses one at a time; `scanned` is the text when Enter ends a run of
+ * printable keys each typed within SCANNER_GAP_MS of the one before.
  */
 export class ScanReader {
   private text = "";
   private last = -Infinity;
 
-  key(key: string, at: number): string | null {
-    const fast = at - this.last <= SCANNER_GAP_MS;
+  key(key: string, at: number, repeat = false): ScanKey {
+    const none = { scanned: null, fromScanner: false };
+    if (MODIFIERS.has(key) || repeat) return none;
+    const gap = at - this.last;
     this.last = at;
     if (key === "Enter") {
-      const scanned = fast && this.text.length >= SCANNER_MIN_LENGTH ? this.text : null;
+      const scanned = gap <= SCANNER_GAP_MS && this.text.length >= SCANNER_MIN_LENGTH ? this.text : null;
+      const fromScanner = scanned !== null || (this.text.length > 0 && gap <= SCANNER_ENTER_MS);
       this.text = "";
-      return scanned;
+      return { scanned, fromScanner };
     }
     if (key.length !== 1) {
       this.text = "";
-      return null;
+      return none;
     }
-    this.text = fast ? this.text + key : key;
-    return null;
+    this.text = gap <= SCANNER_GAP_MS ? this.text + key : key;
+    return none;
   }
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use uketsuke_core::platform::config::PcRole;
 use uketsuke_core::platform::error::Code;
 use uketsuke_core::platform::secrets::SecretStore;
-use uketsuke_core::{platform::db::Db, Config, Error, Lang};
+use uketsuke_core::{Config, Error, Lang};
 use uketsuke_facility::enrol::{self, JoinInput};
 use uketsuke_facility::{self as facility, Facility};
 
@@ -52,7 +52,7 @@ pub async fn run(
     if !config.facility.enabled() && !joining_with_url {
         return Err(Error::config("facility.database_url", "missing: this PC is not in a facility").into());
     }
-    let db = Db::open(&config.database_path()?)?;
+    let db = uketsuke_core::desk::staff::role::open_db(config)?;
     match cmd {
         FacilityCommand::Code => {
             let made = enrol::make_code(&db, config, secrets.as_ref(), "cli").await?;

@@ -166,12 +166,12 @@ fn read_stdin(lang: Lang) -> Result<String, CliError> {
 }
 
 fn open_db(config: &Config) -> Result<db::Connection, CliError> {
-    Ok(db::open(&config.database_path()?)?)
+    Ok(uketsuke_core::desk::staff::role::open_connection(config)?)
 }
 
 /// The database for commands that call a cloud: no connection is held across the call.
 fn open_shared(config: &Config) -> Result<db::Db, CliError> {
-    Ok(db::Db::open(&config.database_path()?)?)
+    Ok(uketsuke_core::desk::staff::role::open_db(config)?)
 }
 
 /// The SPLATS client as configured, its calls counted per day in the cache.

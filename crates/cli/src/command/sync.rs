@@ -4,7 +4,6 @@
 use crate::error::CliError;
 use std::process::ExitCode;
 use std::sync::Arc;
-use uketsuke_core::platform::db::Db;
 use uketsuke_core::platform::secrets::SecretStore;
 use uketsuke_core::workflows::sync::{self, Outcome, Report, Scope};
 use uketsuke_core::workflows::worker::Worker;
@@ -35,7 +34,7 @@ pub async fn once(
     lang: Lang,
 ) -> Result<ExitCode, CliError> {
     config.validate()?;
-    let db = Db::open(&config.database_path()?)?;
+    let db = uketsuke_core::desk::staff::role::open_db(config)?;
     let scope = match args.only.as_deref() {
         Some("reservation") => Scope::BOOKINGS,
         Some("splats") => Scope::SPLATS,
@@ -69,7 +68,7 @@ pub async fn watch(
     lang: Lang,
 ) -> Result<ExitCode, CliError> {
     config.validate()?;
-    let db = Db::open(&config.database_path()?)?;
+    let db = uketsuke_core::desk::staff::role::open_db(config)?;
     let snapshot = Arc::new(config.clone());
     let worker = Worker::new(db.clone(), secrets.clone(), Arc::new(move || snapshot.clone()))?;
     let facility = uketsuke_facility::attach(Some(&worker), db, secrets, &config.facility)?;

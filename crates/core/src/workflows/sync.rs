@@ -11,6 +11,7 @@ use crate::desk::audit::{self, AuditEvent};
 use crate::desk::cache::{self, Changes};
 use crate::desk::guests::{self, DayChanges};
 use crate::desk::history;
+use crate::desk::staff::role::{self, Deed};
 use crate::platform::clock;
 use crate::platform::config::Config;
 use crate::platform::db::{self, Db};
@@ -168,6 +169,8 @@ async fn bookings(
     actor: &str,
     now: i64,
 ) -> Result<BookingsReport> {
+    // Bookings become guests here: a role that may not change data takes none.
+    role::require(config, Deed::Change)?;
     let client = ReservationClient::from_config(config, secrets)?;
     let stores = stores_and_areas(db, &client, actor).await?;
     let days = guests_ahead(db, &client, actor, now, config.sync.lead_minutes * 60).await?;
@@ -324,6 +327,7 @@ pub async fn sign_in(
     open: impl FnOnce(&str) -> Result<()>,
     actor: &str,
 ) -> Result<crate::clouds::reservation::oauth::SignedIn> {
+    role::require(config, Deed::Change)?;
     let client = oauth_client(config, secrets)?;
     let result = client
         .sign_in(secrets, open, crate::clouds::reservation::oauth::DEFAULT_TIMEOUT, clock::now_unix())

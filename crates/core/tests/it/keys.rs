@@ -97,7 +97,7 @@ async fn a_key_given_with_the_booking_is_taken_with_the_guests_qr_and_alerts_whe
     let qr = keys::with_booking(&d.db, &d.splats, &secrets, &d.config, &d.choice("02", None), "受付")
         .await
         .unwrap();
-    assert_eq!(keys::booking_qr(&secrets, &d.guest_id).unwrap().unwrap().expose_secret(), qr);
+    assert_eq!(keys::booking_qr(&d.config, &secrets, &d.guest_id).unwrap().unwrap().expose_secret(), qr);
     {
         let w = d.sim.state.world.lock().unwrap();
         let g = w.splats.guests.values().next().expect("a SPLATS guest");

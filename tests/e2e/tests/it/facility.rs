@@ -99,7 +99,7 @@ async fn two_counters_see_each_others_walk_ins() {
     b.screenshot("facility-counter-b").await;
 
     // The head office joins (CLI, with a second code from A's manager card) and opens
-    // on every store at once, read only: both walk-ins expected at 渋谷店.
+    // on every store at once, read only: both walk-ins inside 渋谷店 (arrived as registered).
     a.click_css("[data-testid=settings-open]").await;
     a.type_into("[data-testid=pin-input]", "2468").await;
     a.click_css("[data-testid=pin-submit]").await;
@@ -117,7 +117,7 @@ async fn two_counters_see_each_others_walk_ins() {
     let c = Session::start_another(&driver_c, &app_binary(), &["--config", &c_cfg.to_string()]).await;
     c.wait_for("[data-testid=facility-status][data-connected=true]").await;
     c.wait_for(
-        "[data-testid=store-overview] [data-testid=overview-row][data-store-id=S001][data-upcoming='2']",
+        "[data-testid=store-overview] [data-testid=overview-row][data-store-id=S001][data-inside='2']",
     )
     .await;
     c.screenshot("facility-head-office").await;

@@ -142,6 +142,7 @@ pub(crate) fn require_splats_area(conn: &Connection, splats_area_id: &str) -> Re
 
 /// Maps an app area onto a SPLATS area (or clears it with `None`).
 pub fn map_area(conn: &Connection, area_id: &str, splats_area_id: Option<&str>) -> Result<()> {
+    crate::desk::staff::role::require_here(conn, crate::desk::staff::role::Deed::Change)?;
     if let Some(s) = splats_area_id {
         require_splats_area(conn, s)?;
     }
@@ -155,6 +156,7 @@ pub fn map_area(conn: &Connection, area_id: &str, splats_area_id: Option<&str>) 
 
 /// Maps a store's entrance onto a SPLATS area (or clears it).
 pub fn map_entrance(conn: &Connection, store_id: &str, splats_area_id: Option<&str>) -> Result<()> {
+    crate::desk::staff::role::require_here(conn, crate::desk::staff::role::Deed::Change)?;
     if let Some(s) = splats_area_id {
         require_splats_area(conn, s)?;
     }

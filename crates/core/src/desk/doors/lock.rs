@@ -167,6 +167,7 @@ pub fn assign(
     secret: &SecretKey,
     actor: &str,
 ) -> Result<()> {
+    role::require_here(conn, Deed::Change)?;
     let tx = conn.transaction()?;
     refuse_shared_device(&tx, uuid, target)?;
     let changed = match target {

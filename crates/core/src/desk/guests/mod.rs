@@ -156,6 +156,16 @@ pub fn normalize(s: &str) -> String {
 /// Staff say the guest is here.
 pub fn check_in(conn: &Connection, guest_id: &str, now: i64, actor: &str) -> Result<()> {
     role::require_here(conn, Deed::Change)?;
+    let cancelled: Option<i64> = conn
+        .query_row("SELECT cancelled_at FROM guests WHERE id = ?1", [guest_id], |r| r.get(0))
+        .unwrap_or(None);
+    if cancelled.is_some() {
+        return Err(Error::invalid(
+            Code::BookingCancelled,
+            "この予約は取り消されています。来店として受け付けるには、飛び込み受付で登録してください",
+            "this booking was cancelled: to take the guest in, register them as a walk-in",
+        ));
+    }
     let n = conn.execute(
         "UPDATE guests SET checked_in_at = COALESCE(checked_in_at, ?2) WHERE id = ?1",
         params![guest_id, now],

@@ -173,8 +173,10 @@ pub async fn with_booking(
 
 /// The QR a guest shows at the key box, if a key was given with their booking.
 pub fn booking_qr(
+    config: &Config,
     secrets: &dyn SecretStore,
     guest_id: &str,
 ) -> Result<Option<crate::platform::secrets::SecretString>> {
+    role::require(config, Deed::ShowQr)?;
     secrets.get(&names::guest_key_qr(guest_id))
 }

@@ -5,6 +5,7 @@
 
 use crate::clouds::splats::SplatsClient;
 use crate::desk::audit::{self, AuditEvent};
+use crate::desk::staff::role::{self, Deed};
 use crate::platform::db::Db;
 use crate::platform::error::{Code, Error, Result};
 use crate::platform::images::picture;
@@ -58,6 +59,7 @@ pub async fn register(
     photo: &[u8],
     actor: &str,
 ) -> Result<String> {
+    db.read(|c| role::require_here(c, Deed::Credential)).await?;
     let jpeg = prepare(photo)?;
     let sent = client.register_face(member_id, &jpeg).await;
     let event = AuditEvent::new(actor, "member.face", Some(member_id), sent.is_ok()).with_detail(
@@ -108,6 +110,7 @@ pub fn failure(status: &str) -> Error {
 
 /// Removes the member's face image (to replace it, remove it first, as "001" says).
 pub async fn remove(db: &Db, client: &SplatsClient, member_id: &str, actor: &str) -> Result<()> {
+    db.read(|c| role::require_here(c, Deed::Credential)).await?;
     let sent = client.delete_face(member_id).await;
     let event = AuditEvent::new(actor, "member.face_remove", Some(member_id), sent.is_ok());
     db.write(move |c| audit::record(c, &event)).await?;

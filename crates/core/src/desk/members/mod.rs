@@ -16,6 +16,7 @@ pub use form::{AreaRule, Credential, Day, MemberForm, WeeklySlot};
 use crate::clouds::splats::model::Member;
 use crate::clouds::splats::SplatsClient;
 use crate::desk::audit::{self, AuditEvent};
+use crate::desk::staff::role::{self, Deed};
 use crate::platform::db::Db;
 use crate::platform::error::{Code, Error, Result};
 use serde::Serialize;
@@ -78,6 +79,7 @@ fn row(m: &Member, groups: &[Choice]) -> MemberRow {
 
 /// Creates the member, or updates it when the form has an ID. Audited either way.
 pub async fn save(db: &Db, client: &SplatsClient, form: &MemberForm, actor: &str) -> Result<MemberRow> {
+    db.read(|c| role::require_here(c, Deed::Credential)).await?;
     let body = form.to_body()?;
     let sent = match &form.member_id {
         Some(id) => {
@@ -101,6 +103,7 @@ pub async fn save(db: &Db, client: &SplatsClient, form: &MemberForm, actor: &str
 
 /// Deletes a member (and so its face image). Audited.
 pub async fn delete(db: &Db, client: &SplatsClient, member_id: &str, actor: &str) -> Result<()> {
+    db.read(|c| role::require_here(c, Deed::Credential)).await?;
     refuse_guest_member(client, member_id).await?;
     let sent = client.delete_member(member_id).await;
     let event = AuditEvent::new(actor, "member.delete", Some(member_id), sent.is_ok());

@@ -29,6 +29,8 @@ pub enum Deed {
     Admit,
     /// A guest's live QR on screen: it opens their doors.
     ShowQr,
+    /// A credential that opens doors for good: a SPLATS member (IC card, QR, face).
+    Credential,
 }
 
 pub fn allows(role: PcRole, deed: Deed) -> bool {
@@ -52,6 +54,23 @@ pub fn require_here(conn: &Connection, deed: Deed) -> Result<()> {
 /// Keeps the role for the functions that only hold a connection.
 pub fn keep(conn: &Connection, role: PcRole) -> Result<()> {
     db::set_meta(conn, META, name(role))
+}
+
+/// Opens this PC's database (`database_path`) with its role kept in it, the way every
+/// program of ours opens it (the window, each CLI command): the copy the
+/// connection-only checks read is then always the config's.
+pub fn open_db(config: &Config) -> Result<db::Db> {
+    let db = db::Db::open(&config.database_path()?)?;
+    let role = config.facility.role;
+    db.write_now(move |c| keep(c, role))?;
+    Ok(db)
+}
+
+/// [`open_db`] as one plain connection (a CLI command that writes once).
+pub fn open_connection(config: &Config) -> Result<Connection> {
+    let conn = db::open(&config.database_path()?)?;
+    keep(&conn, config.facility.role)?;
+    Ok(conn)
 }
 
 /// The kept role; a PC that never started a facility part is a counter.
@@ -95,6 +114,10 @@ fn check(role: PcRole, deed: Deed) -> Result<()> {
             "本部の PC からは解錠・施錠できません。店舗の受付 PC で操作してください",
             "a head-office PC cannot unlock or lock doors: use a counter PC at the store",
         ),
+        (PcRole::Kiosk, Deed::Credential) => (
+            "キオスク用の PC ではメンバー（IC カード・QR・顔）を登録・変更できません。受付の PC で行ってください",
+            "a kiosk PC cannot add or change members (IC card, QR, face): do it at a counter PC",
+        ),
         (PcRole::HeadOffice, Deed::ShowQr) => (
             "本部の PC ではお客様の QR コード（ドアの鍵）を表示できません。店舗の受付 PC で表示してください",
             "a head-office PC does not show a guest's QR code (it opens doors): show it at a counter PC",
@@ -127,7 +150,7 @@ mod tests {
     #[test]
     fn each_role_may_do_only_its_own() {
         use Deed::*;
-        for deed in [Change, Spend, DoorCommand, Admit, ShowQr] {
+        for deed in [Change, Spend, DoorCommand, Admit, ShowQr, Credential] {
             assert!(allows(PcRole::Counter, deed), "{deed:?}");
             assert!(!allows(PcRole::HeadOffice, deed), "{deed:?}");
         }
@@ -135,6 +158,7 @@ mod tests {
             allows(PcRole::Kiosk, Change) && allows(PcRole::Kiosk, Spend) && allows(PcRole::Kiosk, ShowQr)
         );
         assert!(!allows(PcRole::Kiosk, DoorCommand) && !allows(PcRole::Kiosk, Admit));
+        assert!(!allows(PcRole::Kiosk, Credential));
     }
 
     #[test]

@@ -188,6 +188,8 @@ codes! {
     /// The payload does not fit in a QR code.
     QrUnencodable = "qr_unencodable",
     BookingEnded = "booking_ended",
+    /// The booking was cancelled: the guest is not checked in on it.
+    BookingCancelled = "booking_cancelled",
 
     // The kiosk.
     BookingNotFound = "booking_not_found",

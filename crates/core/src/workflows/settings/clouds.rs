@@ -4,6 +4,7 @@
 use super::moved::{address_changes, forget_moved, AddressChange};
 use super::{given, given_secret};
 use crate::desk::audit::{self, AuditEvent};
+use crate::desk::staff::role::{self, Deed};
 use crate::platform::config::{check_base_url, Config};
 use crate::platform::db::Connection;
 use crate::platform::error::{Code, Error, Result};
@@ -150,6 +151,7 @@ pub fn save_clouds(
     input: &CloudInput,
     actor: &str,
 ) -> Result<Config> {
+    role::require(config, Deed::Change)?;
     let applied = apply_clouds(config, secrets, input)?;
     if let Some(path) = &config.source {
         applied.config.save(path)?;

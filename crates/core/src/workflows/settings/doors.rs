@@ -4,6 +4,7 @@
 use super::{audit_change, given, given_secret};
 use crate::clouds::sesame::{DeviceUuid, SecretKey};
 use crate::desk::doors::lock::Target;
+use crate::desk::staff::role::{self, Deed};
 use crate::platform::db::Connection;
 use crate::platform::error::{Code, Error, Result};
 use crate::platform::model::Source;
@@ -132,6 +133,7 @@ pub fn save_store(
     now: i64,
     actor: &str,
 ) -> Result<String> {
+    role::require_here(conn, Deed::Change)?;
     let name = require_name(&input.name)?;
     let lock = lock_input(&input.entrance_device_uuid, &input.entrance_secret_key)?;
     if input.register_entrance_key && lock.is_none() {
@@ -219,6 +221,7 @@ pub fn save_area(
     now: i64,
     actor: &str,
 ) -> Result<String> {
+    role::require_here(conn, Deed::Change)?;
     let name = require_name(&input.name)?;
     let lock = lock_input(&input.device_uuid, &input.secret_key)?;
     if let Some(l) = &lock {
@@ -371,6 +374,7 @@ pub fn import_lock_qr(
     image: &[u8],
     actor: &str,
 ) -> Result<()> {
+    role::require_here(conn, Deed::Change)?;
     let key = crate::clouds::sesame::qr::import_bytes(image)?;
     crate::desk::doors::lock::assign(conn, secrets, target, &key.uuid, &key.secret, actor)
 }

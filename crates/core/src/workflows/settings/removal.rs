@@ -11,6 +11,7 @@ use super::doors;
 use crate::clouds::splats::SplatsClient;
 use crate::desk::doors::lock::Target;
 use crate::desk::guests::access;
+use crate::desk::staff::role::{self, Deed};
 use crate::platform::db::Db;
 use crate::platform::error::{Code, Error, Result};
 use crate::platform::secrets::SecretStore;
@@ -51,6 +52,7 @@ pub async fn remove_door(
     target: &Target,
     actor: &str,
 ) -> Result<()> {
+    db.read(|c| role::require_here(c, Deed::Change)).await?;
     let t = target.clone();
     let holders = db.read(move |c| holders_of(c, &t)).await?;
     if !holders.is_empty() {

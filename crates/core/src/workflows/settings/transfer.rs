@@ -8,6 +8,7 @@ use super::CloudAddresses;
 use crate::clouds::sesame::DeviceUuid;
 use crate::desk::audit::{self, AuditEvent};
 use crate::desk::cache;
+use crate::desk::staff::role::{self, Deed};
 use crate::platform::config::Config;
 use crate::platform::db::Connection;
 use crate::platform::error::{Code, Error, Result};
@@ -208,6 +209,7 @@ pub fn import(
     now: i64,
     actor: &str,
 ) -> Result<(Config, ImportReport)> {
+    role::require_here(conn, Deed::Change)?;
     let Checked { file, locks } = check(text)?;
     let next = with_addresses(config, &file);
     next.validate()?;
