@@ -66,6 +66,9 @@ impl From<&GuestView> for KioskGuest {
 pub struct KioskInfo {
     store_name: String,
     idle_reset_secs: u64,
+    /// No manager PIN yet: the kiosk asks for one before it shows itself to guests
+    /// (without it, nobody could leave the kiosk).
+    pin_set: bool,
 }
 
 /// The kiosk's store: the configured one, else the first.
@@ -78,8 +81,19 @@ async fn kiosk_store(state: &AppState) -> ShellResult<uketsuke_core::platform::m
 #[tauri::command]
 pub async fn kiosk_info(state: State<'_, AppState>) -> ShellResult<KioskInfo> {
     let store = kiosk_store(&state).await?;
-    let idle_reset_secs = state.ready()?.config().kiosk.idle_reset_secs();
-    Ok(KioskInfo { store_name: store.name, idle_reset_secs })
+    let ready = state.ready()?;
+    let idle_reset_secs = ready.config().kiosk.idle_reset_secs();
+    let pin_set = ready.db.read(uketsuke_core::desk::staff::manager::pin_is_set).await.for_ui(&state)?;
+    Ok(KioskInfo { store_name: store.name, idle_reset_secs, pin_set })
+}
+
+/// The first manager PIN, chosen at the kiosk's first start (refused once one is set).
+#[tauri::command]
+pub async fn kiosk_first_pin(state: State<'_, AppState>, pin: String) -> ShellResult<()> {
+    let db = state.ready()?.db.clone();
+    db.write(move |c| uketsuke_core::desk::staff::manager::set_first_pin(c, &pin, "kiosk"))
+        .await
+        .for_ui(&state)
 }
 
 /// Finds the guest's booking from what they typed, and puts it on screen.

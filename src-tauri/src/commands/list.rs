@@ -97,6 +97,7 @@ macro_rules! app_commands {
             }
             kiosk kiosk {
                 kiosk_info() -> KioskInfo,
+                kiosk_first_pin(pin: String) -> (),
                 kiosk_lookup(lookup: KioskLookup) -> KioskGuest,
                 kiosk_current() -> Option<KioskGuest>,
                 kiosk_qr() -> QrView,

@@ -410,7 +410,12 @@ holder: string | null, due_at: number | null, };
  */
 export type KioskGuest = { name: string, area_names: Array<string>, starts_at: number, ends_at: number, };
 
-export type KioskInfo = { store_name: string, idle_reset_secs: number, };
+export type KioskInfo = { store_name: string, idle_reset_secs: number, 
+/**
+ * No manager PIN yet: the kiosk asks for one before it shows itself to guests
+ * (without it, nobody could leave the kiosk).
+ */
+pin_set: boolean, };
 
 /**
  * What the guest typed.
@@ -740,6 +745,7 @@ export const api = {
 /** The commands granted to the kiosk window (capabilities/kiosk.json). */
 export const kioskApi = {
   info: () => call<KioskInfo>("kiosk_info"),
+  firstPin: (pin: string) => call<void>("kiosk_first_pin", { pin }),
   lookup: (lookup: KioskLookup) => call<KioskGuest>("kiosk_lookup", { lookup }),
   current: () => call<KioskGuest | null>("kiosk_current"),
   qr: () => call<QrView>("kiosk_qr"),

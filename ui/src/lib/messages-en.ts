@@ -75,6 +75,7 @@ export const en: Record<keyof typeof ja, string> = {
   checkOutBody: "Their door QR code stops working at once; this cannot be undone.",
   checkOutConfirm: "Check out",
   goBack: "Go back",
+  kioskSetup: "Before guests see the kiosk, choose a manager PIN: you type it to leave the kiosk.",
   scanNotFound: "No guest today with booking code {code}",
   kioskNeedsPin: "Choose a manager PIN before opening the kiosk: you type it to bring the staff window back.",
   checkedIn: "Checked in",

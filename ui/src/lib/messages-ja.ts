@@ -73,6 +73,7 @@ export const ja = {
   checkOutBody: "ドアを開ける QR コードはすぐに使えなくなり、元に戻せません。",
   checkOutConfirm: "退出にする",
   goBack: "戻る",
+  kioskSetup: "キオスクをお客様に見せる前に、管理者 PIN を決めてください。キオスクを終了するときに入力します。",
   scanNotFound: "予約番号「{code}」のお客様は本日いません",
   kioskNeedsPin: "キオスクを開く前に、管理者 PIN を決めてください。キオスクから受付画面に戻るときに入力します。",
   checkedIn: "来店済み",

@@ -83,7 +83,16 @@ async fn a_guest_finds_their_booking_and_the_kiosk_qr_opens_the_door() {
     let driver = Driver::start().await;
     let s =
         Session::start(&driver, &app_binary(), &["--kiosk", "--config", f.config.to_str().unwrap()]).await;
+    // Its first start, with no manager PIN yet: staff choose one before guests see it,
+    // since only the PIN leaves the kiosk.
+    s.wait_for("[data-testid=kiosk-setup]").await;
+    s.screenshot("kiosk-first-pin").await;
+    s.type_into("[data-testid=kiosk-setup-pin]", "2468").await;
+    s.type_into("[data-testid=kiosk-setup-again]", "2468").await;
+    s.click_css("[data-testid=kiosk-setup-submit]").await;
     s.wait_for("[data-testid=kiosk-start]").await;
+    let again = s.invoke("kiosk_first_pin", serde_json::json!({ "pin": "1111" })).await;
+    assert_eq!(again["err"]["code"], "manager_required", "the kiosk cannot replace it: {again}");
     s.wait_for_text("渋谷店").await;
     s.screenshot("kiosk-welcome").await;
 

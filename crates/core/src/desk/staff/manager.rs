@@ -43,6 +43,19 @@ pub fn pin_is_set(conn: &Connection) -> Result<bool> {
     Ok(db::get_meta(conn, HASH_KEY)?.is_some())
 }
 
+/// The first PIN, chosen where none exists yet (a kiosk PC's first start, before any
+/// guest sees it): refused once one is set, so the kiosk can never replace it.
+pub fn set_first_pin(conn: &Connection, pin: &str, actor: &str) -> Result<()> {
+    if pin_is_set(conn)? {
+        return Err(Error::invalid(
+            Code::ManagerRequired,
+            "管理者 PIN はすでに決まっています。変更は受付画面の設定から行ってください",
+            "a manager PIN is set already: change it in the staff window's settings",
+        ));
+    }
+    set_pin(conn, pin, actor)
+}
+
 /// The kiosk covers the staff window, and only the manager PIN brings it back: with no
 /// PIN chosen, no kiosk (the window asks for one first).
 pub fn require_pin_for_kiosk(conn: &Connection) -> Result<()> {
