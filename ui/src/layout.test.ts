@@ -10,7 +10,7 @@ const sources: Record<string, string> = Object.fromEntries(
 );
 
 /** The folders of components/, one per concept. */
-const CONCEPTS = ["shared", "doors", "guests", "keys", "sync", "history", "settings", "members", "kiosk"];
+const CONCEPTS = ["shared", "doors", "guests", "handover", "keys", "sync", "history", "settings", "members", "kiosk"];
 
 /** The modules a source names: `import … from`, `export … from`, `import "…"`, `import("…")`. */
 function specifiers(text: string): string[] {

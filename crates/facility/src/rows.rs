@@ -42,6 +42,7 @@ pub const TABLES: &[Table] = &[
     table("lock_status", "device_uuid", &["device_uuid"]),
     table("key_units", "device_id || ':' || unit_no", &["device_id", "unit_no"]),
     table("alert_acks", "id", &["id"]),
+    table("handover_notes", "id", &["id"]),
     // A key handed to a guest: numbered per PC, so known by what it is.
     Table {
         name: "guest_keys",

@@ -70,7 +70,9 @@ pub async fn list_areas(state: State<'_, AppState>, store_id: Option<String>) ->
 #[tauri::command]
 pub async fn store_overview(state: State<'_, AppState>) -> ShellResult<Vec<StoreOverview>> {
     let now = uketsuke_core::platform::clock::now_unix();
-    state.ready()?.db.read(move |c| uketsuke_core::workflows::overview::stores(c, now)).await.for_ui(&state)
+    let ready = state.ready()?;
+    let limits = (&ready.config().doors).into();
+    ready.db.read(move |c| uketsuke_core::workflows::overview::stores(c, &limits, now)).await.for_ui(&state)
 }
 
 /// One part of the sync as the window shows it, its error in the UI's language.

@@ -34,11 +34,12 @@ pub async fn list_doors(state: State<'_, AppState>, store_id: String) -> ShellRe
 pub async fn list_alerts(state: State<'_, AppState>, store_id: String) -> ShellResult<Vec<Alert>> {
     let ready = state.ready()?;
     let now = clock::now_unix();
+    let limits: alerts::Limits = (&ready.config().doors).into();
     ready
         .db
         .write(move |c| {
-            alerts::prune(c, now)?;
-            alerts::for_store(c, &store_id, now)
+            alerts::prune(c, &limits, now)?;
+            alerts::for_store(c, &store_id, &limits, now)
         })
         .await
         .for_ui(&state)
@@ -212,12 +213,15 @@ pub fn start_poller(app: &AppHandle) {
 async fn notify_new_alerts(app: &AppHandle, ready: &crate::state::Ready, notified: &mut HashSet<String>) {
     use tauri_plugin_notification::NotificationExt;
     let now = clock::now_unix();
+    let limits: alerts::Limits = (&ready.config().doors).into();
     let found = ready
         .db
         .read(move |c| {
             let mut all = Vec::new();
             for s in cache::list_stores(c)? {
-                all.extend(alerts::for_store(c, &s.id, now)?.into_iter().filter(|a| !a.acknowledged));
+                all.extend(
+                    alerts::for_store(c, &s.id, &limits, now)?.into_iter().filter(|a| !a.acknowledged),
+                );
             }
             Ok(all)
         })
@@ -251,6 +255,10 @@ fn alert_text(kind: alerts::AlertKind, value: Option<i64>, lang: uketsuke_core::
         BatteryReplace => {
             let v = value.unwrap_or_default();
             (format!("電池残量 {v}%。今すぐ交換してください"), format!("battery at {v}%: replace it now"))
+        }
+        LeftUnlocked => {
+            let since = uketsuke_core::platform::jst::clock_time(value.unwrap_or_default());
+            (format!("{since} から解錠されたままです"), format!("unlocked since {since}"))
         }
         Overstaying => ("利用時間を過ぎています".into(), "stays past the booking".into()),
         KeyNotReturned => ("鍵が返却されていません".into(), "the key has not been returned".into()),

@@ -10,9 +10,11 @@ use uketsuke_core::workflows::reconcile;
 
 // The types its commands take and answer, named by the command list.
 pub use uketsuke_core::desk::guests::access::{AccessSummary, QrView};
+pub use uketsuke_core::desk::guests::stay::StayChange;
 pub use uketsuke_core::desk::guests::{GuestView, WalkIn};
 pub use uketsuke_core::platform::model::Guest;
 pub use uketsuke_core::workflows::reconcile::CheckedOut;
+pub use uketsuke_core::workflows::stay::StayChanged;
 
 #[tauri::command]
 pub async fn list_guests(
@@ -57,6 +59,34 @@ pub async fn check_in(state: State<'_, AppState>, guest_id: String) -> ShellResu
     guests::check_in_now(&ready.db, &ready.config(), ready.secrets.as_ref(), &guest_id, &state.writer()?)
         .await
         .for_ui(&state)
+}
+
+/// Makes a stay longer or shorter, or moves it to another room: written to the
+/// reservation system, then here, the door rights following at once.
+#[tauri::command]
+pub async fn change_stay(
+    state: State<'_, AppState>,
+    guest_id: String,
+    change: StayChange,
+) -> ShellResult<StayChanged> {
+    let ready = state.ready()?;
+    let config = ready.config();
+    let client = ready.splats(&config).ok();
+    let out = uketsuke_core::workflows::stay::change(
+        &ready.db,
+        &config,
+        ready.secrets.as_ref(),
+        client.as_ref(),
+        &guest_id,
+        &change,
+        &state.writer()?,
+    )
+    .await
+    .for_ui(&state)?;
+    if out.doors_pending {
+        ready.nudge_worker();
+    }
+    Ok(out)
 }
 
 /// Checks out and revokes the door access at once, even before the booking ends; with

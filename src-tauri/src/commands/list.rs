@@ -43,8 +43,14 @@ macro_rules! app_commands {
                 guest_qr(guest_id: String) -> QrView,
                 check_in(guest_id: String) -> (),
                 check_out(guest_id: String) -> CheckedOut,
+                change_stay(guest_id: String, change: StayChange) -> StayChanged,
                 add_walk_in(walk_in: WalkIn) -> Guest,
                 import_csv(bytes: Vec<u8>) -> usize,
+            }
+            staff handover {
+                handover_notes(store_id: String) -> Vec<Note>,
+                write_handover(store_id: String, body: String) -> Note,
+                ack_handover(id: String, name: String) -> Note,
             }
             staff keys {
                 key_board() -> Vec<KeyBox>,

@@ -7,6 +7,7 @@ pub mod app;
 pub mod doors;
 pub mod facility;
 pub mod guests;
+pub mod handover;
 pub mod history;
 pub mod keys;
 pub mod kiosk;

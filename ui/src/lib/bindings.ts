@@ -34,11 +34,12 @@ id: string, kind: AlertKind,
  */
 subject: string, target: Target | null, 
 /**
- * The battery percentage, for `battery_low` and `battery_replace`.
+ * The battery percentage (`battery_low`, `battery_replace`), or since when the lock
+ * has been read as unlocked (`left_unlocked`, Unix seconds).
  */
 value: number | null, acknowledged: boolean, };
 
-export type AlertKind = "door_open" | "door_offline" | "lock_offline" | "battery_low" | "battery_replace" | "overstaying" | "key_not_returned";
+export type AlertKind = "door_open" | "door_offline" | "lock_offline" | "battery_low" | "battery_replace" | "left_unlocked" | "overstaying" | "key_not_returned";
 
 export type AppErrorData = { 
 /**
@@ -209,7 +210,7 @@ pass: PassDoor | null, };
 /**
  * A stable, machine-readable error code (`{code, message}` at the UI boundary).
  */
-export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "facility_unreachable" | "facility_tls" | "facility_key" | "join_code_invalid" | "facility_joined" | "read_only_pc" | "kiosk_pc" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "image_too_large" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "card_data_invalid" | "qr_data_invalid" | "schedule_invalid" | "membergroup_missing" | "member_code_reserved" | "splats_duplicate" | "face_failed" | "key_timer_invalid" | "audit_broken" | "date_invalid" | "field_too_long" | "csv_too_large" | "csv_encoding" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_seed_missing" | "live_access_remains" | "qr_unencodable" | "booking_ended" | "booking_cancelled" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
+export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "facility_unreachable" | "facility_tls" | "facility_key" | "join_code_invalid" | "facility_joined" | "read_only_pc" | "kiosk_pc" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "image_too_large" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "card_data_invalid" | "qr_data_invalid" | "schedule_invalid" | "membergroup_missing" | "member_code_reserved" | "splats_duplicate" | "face_failed" | "key_timer_invalid" | "audit_broken" | "date_invalid" | "field_too_long" | "csv_too_large" | "csv_encoding" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_seed_missing" | "live_access_remains" | "qr_unencodable" | "booking_ended" | "booking_cancelled" | "room_taken" | "stay_refused" | "guest_left" | "note_empty" | "note_own" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
 
 /**
  * What an export wrote.
@@ -425,7 +426,11 @@ export type KioskLookup = { "by": "code", code: string, last4: string, } | { "by
 /**
  * The last known state of a lock and when it was read.
  */
-export type KnownStatus = { uuid: string, state: LockState, battery_percentage: number | null, wm2_state: boolean | null, fetched_at: number, };
+export type KnownStatus = { uuid: string, state: LockState, battery_percentage: number | null, wm2_state: boolean | null, fetched_at: number, 
+/**
+ * The first reading of the state it is in now (readings in between agreed).
+ */
+state_since: number, };
 
 export type Lang = "ja" | "en";
 
@@ -477,6 +482,8 @@ face: boolean, };
  * The members screen: the members and what their form offers.
  */
 export type MembersView = { members: Array<MemberRow>, groups: Array<Choice>, areas: Array<Choice>, };
+
+export type Note = { id: string, store_id: string, body: string, written_by: string, written_at: number, acked_by: string | null, acked_at: number | null, };
 
 /**
  * What must happen to a guest's SPLATS member.
@@ -572,6 +579,24 @@ expires_at: number | null, refresh_token: boolean, };
 export type Source = "reservation" | "manual";
 
 export type SplatsAreaChoice = { id: string, name: string, };
+
+/**
+ * What staff asked for: a new end, and optionally a new start or other rooms.
+ */
+export type StayChange = { ends_at: number, starts_at: number | null, 
+/**
+ * The rooms to move to; the same rooms when absent.
+ */
+area_ids: Array<string> | null, };
+
+/**
+ * The guest after the change, and whether their doors still wait for SPLATS.
+ */
+export type StayChanged = { guest: GuestView, 
+/**
+ * The door update is in the outbox (SPLATS unreachable): the worker retries it.
+ */
+doors_pending: boolean, };
 
 /**
  * A store (店舗): one site with an entrance and areas. The settings screens and the
@@ -701,8 +726,12 @@ export const api = {
   guestQr: (guestId: string) => call<QrView>("guest_qr", { guestId }),
   checkIn: (guestId: string) => call<void>("check_in", { guestId }),
   checkOut: (guestId: string) => call<CheckedOut>("check_out", { guestId }),
+  changeStay: (guestId: string, change: StayChange) => call<StayChanged>("change_stay", { guestId, change }),
   addWalkIn: (walkIn: WalkIn) => call<Guest>("add_walk_in", { walkIn }),
   importCsv: (bytes: Array<number>) => call<number>("import_csv", { bytes }),
+  handoverNotes: (storeId: string) => call<Array<Note>>("handover_notes", { storeId }),
+  writeHandover: (storeId: string, body: string) => call<Note>("write_handover", { storeId, body }),
+  ackHandover: (id: string, name: string) => call<Note>("ack_handover", { id, name }),
   keyBoard: () => call<Array<KeyBox>>("key_board"),
   listKeyBoxes: () => call<Array<KeyBox>>("list_key_boxes"),
   giveKey: (choice: KeyChoice) => call<Array<KeyBox>>("give_key", { choice }),

@@ -20,7 +20,7 @@ pub fn board(args: BoardArgs, config: &Config, lang: Lang) -> Result<(), CliErro
     let conn = open_db(config)?;
     let now = clock::now_unix();
     let board = doors::of_store(&conn, &args.store)?;
-    let alerts = alerts::for_store(&conn, &args.store, now)?;
+    let alerts = alerts::for_store(&conn, &args.store, &(&config.doors).into(), now)?;
     if args.json {
         output::json(&serde_json::json!({ "doors": board, "alerts": alerts }));
         return Ok(());

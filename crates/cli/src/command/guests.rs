@@ -1,4 +1,5 @@
-//! `uketsuke guests …`: today's guests, CSV import, issuing access and checking out.
+//! `uketsuke guests …`: today's guests, CSV import, issuing access, changing a stay and
+//! checking out.
 
 use super::{open_db, open_shared};
 use crate::error::CliError;
@@ -25,6 +26,18 @@ pub enum GuestsCommand {
     Issue {
         #[arg(long)]
         guest: String,
+    },
+    /// Make a stay longer or shorter (`--minutes 30`, `--minutes -15`) or move it
+    /// (`--areas A102`): written to the reservation system, the doors following.
+    Stay {
+        #[arg(long)]
+        guest: String,
+        /// Minutes added to the end (negative to shorten).
+        #[arg(long, allow_hyphen_values = true, default_value_t = 0)]
+        minutes: i64,
+        /// The rooms to move to, comma-separated; the same rooms when absent.
+        #[arg(long, value_delimiter = ',')]
+        areas: Option<Vec<String>>,
     },
     /// Check the guest out and revoke their access.
     CheckOut {
@@ -66,6 +79,32 @@ pub async fn run(
                 s.splats_member_id,
                 s.splats_area_ids.join(", ")
             );
+        }
+        GuestsCommand::Stay { guest, minutes, areas } => {
+            let db = open_shared(config)?;
+            let id = guest.clone();
+            let current = db
+                .read(move |c| uketsuke_core::desk::cache::get_guest(c, &id))
+                .await?
+                .ok_or_else(|| uketsuke_core::Error::not_found(format!("guest {guest}")))?;
+            let change = guests::stay::StayChange {
+                ends_at: current.ends_at + minutes * 60,
+                starts_at: None,
+                area_ids: areas,
+            };
+            let client = super::splats_client(config, secrets).ok();
+            let out = uketsuke_core::workflows::stay::change(
+                &db,
+                config,
+                secrets,
+                client.as_ref(),
+                &guest,
+                &change,
+                "cli",
+            )
+            .await?;
+            let end = uketsuke_core::platform::jst::clock_time(out.guest.guest.ends_at);
+            println!("{} {end}", lang.pick("変更しました。終了:", "changed; ends at"));
         }
         GuestsCommand::CheckOut { guest } => {
             let client = super::splats_client(config, secrets).ok();

@@ -30,6 +30,8 @@ fn steps() -> Vec<M<'static>> {
         M::up(include_str!("../../migrations/011_facility_doors.sql")),
         M::up(include_str!("../../migrations/012_facility_keys.sql")),
         M::up(include_str!("../../migrations/013_facility_held.sql")),
+        M::up(include_str!("../../migrations/014_lock_state_since.sql")),
+        M::up(include_str!("../../migrations/015_handover.sql")),
     ]
 }
 

@@ -61,6 +61,12 @@ impl std::fmt::Display for JstDay {
     }
 }
 
+/// `HH:MM` in Japan at a Unix second, as a message to staff names a time.
+pub fn clock_time(unix: i64) -> String {
+    let t = chrono::DateTime::from_timestamp(unix, 0).unwrap_or_default();
+    t.with_timezone(&zone()).format("%H:%M").to_string()
+}
+
 /// SQL for the Japan day (`YYYY-MM-DD`) of an expression in Unix seconds, so that a
 /// query groups by the same day as [`JstDay::of`].
 pub fn sql_day(unix_secs: &str) -> String {

@@ -32,7 +32,7 @@ pub struct StoreOverview {
 }
 
 /// Every store, in the store list's order.
-pub fn stores(conn: &Connection, now: i64) -> Result<Vec<StoreOverview>> {
+pub fn stores(conn: &Connection, limits: &alerts::Limits, now: i64) -> Result<Vec<StoreOverview>> {
     let mut rows = Vec::new();
     for s in cache::list_stores(conn)? {
         let mut row = StoreOverview { store_id: s.id.clone(), name: s.name.clone(), ..Default::default() };
@@ -53,7 +53,7 @@ pub fn stores(conn: &Connection, now: i64) -> Result<Vec<StoreOverview>> {
                 row.doors_read += 1;
             }
         }
-        for a in alerts::of(conn, &board, &today, now)? {
+        for a in alerts::of(conn, &board, &today, limits, now)? {
             row.alerts += 1;
             if !a.acknowledged {
                 row.alerts_open += 1;
@@ -92,7 +92,7 @@ mod tests {
         guests::add_walk_in(&mut conn, &walk_in("森"), now, "staff").unwrap();
         // Registered an hour before the stay, so not taken as standing at the counter.
         guests::add_walk_in(&mut conn, &walk_in("林"), now - 3600, "staff").unwrap();
-        let rows = stores(&conn, now).unwrap();
+        let rows = stores(&conn, &Default::default(), now).unwrap();
         let s1 = rows.iter().find(|r| r.store_id == "S1").unwrap();
         assert_eq!((s1.inside, s1.upcoming, s1.doors), (1, 1, 1));
         let s2 = rows.iter().find(|r| r.store_id == "S2").unwrap();

@@ -117,13 +117,13 @@ async fn a_key_given_with_the_booking_is_taken_with_the_guests_qr_and_alerts_whe
     let late = d.ends_at + 3600 + 1;
     let on_board = d.db.read_now(|c| keys::board(c, late)).unwrap();
     assert_eq!(on_board[0].units[1].state, KeyState::NotReturned);
-    let found = d.db.read_now(|c| alerts::for_store(c, "S001", late)).unwrap();
+    let found = d.db.read_now(|c| alerts::for_store(c, "S001", &Default::default(), late)).unwrap();
     let alert = found.iter().find(|a| a.kind == AlertKind::KeyNotReturned).expect("a key alert");
     assert!(alert.subject.contains("キーボックスA 02") && alert.subject.contains("鍵田 一"), "{alert:?}");
 
     d.sim.state.world.lock().unwrap().splats.return_key("kb-0001", "02").unwrap();
     keys::read_boxes(&d.db, &d.splats, late).await.unwrap();
-    let found = d.db.read_now(|c| alerts::for_store(c, "S001", late)).unwrap();
+    let found = d.db.read_now(|c| alerts::for_store(c, "S001", &Default::default(), late)).unwrap();
     assert!(found.iter().all(|a| a.kind != AlertKind::KeyNotReturned), "returned: no alert");
     let events = d.db.read_now(|c| audit::recent(c, 5)).unwrap();
     assert!(events.iter().any(|e| e.action == "key.book" && e.ok));

@@ -364,7 +364,7 @@ async fn a_low_battery_and_a_door_left_open_are_alerts_until_acknowledged() {
     })
     .unwrap();
 
-    let list = f.db.read_now(|c| alerts::for_store(c, "S001", now)).unwrap();
+    let list = f.db.read_now(|c| alerts::for_store(c, "S001", &Default::default(), now)).unwrap();
     let kinds: Vec<(AlertKind, &str)> = list.iter().map(|a| (a.kind, a.subject.as_str())).collect();
     assert!(kinds.contains(&(AlertKind::BatteryReplace, "会議室B")), "{kinds:?}");
     assert!(kinds.contains(&(AlertKind::DoorOpen, "会議室A")), "{kinds:?}");
@@ -372,17 +372,51 @@ async fn a_low_battery_and_a_door_left_open_are_alerts_until_acknowledged() {
 
     let id = list.iter().find(|a| a.kind == AlertKind::DoorOpen).unwrap().id.clone();
     f.db.write_now(|c| alerts::acknowledge(c, &id, "受付", now)).unwrap();
-    let list = f.db.read_now(|c| alerts::for_store(c, "S001", now)).unwrap();
+    let list = f.db.read_now(|c| alerts::for_store(c, "S001", &Default::default(), now)).unwrap();
     assert!(list.iter().find(|a| a.id == id).unwrap().acknowledged, "once per occurrence");
 
     // The door closes: the occurrence ends; opening again alerts again.
     let closed = serde_json::json!({ "door": "closed" });
     f.db.write_now(|c| uketsuke_core::desk::cache::splats::save_pass_status(c, "pc-0001", &closed, now))
         .unwrap();
-    f.db.write_now(|c| alerts::prune(c, now)).unwrap();
+    f.db.write_now(|c| alerts::prune(c, &Default::default(), now)).unwrap();
     let open = serde_json::json!({ "door": "open" });
     f.db.write_now(|c| uketsuke_core::desk::cache::splats::save_pass_status(c, "pc-0001", &open, now))
         .unwrap();
-    let list = f.db.read_now(|c| alerts::for_store(c, "S001", now)).unwrap();
+    let list = f.db.read_now(|c| alerts::for_store(c, "S001", &Default::default(), now)).unwrap();
     assert!(!list.iter().find(|a| a.id == id).unwrap().acknowledged, "a recurrence alerts again");
+}
+
+#[tokio::test]
+async fn a_lock_left_unlocked_past_the_set_time_alerts_until_it_is_locked() {
+    use uketsuke_core::desk::alerts::{self, AlertKind, Limits};
+    let f = Fixture::new(SimConfig::default()).await;
+    let a101 = Target::Area("A101".into());
+    let limits = Limits { unlocked_secs: 300, ..Limits::default() };
+    f.locks().command(&a101, Command::Unlock, "受付").await.unwrap();
+    let first = f.locks().status(&a101, CallKind::Status).await.unwrap();
+    assert_eq!(first.state, LockState::Unlocked);
+    let again = f.locks().status(&a101, CallKind::Status).await.unwrap();
+    assert_eq!(again.state_since, first.state_since, "a reading that agrees keeps the time it began");
+
+    let left = |at: i64| {
+        f.db.read_now(|c| alerts::for_store(c, "S001", &limits, at))
+            .unwrap()
+            .into_iter()
+            .filter(|a| a.kind == AlertKind::LeftUnlocked)
+            .collect::<Vec<_>>()
+    };
+    assert!(left(first.state_since + 299).is_empty(), "not before the set time");
+    let found = left(first.state_since + 301);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].target, Some(a101.clone()), "with the door to lock from the alert");
+    assert_eq!(found[0].value, Some(first.state_since), "saying since when");
+    let off = Limits { unlocked_secs: 0, ..limits };
+    let none = f.db.read_now(|c| alerts::for_store(c, "S001", &off, first.state_since + 9999)).unwrap();
+    assert!(none.iter().all(|a| a.kind != AlertKind::LeftUnlocked), "0 turns it off");
+
+    f.locks().command(&a101, Command::Lock, "受付").await.unwrap();
+    let locked = f.locks().status(&a101, CallKind::Status).await.unwrap();
+    assert_eq!(locked.state, LockState::Locked);
+    assert!(left(locked.state_since + 9999).is_empty(), "locked: the alert is gone");
 }

@@ -7,11 +7,14 @@
 //!
 //! - `PUT api/v1/reservations.php` with `{reservation_id, visit_status, visited_at, staff_name}`:
 //!   the body must be JSON with non-ASCII escaped as `\uNNNN` (a raw UTF-8 body is refused).
+//! - `PUT api/v1/reservations.php` with `{reservation_id, start_at, end_at, area_ids, staff_name}`:
+//!   a stay changed at the counter ([`stay`]); 409 when a room is booked in the new window.
 //! - `api/oauth/*.php`: the sign-in, in [`oauth`].
 //!
 //! Replies escape non-ASCII as `\uNNNN`, as PHP does.
 
 pub mod oauth;
+mod stay;
 
 use crate::json::{message, php_json};
 use crate::seed::{jst, start_of_day_jst};
@@ -144,6 +147,9 @@ async fn report_visit(
     }
     let v: serde_json::Value = serde_json::from_str(&body)
         .map_err(|_| message(StatusCode::BAD_REQUEST, "request body is not JSON"))?;
+    if v.get("end_at").is_some() || v.get("area_ids").is_some() {
+        return stay::change(&s, &v);
+    }
     let field = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("").to_string();
     let (id, status) = (field("reservation_id"), field("visit_status"));
     if !matches!(status.as_str(), "checked_in" | "checked_out") {

@@ -167,6 +167,38 @@ impl ReservationClient {
         self.send_json(reqwest::Method::PUT, "api/v1/reservations.php", &body).await
     }
 
+    /// Moves a booking to a new window and rooms (`PUT api/v1/reservations.php` with
+    /// `start_at`, `end_at`, `area_ids`; an assumed contract, docs/reservation-api.md).
+    /// A 409 is the system saying a room is booked then: [`StayAnswer::Taken`] with the
+    /// other booking's start when the reply names it. Safe to repeat (it sets, never adds).
+    pub async fn change_stay(&self, stay: &StayWrite<'_>, staff: &str) -> Result<StayAnswer> {
+        let body = serde_json::json!({
+            "reservation_id": stay.reservation_id,
+            "start_at": crate::platform::clock::iso_jst(stay.starts_at),
+            "end_at": crate::platform::clock::iso_jst(stay.ends_at),
+            "area_ids": stay.area_ids,
+            "staff_name": staff,
+        });
+        let req = self
+            .http
+            .put(http::join(&self.base_url, "api/v1/reservations.php"))
+            .bearer_auth(self.token.expose_secret())
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(json_body(&body));
+        let timed = http::send(Cloud::Reservation, req).await?;
+        if timed.response.status() == reqwest::StatusCode::CONFLICT {
+            let text = http::error_text(timed.response).await;
+            let from = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| {
+                v.pointer("/conflict/start_at")
+                    .and_then(|t| t.as_str())
+                    .and_then(crate::platform::clock::parse_iso)
+            });
+            return Ok(StayAnswer::Taken { from });
+        }
+        http::check_status(Cloud::Reservation, timed.response).await?;
+        Ok(StayAnswer::Changed)
+    }
+
     pub async fn stores(&self) -> Result<Vec<RemoteStore>> {
         let reply: StoresReply = self.get("api/v1/stores.php", &[]).await?;
         Ok(reply
@@ -217,6 +249,25 @@ impl ReservationClient {
             })
             .collect())
     }
+}
+
+/// A booking's new stay, as [`ReservationClient::change_stay`] writes it.
+#[derive(Debug, Clone)]
+pub struct StayWrite<'a> {
+    pub reservation_id: &'a str,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub area_ids: &'a [String],
+}
+
+/// What the reservation system said to a changed stay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StayAnswer {
+    Changed,
+    /// A room is booked in the new window, from `from` when the reply says.
+    Taken {
+        from: Option<i64>,
+    },
 }
 
 /// A visit reported back to the reservation system.

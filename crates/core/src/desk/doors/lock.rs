@@ -93,6 +93,8 @@ pub struct KnownStatus {
     pub battery_percentage: Option<i64>,
     pub wm2_state: Option<bool>,
     pub fetched_at: i64,
+    /// The first reading of the state it is in now (readings in between agreed).
+    pub state_since: i64,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -124,7 +126,8 @@ pub fn save_clock_offset(conn: &Connection, offset: i64) -> Result<()> {
 pub fn cached_status(conn: &Connection, uuid: &DeviceUuid) -> Result<Option<KnownStatus>> {
     Ok(conn
         .query_row(
-            "SELECT device_uuid, state, battery_percentage, wm2_state, fetched_at FROM lock_status WHERE device_uuid = ?1",
+            "SELECT device_uuid, state, battery_percentage, wm2_state, fetched_at, COALESCE(state_since, fetched_at)
+             FROM lock_status WHERE device_uuid = ?1",
             [uuid.as_str()],
             |r| {
                 Ok(KnownStatus {
@@ -133,6 +136,7 @@ pub fn cached_status(conn: &Connection, uuid: &DeviceUuid) -> Result<Option<Know
                     battery_percentage: r.get(2)?,
                     wm2_state: r.get(3)?,
                     fetched_at: r.get(4)?,
+                    state_since: r.get(5)?,
                 })
             },
         )
@@ -141,20 +145,16 @@ pub fn cached_status(conn: &Connection, uuid: &DeviceUuid) -> Result<Option<Know
 
 fn save_status(conn: &Connection, uuid: &DeviceUuid, s: &Status, now: i64) -> Result<KnownStatus> {
     conn.execute(
-        "INSERT INTO lock_status (device_uuid, state, battery_percentage, wm2_state, fetched_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO lock_status (device_uuid, state, battery_percentage, wm2_state, fetched_at, state_since)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)
          ON CONFLICT(device_uuid) DO UPDATE SET state = excluded.state,
            battery_percentage = excluded.battery_percentage, wm2_state = excluded.wm2_state,
-           fetched_at = excluded.fetched_at",
+           fetched_at = excluded.fetched_at,
+           state_since = CASE WHEN lock_status.state = excluded.state
+             THEN COALESCE(lock_status.state_since, lock_status.fetched_at) ELSE excluded.fetched_at END",
         params![uuid.as_str(), s.state.as_str(), s.battery_percentage, s.wm2_state, now],
     )?;
-    Ok(KnownStatus {
-        uuid: uuid.to_string(),
-        state: s.state,
-        battery_percentage: s.battery_percentage,
-        wm2_state: s.wm2_state,
-        fetched_at: now,
-    })
+    cached_status(conn, uuid)?.ok_or_else(|| Error::not_found(format!("lock {uuid}")))
 }
 
 /// Registers a lock for an area or an entrance: UUID in SQLite, secret in the keyring.

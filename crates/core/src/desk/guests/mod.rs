@@ -4,11 +4,13 @@
 //! - [`csv`]: import a bookings file as Japanese Excel writes it (Shift_JIS or UTF-8)
 //! - [`access`]: a SPLATS member per booking, its rotating QR, and revoking it
 //! - [`kiosk`]: a guest finding their own booking at the kiosk
+//! - [`stay`]: a stay made longer, shorter or moved at the counter
 
 pub mod access;
 pub mod csv;
 pub mod fold;
 pub mod kiosk;
+pub mod stay;
 pub mod text;
 
 use crate::clouds::reservation::{Bookings, Skipped};
@@ -401,7 +403,7 @@ pub fn replace_day(
 }
 
 /// The first of the booking's areas that is not an active area of its store.
-fn unknown_area(conn: &Connection, g: &Guest) -> Result<Option<String>> {
+pub(crate) fn unknown_area(conn: &Connection, g: &Guest) -> Result<Option<String>> {
     for a in &g.area_ids {
         match cache::get_area(conn, a)? {
             Some(area) if area.store_id == g.store_id => {}

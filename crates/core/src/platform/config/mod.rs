@@ -5,10 +5,12 @@
 //! they live in the OS keyring (see [`crate::platform::secrets`]).
 
 mod base_url;
+mod doors;
 pub mod facility;
 pub mod reservation;
 mod splats;
 pub use base_url::check_base_url;
+pub use doors::DoorsConfig;
 pub use facility::{FacilityConfig, PcRole};
 pub use reservation::ReservationConfig;
 pub use splats::{Hash, SeedEncoding, SeedReading, SplatsConfig};
@@ -46,6 +48,8 @@ pub struct Config {
     pub sesame: SesameConfig,
     #[serde(default)]
     pub splats: SplatsConfig,
+    #[serde(default)]
+    pub doors: DoorsConfig,
     #[serde(default)]
     pub kiosk: KioskConfig,
     #[serde(default)]
@@ -311,6 +315,9 @@ impl Config {
                 setting: "sesame.price_tiers".into(),
                 problem: "give at least one tier, each `up_to` above the one before".into(),
             });
+        }
+        if let Some((setting, problem)) = self.doors.problem() {
+            out.push(Problem { setting: setting.into(), problem: problem.into() });
         }
         if !(1..=100).contains(&self.sesame.warn_percent) {
             out.push(Problem { setting: "sesame.warn_percent".into(), problem: "must be 1 to 100".into() });

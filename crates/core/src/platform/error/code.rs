@@ -190,6 +190,16 @@ codes! {
     BookingEnded = "booking_ended",
     /// The booking was cancelled: the guest is not checked in on it.
     BookingCancelled = "booking_cancelled",
+    /// A room of the changed stay is booked by someone else in the new window.
+    RoomTaken = "room_taken",
+    /// The reservation system would not take the change (it answered, and said no).
+    StayRefused = "stay_refused",
+    /// The guest has checked out: their stay can no longer change.
+    GuestLeft = "guest_left",
+    /// A handover note with nothing in it.
+    NoteEmpty = "note_empty",
+    /// The writer of a handover note tried to acknowledge it: the next shift does.
+    NoteOwn = "note_own",
 
     // The kiosk.
     BookingNotFound = "booking_not_found",
