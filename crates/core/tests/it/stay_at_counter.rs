@@ -24,7 +24,8 @@ async fn desk() -> Fixture {
 async fn book(f: &Fixture, id: &str, room: &str, start: i64, end: i64) -> (i64, i64) {
     let now = f.sim.state.clock.now_unix();
     let (s, e) = (now + start * 60, now + end * 60);
-    let body = json!({ "id": id, "store_id": "S001", "name": "予約 花子", "starts_at": s, "ends_at": e, "area_ids": [room] });
+    let store = if room.starts_with("A1") { "S001" } else { "S002" };
+    let body = json!({ "id": id, "store_id": store, "name": "予約 花子", "starts_at": s, "ends_at": e, "area_ids": [room] });
     let r = reqwest::Client::new()
         .post(format!("{}/_sim/reservation/bookings", f.sim.url()))
         .json(&body)
@@ -135,6 +136,9 @@ async fn a_stay_moved_to_a_free_room_opens_only_the_new_room_and_a_shorter_one_e
 #[tokio::test]
 async fn a_walk_in_stays_longer_without_the_reservation_system() {
     let mut f = desk().await;
+    // Someone already sharing the room in the old window does not stop the stay growing.
+    book(&f, "B-SHARED", "A201", -30, 120).await;
+    sync_today(&f).await;
     f.config.reservation.base_url = None; // never asked: a walk-in is not in it
     let id = f.walk_in(&["A201"]).await;
     let g = f.db.read_now(|c| uketsuke_core::desk::cache::get_guest(c, &id)).unwrap().unwrap();

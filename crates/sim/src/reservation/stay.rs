@@ -1,6 +1,7 @@
 //! A stay changed at the counter: `PUT api/v1/reservations.php` with the booking's new
 //! `start_at`, `end_at` (ISO 8601 with an offset) and `area_ids`. Strict where a real
-//! booking system must be: a room booked by someone else in the new window is a 409
+//! booking system must be: a room booked by someone else in the new window (and not
+//! already shared in the old one) is a 409
 //! naming that booking's start, and the change is all or nothing.
 
 use crate::json::{message, php_json};
@@ -37,11 +38,15 @@ pub fn change(s: &SimState, v: &Value) -> Result<Response, Response> {
     {
         return Err(message(StatusCode::BAD_REQUEST, &format!("area {a} is not in this store")));
     }
-    let clash = world
-        .guests
-        .iter()
-        .filter(|g| g.id != id && g.starts_at < end && g.ends_at > start)
-        .find(|g| g.area_ids.iter().any(|a| areas.contains(a)));
+    // Only clashes the change makes: someone already sharing a kept room stays allowed.
+    let overlaps =
+        |g: &crate::world::SimGuest, from: i64, until: i64| g.starts_at < until && g.ends_at > from;
+    let clash = world.guests.iter().filter(|g| g.id != id && overlaps(g, start, end)).find(|g| {
+        g.area_ids.iter().any(|a| {
+            let kept = current.area_ids.contains(a);
+            areas.contains(a) && !(kept && overlaps(g, current.starts_at, current.ends_at))
+        })
+    });
     if let Some(other) = clash {
         let from = chrono::DateTime::from_timestamp(other.starts_at, 0)
             .map(|d| d.with_timezone(&crate::seed::jst()).to_rfc3339())

@@ -32,9 +32,32 @@ async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf, String) {
     keyring.set(names::RESERVATION_TOKEN, DEMO_RESERVATION_TOKEN).unwrap();
     keyring.set(names::SPLATS_TOKEN, uketsuke_sim::splats::DEMO_TOKEN).unwrap();
 
+    // One booking of the reservation system, in A101 with the walk-in (no seeded one in
+    // the way, whatever the time of day), for the stay changed at the counter.
+    let now = clock::now_unix();
+    {
+        let mut w = sim.state.world.lock().unwrap();
+        w.guests.clear();
+        w.guests.push(uketsuke_sim::world::SimGuest {
+            id: "B-E2E".into(),
+            store_id: "S001".into(),
+            booking_code: "RSV-7001".into(),
+            name: "延長 花子".into(),
+            name_kana: "エンチョウ ハナコ".into(),
+            phone: String::new(),
+            starts_at: now - 600,
+            ends_at: now + 3600,
+            area_ids: vec!["A101".into()],
+            raw_start_at: None,
+        });
+    }
     let shared = sync_setup(&c, &sim, true).await;
     map_demo_doors(&shared);
-    let now = clock::now_unix();
+    let reservation = uketsuke_core::clouds::reservation::ReservationClient::new(
+        &sim.reservation_url(),
+        DEMO_RESERVATION_TOKEN.into(),
+    );
+    uketsuke_core::workflows::sync::guests_today(&shared, &reservation, "setup", now).await.unwrap();
     let walk_in = WalkIn {
         store_id: "S001".into(),
         name: "石井 真央".into(),
@@ -49,6 +72,11 @@ async fn facility() -> (Sim, tempfile::TempDir, std::path::PathBuf, String) {
 }
 
 /// The server-clock second at which the QR on screen is replaced.
+/// The cache file the config names.
+fn c_database(config: &std::path::Path) -> std::path::PathBuf {
+    uketsuke_core::Config::load(Some(config)).unwrap().database.unwrap()
+}
+
 async fn step_end(s: &Session) -> i64 {
     s.script("return Number(document.querySelector('[data-testid=guest-qr]').dataset.stepEnd)")
         .await
@@ -119,6 +147,50 @@ async fn the_qr_on_screen_opens_the_door_and_rotates() {
     s.wait_for(&format!("[data-guest-id='{guest}'][data-status=left]")).await;
     assert_eq!(scan(&sim, "sa-0001", &second).await["accepted"], false);
     s.screenshot("guest-list-after-checkout").await;
+
+    // 1時間延長 at the counter: in the reservation system, and the booking's QR opens the
+    // door in the added hour (its code for then, made from the kept seed).
+    s.clear_and_type(&search, "えんちょう").await;
+    s.wait_for_count("[data-testid=guest-row]", 1).await;
+    s.click_css("[data-guest-id='B-E2E'] [data-testid=show-qr]").await; // issues the member
+    s.wait_for("[data-testid=guest-qr]").await;
+    s.click_css("[data-testid=qr-close]").await;
+    let before = sim.state.world.lock().unwrap().guests[0].ends_at;
+    s.click_css("[data-guest-id='B-E2E'] [data-testid=change-stay]").await;
+    s.wait_for("[data-testid=stay-dialog]").await;
+    s.click_css("[data-testid=stay-plus-60]").await;
+    s.screenshot("stay-dialog").await;
+    s.click_css("[data-testid=stay-save]").await;
+    s.wait_gone("[data-testid=stay-dialog]").await;
+    s.wait_for_text("までに変更しました").await;
+    assert_eq!(sim.state.world.lock().unwrap().guests[0].ends_at, before + 3600, "in the reservation");
+    let late = before + 15 * 60 + 20 * 60; // past the old end and its grace
+    let db = uketsuke_core::platform::db::Db::open(&c_database(&config)).unwrap();
+    let keyring = Keyring::new(KEYRING_SERVICE);
+    let cfg = uketsuke_core::Config::load(Some(&config)).unwrap();
+    let qr = uketsuke_core::desk::guests::access::qr(&db, None, &keyring, &cfg, "B-E2E", Some(late))
+        .await
+        .unwrap();
+    sim.state.clock.set_now(late);
+    assert_eq!(
+        scan(&sim, "sa-0001", &qr.frame.payload).await["accepted"],
+        true,
+        "let in during the added hour"
+    );
+
+    // A note for the next shift stays until someone else acknowledges it by name.
+    s.click_css("[data-testid=handover-open]").await;
+    let body = s.wait_for("[data-testid=handover-body]").await;
+    s.clear_and_type(&body, "会議室Aのエアコンが止まりません").await;
+    s.click_css("[data-testid=handover-save]").await;
+    s.wait_for("[data-testid=handover-note]").await;
+    s.screenshot("handover-note").await;
+    s.click_css("[data-testid=handover-ack]").await; // the writer's own name: refused
+    s.wait_for("[data-testid=handover-error][data-code=note_own]").await;
+    let name = s.wait_for("[data-testid=handover-ack-name]").await;
+    s.clear_and_type(&name, "遅番 鈴木").await;
+    s.click_css("[data-testid=handover-ack]").await;
+    s.wait_gone("[data-testid=handover-note]").await;
     s.close().await;
     let keyring = Keyring::new(KEYRING_SERVICE);
     for name in [names::RESERVATION_TOKEN, names::SPLATS_TOKEN] {

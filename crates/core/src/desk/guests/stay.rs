@@ -71,7 +71,7 @@ pub fn check(conn: &Connection, guest_id: &str, change: &StayChange, now: i64) -
             format!("area {a} is not in this store"),
         ));
     }
-    if let Some((room, from)) = clash(conn, &after)? {
+    if let Some((room, from)) = clash(conn, &before, &after)? {
         return Err(taken(&room, Some(from)));
     }
     Ok(Planned { before, after })
@@ -103,17 +103,23 @@ fn check_window(g: &Guest, now: i64) -> Result<()> {
 }
 
 /// The first room of the new stay that another guest (not cancelled, not gone) holds
-/// in the new window, with the start of that guest's stay.
-fn clash(conn: &Connection, g: &Guest) -> Result<Option<(String, i64)>> {
+/// in the new window, with the start of that guest's stay. Only clashes the change
+/// makes count: a guest already sharing a room in the old window (a coworking floor, a
+/// walk-in put in with a booking) does not stop the stay from growing.
+fn clash(conn: &Connection, before: &Guest, g: &Guest) -> Result<Option<(String, i64)>> {
     for a in &g.area_ids {
+        // A room kept: only guests who were not there with them already.
+        let (old_from, old_until) =
+            if before.area_ids.contains(a) { (before.starts_at, before.ends_at) } else { (0, 0) };
         let other: Option<(String, i64)> = conn
             .query_row(
                 "SELECT ar.name, o.starts_at FROM guests o
                    JOIN guest_areas ga ON ga.guest_id = o.id JOIN areas ar ON ar.id = ga.area_id
                  WHERE ga.area_id = ?1 AND o.id <> ?2 AND o.cancelled_at IS NULL AND o.checked_out_at IS NULL
                    AND o.starts_at < ?4 AND o.ends_at > ?3
+                   AND NOT (o.starts_at < ?6 AND o.ends_at > ?5)
                  ORDER BY o.starts_at LIMIT 1",
-                params![a, g.id, g.starts_at, g.ends_at],
+                params![a, g.id, g.starts_at, g.ends_at, old_from, old_until],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
