@@ -140,15 +140,24 @@ impl ReservationClient {
         http::json(Cloud::Reservation, response).await
     }
 
-    /// Sends a JSON body the way the reference asks: UTF-8 with every non-ASCII
+    /// A request with a JSON body the way the reference asks: UTF-8 with every non-ASCII
     /// character escaped as `\uNNNN`, `Content-Type: application/json`.
-    async fn send_json(&self, method: reqwest::Method, path: &str, body: &serde_json::Value) -> Result<()> {
-        let req = self
-            .http
+    fn json_request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::RequestBuilder {
+        self.http
             .request(method, http::join(&self.base_url, path))
             .bearer_auth(self.token.expose_secret())
             .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(json_body(body));
+            .body(json_body(body))
+    }
+
+    /// [`Self::json_request`] sent; any non-2xx is an error.
+    async fn send_json(&self, method: reqwest::Method, path: &str, body: &serde_json::Value) -> Result<()> {
+        let req = self.json_request(method, path, body);
         let timed = http::send(Cloud::Reservation, req).await?;
         http::check_status(Cloud::Reservation, timed.response).await?;
         Ok(())
@@ -179,12 +188,7 @@ impl ReservationClient {
             "area_ids": stay.area_ids,
             "staff_name": staff,
         });
-        let req = self
-            .http
-            .put(http::join(&self.base_url, "api/v1/reservations.php"))
-            .bearer_auth(self.token.expose_secret())
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(json_body(&body));
+        let req = self.json_request(reqwest::Method::PUT, "api/v1/reservations.php", &body);
         let timed = http::send(Cloud::Reservation, req).await?;
         if timed.response.status() == reqwest::StatusCode::CONFLICT {
             let text = http::error_text(timed.response).await;

@@ -276,20 +276,7 @@ pub fn add_walk_in(conn: &mut Connection, w: &WalkIn, now: i64, actor: &str) -> 
     if name.is_empty() {
         return Err(Error::invalid(Code::NameMissing, "お名前を入力してください", "enter the guest's name"));
     }
-    if w.ends_at <= w.starts_at {
-        return Err(Error::invalid(
-            Code::TimeRangeInvalid,
-            "終了は開始より後にしてください",
-            "the end must be after the start",
-        ));
-    }
-    if w.area_ids.is_empty() {
-        return Err(Error::invalid(
-            Code::AreasMissing,
-            "エリアを1つ以上選んでください",
-            "choose at least one area",
-        ));
-    }
+    check_stay(w.starts_at, w.ends_at, &w.area_ids)?;
     for a in &w.area_ids {
         match cache::get_area(conn, a)? {
             Some(area) if area.store_id == w.store_id => {}
@@ -323,6 +310,26 @@ pub fn add_walk_in(conn: &mut Connection, w: &WalkIn, now: i64, actor: &str) -> 
         check_in(conn, &id, now, actor)?;
     }
     Ok(guest)
+}
+
+/// What every stay typed at the counter needs (a walk-in, a changed stay): an end after
+/// its start, and at least one room.
+pub(crate) fn check_stay(starts_at: i64, ends_at: i64, area_ids: &[String]) -> Result<()> {
+    if ends_at <= starts_at {
+        return Err(Error::invalid(
+            Code::TimeRangeInvalid,
+            "終了は開始より後にしてください",
+            "the end must be after the start",
+        ));
+    }
+    if area_ids.is_empty() {
+        return Err(Error::invalid(
+            Code::AreasMissing,
+            "エリアを1つ以上選んでください",
+            "choose at least one area",
+        ));
+    }
+    Ok(())
 }
 
 /// A walk-in whose stay starts within this is taken as arrived on registration.

@@ -77,26 +77,14 @@ pub fn check(conn: &Connection, guest_id: &str, change: &StayChange, now: i64) -
     Ok(Planned { before, after })
 }
 
+/// [`super::check_stay`], and an end still to come (ending now is a check-out).
 fn check_window(g: &Guest, now: i64) -> Result<()> {
-    if g.ends_at <= g.starts_at {
-        return Err(Error::invalid(
-            Code::TimeRangeInvalid,
-            "終了は開始より後にしてください",
-            "the end must be after the start",
-        ));
-    }
+    super::check_stay(g.starts_at, g.ends_at, &g.area_ids)?;
     if g.ends_at <= now {
         return Err(Error::invalid(
             Code::TimeRangeInvalid,
             "終了は今より後にしてください。今終える場合は「退出」を押してください",
             "the end must be later than now: to end the stay now, check the guest out",
-        ));
-    }
-    if g.area_ids.is_empty() {
-        return Err(Error::invalid(
-            Code::AreasMissing,
-            "エリアを1つ以上選んでください",
-            "choose at least one area",
         ));
     }
     Ok(())
