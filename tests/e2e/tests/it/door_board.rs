@@ -115,7 +115,8 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
     s.wait_for_count("[data-testid=alert]", 1).await;
 
     // The guest is given key 01: the simulated key box reports it taken.
-    s.click_css(&format!("[data-guest-id='{}'] [data-testid=give-key]", guest.id)).await;
+    s.click_css(&format!("[data-guest-id='{}'] [data-testid=guest-more]", guest.id)).await;
+    s.click_css("[data-testid=give-key]").await;
     s.click_css("[data-testid=key-box][data-device-id=kb-0001] [data-testid=key-unit][data-unit='01']").await;
     s.wait_for("[data-testid=key-given]").await;
     s.wait_for("[data-testid=key-unit][data-unit='01'][data-taken=true]").await;

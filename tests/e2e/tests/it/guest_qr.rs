@@ -156,7 +156,11 @@ async fn the_qr_on_screen_opens_the_door_and_rotates() {
     s.wait_for("[data-testid=guest-qr]").await;
     s.click_css("[data-testid=qr-close]").await;
     let before = sim.state.world.lock().unwrap().guests[0].ends_at;
-    s.click_css("[data-guest-id='B-E2E'] [data-testid=change-stay]").await;
+    // By keyboard: その他 ▾, ↓ to its first entry, ↓↓ to 時間・部屋を変更, Enter.
+    s.script("document.querySelector(\"[data-guest-id='B-E2E'] [data-testid=guest-more]\").focus()").await;
+    s.keys("\u{E015}").await;
+    s.screenshot("guest-more-menu").await;
+    s.keys("\u{E015}\u{E015}\n").await;
     s.wait_for("[data-testid=stay-dialog]").await;
     s.click_css("[data-testid=stay-plus-60]").await;
     s.screenshot("stay-dialog").await;

@@ -84,7 +84,8 @@ async fn a_guests_history_shows_and_exports_exactly_as_seen() {
     s.click_css("[data-testid=history-close]").await;
 
     // The guest's row opens their entries only.
-    s.click_css(&format!("[data-guest-id='{}'] [data-testid=guest-history]", guest.id)).await;
+    s.click_css(&format!("[data-guest-id='{}'] [data-testid=guest-more]", guest.id)).await;
+    s.click_css("[data-testid=guest-history]").await;
     s.wait_for("[data-testid=filter-guest]").await;
     s.wait_for_text("QR認証成功").await;
     let rows = shown(&s).await;
