@@ -302,6 +302,22 @@ pub fn command_result(r: &CommandReport, c: Option<&Confirmation>, lang: Lang) {
     }
 }
 
+/// One door's result of 全施錠 / 全解錠, as it comes.
+pub fn sweep_line(r: &uketsuke_core::workflows::all_doors::DoorResult, lang: Lang) {
+    use uketsuke_core::workflows::all_doors::Outcome;
+    let what = match r.outcome {
+        Outcome::Sent => lang.pick("送信済み・確認中", "sent, checking"),
+        Outcome::Done => lang.pick("完了（確認済み）", "done (confirmed)"),
+        Outcome::Unconfirmed => lang.pick("未確認", "not confirmed"),
+        Outcome::Failed => lang.pick("失敗", "failed"),
+        Outcome::Skipped => lang.pick("対象外", "not included"),
+    };
+    match &r.message {
+        Some(m) => println!("{}: {what} — {m}", r.label),
+        None => println!("{}: {what}", r.label),
+    }
+}
+
 pub fn lock_history(entries: &[HistoryEntry]) {
     let rows: Vec<_> = entries
         .iter()

@@ -37,6 +37,10 @@ macro_rules! app_commands {
                 refresh_status(target: Target) -> KnownStatus,
                 lock_info() -> LockInfo,
             }
+            staff all_doors {
+                all_doors_plan(store_id: String, sweep: Sweep) -> SweepPlan,
+                all_doors_run(store_id: String, sweep: Sweep, reason: String) -> SweepReport,
+            }
             staff guests {
                 list_guests(store_id: String, query: Option<String>) -> Vec<GuestView>,
                 issue_access(guest_id: String) -> AccessSummary,

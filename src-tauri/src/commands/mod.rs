@@ -3,6 +3,7 @@
 
 #[macro_use]
 mod list;
+pub mod all_doors;
 pub mod app;
 pub mod doors;
 pub mod facility;

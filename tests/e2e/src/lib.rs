@@ -261,13 +261,31 @@ impl Session {
         out
     }
 
+    /// Clicks an element; a click WebDriver refused (the element gone, covered or not
+    /// interactable) fails the test rather than passing unseen.
     pub async fn click(&self, element: &str) {
-        self.send(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({}))).await;
+        let reply = self.try_click(element).await;
+        assert!(reply.get("error").is_none(), "the click was refused: {reply}");
     }
 
+    async fn try_click(&self, element: &str) -> Value {
+        self.send(reqwest::Method::POST, &format!("/element/{element}/click"), Some(json!({}))).await
+    }
+
+    /// Clicks the element `css` matches once it is there. Found, then re-rendered or
+    /// covered for a moment before the click (a list answering a search, a dialog
+    /// opening), it is found again and clicked again, for up to 10 s.
     pub async fn click_css(&self, css: &str) {
-        let e = self.wait_for(css).await;
-        self.click(&e).await;
+        let started = std::time::Instant::now();
+        loop {
+            let e = self.wait_for(css).await;
+            let reply = self.try_click(&e).await;
+            if reply.get("error").is_none() {
+                return;
+            }
+            assert!(started.elapsed() < Duration::from_secs(10), "could not click `{css}`: {reply}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Replaces an input's text by typing, as a person would (`\n` presses Enter).

@@ -208,9 +208,18 @@ registered: boolean, status: KnownStatus | null,
 pass: PassDoor | null, };
 
 /**
+ * One door's result, reported as soon as it is known.
+ */
+export type DoorResult = { target: Target, label: string, outcome: Outcome, 
+/**
+ * What went wrong or is missing, in the user's language.
+ */
+message: string | null, };
+
+/**
  * A stable, machine-readable error code (`{code, message}` at the UI boundary).
  */
-export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "facility_unreachable" | "facility_tls" | "facility_key" | "join_code_invalid" | "facility_joined" | "read_only_pc" | "kiosk_pc" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "image_too_large" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "card_data_invalid" | "qr_data_invalid" | "schedule_invalid" | "membergroup_missing" | "member_code_reserved" | "splats_duplicate" | "face_failed" | "key_timer_invalid" | "audit_broken" | "date_invalid" | "field_too_long" | "csv_too_large" | "csv_encoding" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_seed_missing" | "live_access_remains" | "qr_unencodable" | "booking_ended" | "booking_cancelled" | "room_taken" | "stay_refused" | "guest_left" | "note_empty" | "note_own" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
+export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "facility_unreachable" | "facility_tls" | "facility_key" | "join_code_invalid" | "facility_joined" | "read_only_pc" | "kiosk_pc" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "image_too_large" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "card_data_invalid" | "qr_data_invalid" | "schedule_invalid" | "membergroup_missing" | "member_code_reserved" | "splats_duplicate" | "face_failed" | "key_timer_invalid" | "audit_broken" | "date_invalid" | "field_too_long" | "csv_too_large" | "csv_encoding" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_seed_missing" | "live_access_remains" | "qr_unencodable" | "booking_ended" | "booking_cancelled" | "room_taken" | "stay_refused" | "guest_left" | "note_empty" | "note_own" | "reason_missing" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
 
 /**
  * What an export wrote.
@@ -448,6 +457,11 @@ pass_licence: boolean, };
 export type LockState = "locked" | "unlocked" | "moved" | "unknown";
 
 /**
+ * How one door will be (or was not) moved.
+ */
+export type Means = "sesame" | "pass" | "none";
+
+/**
  * What the manager's member form holds.
  */
 export type MemberForm = { 
@@ -491,6 +505,11 @@ export type Note = { id: string, store_id: string, body: string, written_by: str
 export type Op = "issue" | "update" | "revoke" | "delete";
 
 /**
+ * How one door ended.
+ */
+export type Outcome = "sent" | "done" | "unconfirmed" | "failed" | "skipped";
+
+/**
  * A SPLATS pass controller as the board shows it.
  */
 export type PassDoor = { device_id: string, name: string, 
@@ -518,6 +537,15 @@ export type PcRole = "counter" | "head_office" | "kiosk";
  * One op waiting (or being retried).
  */
 export type PendingOp = { id: number, guest_id: string, op: Op, reason: string, attempts: number, next_attempt_at: number, maybe_sent: boolean, last_error: string | null, seq: number, };
+
+/**
+ * One door in the plan.
+ */
+export type PlannedDoor = { target: Target, label: string, means: Means, 
+/**
+ * For `none`: what is missing, in the user's language.
+ */
+why: string | null, };
 
 /**
  * What to show for a guest right now.
@@ -654,6 +682,33 @@ use_sesame: boolean,
 register_entrance_key: boolean, entrance_device_uuid: string | null, updated_at: number, };
 
 /**
+ * What is done to every door.
+ */
+export type Sweep = "lock_all" | "unlock_all";
+
+/**
+ * What the confirmation shows before anything moves.
+ */
+export type SweepPlan = { sweep: Sweep, doors: Array<PlannedDoor>, 
+/**
+ * Guests checked in and not checked out: 全施錠 may shut them in (or out).
+ */
+inside: Array<string>, 
+/**
+ * Metered SESAME calls it may make (a command and up to the confirm reads per lock).
+ */
+sesame_calls: number, };
+
+/**
+ * The whole run: one result per planned door, in the plan's order.
+ */
+export type SweepReport = { sweep: Sweep, results: Array<DoorResult>, 
+/**
+ * Every door that could be moved was, and confirmed.
+ */
+all_done: boolean, };
+
+/**
  * One part of the sync as the window shows it, its error in the UI's language.
  */
 export type SyncPart = { enabled: boolean, last_at: number | null, last_ok: boolean | null, next_at: number | null, error: AppErrorData | null, };
@@ -721,6 +776,8 @@ export const api = {
   confirm: (target: Target, command: Command) => call<Confirmation>("confirm", { target, command }),
   refreshStatus: (target: Target) => call<KnownStatus>("refresh_status", { target }),
   lockInfo: () => call<LockInfo>("lock_info"),
+  allDoorsPlan: (storeId: string, sweep: Sweep) => call<SweepPlan>("all_doors_plan", { storeId, sweep }),
+  allDoorsRun: (storeId: string, sweep: Sweep, reason: string) => call<SweepReport>("all_doors_run", { storeId, sweep, reason }),
   listGuests: (storeId: string, query: string | null) => call<Array<GuestView>>("list_guests", { storeId, query }),
   issueAccess: (guestId: string) => call<AccessSummary>("issue_access", { guestId }),
   guestQr: (guestId: string) => call<QrView>("guest_qr", { guestId }),

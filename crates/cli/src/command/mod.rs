@@ -1,6 +1,7 @@
 //! One module per subcommand, as Atuin lays its CLI out: each holds its arguments and
 //! what it does, over the core crate; this one only names them and dispatches.
 
+mod all_doors;
 mod audit;
 mod board;
 mod doctor;
@@ -74,6 +75,9 @@ pub enum Command {
     Board(board::BoardArgs),
     /// Unlock a door's SPLATS pass controller (extended API, sent once).
     PassUnlock(DoorArgs),
+    /// 全施錠 / 全解錠: every door of a store, with a reason; the manager PIN on stdin.
+    /// Adds to the building's fire-alarm interlock, never replaces it.
+    AllDoors(all_doors::Args),
     /// SESAME device registration and the call meter.
     #[command(subcommand)]
     Sesame(sesame::SesameCommand),
@@ -121,6 +125,7 @@ pub async fn run(command: Command, config: &Config, lang: Lang) -> Result<ExitCo
         Command::LockHistory(args) => door::history(args, config, secrets).await?,
         Command::Board(args) => board::board(args, config, lang)?,
         Command::PassUnlock(door) => board::pass_unlock(door, config, secrets, lang).await?,
+        Command::AllDoors(args) => all_doors::run(args, config, secrets, lang).await?,
         Command::Sesame(cmd) => sesame::run(cmd, config, secrets, lang).await?,
         Command::Splats(cmd) => splats::run(cmd, config, secrets, lang).await?,
         Command::Guests(cmd) => guests::run(cmd, config, secrets, lang).await?,

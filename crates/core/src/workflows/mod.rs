@@ -2,6 +2,7 @@
 //! system, the background worker, the reconciler that makes SPLATS match the bookings,
 //! the settings screens' actions, a stay changed at the counter, the overview, the doctor and the support bundle.
 
+pub mod all_doors;
 pub mod doctor;
 pub mod overview;
 pub mod reconcile;

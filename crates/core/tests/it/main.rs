@@ -4,6 +4,7 @@
 
 mod support;
 
+mod all_doors;
 mod architecture;
 mod audit_chain;
 mod doctor;

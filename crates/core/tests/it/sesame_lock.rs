@@ -11,18 +11,28 @@ use uketsuke_core::platform::secrets::{names, ExposeSecret, MemorySecrets, Secre
 use uketsuke_core::{desk::audit, platform::clock, platform::db, workflows::sync, Config};
 use uketsuke_sim::{sesame::DEMO_API_KEY, Sim, SimConfig, DEMO_RESERVATION_TOKEN};
 
-struct Fixture {
-    sim: Sim,
-    db: db::Db,
-    secrets: Arc<MemorySecrets>,
-    config: Config,
+/// Also the fixture of `all_doors`.
+pub(crate) struct Fixture {
+    pub sim: Sim,
+    pub db: db::Db,
+    pub secrets: Arc<MemorySecrets>,
+    pub config: Config,
     _dir: tempfile::TempDir,
 }
 
 impl Fixture {
     /// The demo facility synced and the API key saved; no lock registered yet.
     async fn bare(sim_config: SimConfig) -> Fixture {
+        Fixture::bare_with(sim_config, |_| ()).await
+    }
+
+    /// [`Fixture::bare`] in a simulated world changed first (more doors, say).
+    pub async fn bare_with(
+        sim_config: SimConfig,
+        edit: impl FnOnce(&mut uketsuke_sim::world::World),
+    ) -> Fixture {
         let sim = Sim::start(sim_config).await.unwrap();
+        edit(&mut sim.state.world.lock().unwrap());
         let dir = tempfile::tempdir().unwrap();
         let db = db::Db::open(&dir.path().join("cache.sqlite3")).unwrap();
         let client = ReservationClient::new(&sim.reservation_url(), DEMO_RESERVATION_TOKEN.into());
@@ -38,7 +48,11 @@ impl Fixture {
     /// [`Fixture::bare`], and the manager registers every door's lock with the UUID and
     /// key the simulator made.
     async fn new(sim_config: SimConfig) -> Fixture {
-        let f = Fixture::bare(sim_config).await;
+        Fixture::registered(Fixture::bare(sim_config).await)
+    }
+
+    /// Registers every simulated lock with its UUID and key, as a manager would.
+    pub fn registered(f: Fixture) -> Fixture {
         let devices: Vec<_> = f.sim.state.world.lock().unwrap().sesame.devices.values().cloned().collect();
         for d in devices {
             let target = match d.door.split_once(':').unwrap() {
@@ -52,11 +66,11 @@ impl Fixture {
         f
     }
 
-    fn locks(&self) -> Locks<'_> {
+    pub fn locks(&self) -> Locks<'_> {
         Locks { db: &self.db, secrets: self.secrets.as_ref(), config: &self.config }
     }
 
-    fn sim_state(&self, door: &str) -> String {
+    pub fn sim_state(&self, door: &str) -> String {
         self.sim.state.world.lock().unwrap().sesame.device_for(door).unwrap().state.clone()
     }
 

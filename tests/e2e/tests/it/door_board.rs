@@ -4,7 +4,8 @@
 //! set in the simulator, show on the board with their alerts until acknowledged; a
 //! guest is given key 01 and the simulated key box reports it taken; key 02 goes with
 //! the booking (its QR on screen takes it at the box), and a key past its due time
-//! shows as not returned with an alert.
+//! shows as not returned with an alert; 全施錠 behind the manager PIN and a reason
+//! locks the store's SESAME door and names the one it cannot lock.
 
 use uketsuke_core::clouds::sesame::{DeviceUuid, SecretKey};
 use uketsuke_core::desk::doors::lock::{self, Target};
@@ -151,6 +152,40 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
     s.wait_for("[data-testid=alert][data-kind=key_not_returned]").await;
     s.script("document.querySelector('[data-testid=key-board]').scrollIntoView({ block: 'center' })").await;
     s.screenshot("door-board-key-not-returned").await;
+
+    // 全施錠 at closing time: the manager PIN (the first, chosen here), who is inside, a
+    // reason, one more yes; 会議室B's SESAME lock locks, 会議室A's SPLATS door is named as
+    // one this cannot lock.
+    sim.state
+        .world
+        .lock()
+        .unwrap()
+        .sesame
+        .devices
+        .values_mut()
+        .find(|d| d.door == "area:A102")
+        .unwrap()
+        .state = "unlocked".into();
+    s.click_css("[data-testid=lock-all]").await;
+    s.type_into("[data-testid=all-doors] [data-testid=pin-input]", "2468").await;
+    s.type_into("[data-testid=all-doors] [data-testid=pin-again]", "2468").await;
+    s.click_css("[data-testid=all-doors] [data-testid=pin-submit]").await;
+    s.wait_for("[data-testid=all-doors-door][data-means=sesame]").await;
+    assert!(s.text(&s.wait_for("[data-testid=all-doors-inside]").await).await.contains("鍵田 一"));
+    s.click_css("[data-testid=all-doors-next]").await;
+    s.wait_for("[data-testid=all-doors] [data-code=reason_missing]").await;
+    s.type_into("[data-testid=all-doors-reason]", "閉店").await;
+    s.screenshot("all-doors-plan").await;
+    s.click_css("[data-testid=all-doors-next]").await;
+    s.wait_for("[data-testid=all-doors-confirm]:not([disabled])").await;
+    s.click_css("[data-testid=all-doors-confirm]").await;
+    s.wait_for("[data-testid=all-doors-close]:not([disabled])").await;
+    s.wait_for("[data-testid=all-doors-result][data-outcome=done]").await;
+    s.screenshot("all-doors-result").await;
+    let a102 = sim.state.world.lock().unwrap().sesame.device_for("area:A102").unwrap().state.clone();
+    assert_eq!(a102, "locked", "the simulated lock was locked");
+    s.click_css("[data-testid=all-doors-close]").await;
+    s.wait_gone("[data-testid=all-doors]").await;
 
     // The meter in yen, and the warning before the daily free limit.
     s.wait_for("[data-testid=charge-warning][data-kind=daily_near]").await;

@@ -200,6 +200,8 @@ codes! {
     NoteEmpty = "note_empty",
     /// The writer of a handover note tried to acknowledge it: the next shift does.
     NoteOwn = "note_own",
+    /// 全施錠 or 全解錠 without a reason: the audit log needs one.
+    ReasonMissing = "reason_missing",
 
     // The kiosk.
     BookingNotFound = "booking_not_found",
