@@ -16,8 +16,10 @@ PACKAGES=(
   # facility mode's tests start a throwaway PostgreSQL cluster of their own, and give
   # it a certificate of their own CA (openssl) to test TLS
   postgresql openssl
-  # Japanese glyphs in the web view
+  # Japanese glyphs in the web view and on printed passes
   fonts-noto-cjk
+  # the printed-pass test prints through CUPS to a PDF queue and reads the page back
+  cups cups-client printer-driver-cups-pdf poppler-utils
 )
 
 missing=()

@@ -51,6 +51,10 @@ macro_rules! app_commands {
                 add_walk_in(walk_in: WalkIn) -> Guest,
                 import_csv(bytes: Vec<u8>) -> usize,
             }
+            staff passes {
+                print_pass(guest_id: String, to: PrintTo) -> PrintedPass,
+                pass_printers() -> PassPrinters,
+            }
             staff handover {
                 handover_notes(store_id: String) -> Vec<Note>,
                 write_handover(store_id: String, body: String) -> Note,

@@ -13,5 +13,6 @@ pub mod history;
 pub mod keys;
 pub mod kiosk;
 pub mod members;
+pub mod passes;
 pub mod settings;
 mod signature;

@@ -219,7 +219,7 @@ message: string | null, };
 /**
  * A stable, machine-readable error code (`{code, message}` at the UI boundary).
  */
-export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "facility_unreachable" | "facility_tls" | "facility_key" | "join_code_invalid" | "facility_joined" | "read_only_pc" | "kiosk_pc" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "image_too_large" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "card_data_invalid" | "qr_data_invalid" | "schedule_invalid" | "membergroup_missing" | "member_code_reserved" | "splats_duplicate" | "face_failed" | "key_timer_invalid" | "audit_broken" | "date_invalid" | "field_too_long" | "csv_too_large" | "csv_encoding" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_seed_missing" | "live_access_remains" | "qr_unencodable" | "booking_ended" | "booking_cancelled" | "room_taken" | "stay_refused" | "guest_left" | "note_empty" | "note_own" | "reason_missing" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
+export type ErrorCode = "internal" | "not_ready" | "config" | "db" | "db_migration" | "io" | "keyring" | "secret_missing" | "worker_busy" | "facility_unreachable" | "facility_tls" | "facility_key" | "join_code_invalid" | "facility_joined" | "read_only_pc" | "kiosk_pc" | "window_failed" | "browser_failed" | "unreachable" | "unauthorized" | "rate_limited" | "http" | "rejected" | "bad_reply" | "uncertain" | "paging_stuck" | "sign_rejected" | "device_unavailable" | "door_busy" | "not_found" | "sign_in_state_mismatch" | "sign_in_denied" | "sign_in_no_code" | "sign_in_timed_out" | "redirect_uri_invalid" | "redirect_port_busy" | "manager_required" | "pin_wrong" | "pin_locked" | "pin_not_set" | "pin_format" | "pin_mismatch" | "uuid_invalid" | "secret_key_invalid" | "secret_key_without_uuid" | "secret_key_missing" | "api_key_invalid" | "token_invalid" | "url_invalid" | "client_id_missing" | "name_missing" | "store_name_taken" | "area_name_taken" | "reservation_owned" | "entrance_needs_lock" | "lock_in_use" | "door_not_registered" | "settings_file_invalid" | "sesame_qr_invalid" | "sesame_qr_not_found" | "image_unreadable" | "image_too_large" | "splats_area_unknown" | "splats_area_gone" | "splats_area_unmapped" | "splats_id_invalid" | "bulk_member_too_large" | "totp_seed_invalid" | "otqr_settings_invalid" | "card_data_invalid" | "qr_data_invalid" | "schedule_invalid" | "membergroup_missing" | "member_code_reserved" | "splats_duplicate" | "face_failed" | "key_timer_invalid" | "audit_broken" | "date_invalid" | "field_too_long" | "csv_too_large" | "csv_encoding" | "time_range_invalid" | "areas_missing" | "area_not_in_store" | "csv_empty" | "csv_header_invalid" | "csv_row_invalid" | "qr_not_issued" | "qr_revoked" | "qr_seed_missing" | "live_access_remains" | "qr_unencodable" | "booking_ended" | "booking_cancelled" | "room_taken" | "stay_refused" | "guest_left" | "note_empty" | "note_own" | "reason_missing" | "printer_unreachable" | "booking_not_found" | "booking_ambiguous" | "kiosk_wait";
 
 /**
  * What an export wrote.
@@ -519,6 +519,11 @@ export type PassDoor = { device_id: string, name: string,
 status: unknown, status_at: number | null, };
 
 /**
+ * Which printers the settings name, for the buttons the pass dialog offers.
+ */
+export type PassPrinters = { receipt: boolean, printer: string | null, };
+
+/**
  * What a SPLATS door did with an Unlock.
  */
 export type PassReport = { target: Target, label: string, device_id: string, latency_ms: number, 
@@ -546,6 +551,24 @@ export type PlannedDoor = { target: Target, label: string, means: Means,
  * For `none`: what is missing, in the user's language.
  */
 why: string | null, };
+
+/**
+ * Where the window asks the slip to go.
+ */
+export type PrintTo = "picture" | "receipt" | "printer";
+
+/**
+ * The slip, and whether a printer took it.
+ */
+export type PrintedPass = { 
+/**
+ * `data:image/png;base64,…`
+ */
+png: string, 
+/**
+ * The OS print system's job, when it went there.
+ */
+job: string | null, };
 
 /**
  * What to show for a guest right now.
@@ -786,6 +809,8 @@ export const api = {
   changeStay: (guestId: string, change: StayChange) => call<StayChanged>("change_stay", { guestId, change }),
   addWalkIn: (walkIn: WalkIn) => call<Guest>("add_walk_in", { walkIn }),
   importCsv: (bytes: Array<number>) => call<number>("import_csv", { bytes }),
+  printPass: (guestId: string, to: PrintTo) => call<PrintedPass>("print_pass", { guestId, to }),
+  passPrinters: () => call<PassPrinters>("pass_printers"),
   handoverNotes: (storeId: string) => call<Array<Note>>("handover_notes", { storeId }),
   writeHandover: (storeId: string, body: string) => call<Note>("write_handover", { storeId, body }),
   ackHandover: (id: string, name: string) => call<Note>("ack_handover", { id, name }),

@@ -394,4 +394,13 @@ export const en: Record<keyof typeof ja, string> = {
   sweepUnconfirmed: "not confirmed",
   sweepFailed: "failed",
   sweepSkipped: "not included",
+  printPass: "Print a pass",
+  passTitle: "Door pass for {name}",
+  passHint: "For a guest without a smartphone. It opens their rooms and the entrance during their booking only, and stops working when they check out.",
+  passAlt: "Door pass for {name}, with its QR code",
+  passMaking: "Making the pass…",
+  passPrint: "Print…",
+  passReceipt: "Print on the receipt printer",
+  passPrinter: "Print on {name}",
+  passPrintSent: "Sent to the printer",
 };

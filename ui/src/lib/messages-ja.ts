@@ -392,4 +392,13 @@ export const ja = {
   sweepUnconfirmed: "未確認",
   sweepFailed: "失敗",
   sweepSkipped: "対象外",
+  printPass: "パスを印刷",
+  passTitle: "{name} 様の入室パス",
+  passHint: "スマートフォンをお持ちでないお客様用です。ご予約のお部屋とエントランスで、ご利用時間内だけ使えます。退出すると使えなくなります。",
+  passAlt: "{name} 様の入室パス（QR コード付き）",
+  passMaking: "パスを作成しています…",
+  passPrint: "印刷…",
+  passReceipt: "レシートプリンターで印刷",
+  passPrinter: "{name} で印刷",
+  passPrintSent: "プリンターに送りました",
 } as const;

@@ -14,12 +14,11 @@ use uketsuke_core::workflows::all_doors::{self, Ctx, Outcome, Sweep};
 use uketsuke_core::{Config, Lang};
 
 #[derive(clap::Args)]
-#[group(id = "sweep", required = true, multiple = false, args = ["lock", "unlock"])]
 pub struct Args {
     #[arg(long)]
     store: String,
     /// 全施錠: lock every SESAME door of the store.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "unlock", required_unless_present = "unlock")]
     lock: bool,
     /// 全解錠: unlock every door (SESAME, and SPLATS pass controllers with the licence key).
     #[arg(long)]
@@ -38,7 +37,7 @@ pub async fn run(args: Args, config: &Config, secrets: &dyn SecretStore, lang: L
     let pin = read_pin(lang)?;
     let actor = config.counter_name().to_string();
     let now = clock::monotonic_secs();
-    db.read_now(|c| gate.unlock(c, &pin, now, 300, &actor))?;
+    db.write_now(|c| gate.unlock(c, &pin, now, 300, &actor))?;
     let splats = splats_client(config, secrets).ok();
     let ctx = Ctx { locks: Locks { db: &db, secrets, config }, splats: splats.as_ref(), gate: &gate, lang };
     let report = all_doors::run(&ctx, &args.store, sweep, &args.reason, &actor, |r| {

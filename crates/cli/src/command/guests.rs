@@ -39,6 +39,20 @@ pub enum GuestsCommand {
         #[arg(long, value_delimiter = ',')]
         areas: Option<Vec<String>>,
     },
+    /// Print a pass for a guest without a smartphone: a slip with a fixed QR for their
+    /// rooms and window (a SPLATS guest). `--receipt` for the receipt printer
+    /// (printing.receipt_printer, or HOST[:PORT] / a device file), `--printer` for the
+    /// OS's (CUPS, its default when no name), `--png FILE` to keep the picture.
+    Pass {
+        #[arg(long)]
+        guest: String,
+        #[arg(long, num_args = 0..=1, default_missing_value = "")]
+        receipt: Option<String>,
+        #[arg(long, num_args = 0..=1, default_missing_value = "")]
+        printer: Option<String>,
+        #[arg(long)]
+        png: Option<std::path::PathBuf>,
+    },
     /// Check the guest out and revoke their access.
     CheckOut {
         #[arg(long)]
@@ -105,6 +119,28 @@ pub async fn run(
             .await?;
             let end = uketsuke_core::platform::jst::clock_time(out.guest.guest.ends_at);
             println!("{} {end}", lang.pick("変更しました。終了:", "changed; ends at"));
+        }
+        GuestsCommand::Pass { guest, receipt, printer, png } => {
+            use uketsuke_core::workflows::pass::{self, Destination};
+            let named = |s: String| (!s.is_empty()).then_some(s);
+            let to = match (receipt, printer) {
+                (Some(r), _) => Destination::Receipt(named(r)),
+                (None, Some(p)) => Destination::OsPrinter(named(p)),
+                (None, None) => Destination::Picture,
+            };
+            let picture_only = to == Destination::Picture;
+            let client = super::splats_client(config, secrets)?;
+            let printed =
+                pass::print(&open_shared(config)?, &client, secrets, config, &guest, to, "cli").await?;
+            if let Some(path) = png {
+                std::fs::write(&path, &printed.png).map_err(uketsuke_core::Error::from)?;
+            }
+            let said = if picture_only {
+                lang.pick("パスの画像を書き出しました", "pass picture written")
+            } else {
+                lang.pick("パスを印刷しました", "pass printed")
+            };
+            println!("{said}");
         }
         GuestsCommand::CheckOut { guest } => {
             let client = super::splats_client(config, secrets).ok();

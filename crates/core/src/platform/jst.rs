@@ -67,6 +67,13 @@ pub fn clock_time(unix: i64) -> String {
     t.with_timezone(&zone()).format("%H:%M").to_string()
 }
 
+/// `2026年12月3日（木）`: a day as Japanese writes it, for paper and people.
+pub fn date_words(unix: i64) -> String {
+    let t = chrono::DateTime::from_timestamp(unix, 0).unwrap_or_default().with_timezone(&zone());
+    let weekday = ["月", "火", "水", "木", "金", "土", "日"][t.weekday().num_days_from_monday() as usize];
+    format!("{}年{}月{}日（{weekday}）", t.year(), t.month(), t.day())
+}
+
 /// SQL for the Japan day (`YYYY-MM-DD`) of an expression in Unix seconds, so that a
 /// query groups by the same day as [`JstDay::of`].
 pub fn sql_day(unix_secs: &str) -> String {

@@ -27,6 +27,12 @@ pub mod names {
         format!("guest.{guest_id}.key_qr")
     }
 
+    /// The fixed QR of a guest's printed pass (a SPLATS guest's `qrcode_data`): it opens
+    /// their doors during the booking, so it is kept like a password.
+    pub fn guest_pass_qr(guest_id: &str) -> String {
+        format!("guest.{guest_id}.pass_qr")
+    }
+
     /// The TOTP seed of a guest's SPLATS member.
     pub fn guest_seed(guest_id: &str) -> String {
         format!("guest.{guest_id}.totp_seed")

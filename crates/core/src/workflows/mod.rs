@@ -5,6 +5,7 @@
 pub mod all_doors;
 pub mod doctor;
 pub mod overview;
+pub mod pass;
 pub mod reconcile;
 pub mod settings;
 pub mod stay;

@@ -18,6 +18,7 @@ mod keys;
 mod live_front_desk;
 mod members;
 mod pass_doors;
+mod printed_pass;
 mod real_tenants;
 mod reservation_oauth;
 mod reservation_sync;

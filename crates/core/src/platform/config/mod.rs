@@ -7,11 +7,13 @@
 mod base_url;
 mod doors;
 pub mod facility;
+mod printing;
 pub mod reservation;
 mod splats;
 pub use base_url::check_base_url;
 pub use doors::DoorsConfig;
 pub use facility::{FacilityConfig, PcRole};
+pub use printing::PrintingConfig;
 pub use reservation::ReservationConfig;
 pub use splats::{Hash, SeedEncoding, SeedReading, SplatsConfig};
 
@@ -52,6 +54,9 @@ pub struct Config {
     pub doors: DoorsConfig,
     #[serde(default)]
     pub kiosk: KioskConfig,
+    /// Written only when set: most counters print nothing.
+    #[serde(default, skip_serializing_if = "PrintingConfig::is_default")]
+    pub printing: PrintingConfig,
     #[serde(default)]
     pub sync: SyncConfig,
     #[serde(default)]

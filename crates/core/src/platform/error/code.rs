@@ -202,6 +202,8 @@ codes! {
     NoteOwn = "note_own",
     /// 全施錠 or 全解錠 without a reason: the audit log needs one.
     ReasonMissing = "reason_missing",
+    /// A printed pass could not reach the printer (receipt printer or the OS's).
+    PrinterUnreachable = "printer_unreachable",
 
     // The kiosk.
     BookingNotFound = "booking_not_found",

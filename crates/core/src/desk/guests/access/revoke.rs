@@ -22,6 +22,8 @@ pub async fn remove(
     maybe_sent: bool,
     actor: &str,
 ) -> Result<()> {
+    // A printed pass goes with the booking's other access, first: it needs no member.
+    crate::desk::passes::revoke(db, client, secrets, guest_id, actor).await?;
     let id = guest_id.to_string();
     let existing = db.read(move |conn| summary(conn, &id)).await?;
     // Without a live member on record, one may still exist when an issue was sent and
@@ -82,12 +84,13 @@ pub fn check_out(conn: &mut Connection, guest_id: &str, now: i64, actor: &str) -
     Ok(queued)
 }
 
-/// Queues the end of the guest's access, if there is any to end: a live member, or an
-/// op still waiting (an issue whose reply may have been lost). Call it inside the
+/// Queues the end of the guest's access, if there is any to end: a live member or
+/// printed pass, or an op still waiting (an issue whose reply may have been lost). Call it inside the
 /// transaction that records why. Returns whether a revoke was queued.
 pub fn queue_revoke(conn: &Connection, guest_id: &str, reason: &str, now: i64) -> Result<bool> {
     let has_member = summary(conn, guest_id)?.is_some_and(|s| s.revoked_at.is_none());
-    let queued = has_member || outbox::waiting_for(conn, guest_id)?.is_some();
+    let has_pass = crate::desk::passes::is_live(conn, guest_id)?;
+    let queued = has_member || has_pass || outbox::waiting_for(conn, guest_id)?.is_some();
     if queued {
         outbox::enqueue(conn, guest_id, outbox::Op::Revoke, reason, now)?;
     }
