@@ -13,5 +13,4 @@ pub mod history;
 pub mod keys;
 pub mod members;
 pub mod outbox;
-pub mod passes;
 pub mod staff;

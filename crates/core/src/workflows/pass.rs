@@ -2,8 +2,8 @@
 //! in SPLATS, its slip drawn, and the slip sent where staff chose (docs/passes.md).
 
 use crate::clouds::splats::SplatsClient;
-use crate::desk::passes::print::{self, Printer};
-use crate::desk::passes::{self, render};
+use crate::desk::guests::pass::print::{self, Printer};
+use crate::desk::guests::pass::{self, render};
 use crate::platform::config::Config;
 use crate::platform::db::Db;
 use crate::platform::error::{Error, Result};
@@ -46,7 +46,7 @@ pub async fn print(
         _ => None,
     };
     let font = render::load_font(p.font.as_deref())?;
-    let slip = passes::issue(db, client, secrets, config, guest_id, actor).await?;
+    let slip = pass::issue(db, client, secrets, config, guest_id, actor).await?;
     let width = match &to {
         Destination::Receipt(_) => render::width_dots(p.receipt_paper_mm.unwrap_or(58)),
         _ => render::width_dots(80),

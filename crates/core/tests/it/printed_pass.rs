@@ -8,7 +8,7 @@
 use super::support::desk::Fixture;
 use std::time::Duration;
 use tokio::io::AsyncReadExt;
-use uketsuke_core::desk::passes::escpos;
+use uketsuke_core::desk::guests::pass::escpos;
 use uketsuke_core::platform::secrets::{names, ExposeSecret, SecretStore};
 use uketsuke_core::workflows::pass::{self, Destination};
 use uketsuke_core::workflows::reconcile;

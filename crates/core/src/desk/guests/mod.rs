@@ -10,6 +10,7 @@ pub mod access;
 pub mod csv;
 pub mod fold;
 pub mod kiosk;
+pub mod pass;
 pub mod stay;
 pub mod text;
 

@@ -23,7 +23,7 @@ pub async fn remove(
     actor: &str,
 ) -> Result<()> {
     // A printed pass goes with the booking's other access, first: it needs no member.
-    crate::desk::passes::revoke(db, client, secrets, guest_id, actor).await?;
+    crate::desk::guests::pass::revoke(db, client, secrets, guest_id, actor).await?;
     let id = guest_id.to_string();
     let existing = db.read(move |conn| summary(conn, &id)).await?;
     // Without a live member on record, one may still exist when an issue was sent and
@@ -89,7 +89,7 @@ pub fn check_out(conn: &mut Connection, guest_id: &str, now: i64, actor: &str) -
 /// transaction that records why. Returns whether a revoke was queued.
 pub fn queue_revoke(conn: &Connection, guest_id: &str, reason: &str, now: i64) -> Result<bool> {
     let has_member = summary(conn, guest_id)?.is_some_and(|s| s.revoked_at.is_none());
-    let has_pass = crate::desk::passes::is_live(conn, guest_id)?;
+    let has_pass = crate::desk::guests::pass::is_live(conn, guest_id)?;
     let queued = has_member || has_pass || outbox::waiting_for(conn, guest_id)?.is_some();
     if queued {
         outbox::enqueue(conn, guest_id, outbox::Op::Revoke, reason, now)?;
