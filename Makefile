@@ -10,7 +10,7 @@ XVFB := xvfb-run -a -s "-screen 0 1280x800x24"
 export RUSTC_WORKSPACE_WRAPPER := clippy-driver
 export CLIPPY_ARGS := -D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 
-.PHONY: help deps ui build bindings lint lint-start lint-wait test test-ui test-rust demo sim bench clean package soak
+.PHONY: help deps ui build bindings lint test test-ui test-rust demo sim bench clean package soak
 
 help:
 	@echo "make demo   install what is needed, build, start the simulator and the app"
@@ -38,14 +38,6 @@ bindings: ui ## rewrite ui/src/lib/bindings.ts from the Rust commands and types
 lint: build ## format and lint gates: rustfmt, clippy -D warnings (in the build), doc links, cargo-deny
 	scripts/lint.sh
 
-# In `make test`: rustfmt first, the doc links and cargo-deny alongside the build and the
-# tests (at the lowest priority), their result at the end (scripts/lint.sh).
-lint-start: deps
-	scripts/lint.sh start
-
-lint-wait:
-	scripts/lint.sh wait
-
 test-rust: build
 	scripts/install-test-tools.sh
 	eval "$$(scripts/start-cups.sh)" && UKETSUKE_E2E=1 UKETSUKE_TEST_KEYRING=1 $(XVFB) scripts/with-keyring.sh cargo test --workspace
@@ -54,7 +46,7 @@ test-rust: build
 package: ui ## a release .deb with the Tauri bundler (target/release/bundle/deb/)
 	ui/node_modules/.bin/tauri build --bundles deb
 
-test: test-ui lint-start test-rust lint-wait
+test: test-ui lint test-rust
 
 soak: ## the door-rights model, long: 5,000 steps of three seeds (make test runs 500 of one)
 	for seed in 1 2 3; do \

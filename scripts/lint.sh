@@ -7,18 +7,12 @@
 # what `cargo test` compiles: libraries, binaries and tests, not the benches (`make
 # bench` builds those). Run by hand without that wrapper, this script runs clippy itself.
 #
-#   scripts/lint.sh         everything, in the foreground
-#   scripts/lint.sh start   rustfmt now; the doc links and cargo-deny in the background,
-#                           at the lowest CPU priority and in their own target folder,
-#                           while `make test` builds and tests (they would otherwise add
-#                           over a minute of checking dependencies on CI's 2 cores)
-#   scripts/lint.sh wait    waits for the background part and fails as it failed
+# The doc links need rustdoc's own check of core's dependencies (about 75 s on a clean
+# clone): run beside the build at the lowest priority it slowed the build by half, so it
+# runs after it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x "$HOME/.cargo/bin/cargo" ] && export PATH="$HOME/.cargo/bin:$PATH"
-bg_dir=target/lint
-bg_log=$bg_dir/background.log
-bg_rc=$bg_dir/background.rc
 
 docs_and_deps() {
   # Intra-doc links in the libraries: a renamed item breaks the build, not the reader.
@@ -33,37 +27,9 @@ docs_and_deps() {
   "$cargo_deny" --locked -L error check licenses bans sources
 }
 
-case "${1:-all}" in
-  all)
-    scripts/rust-components.sh
-    cargo fmt --all --check
-    if [ "${RUSTC_WORKSPACE_WRAPPER:-}" != clippy-driver ]; then
-      cargo clippy --workspace --all-targets --quiet -- -D warnings
-    fi
-    docs_and_deps
-    ;;
-  start)
-    scripts/rust-components.sh
-    cargo fmt --all --check
-    mkdir -p "$bg_dir"
-    rm -f "$bg_rc"
-    (
-      rc=0
-      CARGO_TARGET_DIR="$bg_dir" nice -n 19 "$0" docs >"$bg_log" 2>&1 || rc=$?
-      echo "$rc" >"$bg_rc"
-    ) &
-    ;;
-  docs)
-    docs_and_deps
-    ;;
-  wait)
-    while [ ! -f "$bg_rc" ]; do sleep 1; done
-    rc=$(cat "$bg_rc")
-    [ "$rc" -eq 0 ] || { cat "$bg_log"; echo "lint (doc links, cargo-deny) failed" >&2; }
-    exit "$rc"
-    ;;
-  *)
-    echo "usage: scripts/lint.sh [start|wait]" >&2
-    exit 2
-    ;;
-esac
+scripts/rust-components.sh
+cargo fmt --all --check
+if [ "${RUSTC_WORKSPACE_WRAPPER:-}" != clippy-driver ]; then
+  cargo clippy --workspace --all-targets --quiet -- -D warnings
+fi
+docs_and_deps

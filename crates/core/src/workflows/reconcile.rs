@@ -104,7 +104,9 @@ pub fn plan(conn: &mut Connection, config: &Config, now: i64) -> Result<Planned>
             // A live member goes; so does an issue still waiting for a booking no
             // longer wanted (its reply may have been lost, and a member made).
             let waiting_issue = outbox::waiting_for(&tx, &r.id)?.is_some_and(|w| !w.op.removes());
-            (r.active.is_some() || waiting_issue).then_some(match () {
+            // A printed pass goes with the booking too, member or not.
+            let pass = guests::pass::is_live(&tx, &r.id)?;
+            (r.active.is_some() || waiting_issue || pass).then_some(match () {
                 _ if r.cancelled => (Op::Revoke, "cancelled"),
                 _ if r.checked_out => (Op::Revoke, "checked_out"),
                 _ if ended => (Op::Delete, "ended"),
@@ -122,8 +124,8 @@ pub fn plan(conn: &mut Connection, config: &Config, now: i64) -> Result<Planned>
     Ok(planned)
 }
 
-/// Bookings that may need a change: those with a live member, and those that may
-/// want one (not ended, starting before the horizon).
+/// Bookings that may need a change: those with a live member or printed pass, and
+/// those that may want one (not ended, starting before the horizon).
 fn candidates(conn: &Connection, ended_before: i64, horizon: i64) -> Result<Vec<Row>> {
     let mut stmt = conn.prepare(
         "SELECT g.id, g.starts_at, g.ends_at, g.cancelled_at IS NOT NULL, g.checked_out_at IS NOT NULL,
@@ -132,6 +134,7 @@ fn candidates(conn: &Connection, ended_before: i64, horizon: i64) -> Result<Vec<
          WHERE (a.guest_id IS NOT NULL AND a.revoked_at IS NULL)
             OR (g.cancelled_at IS NULL AND g.checked_out_at IS NULL AND g.ends_at > ?1 AND g.starts_at < ?2)
             OR g.id IN (SELECT guest_id FROM outbox WHERE done_at IS NULL)
+            OR g.id IN (SELECT guest_id FROM guest_passes WHERE revoked_at IS NULL)
          ORDER BY g.starts_at, g.id",
     )?;
     let raw: Vec<(String, i64, i64, bool, bool, bool)> = stmt

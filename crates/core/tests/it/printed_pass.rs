@@ -97,6 +97,24 @@ async fn an_escpos_slip_reads_back_and_opens_the_room_only_in_its_window_until_c
 }
 
 #[tokio::test]
+async fn a_cancelled_booking_takes_its_printed_pass_with_it_even_without_a_member() {
+    let f = Fixture::new().await;
+    let guest = f.walk_in(&["A101"]).await;
+    pass::print(&f.db, &f.splats(), &f.secrets, &f.config, &guest, Destination::Picture, "受付")
+        .await
+        .unwrap();
+    let qr = f.secrets.get(&names::guest_pass_qr(&guest)).unwrap().unwrap();
+    assert_eq!(f.scan("sa-0001", qr.expose_secret()).await["accepted"], true);
+    let now = uketsuke_core::platform::clock::now_unix();
+    f.db.write_now(|c| Ok(c.execute("UPDATE guests SET cancelled_at = ?2 WHERE id = ?1", (&guest, now))?))
+        .unwrap();
+    f.db.write_now(|c| reconcile::plan(c, &f.config, now)).unwrap();
+    reconcile::drain(&f.db, &f.splats(), &f.secrets, &f.config, "test", now).await.unwrap();
+    assert_eq!(f.scan("sa-0001", qr.expose_secret()).await["reason"], "unknown_qr", "the SPLATS guest went");
+    assert!(f.secrets.get(&names::guest_pass_qr(&guest)).unwrap().is_none(), "and the QR with it");
+}
+
+#[tokio::test]
 async fn a_receipt_printer_that_does_not_answer_is_said_in_words() {
     let f = Fixture::new().await;
     let guest = f.walk_in(&["A101"]).await;
