@@ -360,6 +360,7 @@ impl Session {
     /// Settings → the first manager PIN, chosen twice: the window is then the manager's.
     pub async fn first_manager_pin(&self, pin: &str) {
         self.click_css("[data-testid=settings-open]").await;
+        self.wait_for("[data-testid=pin-input]:focus").await; // its autofocus, before typing
         self.type_into("[data-testid=pin-input]", pin).await;
         self.type_into("[data-testid=pin-again]", pin).await;
         self.click_css("[data-testid=pin-submit]").await;

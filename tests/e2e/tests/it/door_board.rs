@@ -167,6 +167,8 @@ async fn unlock_on_a_splats_only_area_moves_the_pass_controller() {
         .unwrap()
         .state = "unlocked".into();
     s.click_css("[data-testid=lock-all]").await;
+    // The PIN field takes the focus by itself; typing before it has would be split.
+    s.wait_for("[data-testid=all-doors] [data-testid=pin-input]:focus").await;
     s.type_into("[data-testid=all-doors] [data-testid=pin-input]", "2468").await;
     s.type_into("[data-testid=all-doors] [data-testid=pin-again]", "2468").await;
     s.click_css("[data-testid=all-doors] [data-testid=pin-submit]").await;
