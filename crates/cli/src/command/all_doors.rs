@@ -2,10 +2,10 @@
 //! (core's `workflows::all_doors`). The manager PIN is read from standard input (one
 //! line), never from an argument, which shell history and `ps` would keep.
 
-use super::{open_shared, splats_client};
+use super::{open_shared, read_secret_line, splats_client};
 use crate::error::CliError;
 use crate::output;
-use std::io::BufRead;
+use secrecy::zeroize::Zeroizing;
 use uketsuke_core::desk::doors::lock::Locks;
 use uketsuke_core::desk::staff::manager::Gate;
 use uketsuke_core::platform::clock;
@@ -61,9 +61,6 @@ pub async fn run(args: Args, config: &Config, secrets: &dyn SecretStore, lang: L
     ))
 }
 
-fn read_pin(lang: Lang) -> Result<String, CliError> {
-    eprintln!("{}", lang.pick("店長 PIN を入力してください:", "manager PIN:"));
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(uketsuke_core::Error::from)?;
-    Ok(line.trim().to_string())
+fn read_pin(lang: Lang) -> Result<Zeroizing<String>, CliError> {
+    read_secret_line(lang.pick("店長 PIN を入力してください: ", "manager PIN: "))
 }

@@ -4,6 +4,7 @@
 
 use crate::error::CliError;
 use clap::Subcommand;
+use secrecy::zeroize::Zeroizing;
 use std::sync::Arc;
 use std::time::Duration;
 use uketsuke_core::platform::config::PcRole;
@@ -72,7 +73,8 @@ pub async fn run(
                 (_, true) => PcRole::Kiosk,
                 _ => PcRole::Counter,
             };
-            let input = JoinInput { database_url: url, password: None, pc_name: name, role, code };
+            let input =
+                JoinInput { database_url: url, password: None, pc_name: name, role, code: code.to_string() };
             enrol::join_pc(&db, config, secrets.as_ref(), input, "cli").await?;
             println!("{}", lang.pick("施設に参加しました", "joined the facility"));
         }
@@ -127,16 +129,9 @@ pub async fn run(
     Ok(())
 }
 
-/// The join code from standard input: typed at a prompt on a terminal, or piped.
-fn read_code(lang: uketsuke_core::Lang) -> Result<String, CliError> {
-    use std::io::{BufRead, IsTerminal, Write};
-    if std::io::stdin().is_terminal() {
-        eprint!("{}", lang.pick("参加コード: ", "join code: "));
-        let _ = std::io::stderr().flush();
-    }
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(uketsuke_core::Error::from)?;
-    let code = line.trim().to_string();
+/// The join code from standard input: typed at a prompt (not echoed) on a terminal, or piped.
+fn read_code(lang: uketsuke_core::Lang) -> Result<Zeroizing<String>, CliError> {
+    let code = super::read_secret_line(lang.pick("参加コード: ", "join code: "))?;
     if code.is_empty() {
         return Err(CliError::Usage(
             lang.pick(

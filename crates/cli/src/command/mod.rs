@@ -22,6 +22,7 @@ mod sync;
 
 use crate::error::CliError;
 use clap::Subcommand;
+use secrecy::zeroize::Zeroizing;
 use std::io::Read;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -157,17 +158,36 @@ impl DoorArgs {
     }
 }
 
-/// A value piped on standard input, without its trailing newline.
-fn read_stdin(lang: Lang) -> Result<String, CliError> {
-    let mut value = String::new();
+/// A value piped on standard input, without its trailing newline. Kept in memory only
+/// in a zeroizing buffer: it is a secret (a key, a token).
+fn read_stdin(lang: Lang) -> Result<Zeroizing<String>, CliError> {
+    let mut value = Zeroizing::new(String::new());
     std::io::stdin().read_to_string(&mut value).map_err(uketsuke_core::Error::from)?;
-    let value = value.trim_end_matches(['\r', '\n']).to_string();
+    let trimmed = value.trim_end_matches(['\r', '\n']).len();
+    value.truncate(trimmed);
     if value.is_empty() {
         return Err(CliError::Usage(
             lang.pick("標準入力から値を渡してください", "pipe the value on standard input").into(),
         ));
     }
     Ok(value)
+}
+
+/// One secret line (a PIN, a join code): asked at a prompt without echo on a terminal,
+/// or read from a pipe. Never an argument, which shell history and `ps` would keep.
+fn read_secret_line(prompt: &str) -> Result<Zeroizing<String>, CliError> {
+    use std::io::{BufRead, IsTerminal};
+    let mut line = if std::io::stdin().is_terminal() {
+        Zeroizing::new(rpassword::prompt_password(prompt).map_err(uketsuke_core::Error::from)?)
+    } else {
+        let mut line = Zeroizing::new(String::new());
+        std::io::stdin().lock().read_line(&mut line).map_err(uketsuke_core::Error::from)?;
+        line
+    };
+    let (start, end) = (line.len() - line.trim_start().len(), line.trim_end().len());
+    line.truncate(end);
+    line.drain(..start);
+    Ok(line)
 }
 
 fn open_db(config: &Config) -> Result<db::Connection, CliError> {

@@ -472,7 +472,11 @@ async fn a_revoke_survives_kill_9_and_is_done_exactly_once() {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while held() == 0 {
         let log = || std::fs::read_to_string(&watch_log).unwrap_or_default();
-        assert!(std::time::Instant::now() < deadline, "the worker never took the revoke; it said:\n{}", log());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the worker never took the revoke; it said:\n{}",
+            log()
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     tokio::time::sleep(std::time::Duration::from_millis(300)).await; // the DELETE is on the wire

@@ -33,6 +33,7 @@ fn steps() -> Vec<M<'static>> {
         M::up(include_str!("../../migrations/014_lock_state_since.sql")),
         M::up(include_str!("../../migrations/015_handover.sql")),
         M::up(include_str!("../../migrations/016_guest_passes.sql")),
+        M::up(include_str!("../../migrations/017_guest_pass_areas.sql")),
     ]
 }
 

@@ -51,6 +51,11 @@ pub struct PlannedDoor {
     pub means: Means,
     /// For `none`: what is missing, in the user's language.
     pub why: Option<String>,
+    /// Left as it is, the door keeps the sweep from being complete: a SPLATS door that
+    /// 全施錠 cannot lock. A door with nothing registered is not counted.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub left_open: bool,
 }
 
 /// What the confirmation shows before anything moves.
@@ -138,6 +143,7 @@ fn plan(
 
 fn planned(door: Door, sweep: Sweep, licensed: bool, lang: Lang) -> PlannedDoor {
     let words = |ja: &str, en: &str| Some(pick(lang, (ja, en)));
+    let left_open = !door.registered && door.pass.is_some();
     let (means, why) = if door.registered {
         (Means::Sesame, None)
     } else if door.pass.is_some() && sweep == Sweep::UnlockAll && licensed {
@@ -161,7 +167,8 @@ fn planned(door: Door, sweep: Sweep, licensed: bool, lang: Lang) -> PlannedDoor 
     } else {
         (Means::None, words("錠が未登録です", "no lock registered"))
     };
-    PlannedDoor { target: door.target, label: door.label, means, why }
+    let left_open = left_open && means == Means::None;
+    PlannedDoor { target: door.target, label: door.label, means, why, left_open }
 }
 
 /// Moves every door of the plan, reporting each result through `progress` as it comes.
@@ -210,6 +217,12 @@ pub async fn run(
                     sent.push(results.len());
                     result(door, Outcome::Sent, None)
                 }
+                // The command may have reached the lock: never resent, but its status is
+                // read like a sent one's, so the report says where the door ended up.
+                Err(e) if e.code() == Code::Uncertain => {
+                    sent.push(results.len());
+                    result(door, Outcome::Sent, Some(e.message(ctx.lang)))
+                }
                 Err(e) => result(door, Outcome::Failed, Some(e.message(ctx.lang))),
             },
             Means::Pass => pass(ctx, door, actor).await,
@@ -226,13 +239,20 @@ pub async fn run(
         };
         progress(&results[i]);
     }
-    let all_done = results.iter().all(|r| matches!(r.outcome, Outcome::Done | Outcome::Skipped));
+    let all_done = results.iter().zip(&plan.doors).all(|(r, door)| match r.outcome {
+        Outcome::Done => true,
+        Outcome::Skipped => !door.left_open,
+        _ => false,
+    });
     let counts = |o: Outcome| results.iter().filter(|r| r.outcome == o).count();
     let detail = serde_json::json!({
         "done": counts(Outcome::Done), "unconfirmed": counts(Outcome::Unconfirmed),
         "failed": counts(Outcome::Failed), "skipped": counts(Outcome::Skipped),
     });
-    record(ctx, store_id, sweep, "end", actor, all_done, detail).await?;
+    // The doors have moved by now: a failing audit write must not hide where they are.
+    if let Err(e) = record(ctx, store_id, sweep, "end", actor, all_done, detail).await {
+        tracing::error!(code = e.code().as_str(), "the end of a door sweep was not audited");
+    }
     Ok(SweepReport { sweep, results, all_done })
 }
 
@@ -245,8 +265,14 @@ async fn pass(ctx: &Ctx<'_>, door: &PlannedDoor, actor: &str) -> DoorResult {
         return result(door, Outcome::Failed, Some(pick(ctx.lang, why)));
     };
     match doors::pass_unlock(ctx.locks.db, client, ctx.locks.secrets, &door.target, actor).await {
-        Ok(r) if r.confirmed != Some(false) => result(door, Outcome::Done, None),
-        Ok(_) => result(door, Outcome::Unconfirmed, Some(state_words(LockState::Locked, ctx.lang))),
+        Ok(r) => match r.confirmed {
+            Some(true) => result(door, Outcome::Done, None),
+            Some(false) => result(door, Outcome::Unconfirmed, Some(state_words(LockState::Locked, ctx.lang))),
+            None => result(door, Outcome::Unconfirmed, Some(state_words(LockState::Unknown, ctx.lang))),
+        },
+        Err(e) if e.code() == Code::Uncertain => {
+            result(door, Outcome::Unconfirmed, Some(e.message(ctx.lang)))
+        }
         Err(e) => result(door, Outcome::Failed, Some(e.message(ctx.lang))),
     }
 }

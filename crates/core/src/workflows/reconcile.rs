@@ -90,7 +90,12 @@ pub fn plan(conn: &mut Connection, config: &Config, now: i64) -> Result<Planned>
                     continue;
                 }
             };
-            match (&r.active, want) {
+            // A printed pass made for the old rooms or times is remade by the update.
+            let pass_stale = match &want {
+                Some(w) => guests::pass::is_stale(&tx, &r.id, w)?,
+                None => false,
+            };
+            let member = match (&r.active, want) {
                 (Some(_), None) => Some((Op::Revoke, "unmapped")),
                 (None, _) => Some((Op::Issue, "booked")),
                 (Some(a), Some((from, until, areas)))
@@ -99,7 +104,8 @@ pub fn plan(conn: &mut Connection, config: &Config, now: i64) -> Result<Planned>
                     Some((Op::Update, "changed"))
                 }
                 (Some(_), Some(_)) => None,
-            }
+            };
+            member.or(pass_stale.then_some((Op::Update, "changed")))
         } else {
             // A live member goes; so does an issue still waiting for a booking no
             // longer wanted (its reply may have been lost, and a member made).
@@ -288,7 +294,9 @@ async fn run_one(
     }
     let id = p.id;
     db.write(move |c| outbox::mark_sending(c, id)).await?;
-    access::issue_after(db, client, secrets, config, &p.guest_id, actor, Some(p.maybe_sent)).await.map(|_| ())
+    access::issue_after(db, client, secrets, config, &p.guest_id, actor, Some(p.maybe_sent)).await?;
+    // A printed pass follows the booking's new rooms and window (same QR).
+    guests::pass::refresh(db, client, secrets, config, &p.guest_id, actor).await
 }
 
 async fn settle(db: &Db, p: PendingOp, result: &Result<()>, report: &mut Drained) -> Result<()> {
@@ -316,6 +324,15 @@ async fn bulk_delete(
     ops: Vec<PendingOp>,
     report: &mut Drained,
 ) -> Result<()> {
+    // Printed passes first, one call each (few guests hold one); a failure leaves the
+    // member's delete to go ahead and the op to be tried again.
+    let mut pass_failed = std::collections::HashSet::new();
+    for p in &ops {
+        if let Err(e) = guests::pass::revoke(db, client, secrets, &p.guest_id, actor).await {
+            tracing::warn!(code = e.code().as_str(), "a printed pass was not revoked; tried again later");
+            pass_failed.insert(p.guest_id.clone());
+        }
+    }
     let ids: Vec<String> = ops.iter().map(|p| p.guest_id.clone()).collect();
     let members: Vec<Option<String>> = db
         .read(move |c| {
@@ -362,8 +379,13 @@ async fn bulk_delete(
             retry.push(p);
         }
     }
+    let (gone, pass_retry): (Vec<_>, Vec<_>) =
+        gone.into_iter().partition(|(p, _): &(PendingOp, _)| !pass_failed.contains(&p.guest_id));
+    let (without, without_retry): (Vec<_>, Vec<_>) =
+        without.into_iter().partition(|(p, _)| !pass_failed.contains(&p.guest_id));
+    let pass_retry: Vec<_> = pass_retry.into_iter().chain(without_retry).collect();
     report.done += gone.len() + without.len();
-    report.failed += retry.len();
+    report.failed += retry.len() + pass_retry.len();
     let now = crate::platform::clock::now_unix();
     let actor = actor.to_string();
     let requests = outcome.requests.len();
@@ -383,6 +405,18 @@ async fn bulk_delete(
         }
         for (p, _) in &without {
             outbox::done(&tx, p, now)?;
+        }
+        for (p, member) in &pass_retry {
+            if member.is_some() {
+                tx.execute(
+                    "UPDATE guest_access SET revoked_at = ?2 WHERE guest_id = ?1 AND revoked_at IS NULL",
+                    params![p.guest_id, now],
+                )?;
+                let detail = serde_json::json!({ "member_id": member, "reason": p.reason, "bulk": true });
+                let event = AuditEvent::new(&actor, "access.revoke", Some(&p.guest_id), true);
+                audit::record(&tx, &event.with_detail(detail))?;
+            }
+            outbox::failed(&tx, p, "pass_revoke_failed", now)?;
         }
         for p in &retry {
             outbox::failed(&tx, p, "bulk_failed", now)?;

@@ -123,6 +123,36 @@ async fn a_door_that_does_not_answer_is_reported_and_the_others_still_lock() {
 }
 
 #[tokio::test]
+async fn a_command_whose_reply_is_lost_is_not_resent_and_its_door_is_read_like_the_others() {
+    let f = five_doors().await;
+    // The second command reaches the lock, then the connection drops before the reply.
+    f.sim.state.faults.list().push(uketsuke_sim::faults::Fault {
+        path_prefix: "/sesame/".into(),
+        kind: uketsuke_sim::faults::FaultKind::Drop,
+        times: Some(1),
+        after: 1,
+        until: None,
+    });
+    let before = f.sim.state.world.lock().unwrap().sesame.commands_received;
+    let gate = manager();
+    let ctx = Ctx { locks: f.locks(), splats: None, gate: &gate, lang: Lang::Ja };
+    let mut seen: Vec<DoorResult> = Vec::new();
+    let report =
+        uketsuke_core::workflows::all_doors::run(&ctx, "S001", Sweep::LockAll, "閉店", "店長", |r| {
+            seen.push(r.clone())
+        })
+        .await
+        .unwrap();
+    assert_eq!(f.sim.state.world.lock().unwrap().sesame.commands_received, before + 5, "none resent");
+    let uncertain: Vec<_> =
+        seen.iter().filter(|r| r.outcome == Outcome::Sent && r.message.is_some()).collect();
+    assert_eq!(uncertain.len(), 1, "the lost reply is said as it happens: {seen:?}");
+    let door = report.results.iter().find(|r| r.target == uncertain[0].target).unwrap();
+    assert_eq!(door.outcome, Outcome::Done, "its status read shows it locked: {door:?}");
+    assert!(report.all_done, "{report:?}");
+}
+
+#[tokio::test]
 async fn unlock_all_names_who_is_inside_and_opens_pass_controllers_only_with_the_licence() {
     let f = desk::Fixture::new().await;
     let walk_in = f.walk_in(&["A101"]).await;
@@ -168,4 +198,11 @@ async fn unlock_all_names_who_is_inside_and_opens_pass_controllers_only_with_the
     let locking = ctx.plan("S001", Sweep::LockAll).await.unwrap();
     let a101 = locking.doors.iter().find(|d| d.target == Target::Area("A101".into())).unwrap();
     assert_eq!(a101.means, Means::None, "SPLATS lock is not documented: named, not pretended");
+    let report =
+        uketsuke_core::workflows::all_doors::run(&ctx, "S001", Sweep::LockAll, "閉店", "店長", |_| ())
+            .await
+            .unwrap();
+    let a101 = report.results.iter().find(|r| r.target == Target::Area("A101".into())).unwrap();
+    assert_eq!(a101.outcome, Outcome::Skipped);
+    assert!(!report.all_done, "a door left as it was is not a complete 全施錠: {report:?}");
 }

@@ -115,6 +115,106 @@ async fn a_cancelled_booking_takes_its_printed_pass_with_it_even_without_a_membe
 }
 
 #[tokio::test]
+async fn a_longer_stay_in_another_room_remakes_the_pass_and_the_same_slip_opens_it() {
+    let f = Fixture::new().await;
+    let guest = f.walk_in(&["A101"]).await;
+    pass::print(&f.db, &f.splats(), &f.secrets, &f.config, &guest, Destination::Picture, "受付")
+        .await
+        .unwrap();
+    let qr = f.secrets.get(&names::guest_pass_qr(&guest)).unwrap().unwrap();
+    assert_eq!(f.scan("sa-0002", qr.expose_secret()).await["reason"], "no_permission", "not A102 yet");
+    let now = uketsuke_core::platform::clock::now_unix();
+    let longer = uketsuke_core::desk::guests::stay::StayChange {
+        ends_at: now + 2 * 3600,
+        starts_at: None,
+        area_ids: Some(vec!["A101".into(), "A102".into()]),
+    };
+    let changed = uketsuke_core::workflows::stay::change(
+        &f.db,
+        &f.config,
+        &f.secrets,
+        Some(&f.splats()),
+        &guest,
+        &longer,
+        "受付",
+    )
+    .await
+    .unwrap();
+    assert!(!changed.doors_pending, "done at once");
+    // The slip the guest holds: the new room, and in the added hour.
+    assert_eq!(f.scan("sa-0002", qr.expose_secret()).await["accepted"], true, "A102 now");
+    f.sim.state.clock.set_now(now + 3600 + 1800);
+    assert_eq!(f.scan("sa-0001", qr.expose_secret()).await["accepted"], true, "in the added hour");
+    f.sim.state.clock.set_now(now);
+    let with_qr = f
+        .sim
+        .state
+        .world
+        .lock()
+        .unwrap()
+        .splats
+        .guests
+        .values()
+        .filter(|g| g.qrcode_data == qr.expose_secret())
+        .count();
+    assert_eq!(with_qr, 1, "the old SPLATS guest went when the new one came");
+    let events = f.db.read_now(|c| uketsuke_core::desk::audit::recent(c, 30)).unwrap();
+    assert!(events.iter().any(|e| e.action == "pass.remake" && e.ok), "audited");
+}
+
+#[tokio::test]
+async fn two_prints_at_once_make_one_pass_and_every_print_is_audited() {
+    let f = Fixture::new().await;
+    let guest = f.walk_in(&["A101"]).await;
+    let before = f.sim.state.world.lock().unwrap().splats.guests.len();
+    let splats = f.splats();
+    let print = || pass::print(&f.db, &splats, &f.secrets, &f.config, &guest, Destination::Picture, "受付");
+    let (a, b) = tokio::join!(print(), print());
+    let busy = [&a, &b].iter().filter(|r| r.as_ref().is_err_and(|e| e.code() == "door_busy")).count();
+    assert!(a.is_ok() || b.is_ok(), "one goes through");
+    assert_eq!(f.sim.state.world.lock().unwrap().splats.guests.len(), before + 1, "one SPLATS guest");
+    pass::print(&f.db, &splats, &f.secrets, &f.config, &guest, Destination::Picture, "受付").await.unwrap();
+    let events = f.db.read_now(|c| uketsuke_core::desk::audit::recent(c, 30)).unwrap();
+    let prints = events.iter().filter(|e| e.action == "pass.print").count();
+    assert_eq!(prints, 3 - busy, "each print that went through, reprints too");
+}
+
+#[tokio::test]
+async fn a_create_splats_refused_leaves_no_pass_and_a_lost_answer_leaves_one_to_revoke() {
+    use uketsuke_sim::faults::{Fault, FaultKind};
+    let f = Fixture::new().await;
+    let guest = f.walk_in(&["A101"]).await;
+    let fault =
+        |kind| Fault { path_prefix: "/splats/v1/guests".into(), kind, times: Some(1), after: 0, until: None };
+    let live = || f.db.read_now(|c| uketsuke_core::desk::guests::pass::is_live(c, &guest)).unwrap();
+    f.sim.state.faults.list().push(fault(FaultKind::Status {
+        status: 400,
+        message: None,
+        retry_after_secs: None,
+    }));
+    let refused =
+        pass::print(&f.db, &f.splats(), &f.secrets, &f.config, &guest, Destination::Picture, "受付").await;
+    assert!(refused.is_err());
+    assert!(!live(), "nothing was made: nothing to revoke");
+
+    f.sim.state.faults.list().push(fault(FaultKind::Drop));
+    let lost =
+        pass::print(&f.db, &f.splats(), &f.secrets, &f.config, &guest, Destination::Picture, "受付").await;
+    assert_eq!(lost.err().unwrap().code(), "uncertain");
+    assert!(live(), "it may exist: the booking's end must revoke it");
+    let now = uketsuke_core::platform::clock::now_unix();
+    f.db.write_now(|c| Ok(c.execute("UPDATE guests SET cancelled_at = ?2 WHERE id = ?1", (&guest, now))?))
+        .unwrap();
+    f.db.write_now(|c| reconcile::plan(c, &f.config, now)).unwrap();
+    reconcile::drain(&f.db, &f.splats(), &f.secrets, &f.config, "test", now).await.unwrap();
+    assert!(!live());
+    let events = f.db.read_now(|c| uketsuke_core::desk::audit::recent(c, 30)).unwrap();
+    let revoke = events.iter().find(|e| e.action == "pass.revoke").expect("audited");
+    assert!(!revoke.ok, "not claimed as deleted");
+    assert!(revoke.detail.as_ref().unwrap()["unknown_guest_expires_at"].is_i64(), "{revoke:?}");
+}
+
+#[tokio::test]
 async fn a_receipt_printer_that_does_not_answer_is_said_in_words() {
     let f = Fixture::new().await;
     let guest = f.walk_in(&["A101"]).await;

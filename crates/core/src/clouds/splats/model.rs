@@ -202,9 +202,16 @@ pub struct GuestInput {
     pub return_grace_period: Option<u32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A guest's fixed QR: it opens doors, so `Debug` never shows it.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct QrIssuing {
     pub qrcode_data: String,
+}
+
+impl std::fmt::Debug for QrIssuing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QrIssuing").field("qrcode_data", &"[redacted]").finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

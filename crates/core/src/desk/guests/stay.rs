@@ -158,7 +158,9 @@ pub fn apply(
     for a in &g.area_ids {
         tx.execute("INSERT INTO guest_areas (guest_id, area_id) VALUES (?1, ?2)", params![g.id, a])?;
     }
-    let live = super::access::summary(&tx, &g.id)?.is_some_and(|s| s.revoked_at.is_none());
+    // A live member, or a printed pass (remade by the update with the same QR).
+    let live = super::access::summary(&tx, &g.id)?.is_some_and(|s| s.revoked_at.is_none())
+        || super::pass::is_live(&tx, &g.id)?;
     if live {
         outbox::enqueue(&tx, &g.id, outbox::Op::Update, "stay_changed", now)?;
     }

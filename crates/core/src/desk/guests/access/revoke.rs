@@ -22,8 +22,23 @@ pub async fn remove(
     maybe_sent: bool,
     actor: &str,
 ) -> Result<()> {
-    // A printed pass goes with the booking's other access, first: it needs no member.
-    crate::desk::guests::pass::revoke(db, client, secrets, guest_id, actor).await?;
+    // A printed pass goes with the booking's other access. Either failing leaves the
+    // other to be done now, and the op to be tried again for the one that failed.
+    let pass = crate::desk::guests::pass::revoke(db, client, secrets, guest_id, actor).await;
+    let member = remove_member(db, client, secrets, guest_id, reason, maybe_sent, actor).await;
+    pass.and(member)
+}
+
+/// The member half of [`remove`].
+async fn remove_member(
+    db: &Db,
+    client: &SplatsClient,
+    secrets: &dyn SecretStore,
+    guest_id: &str,
+    reason: &str,
+    maybe_sent: bool,
+    actor: &str,
+) -> Result<()> {
     let id = guest_id.to_string();
     let existing = db.read(move |conn| summary(conn, &id)).await?;
     // Without a live member on record, one may still exist when an issue was sent and

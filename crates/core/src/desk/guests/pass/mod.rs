@@ -9,25 +9,34 @@
 //! fixed QR would open until someone deleted the member (docs/passes.md).
 //!
 //! The pass is revoked with the booking's other access: the outbox's revoke deletes the
-//! SPLATS guest too ([`revoke`]). SPLATS has no guest lookup, so a create whose answer
-//! was lost cannot be checked: printed again, the same QR is sent again, and a duplicate
-//! guest, if one was made, opens the same doors in the same window and expires with it.
+//! SPLATS guest too ([`revoke`]). When the booking's rooms or times change, the outbox's
+//! update remakes the SPLATS guest with the same QR ([`refresh`]), so the slip the guest
+//! holds opens the new rooms in the new window. SPLATS has no guest lookup, so a create
+//! whose answer was lost cannot be checked: that guest cannot be deleted either, and it
+//! opens the old doors until its own window ends (docs/passes.md).
+//!
+//! Every step that talks to SPLATS holds the pass's in-flight mark (an OS file lock),
+//! so two prints, or a print and a revoke, never run at once on this PC.
+
+mod splats;
+
+pub use splats::{refresh, revoke};
 
 pub mod escpos;
 pub mod print;
 pub mod render;
 
-use crate::clouds::splats::model::{GuestInput, QrIssuing};
 use crate::clouds::splats::SplatsClient;
 use crate::desk::audit::{self, AuditEvent};
+use crate::desk::doors::lock::InFlight;
 use crate::desk::guests::{self, access};
 use crate::desk::staff::role::{self, Deed};
 use crate::platform::clock;
 use crate::platform::config::Config;
 use crate::platform::db::{Connection, Db};
 use crate::platform::error::{Code, Error, Result};
-use crate::platform::secrets::{names, ExposeSecret, SecretStore, SecretString};
-use rusqlite::{params, OptionalExtension};
+use crate::platform::secrets::{names, SecretStore, SecretString};
+use rusqlite::OptionalExtension;
 
 /// What a slip shows. The QR is a secret: it opens doors until the window ends.
 #[derive(Debug, Clone)]
@@ -42,7 +51,8 @@ pub struct Slip {
 }
 
 /// Makes (or finds) the guest's pass and answers its slip. Asked again, the same pass
-/// comes back; after an answer that was lost, the same QR is sent again.
+/// comes back; after an answer that was lost, the same QR is sent again. Every print is
+/// audited (`pass.print`), the first and every reprint.
 pub async fn issue(
     db: &Db,
     client: &SplatsClient,
@@ -53,29 +63,31 @@ pub async fn issue(
 ) -> Result<Slip> {
     role::require(config, Deed::Credential)?;
     let (id, cfg) = (guest_id.to_string(), config.clone());
-    let (view, store_name, (from, until, areas), made) = db
+    let (view, store_name, wanted) = db
         .read(move |c| {
             let view = guests::view(c, &id, clock::now_unix())?;
             let store =
                 crate::desk::cache::get_store(c, &view.guest.store_id)?.map(|s| s.name).unwrap_or_default();
-            Ok((view.clone(), store, access::desired(c, &cfg, &view.guest)?, made(c, &id)?))
+            Ok((view.clone(), store, access::desired(c, &cfg, &view.guest)?))
         })
         .await?;
-    refuse_if_over(&view, until)?;
-    let qr = match secrets.get(&names::guest_pass_qr(guest_id))? {
-        Some(qr) => qr,
-        None => {
-            let fresh = format!("UKP{:016X}", rand::random::<u64>());
-            secrets.set(&names::guest_pass_qr(guest_id), &fresh)?;
-            SecretString::from(fresh)
-        }
-    };
+    refuse_if_over(&view, wanted.1)?;
+    let _in_flight = in_flight(db, &view.guest)?;
+    let id = guest_id.to_string();
+    let made = db.read(move |c| live(c, &id)).await?.and_then(|p| p.splats_guest_id);
+    let qr = qr_of(secrets, guest_id)?;
     if made.is_none() {
-        create(db, client, &view.guest, (from, until, areas), &qr, actor).await?;
+        splats::create(db, client, &view.guest, wanted, &qr, actor).await?;
     }
-    let gid = guest_id.to_string();
+    let (gid, event) = (guest_id.to_string(), AuditEvent::new(actor, "pass.print", Some(guest_id), true));
     db.write(move |c| {
-        Ok(c.execute("UPDATE guest_passes SET printed_count = printed_count + 1 WHERE guest_id = ?1", [gid])?)
+        let tx = c.transaction()?;
+        tx.execute("UPDATE guest_passes SET printed_count = printed_count + 1 WHERE guest_id = ?1", [&gid])?;
+        let count: i64 =
+            tx.query_row("SELECT printed_count FROM guest_passes WHERE guest_id = ?1", [&gid], |r| r.get(0))?;
+        audit::record(&tx, &event.with_detail(serde_json::json!({ "printed_count": count })))?;
+        tx.commit()?;
+        Ok(())
     })
     .await?;
     Ok(Slip {
@@ -88,16 +100,47 @@ pub async fn issue(
     })
 }
 
-/// The SPLATS guest of a live pass, if one was made.
-fn made(conn: &Connection, guest_id: &str) -> Result<Option<String>> {
+/// The pass's QR, made once and kept in the keyring.
+fn qr_of(secrets: &dyn SecretStore, guest_id: &str) -> Result<SecretString> {
+    if let Some(qr) = secrets.get(&names::guest_pass_qr(guest_id))? {
+        return Ok(qr);
+    }
+    let fresh = format!("UKP{:016X}", rand::random::<u64>());
+    secrets.set(&names::guest_pass_qr(guest_id), &fresh)?;
+    Ok(SecretString::from(fresh))
+}
+
+/// Held while the pass is being made, remade or revoked.
+fn in_flight(db: &Db, g: &crate::platform::model::Guest) -> Result<InFlight> {
+    InFlight::take_named(db, &format!("pass-{}", g.id), &format!("{} 様のパス", g.name))
+}
+
+/// A pass not yet revoked, as it was made.
+#[derive(Debug, Clone, PartialEq)]
+struct LivePass {
+    /// `None` while the create's answer is unknown (sent, reply lost).
+    splats_guest_id: Option<String>,
+    valid_from: i64,
+    valid_until: i64,
+    splats_area_ids: Vec<String>,
+}
+
+fn live(conn: &Connection, guest_id: &str) -> Result<Option<LivePass>> {
     Ok(conn
         .query_row(
-            "SELECT splats_guest_id FROM guest_passes WHERE guest_id = ?1 AND revoked_at IS NULL",
+            "SELECT splats_guest_id, valid_from, valid_until, splats_area_ids FROM guest_passes
+             WHERE guest_id = ?1 AND revoked_at IS NULL",
             [guest_id],
-            |r| r.get::<_, Option<String>>(0),
+            |r| {
+                Ok(LivePass {
+                    splats_guest_id: r.get(0)?,
+                    valid_from: r.get(1)?,
+                    valid_until: r.get(2)?,
+                    splats_area_ids: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+                })
+            },
         )
-        .optional()?
-        .flatten())
+        .optional()?)
 }
 
 fn refuse_if_over(view: &guests::GuestView, until: i64) -> Result<()> {
@@ -112,119 +155,18 @@ fn refuse_if_over(view: &guests::GuestView, until: i64) -> Result<()> {
     Ok(())
 }
 
-async fn create(
-    db: &Db,
-    client: &SplatsClient,
-    g: &crate::platform::model::Guest,
-    (from, until, areas): (i64, i64, Vec<String>),
-    qr: &SecretString,
-    actor: &str,
-) -> Result<()> {
-    if areas.is_empty() {
-        return Err(Error::invalid(
-            Code::SplatsAreaUnmapped,
-            "このご予約の部屋に SPLATS のエリアが割り当てられていません（設定 → 店舗とドア）",
-            "no room of this booking has a SPLATS area (Settings → Stores and doors)",
-        ));
-    }
-    let (id, now) = (g.id.clone(), clock::now_unix());
-    db.write(move |c| {
-        c.execute(
-            "INSERT INTO guest_passes (guest_id, valid_from, valid_until, created_at) VALUES (?1, ?2, ?3, ?4)
-             ON CONFLICT (guest_id) DO UPDATE SET valid_from = excluded.valid_from,
-               valid_until = excluded.valid_until, revoked_at = NULL",
-            params![id, from, until, now],
-        )?;
-        Ok(())
-    })
-    .await?;
-    let input = GuestInput {
-        guest_name: g.name.clone(),
-        use_date_start: clock::iso_jst(from),
-        use_date_end: clock::iso_jst(until),
-        qrcode_issuing_method: Some(QrIssuing { qrcode_data: qr.expose_secret().to_string() }),
-        area_id_list: areas,
-        key_devices_list: Vec::new(),
-        return_grace_period: None,
-    };
-    let sent = client.create_guest(&input).await;
-    let made = sent.as_ref().ok().map(|s| s.guest_id.clone());
-    let event =
-        AuditEvent::new(actor, "pass.issue", Some(&g.id), sent.is_ok()).with_detail(serde_json::json!({
-            "splats_guest_id": made, "valid_from": from, "valid_until": until,
-            "error": sent.as_ref().err().map(|e| e.code()),
-        }));
-    let id = g.id.clone();
-    db.write(move |c| {
-        let tx = c.transaction()?;
-        tx.execute("UPDATE guest_passes SET splats_guest_id = ?2 WHERE guest_id = ?1", params![id, made])?;
-        audit::record(&tx, &event)?;
-        tx.commit()?;
-        Ok(())
-    })
-    .await?;
-    sent.map(|_| ())
-}
-
 /// Whether the guest holds a pass not yet revoked (a revoke must then be queued).
 pub fn is_live(conn: &Connection, guest_id: &str) -> Result<bool> {
-    Ok(conn
-        .query_row(
-            "SELECT 1 FROM guest_passes WHERE guest_id = ?1 AND revoked_at IS NULL",
-            [guest_id],
-            |_| Ok(()),
-        )
-        .optional()?
-        .is_some())
+    Ok(live(conn, guest_id)?.is_some())
 }
 
-/// Ends the guest's pass: deletes its SPLATS guest (already gone counts as deleted) and
-/// forgets the QR. Called by the outbox's revoke with the member's.
-pub async fn revoke(
-    db: &Db,
-    client: &SplatsClient,
-    secrets: &dyn SecretStore,
+/// Whether the guest's live pass was made for another window or other rooms than
+/// `wanted` (the reconciler then queues an update, which remakes it).
+pub fn is_stale(
+    conn: &Connection,
     guest_id: &str,
-    actor: &str,
-) -> Result<()> {
-    let id = guest_id.to_string();
-    let live: Option<Option<String>> = db
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT splats_guest_id FROM guest_passes WHERE guest_id = ?1 AND revoked_at IS NULL",
-                [id],
-                |r| r.get(0),
-            )
-            .optional()?)
-        })
-        .await?;
-    let Some(splats_guest) = live else { return Ok(()) };
-    let deleted = match &splats_guest {
-        Some(g) => match client.delete_guest(g).await {
-            Err(Error::Rejected { status: 404, .. }) => Ok(()),
-            r => r,
-        },
-        None => Ok(()),
-    };
-    if deleted.is_ok() {
-        secrets.delete(&names::guest_pass_qr(guest_id))?;
-    }
-    let event = AuditEvent::new(actor, "pass.revoke", Some(guest_id), deleted.is_ok()).with_detail(
-        serde_json::json!({ "splats_guest_id": splats_guest, "error": deleted.as_ref().err().map(|e| e.code()) }),
-    );
-    let (id, ok) = (guest_id.to_string(), deleted.is_ok());
-    db.write(move |c| {
-        let tx = c.transaction()?;
-        if ok {
-            tx.execute(
-                "UPDATE guest_passes SET revoked_at = ?2 WHERE guest_id = ?1 AND revoked_at IS NULL",
-                params![id, clock::now_unix()],
-            )?;
-        }
-        audit::record(&tx, &event)?;
-        tx.commit()?;
-        Ok(())
-    })
-    .await?;
-    deleted
+    (from, until, areas): &(i64, i64, Vec<String>),
+) -> Result<bool> {
+    Ok(live(conn, guest_id)?
+        .is_some_and(|p| p.valid_from != *from || p.valid_until != *until || p.splats_area_ids != *areas))
 }

@@ -59,8 +59,15 @@ pub fn slip(slip: &Slip, font: &FontVec, width: u32) -> Result<GrayImage> {
     page.gap(margin / 2);
     page.text(&format!("{} 様", slip.guest_name), big);
     page.text(&slip.rooms.join("・"), normal);
-    page.text(&jst::date_words(slip.starts_at), normal);
-    page.text(&format!("{}–{}", jst::clock_time(slip.starts_at), jst::clock_time(slip.ends_at)), big);
+    let (start_day, end_day) = (jst::date_words(slip.starts_at), jst::date_words(slip.ends_at));
+    if start_day == end_day {
+        page.text(&start_day, normal);
+        page.text(&format!("{}–{}", jst::clock_time(slip.starts_at), jst::clock_time(slip.ends_at)), big);
+    } else {
+        // An overnight stay: each end with its own day, so the morning is not misread.
+        page.text(&format!("{start_day} {}から", jst::clock_time(slip.starts_at)), normal);
+        page.text(&format!("{end_day} {}まで", jst::clock_time(slip.ends_at)), normal);
+    }
     page.gap(margin / 2);
     let qr = qr_image(slip.qr.expose_secret(), width - 2 * margin)?;
     let qr_top = page.y;
